@@ -24964,27 +24964,80 @@ extend type Query {
   policyRules: [PolicyRule!]
 }
 
+"""
+Mutation holds every change the API makes. Each takes one input and returns a payload with the
+changed object(s); each runs in one transaction and is recorded in the audit log. Every mutation
+but login and refreshToken needs an access token (UNAUTHENTICATED without one, with
+extensions.reason saying why).
+"""
 type Mutation {
-  "Exchange tenant, username and password for tokens."
-  login(input: LoginInput!): LoginPayload!
-  "Rotate a refresh token. Reusing an old one revokes its whole family."
-  refreshToken(input: RefreshTokenInput!): RefreshTokenPayload!
-  "Revoke the caller's sessions (pass an empty input to revoke every session)."
-  logout(input: LogoutInput!): LogoutPayload!
-  changePassword(input: ChangePasswordInput!): ChangePasswordPayload!
+  """
+  Exchange tenant, username and password for tokens; no access token needed. Errors:
+  UNAUTHENTICATED with extensions.reason CREDENTIALS_INVALID (unknown tenant or user, wrong
+  password and a disabled account all look alike) or LOGIN_THROTTLED (too many failures: wait
+  and retry).
+  """
+  login(
+    "The tenant, username and password."
+    input: LoginInput!
+  ): LoginPayload!
+  """
+  Rotate a refresh token: the token is used up and a new access token and the family's next
+  refresh token come back; no access token needed. Reusing an old one revokes its whole family.
+  Errors: UNAUTHENTICATED with extensions.reason TOKEN_EXPIRED, TOKEN_INVALID or TOKEN_REVOKED
+  (a reused token, a logout, a disabled user or a password change): sign in again.
+  """
+  refreshToken(
+    "The refresh token to rotate."
+    input: RefreshTokenInput!
+  ): RefreshTokenPayload!
+  "Revoke the caller's sessions (pass an empty input to revoke every session). Their access tokens stop working at once."
+  logout(
+    "The session to end; empty for every session."
+    input: LogoutInput!
+  ): LogoutPayload!
+  """
+  Change your own password; every session (refresh token) of yours is revoked, so other devices
+  sign in again. Errors: BAD_USER_INPUT on currentPassword (wrong; counted as a failed sign-in) or
+  newPassword (shorter than 10 characters, or unchanged); UNAUTHENTICATED with LOGIN_THROTTLED
+  after too many wrong passwords.
+  """
+  changePassword(
+    "The current and the new password."
+    input: ChangePasswordInput!
+  ): ChangePasswordPayload!
 
-  "Grant a role an action on an object type; returns the tenant's policy after the change."
-  addPolicyRule(input: AddPolicyRuleInput!): AddPolicyRulePayload!
-  "Withdraw a rule; returns the tenant's policy after the change."
-  removePolicyRule(input: RemovePolicyRuleInput!): RemovePolicyRulePayload!
+  """
+  Grant a role an action on an object type; returns the tenant's policy after the change. Who: an
+  ADMIN at the tenant's root unit (policy update). Never a rule for a role you hold (unless it
+  restores a default rule), never a mutation for AUDITOR, a decision (letter, inspection, hazard,
+  campaign, draw, file) for ADMIN. A rule of either head is a rule of both (党政同责). Errors:
+  FORBIDDEN, BAD_USER_INPUT (unknown role, object type or action, a forbidden rule), CONFLICT
+  (the rule exists).
+  """
+  addPolicyRule(
+    "The rule to add."
+    input: AddPolicyRuleInput!
+  ): AddPolicyRulePayload!
+  """
+  Withdraw a rule; returns the tenant's policy after the change. Who: as for addPolicyRule. A rule
+  of either head is withdrawn for both. Errors: FORBIDDEN, BAD_USER_INPUT, NOT_FOUND (no such rule).
+  """
+  removePolicyRule(
+    "The rule to remove."
+    input: RemovePolicyRuleInput!
+  ): RemovePolicyRulePayload!
 }
 
 "Me is the caller as the server sees them on this request."
 type Me {
+  "The signed-in user."
   user: User!
+  "The tenant (the county or city deployment) the user belongs to."
   tenant: Tenant!
   "Posts valid now; only these grant rights."
   posts: [Post!]!
+  "What the valid posts cover."
   scope: ScopeSummary!
 }
 
@@ -24998,13 +25051,17 @@ type ScopeSummary {
   roles: [Role!]!
 }
 
+"KindCount is the number of units of one kind."
 type KindCount {
+  "The unit kind."
   kind: UnitKind!
+  "How many units of that kind."
   count: Int!
 }
 
 "PolicyRule grants a role an action on an object type within the role's scope."
 type PolicyRule {
+  "The role the rule is for; a rule of both heads is listed once for PARTY_SECRETARY and once for GOVERNMENT_HEAD."
   role: Role!
   "Object type (unit, enterprise, user, post, policy, …) or * for every type."
   object: String!
@@ -25012,73 +25069,89 @@ type PolicyRule {
   action: String!
 }
 
+"AddPolicyRuleInput is a rule to add to the tenant's policy."
 input AddPolicyRuleInput {
+  "The role to grant the action to."
   role: Role!
-  "At most 100 characters."
+  "Object type (unit, enterprise, user, post, letter, hazard, …) or * for every type. At most 100 characters."
   object: String!
-  "At most 100 characters."
+  "Action (read, create, update, issue, sign, …) or * for every action. At most 100 characters."
   action: String!
 }
 
+"RemovePolicyRuleInput is a rule to remove from the tenant's policy."
 input RemovePolicyRuleInput {
+  "The role the rule is for."
   role: Role!
-  "At most 100 characters."
+  "The rule's object type, as policyRules lists it. At most 100 characters."
   object: String!
-  "At most 100 characters."
+  "The rule's action, as policyRules lists it. At most 100 characters."
   action: String!
 }
 
 "AddPolicyRulePayload is the tenant's policy after the rule was added."
 type AddPolicyRulePayload {
+  "Every rule of the tenant's policy after the change."
   rules: [PolicyRule!]!
 }
 
 "RemovePolicyRulePayload is the tenant's policy after the rule was removed."
 type RemovePolicyRulePayload {
+  "Every rule of the tenant's policy after the change."
   rules: [PolicyRule!]!
 }
 
+"LoginInput is a sign-in with a password."
 input LoginInput {
   "Tenant code, e.g. demo. At most 100 characters."
   tenant: String!
-  "At most 100 characters."
+  "The sign-in name within the tenant, e.g. county.head. At most 100 characters."
   username: String!
-  "At most 200 characters."
+  "The password. At most 200 characters."
   password: String!
 }
 
+"RefreshTokenInput is the refresh token to rotate."
 input RefreshTokenInput {
-  "At most 1000 characters."
+  "The refresh token from login or the last refreshToken; it can be used once. At most 1000 characters."
   refreshToken: String!
 }
 
+"LogoutInput names the session to end; empty, every session ends."
 input LogoutInput {
-  "Revoke this refresh token's family; without it, every session of the caller is revoked. At most 1000 characters."
+  "Revoke this refresh token's family (one device's session); without it, or when it is not one of yours, every session of the caller is revoked. At most 1000 characters."
   refreshToken: String
 }
 
+"ChangePasswordInput replaces your own password."
 input ChangePasswordInput {
-  "At most 200 characters."
+  "Your password now. At most 200 characters."
   currentPassword: String!
-  "At most 200 characters."
+  "The new password: at least 10 characters, different from the current one. At most 200 characters."
   newPassword: String!
 }
 
 "LoginPayload carries a short-lived access token and a single-use refresh token."
 type LoginPayload {
+  "A signed JWT for the Authorization header (Authorization: Bearer <token>), valid until expiresAt (15 minutes by default)."
   accessToken: String!
+  "An opaque single-use token for refreshToken, valid for 30 days by default from this rotation; keep it secret."
   refreshToken: String!
   "When the access token expires."
   expiresAt: Time!
+  "Always Bearer."
   tokenType: String!
 }
 
 "RefreshTokenPayload carries a new access token and the next refresh token of the family."
 type RefreshTokenPayload {
+  "A signed JWT for the Authorization header (Authorization: Bearer <token>), valid until expiresAt (15 minutes by default)."
   accessToken: String!
+  "An opaque single-use token for refreshToken, valid for 30 days by default from this rotation; keep it secret."
   refreshToken: String!
   "When the access token expires."
   expiresAt: Time!
+  "Always Bearer."
   tokenType: String!
 }
 
@@ -25090,6 +25163,7 @@ type LogoutPayload {
 
 "ChangePasswordPayload is the caller after the password change."
 type ChangePasswordPayload {
+  "You, after the change."
   user: User!
 }
 `, BuiltIn: false},
@@ -25105,89 +25179,105 @@ extend type Post {
   user: User
 }
 
+"""
+CreateUnitInput is a new unit of the tree below an existing one: a TOWN or DEPARTMENT under the
+county (or city), a WORKSHOP under an enterprise, a TEAM under a workshop. Enterprises are created
+with createEnterprise; the root exists with the tenant.
+"""
 input CreateUnitInput {
+  "TOWN, DEPARTMENT, WORKSHOP or TEAM (ENTERPRISE, COUNTY and CITY are BAD_USER_INPUT here)."
   kind: UnitKind!
-  "At most 200 characters."
+  "The unit's name, e.g. 西河镇; not blank. At most 200 characters."
   name: String!
-  "Unique within the tenant. At most 64 characters."
+  "Unique within the tenant: letters, digits, '.', '_' or '-', starting with a letter or digit. At most 64 characters."
   code: String!
+  "The parent unit; its kind must fit (a TOWN or DEPARTMENT under a COUNTY or CITY, a WORKSHOP under an ENTERPRISE, a TEAM under a WORKSHOP)."
   parentID: ID!
   "Sectors a DEPARTMENT supervises."
   supervisedSectors: [Sector!]
 }
 
+"UpdateUnitInput changes a unit; omitted fields are left unchanged."
 input UpdateUnitInput {
   "The unit to change."
   id: ID!
-  "At most 200 characters."
+  "The new name (an enterprise's profile is renamed with it); not blank. At most 200 characters."
   name: String
-  "At most 64 characters."
+  "The new code, unique within the tenant. At most 64 characters."
   code: String
   "Move the unit (and its subtree) under another parent."
   parentID: ID
+  "Replace the sectors a DEPARTMENT supervises (行业, the 三管三必须 mandate); its default supervision of enterprises follows. Only a head or ADMIN of the tenant's root unit may, never the department itself; an empty list clears them."
   supervisedSectors: [Sector!]
 }
 
+"CreateEnterpriseInput is a new enterprise: its ENTERPRISE unit under a town and its profile (企业档案)."
 input CreateEnterpriseInput {
-  "At most 200 characters."
+  "The enterprise's name, e.g. 城关水泥厂; not blank. At most 200 characters."
   name: String!
-  "At most 64 characters."
+  "The unit code, unique within the tenant. At most 64 characters."
   code: String!
   "The TOWN the enterprise belongs to (属地)."
   townID: ID!
   "Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters."
   creditCode: String!
+  "The sector the enterprise belongs to; it decides which departments supervise it by default and which checklist applies."
   sector: Sector!
+  "The enterprise's size class (规上、限上、规下、小微); null when unknown."
   scale: EnterpriseScale
-  "At most 100 characters."
+  "The industry category (行业类别) as registered, e.g. 水泥制造. At most 100 characters."
   industryCategory: String
-  "At most 300 characters."
+  "The business address. At most 300 characters."
   address: String
-  "At most 100 characters."
+  "The legal representative (法定代表人). At most 100 characters."
   legalRepresentative: String
-  "At most 100 characters."
+  "The person in charge of work safety (安全管理负责人). At most 100 characters."
   safetyManager: String
-  "At most 32 characters."
+  "A contact phone number, as written. At most 32 characters."
   contactPhone: String
-  "Between 0 and 1000000."
+  "The number of employees. Between 0 and 1000000."
   employeeCount: Int
-  "At most 200 characters."
+  "The key sites, parts or links (重点部位、环节), one per entry; the limit is per entry. At most 200 characters."
   keySites: [String!]
   "Supervising departments; defaults to every department supervising the sector."
   supervisingDepartmentIDs: [ID!]
 }
 
+"UpdateEnterpriseInput changes an enterprise's profile; omitted fields are left unchanged. Sector, town and code change on the unit (updateUnit)."
 input UpdateEnterpriseInput {
   "The enterprise profile to change."
   id: ID!
-  "At most 200 characters."
+  "The new name (the ENTERPRISE unit is renamed with it). At most 200 characters."
   name: String
   "Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters."
   creditCode: String
+  "The enterprise's size class (规上、限上、规下、小微)."
   scale: EnterpriseScale
-  "At most 100 characters."
+  "The industry category (行业类别) as registered, e.g. 水泥制造. At most 100 characters."
   industryCategory: String
-  "At most 300 characters."
+  "The business address. At most 300 characters."
   address: String
-  "At most 100 characters."
+  "The legal representative (法定代表人). At most 100 characters."
   legalRepresentative: String
-  "At most 100 characters."
+  "The person in charge of work safety (安全管理负责人). At most 100 characters."
   safetyManager: String
-  "At most 32 characters."
+  "A contact phone number, as written. At most 32 characters."
   contactPhone: String
-  "Between 0 and 1000000."
+  "The number of employees. Between 0 and 1000000."
   employeeCount: Int
-  "At most 200 characters."
+  "The key sites, parts or links (重点部位、环节), one per entry, replacing the list; the limit is per entry. At most 200 characters."
   keySites: [String!]
+  "Replace the supervising departments (行业监管); each department added or removed needs a head or ADMIN of a unit above both it and the enterprise. An empty list removes them all."
   supervisingDepartmentIDs: [ID!]
 }
 
+"CreateUserInput is a new user account of the tenant; rights come from the posts given later (createPost)."
 input CreateUserInput {
-  "At most 64 characters."
+  "The sign-in name, unique within the tenant: 2 to 64 lowercase letters, digits, '.', '_' or '-'. At most 64 characters."
   username: String!
-  "At most 100 characters."
+  "The name shown to others, e.g. 陈立新; not blank. At most 100 characters."
   displayName: String!
-  "At most 32 characters."
+  "A contact phone number, as written. At most 32 characters."
   phone: String
   "At least 10 characters. At most 200 characters."
   password: String!
@@ -25195,98 +25285,203 @@ input CreateUserInput {
   unitID: ID!
 }
 
+"UpdateUserInput changes a user; omitted fields are left unchanged."
 input UpdateUserInput {
   "The user to change."
   id: ID!
-  "At most 100 characters."
+  "The name shown to others. At most 100 characters."
   displayName: String
-  "At most 32 characters."
+  "A contact phone number, as written. At most 32 characters."
   phone: String
+  "ACTIVE or DISABLED; disabling ends every session of the user at once. You cannot disable yourself."
   status: UserStatus
+  "The new home unit (所属单位)."
   unitID: ID
-  "Set a new password (administrative reset). At most 200 characters."
+  "Set a new password (administrative reset); ends every session of the user. At least 10 characters. At most 200 characters."
   password: String
 }
 
+"CreatePostInput appoints a user to a role at a unit (任职) for a period."
 input CreatePostInput {
+  "The user appointed; never yourself."
   userID: ID!
+  "The unit the post is at; the post's rights cover this unit's territory."
   unitID: ID!
+  "The role; a PARTY_SECRETARY or GOVERNMENT_HEAD post is granted only from a unit strictly above."
   role: Role!
+  "Restrict the post to these sectors (only at government units, e.g. a deputy in charge of industry); none: every sector."
   sectors: [Sector!]
-  "At most 200 characters."
+  "The post's title as people know it, e.g. 县长. At most 200 characters."
   title: String
-  "Between 2000-01-01 and 2100-12-31."
+  "When the post starts; now when absent. Between 2000-01-01 and 2100-12-31."
   validFrom: Time
-  "Between 2000-01-01 and 2100-12-31."
+  "When the post ends, after validFrom; open-ended when absent. Between 2000-01-01 and 2100-12-31."
   validTo: Time
 }
 
+"UpdatePostInput changes a post; omitted fields are left unchanged. The holder, unit and role do not change: end the post and create another."
 input UpdatePostInput {
   "The post to change."
   id: ID!
+  "Replace the sector restriction; an empty list lifts it."
   sectors: [Sector!]
-  "At most 200 characters."
+  "The new title as people know the post, e.g. 县长. At most 200 characters."
   title: String
-  "Between 2000-01-01 and 2100-12-31."
+  "When the post starts. Between 2000-01-01 and 2100-12-31."
   validFrom: Time
-  "Between 2000-01-01 and 2100-12-31."
+  "When the post ends, after validFrom; use clearValidTo to make it open-ended. Between 2000-01-01 and 2100-12-31."
   validTo: Time
   "Clear validTo (open-ended post)."
   clearValidTo: Boolean
 }
 
+"EndPostInput names the post to end."
 input EndPostInput {
   "The post to end."
   id: ID!
 }
 
+"CreateUnitPayload is the new unit."
 type CreateUnitPayload {
+  "The unit, placed in the tree."
   unit: Unit!
 }
 
+"UpdateUnitPayload is the changed unit."
 type UpdateUnitPayload {
+  "The unit after the change."
   unit: Unit!
 }
 
+"CreateEnterprisePayload is the new enterprise profile."
 type CreateEnterprisePayload {
+  "The profile, with its ENTERPRISE unit and supervising departments."
   enterprise: Enterprise!
 }
 
+"UpdateEnterprisePayload is the changed enterprise profile."
 type UpdateEnterprisePayload {
+  "The profile after the change."
   enterprise: Enterprise!
 }
 
+"CreateUserPayload is the new user."
 type CreateUserPayload {
+  "The user, ACTIVE, without posts."
   user: User!
 }
 
+"UpdateUserPayload is the changed user."
 type UpdateUserPayload {
+  "The user after the change."
   user: User!
 }
 
+"CreatePostPayload is the new post."
 type CreatePostPayload {
+  "The post; its rights apply from validFrom, on the holder's next request."
   post: Post!
 }
 
+"UpdatePostPayload is the changed post."
 type UpdatePostPayload {
+  "The post after the change."
   post: Post!
 }
 
+"EndPostPayload is the ended post."
 type EndPostPayload {
+  "The post, with validTo now."
   post: Post!
 }
 
 extend type Mutation {
-  createUnit(input: CreateUnitInput!): CreateUnitPayload!
-  updateUnit(input: UpdateUnitInput!): UpdateUnitPayload!
-  createEnterprise(input: CreateEnterpriseInput!): CreateEnterprisePayload!
-  updateEnterprise(input: UpdateEnterpriseInput!): UpdateEnterprisePayload!
-  createUser(input: CreateUserInput!): CreateUserPayload!
-  updateUser(input: UpdateUserInput!): UpdateUserPayload!
-  createPost(input: CreatePostInput!): CreatePostPayload!
-  updatePost(input: UpdatePostInput!): UpdatePostPayload!
-  "End a post now (sets validTo); rights end with the next request."
-  endPost(input: EndPostInput!): EndPostPayload!
+  """
+  Create a TOWN, DEPARTMENT, WORKSHOP or TEAM. Who: a head (PARTY_SECRETARY, GOVERNMENT_HEAD),
+  PRINCIPAL or ADMIN whose jurisdiction holds the parent; a DEPARTMENT with supervisedSectors only a
+  head or ADMIN of the tenant's root. Errors: NOT_FOUND (parent outside your jurisdiction),
+  FORBIDDEN, BAD_USER_INPUT (kind, parent kind, name or code), CONFLICT (code already used).
+  """
+  createUnit(
+    "The unit to create."
+    input: CreateUnitInput!
+  ): CreateUnitPayload!
+  """
+  Rename, recode, move (with its subtree and every record below it) or change a department's
+  supervised sectors. Who: a head, PRINCIPAL or ADMIN whose jurisdiction holds the unit (and, to
+  move it, the new parent); supervisedSectors only a head or ADMIN of the tenant's root. Errors:
+  NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (the root never moves, nor under itself), CONFLICT (code).
+  """
+  updateUnit(
+    "The unit and the fields to change."
+    input: UpdateUnitInput!
+  ): UpdateUnitPayload!
+  """
+  Create an enterprise (企业) under a town with its profile; it is supervised by the departments
+  given, or by default by every department supervising its sector. Who: a head or ADMIN whose
+  jurisdiction holds the town; naming departments needs authority over each. Errors: NOT_FOUND,
+  FORBIDDEN, BAD_USER_INPUT (not a TOWN, an invalid credit code, a field), CONFLICT (code or credit
+  code already used in the tenant).
+  """
+  createEnterprise(
+    "The enterprise to create."
+    input: CreateEnterpriseInput!
+  ): CreateEnterprisePayload!
+  """
+  Change an enterprise's profile and its supervising departments. Who: a head, PRINCIPAL or ADMIN
+  whose jurisdiction holds the enterprise; departments as for createEnterprise. Errors: NOT_FOUND,
+  FORBIDDEN, BAD_USER_INPUT, CONFLICT (credit code already used).
+  """
+  updateEnterprise(
+    "The profile and the fields to change."
+    input: UpdateEnterpriseInput!
+  ): UpdateEnterprisePayload!
+  """
+  Create a user account with a home unit. Who: an ADMIN whose jurisdiction holds the home unit.
+  Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (username pattern, short password), CONFLICT
+  (username taken in the tenant).
+  """
+  createUser(
+    "The user to create."
+    input: CreateUserInput!
+  ): CreateUserPayload!
+  """
+  Change a user's profile, status, home unit or password. Who: an ADMIN whose jurisdiction holds
+  the user's home unit and every unit where they hold a valid post. Errors: NOT_FOUND, FORBIDDEN,
+  BAD_USER_INPUT (disabling yourself, a short password).
+  """
+  updateUser(
+    "The user and the fields to change."
+    input: UpdateUserInput!
+  ): UpdateUserPayload!
+  """
+  Appoint a user to a role at a unit (任职). Who: an ADMIN (by default; or a head, if the tenant's
+  policy allows) whose own unit holds the target unit and whose sectors hold the post's, with
+  authority over every unit where the holder already has posts; never for yourself; a
+  PARTY_SECRETARY or GOVERNMENT_HEAD post only from a unit strictly above. Errors: NOT_FOUND,
+  FORBIDDEN, BAD_USER_INPUT (validTo not after validFrom, sectors at a non-government unit),
+  CONFLICT (the user holds this role at this unit for an overlapping period).
+  """
+  createPost(
+    "The holder, unit, role and period."
+    input: CreatePostInput!
+  ): CreatePostPayload!
+  """
+  Change a post's sectors, title or period. Who: as for createPost. Errors: NOT_FOUND, FORBIDDEN,
+  BAD_USER_INPUT, CONFLICT (overlapping period).
+  """
+  updatePost(
+    "The post and the fields to change."
+    input: UpdatePostInput!
+  ): UpdatePostPayload!
+  """
+  End a post now (sets validTo); rights end with the next request. Who: as for createPost, and the
+  holder for a post of their own. Errors: NOT_FOUND, FORBIDDEN.
+  """
+  endPost(
+    "The post to end."
+    input: EndPostInput!
+  ): EndPostPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/letters.graphql", Input: `# Responsibility letters (安全生产责任书): issuing, signing, attachments and the
@@ -25299,9 +25494,11 @@ extend type Query {
   holds a SIGNED letter from its parent, one PENDING signature, or none (MISSING). Rows are in
   tree order, filtered by status and kind; the summary counts every row, unfiltered.
   Pages forward with first/after; before and last page backward from a cursor or the end.
+  Errors: NOT_FOUND when the root is not readable for you, BAD_USER_INPUT for a year outside
+  2000–2100, a negative or too large page size, or a malformed cursor.
   """
   letterCoverage(
-    "The letter year."
+    "The letter year (2000 to 2100)."
     year: Int!
     "The unit whose subtree is covered (itself excluded)."
     rootID: ID!
@@ -25311,11 +25508,11 @@ extend type Query {
     kinds: [UnitKind!]
     "Rows after this cursor."
     after: Cursor
-    "At most this many rows from the start (after the after cursor)."
+    "At most this many rows from the start (after the after cursor); 50 when neither first nor last is given, at most 500 (the server's page limit)."
     first: Int
     "Rows before this cursor."
     before: Cursor
-    "At most this many rows from the end (before the before cursor)."
+    "At most this many rows from the end (before the before cursor); at most 500 (the server's page limit)."
     last: Int
   ): LetterCoverageConnection
 }
@@ -25342,31 +25539,35 @@ extend type ResponsibilityLetter {
   missingSignatures: [Role!]!
 }
 
-"LetterTarget is one responsibility target of a letter."
+"LetterTarget is one responsibility target of a letter (责任目标), in the order the issuer wrote them."
 type LetterTarget {
+  "What the signee undertakes, e.g. 全年不发生较大及以上生产安全事故."
   description: String!
   "A measurable indicator, e.g. 隐患整改率100%."
   indicator: String
 }
 
+"LetterTargetInput is one responsibility target (责任目标) of a letter; a letter has at most 50."
 input LetterTargetInput {
-  "At most 500 characters."
+  "What the signee undertakes; not blank. At most 500 characters."
   description: String!
-  "At most 200 characters."
+  "A measurable indicator, e.g. 隐患整改率100%; null or blank for none. At most 200 characters."
   indicator: String
 }
 
+"CreateLetterInput is a new DRAFT letter from an issuing unit to the unit directly below it."
 input CreateLetterInput {
-  "Between 2000 and 2100."
+  "The year the letter covers: from 2000 to next year (a later year is BAD_USER_INPUT). Between 2000 and 2100."
   year: Int!
   "The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there."
   issuerUnitID: ID!
   "A direct child of the issuer, or an enterprise the issuing department supervises."
   signeeUnitID: ID!
-  "At most 200 characters."
+  "The letter's title, e.g. 2024年度安全生产工作责任状; not blank. At most 200 characters."
   title: String!
-  "At most 20000 characters."
+  "The letter's text; null for none. At most 20000 characters."
   body: String
+  "The responsibility targets, in order (at most 50); the letter needs at least one before it is issued."
   targets: [LetterTargetInput!]
 }
 
@@ -25374,14 +25575,15 @@ input CreateLetterInput {
 input UpdateLetterInput {
   "The DRAFT to edit."
   id: ID!
-  "At most 200 characters."
+  "The new title; not blank. At most 200 characters."
   title: String
-  "At most 20000 characters."
+  "The new text. At most 20000 characters."
   body: String
-  "Replaces the targets."
+  "Replaces the targets (at most 50); an empty list removes them all."
   targets: [LetterTargetInput!]
 }
 
+"SignLetterInput signs a letter in one of your posts at its signee unit."
 input SignLetterInput {
   "The letter to sign."
   id: ID!
@@ -25389,10 +25591,11 @@ input SignLetterInput {
   postID: ID
 }
 
+"RevokeLetterInput withdraws an issued letter that is not fully signed."
 input RevokeLetterInput {
   "The letter to revoke."
   id: ID!
-  "At most 500 characters."
+  "Why the letter is revoked, kept on the letter (revokeReason) and its event; not blank. At most 500 characters."
   reason: String!
 }
 
@@ -25404,10 +25607,13 @@ enum BulkIssueTarget {
   SUPERVISED_ENTERPRISES
 }
 
+"BulkIssueLettersInput is one letter template issued from one unit to many signees at once."
 input BulkIssueLettersInput {
-  "Between 2000 and 2100."
+  "The year the letters cover: from 2000 to next year. Between 2000 and 2100."
   year: Int!
+  "The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there."
   issuerUnitID: ID!
+  "Which units are addressed: the issuer's children, or the enterprises the issuing DEPARTMENT supervises."
   to: BulkIssueTarget!
   "Only signees of these kinds."
   kinds: [UnitKind!]
@@ -25415,22 +25621,27 @@ input BulkIssueLettersInput {
   sectors: [Sector!]
   "The template: every letter gets this title, body and targets. At most 200 characters."
   title: String!
-  "At most 20000 characters."
+  "The template text every letter gets. At most 20000 characters."
   body: String
+  "The responsibility targets every letter gets, in order: at least one, at most 50."
   targets: [LetterTargetInput!]!
 }
 
 "BulkIssueLettersPayload reports a bulk issue: the letters created (ISSUED) and the units skipped."
 type BulkIssueLettersPayload {
+  "The letters written and issued, one per addressed unit without a live letter, in tree order."
   created: [ResponsibilityLetter!]!
+  "The addressed units that already had a live letter for the year from this issuer."
   skipped: [BulkIssueSkip!]!
 }
 
 "BulkIssueSkip is a unit that already had a live letter for the year from this issuer."
 type BulkIssueSkip {
+  "The unit's name as the existing letter records it."
   signeeName: String!
+  "The unit; null when it is outside your jurisdiction."
   signee: Unit
-  "The existing letter."
+  "The existing letter (possibly still a DRAFT)."
   letter: ResponsibilityLetter!
 }
 
@@ -25444,6 +25655,7 @@ enum CoverageStatus {
   MISSING
 }
 
+"LetterCoverageConnection is a page of letterCoverage rows with the year's summary."
 type LetterCoverageConnection {
   "Rows matching status and kinds."
   totalCount: Int!
@@ -25451,6 +25663,7 @@ type LetterCoverageConnection {
   pageInfo: PageInfo!
   "The rows of this page, in tree order."
   edges: [LetterCoverageEdge]
+  "Counts over every row below the root, ignoring the status and kinds filters and the paging."
   summary: LetterCoverageSummary!
 }
 
@@ -25464,8 +25677,11 @@ type LetterCoverageEdge {
 
 "LetterCoverageRow is one unit that should hold a letter from its parent."
 type LetterCoverageRow {
+  "The unit that should sign the letter."
   unit: Unit!
+  "The unit's kind (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP or TEAM)."
   kind: UnitKind!
+  "Whether the unit's letter from its parent is SIGNED, PENDING or MISSING this year."
   status: CoverageStatus!
   "The parent, which should issue the letter."
   issuer: Unit
@@ -25475,7 +25691,9 @@ type LetterCoverageRow {
   letter: ResponsibilityLetter
 }
 
+"LetterCoverageSummary counts a year's coverage below the root: in all, by unit kind and by town."
 type LetterCoverageSummary {
+  "Every row below the root."
   total: CoverageCounts!
   "One entry per kind present, in tree order (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP, TEAM)."
   byKind: [KindCoverage!]!
@@ -25483,115 +25701,218 @@ type LetterCoverageSummary {
   byTown: [TownCoverage!]!
 }
 
+"CoverageCounts counts units by coverage status; the three counts add up to total."
 type CoverageCounts {
+  "Units counted."
   total: Int!
+  "Units whose letter from the parent is SIGNED (or ARCHIVED)."
   signed: Int!
+  "Units whose letter is ISSUED or PARTIALLY_SIGNED."
   pending: Int!
+  "Units without an issued letter (none, a DRAFT or only a REVOKED one)."
   missing: Int!
   "Percent of total, rounded to one decimal; 0 when total is 0."
   signedPercent: Float!
+  "Pending as a percent of total, rounded to one decimal; 0 when total is 0."
   pendingPercent: Float!
+  "Missing as a percent of total, rounded to one decimal; 0 when total is 0."
   missingPercent: Float!
 }
 
+"KindCoverage is the coverage of the units of one kind."
 type KindCoverage {
+  "The unit kind counted."
   kind: UnitKind!
+  "The counts of that kind."
   counts: CoverageCounts!
 }
 
+"TownCoverage is the coverage of one town: the town itself and every unit below it."
 type TownCoverage {
+  "The town (乡镇、街道)."
   town: Unit!
+  "The counts of the town and its units."
   counts: CoverageCounts!
 }
 
+"DeleteLetterInput names the DRAFT to discard."
 input DeleteLetterInput {
   "The DRAFT to discard."
   id: ID!
 }
 
+"IssueLetterInput names the DRAFT to issue."
 input IssueLetterInput {
   "The DRAFT to issue."
   id: ID!
 }
 
+"ArchiveLetterInput names the SIGNED letter to archive."
 input ArchiveLetterInput {
   "The SIGNED letter to archive."
   id: ID!
 }
 
+"AttachLetterFileInput is one file to attach to a letter, sent as a GraphQL multipart request."
 input AttachLetterFileInput {
   "The letter to attach the file to."
   letterID: ID!
+  "The file: PDF, JPEG or PNG (the type is read from the content), within the server's upload limit (10 MiB by default)."
   file: Upload!
   "What the file is (e.g. the scanned signed copy). At most 500 characters."
   description: String
 }
 
+"CreateLetterPayload is the new DRAFT."
 type CreateLetterPayload {
+  "The letter, DRAFT: only the issuer side reads it until it is issued."
   letter: ResponsibilityLetter!
 }
 
+"UpdateLetterPayload is the edited DRAFT."
 type UpdateLetterPayload {
+  "The letter after the edit."
   letter: ResponsibilityLetter!
 }
 
 "DeleteLetterPayload names the discarded draft."
 type DeleteLetterPayload {
+  "The id the discarded DRAFT had; it no longer resolves."
   deletedID: ID!
 }
 
+"IssueLetterPayload is the issued letter."
 type IssueLetterPayload {
+  "The letter, ISSUED: now readable and signable on the signee side."
   letter: ResponsibilityLetter!
 }
 
+"SignLetterPayload is the letter after your signature."
 type SignLetterPayload {
+  "The letter, PARTIALLY_SIGNED or SIGNED."
   letter: ResponsibilityLetter!
 }
 
+"RevokeLetterPayload is the revoked letter."
 type RevokeLetterPayload {
+  "The letter, REVOKED; a new letter for the same year and signee may now be written."
   letter: ResponsibilityLetter!
 }
 
+"ArchiveLetterPayload is the archived letter."
 type ArchiveLetterPayload {
+  "The letter, ARCHIVED: it takes no more attachments."
   letter: ResponsibilityLetter!
 }
 
+"AttachLetterFilePayload is the attached file."
 type AttachLetterFilePayload {
+  "The stored file, readable wherever the letter is."
   file: File!
 }
 
 extend type Mutation {
-  "Write a DRAFT letter from a unit where you are PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL."
-  createLetter(input: CreateLetterInput!): CreateLetterPayload!
-  "Edit a DRAFT (issuer side)."
-  updateLetter(input: UpdateLetterInput!): UpdateLetterPayload!
-  "Discard a DRAFT (issuer side); returns its id."
-  deleteLetter(input: DeleteLetterInput!): DeleteLetterPayload!
-  "DRAFT → ISSUED (issuer side); the letter needs at least one target."
-  issueLetter(input: IssueLetterInput!): IssueLetterPayload!
-  "Sign a letter addressed to a unit where you hold a signing post: ISSUED → PARTIALLY_SIGNED → SIGNED."
-  signLetter(input: SignLetterInput!): SignLetterPayload!
-  "ISSUED or PARTIALLY_SIGNED → REVOKED, with a reason (issuer side)."
-  revokeLetter(input: RevokeLetterInput!): RevokeLetterPayload!
-  "SIGNED → ARCHIVED (issuer side)."
-  archiveLetter(input: ArchiveLetterInput!): ArchiveLetterPayload!
-  "Issue a year's letters from one template to every child (or supervised enterprise) without a live letter, in one transaction."
-  bulkIssueLetters(input: BulkIssueLettersInput!): BulkIssueLettersPayload!
-  "Attach a file (PDF, JPEG or PNG, e.g. the scanned signed copy) to a letter that is not archived or revoked; either side."
-  attachLetterFile(input: AttachLetterFileInput!): AttachLetterFilePayload!
+  """
+  Write a DRAFT letter from a unit where you are PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL
+  (the post must be at the issuer unit itself) to its direct child or a supervised enterprise.
+  Errors: FORBIDDEN without such a post; NOT_FOUND for a unit outside your jurisdiction;
+  BAD_USER_INPUT for a signee off the chain or a bad field; CONFLICT when the signee already
+  has a live (not REVOKED) letter from this issuer for the year.
+  """
+  createLetter(
+    "The letter to write."
+    input: CreateLetterInput!
+  ): CreateLetterPayload!
+  """
+  Edit a DRAFT (issuer side: PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL at the issuer).
+  Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT when the letter is no longer a DRAFT, CONFLICT when
+  someone changed it meanwhile (reload and retry).
+  """
+  updateLetter(
+    "The DRAFT and the fields to change."
+    input: UpdateLetterInput!
+  ): UpdateLetterPayload!
+  """
+  Discard a DRAFT with its events and files (issuer side); returns its id. An issued letter is
+  revoked instead. Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (not a DRAFT), CONFLICT.
+  """
+  deleteLetter(
+    "The DRAFT to discard."
+    input: DeleteLetterInput!
+  ): DeleteLetterPayload!
+  """
+  DRAFT → ISSUED (issuer side); the letter needs at least one target. From now on the signee
+  side reads it. Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (not a DRAFT, no target), CONFLICT.
+  """
+  issueLetter(
+    "The DRAFT to issue."
+    input: IssueLetterInput!
+  ): IssueLetterPayload!
+  """
+  Sign a letter addressed to a unit where you hold a signing post: ISSUED → PARTIALLY_SIGNED → SIGNED.
+  A TOWN or DEPARTMENT letter needs its PARTY_SECRETARY's and its GOVERNMENT_HEAD's signature
+  (党政同责), an enterprise, workshop or team letter one PRINCIPAL's; the post must be at the
+  signee unit itself. Errors: NOT_FOUND, FORBIDDEN without such a post, BAD_USER_INPUT when the
+  state does not allow signing or your role has signed already, CONFLICT.
+  """
+  signLetter(
+    "The letter and, optionally, the post to sign in."
+    input: SignLetterInput!
+  ): SignLetterPayload!
+  """
+  ISSUED or PARTIALLY_SIGNED → REVOKED, with a reason (issuer side). Errors: NOT_FOUND, FORBIDDEN,
+  BAD_USER_INPUT (state, blank reason), CONFLICT.
+  """
+  revokeLetter(
+    "The letter and the reason."
+    input: RevokeLetterInput!
+  ): RevokeLetterPayload!
+  """
+  SIGNED → ARCHIVED (issuer side). Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (not SIGNED), CONFLICT.
+  """
+  archiveLetter(
+    "The SIGNED letter."
+    input: ArchiveLetterInput!
+  ): ArchiveLetterPayload!
+  """
+  Issue a year's letters from one template to every child (or supervised enterprise) without a
+  live letter, in one transaction: all are written or none. Issuer side only (PARTY_SECRETARY,
+  GOVERNMENT_HEAD or PRINCIPAL at the issuer); units outside your jurisdiction are not addressed.
+  Errors: FORBIDDEN (also when any one letter may not be issued), NOT_FOUND, BAD_USER_INPUT
+  (no target, SUPERVISED_ENTERPRISES from a unit that is not a DEPARTMENT).
+  """
+  bulkIssueLetters(
+    "The issuer, the addressed units and the template."
+    input: BulkIssueLettersInput!
+  ): BulkIssueLettersPayload!
+  """
+  Attach a file (PDF, JPEG or PNG, e.g. the scanned signed copy) to a letter that is not archived
+  or revoked; either side: the issuer side at any such state, the signee side once issued (heads
+  and PRINCIPAL, at the unit). Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT for the state or the
+  file (extensions.reason FILE_TOO_LARGE, UNSUPPORTED_FILE_TYPE or EMPTY_FILE), CONFLICT.
+  """
+  attachLetterFile(
+    "The letter, the file and its description."
+    input: AttachLetterFileInput!
+  ): AttachLetterFilePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/inspections.graphql", Input: `# Inspections (检查): checklist templates, campaigns (专项行动), random draws
 # (双随机) and recorded inspections with the hazards they find.
 
 extend type Query {
-  "The latest version of the sector's checklist template."
-  checklistTemplate(sector: Sector!): ChecklistTemplate
+  "The latest version of the sector's checklist template (检查表); null when the tenant has none for the sector."
+  checklistTemplate(
+    "The sector whose checklist is asked for."
+    sector: Sector!
+  ): ChecklistTemplate
 }
 
 "ChecklistItem is one item of a checklist template."
 type ChecklistItem {
+  "The item's code, unique within its template, e.g. FUEL-10; results and hazards name items by it."
   code: String!
+  "What the inspector checks, e.g. 油气回收装置运行正常."
   text: String!
   "The rule that requires it (法律依据)."
   legalBasis: String!
@@ -25599,25 +25920,37 @@ type ChecklistItem {
   majorHazardRef: String
 }
 
+"CheckResult is the outcome of one checklist item in an inspection."
 enum CheckResult {
+  "The item is met (合格)."
   PASS
+  "The item is not met (不合格); the result carries a note saying what was found."
   FAIL
+  "The item does not apply to this target (不适用)."
   NA
 }
 
 "ItemResult is the result of one checklist item in an inspection."
 type ItemResult {
+  "The checklist item's code."
   itemCode: String!
+  "PASS, FAIL or NA."
   result: CheckResult!
+  "What was found; always present for a FAIL."
   note: String
 }
 
 "CampaignStage is one stage of a campaign with its planned and actual dates."
 type CampaignStage {
+  "The stage: DEPLOYMENT, INSPECTION, RECTIFICATION or SUMMARY."
   stage: CampaignStageName!
+  "When the stage is planned to start."
   plannedStart: Time!
+  "When the stage is planned to end."
   plannedEnd: Time!
+  "When the stage started (set by createCampaign for the first, by advanceCampaign for the others); null until then."
   actualStart: Time
+  "When the stage ended (set by advanceCampaign); null while it runs or has not started."
   actualEnd: Time
 }
 
@@ -25625,6 +25958,7 @@ type CampaignStage {
 type CampaignCoverage {
   "Enterprises in the organiser's territory and the campaign's sectors (and in your scope)."
   total: Int!
+  "How many of those have a DONE inspection in the campaign."
   inspected: Int!
   "The enterprises not yet inspected in the campaign."
   uninspected: [Enterprise!]!
@@ -25632,7 +25966,9 @@ type CampaignCoverage {
 
 "DrawAssignment is one drawn target with its drawn inspectors."
 type DrawAssignment {
+  "The drawn ENTERPRISE unit; null when it is outside your jurisdiction."
   enterprise: Unit
+  "The inspectors drawn for it, in draw order; null entries are inspectors outside your jurisdiction."
   inspectors: [User]!
 }
 
@@ -25642,12 +25978,16 @@ extend type Inspection {
 }
 
 extend type Campaign {
+  "The enterprises the campaign must reach against those inspected in it, within your scope; uninspected ordered by name."
   coverage: CampaignCoverage!
 }
 
 extend type RandomDraw {
+  "The drawn targets with their inspectors, in draw order."
   assignments: [DrawAssignment!]!
+  "How many enterprises the targets were drawn from (the frozen roster)."
   enterpriseRosterSize: Int!
+  "How many inspectors the inspectors were drawn from (the frozen roster)."
   inspectorRosterSize: Int!
   "The seed the server drew from its cryptographic randomness, as a decimal string (it exceeds GraphQL's Int); the caller never chooses it."
   seedValue: String!
@@ -25655,170 +25995,274 @@ extend type RandomDraw {
   reproduced: Boolean!
 }
 
+"ChecklistItemInput is one item of a new checklist template; code, text and legal basis are not blank."
 input ChecklistItemInput {
-  "At most 100 characters."
+  "The item's code, unique within the template. At most 100 characters."
   code: String!
-  "At most 2000 characters."
+  "What the inspector checks. At most 2000 characters."
   text: String!
-  "At most 2000 characters."
+  "The rule that requires it (法律依据). At most 2000 characters."
   legalBasis: String!
-  "At most 100 characters."
+  "The major-hazard criterion a failure meets (重大事故隐患判定标准), if any. At most 100 characters."
   majorHazardRef: String
 }
 
+"CreateChecklistTemplateInput is a new version of a sector's checklist template."
 input CreateChecklistTemplateInput {
+  "The sector the checklist is for; the new template gets the sector's next version number."
   sector: Sector!
-  "At most 200 characters."
+  "The template's name; not blank. At most 200 characters."
   name: String!
+  "The items, in order: at least one, codes unique."
   items: [ChecklistItemInput!]!
 }
 
+"CampaignStageInput is one stage of a new campaign with its planned dates."
 input CampaignStageInput {
+  "The stage; the four come in the order DEPLOYMENT, INSPECTION, RECTIFICATION, SUMMARY."
   stage: CampaignStageName!
-  "Between 2000-01-01 and 2100-12-31."
+  "When the stage starts; not before the previous stage's start. Between 2000-01-01 and 2100-12-31."
   plannedStart: Time!
-  "Between 2000-01-01 and 2100-12-31."
+  "When the stage ends; not before its start. Between 2000-01-01 and 2100-12-31."
   plannedEnd: Time!
 }
 
+"CreateCampaignInput is a new campaign (专项行动), starting in its DEPLOYMENT stage."
 input CreateCampaignInput {
   "A government unit (COUNTY, TOWN or DEPARTMENT)."
   organiserID: ID!
-  "At most 200 characters."
+  "The campaign's name, e.g. 燃气安全专项整治; not blank. At most 200 characters."
   name: String!
+  "The sectors whose enterprises the campaign targets: at least one."
   sectors: [Sector!]!
   "The four stages in order with their planned dates."
   stages: [CampaignStageInput!]!
 }
 
+"ItemResultInput is the result of one checklist item."
 input ItemResultInput {
-  "At most 100 characters."
+  "The item's code: one of the template's when a template is given; each item once. At most 100 characters."
   itemCode: String!
+  "PASS, FAIL or NA."
   result: CheckResult!
-  "At most 2000 characters."
+  "What was found; required for a FAIL. At most 2000 characters."
   note: String
 }
 
+"NewHazardInput is a hazard found in the inspection being recorded; its source is INSPECTION."
 input NewHazardInput {
   "The failed checklist item this hazard comes from. At most 100 characters."
   itemCode: String
   "Defaults to the inspection's target."
   subjectID: ID
+  "GENERAL (一般) or MAJOR (重大, rectified under an approved plan)."
   level: HazardLevel!
-  "At most 100 characters."
+  "The hazard category, e.g. 消防安全; not blank. At most 100 characters."
   category: String!
-  "At most 200 characters."
+  "The key site, part or link (重点部位、环节). At most 200 characters."
   location: String
-  "At most 2000 characters."
+  "What is wrong; not blank. At most 2000 characters."
   description: String!
-  "At most 2000 characters."
+  "The rectification requirement (整改要求). At most 2000 characters."
   requirement: String
-  "Between 2000-01-01 and 2100-12-31."
+  "The rectification deadline (整改期限); not in the past. Between 2000-01-01 and 2100-12-31."
   deadline: Time!
-  "At most 100 characters."
+  "The person responsible for the rectification (整改责任人). At most 100 characters."
   responsiblePerson: String
+  "The earlier, CLOSED hazard this one recurs (复发)."
   recurrenceOfID: ID
 }
 
+"""
+RecordInspectionInput is an inspection that took place, with its results and the hazards it
+found. Either plannedID (the target, inspecting unit and type come from the planned inspection)
+or type, inspectingUnitID and targetID are given.
+"""
 input RecordInspectionInput {
   "Record the results of a PLANNED inspection (from a random draw) instead of a new one."
   plannedID: ID
+  "The kind of inspection; SELF_CHECK is the enterprise's own, every other type a government unit's. Required without plannedID."
   type: InspectionType
+  "The key period (重点时段); required for a KEY_PERIOD inspection."
   keyPeriod: InspectionKeyPeriod
+  "The campaign the inspection belongs to, if any; hazards found are counted for it."
   campaignID: ID
+  "The unit that inspects: a government unit, or for a SELF_CHECK the target or the enterprise unit above it. Required without plannedID."
   inspectingUnitID: ID
+  "The unit inspected. Required without plannedID."
   targetID: ID
   "At least two for an inspection by a government unit."
   inspectorIDs: [ID!]
-  "Between 2000-01-01 and 2100-12-31."
+  "When the inspection took place; not in the future. Between 2000-01-01 and 2100-12-31."
   inspectedOn: Time!
+  "The checklist template used; results then name its items, and its sector matches the target's."
   templateID: ID
+  "One result per checked item."
   results: [ItemResultInput!]
-  "At most 2000 characters."
+  "The overall conclusion (检查结论), e.g. 发现隐患1处，责令限期整改. At most 2000 characters."
   conclusion: String
   "Hazards found, created in the same transaction."
   hazards: [NewHazardInput!]
 }
 
+"DrawConflictInput declares that an inspector must not be drawn for an enterprise (回避)."
 input DrawConflictInput {
+  "The inspector; one of the draw's inspectorIDs."
   inspectorID: ID!
   "The ENTERPRISE unit."
   enterpriseUnitID: ID!
 }
 
+"CreateRandomDrawInput is a random draw (双随机): which enterprises are inspected and by whom."
 input CreateRandomDrawInput {
   "The government unit that draws; planned inspections are by this unit."
   organiserID: ID!
+  "Only enterprises of these sectors; all sectors of the organiser's territory when absent."
   sectors: [Sector!]
   "Leave out enterprises inspected in the last N days. Between 0 and 3660."
   excludeInspectedDays: Int
-  "Between 1 and 10000."
+  "How many enterprises to draw; at most the roster size. Between 1 and 10000."
   targetCount: Int!
   "At least 2 (default 2). Between 2 and 20."
   inspectorsPerTarget: Int
+  "The inspector roster: active users, each with an INSPECTOR, DEPUTY or head post at the organiser or below it."
   inspectorIDs: [ID!]!
+  "Inspector–enterprise pairs never drawn together."
   conflicts: [DrawConflictInput!]
+  "The campaign the planned inspections belong to, if any."
   campaignID: ID
-  "Between 2000-01-01 and 2100-12-31."
+  "The date of the planned inspections. Between 2000-01-01 and 2100-12-31."
   inspectionDate: Time!
 }
 
+"AdvanceCampaignInput names the campaign whose current stage ends."
 input AdvanceCampaignInput {
   "The campaign to advance."
   id: ID!
 }
 
+"CreateChecklistTemplatePayload is the new template version."
 type CreateChecklistTemplatePayload {
+  "The template, with its version number."
   checklistTemplate: ChecklistTemplate!
 }
 
+"CreateCampaignPayload is the new campaign."
 type CreateCampaignPayload {
+  "The campaign, in its DEPLOYMENT stage (started now)."
   campaign: Campaign!
 }
 
+"AdvanceCampaignPayload is the campaign after the stage change."
 type AdvanceCampaignPayload {
+  "The campaign in its next stage, or finished after SUMMARY."
   campaign: Campaign!
 }
 
+"RecordInspectionPayload is the recorded inspection."
 type RecordInspectionPayload {
+  "The inspection, DONE, with the hazards it found."
   inspection: Inspection!
 }
 
+"CreateRandomDrawPayload is the stored draw."
 type CreateRandomDrawPayload {
+  "The draw, with its assignments and one PLANNED DOUBLE_RANDOM inspection per target."
   randomDraw: RandomDraw!
 }
 
 extend type Mutation {
-  "Add a new version of a sector's checklist template (tenant-level ADMIN)."
-  createChecklistTemplate(input: CreateChecklistTemplateInput!): CreateChecklistTemplatePayload!
-  createCampaign(input: CreateCampaignInput!): CreateCampaignPayload!
-  "Close the current stage and start the next one (SUMMARY: finish the campaign)."
-  advanceCampaign(input: AdvanceCampaignInput!): AdvanceCampaignPayload!
-  recordInspection(input: RecordInspectionInput!): RecordInspectionPayload!
-  "Draw targets and inspectors (双随机) and create the planned inspections."
-  createRandomDraw(input: CreateRandomDrawInput!): CreateRandomDrawPayload!
+  """
+  Add a new version of a sector's checklist template (tenant-level ADMIN: the right checklist:create
+  at the tenant's root unit). Errors: FORBIDDEN without it, BAD_USER_INPUT (no item, a blank or
+  repeated item code).
+  """
+  createChecklistTemplate(
+    "The sector, name and items."
+    input: CreateChecklistTemplateInput!
+  ): CreateChecklistTemplatePayload!
+  """
+  Start a campaign (专项行动) organised by a government unit. Who: a PARTY_SECRETARY,
+  GOVERNMENT_HEAD or DEPUTY whose jurisdiction holds the organiser (campaign:create). Errors:
+  NOT_FOUND (organiser outside your jurisdiction), FORBIDDEN, BAD_USER_INPUT (not a government
+  organiser, no sector, stages missing, out of order or ending before they start).
+  """
+  createCampaign(
+    "The organiser, name, sectors and stages."
+    input: CreateCampaignInput!
+  ): CreateCampaignPayload!
+  """
+  Close the current stage and start the next one (SUMMARY: finish the campaign). Who: as for
+  createCampaign (campaign:update). Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (already finished),
+  CONFLICT (someone advanced it meanwhile).
+  """
+  advanceCampaign(
+    "The campaign."
+    input: AdvanceCampaignInput!
+  ): AdvanceCampaignPayload!
+  """
+  Record an inspection (检查) and, in the same transaction, the hazards it found; or, with plannedID,
+  the results of a PLANNED one. A government inspection is recorded by a post held at the
+  inspecting unit whose role may record inspections (by default a head, DEPUTY, SAFETY_OFFICER or
+  INSPECTOR), with at least two inspectors who hold an INSPECTOR, DEPUTY or head post there or
+  below; a SELF_CHECK by the inspected enterprise's own people (a PRINCIPAL or SAFETY_OFFICER on
+  the enterprise side over the target). Errors: NOT_FOUND
+  (a unit, campaign, template or inspector you cannot read), FORBIDDEN, BAD_USER_INPUT (a date in
+  the future, a result or hazard that does not fit the template, a planned inspection already
+  recorded), CONFLICT (the planned inspection was recorded meanwhile).
+  """
+  recordInspection(
+    "The inspection, its results and its hazards."
+    input: RecordInspectionInput!
+  ): RecordInspectionPayload!
+  """
+  Draw targets and inspectors (双随机) and create the planned inspections. The enterprise roster is
+  the organiser's territory within your scope and the sectors, less recently inspected enterprises;
+  the seed comes from the server. Who: a PARTY_SECRETARY, GOVERNMENT_HEAD, DEPUTY or INSPECTOR over
+  the organiser (random_draw:create). Errors: NOT_FOUND, FORBIDDEN, BAD_USER_INPUT (more targets
+  than the roster holds, too few inspectors without a conflict, an ineligible inspector).
+  """
+  createRandomDraw(
+    "The organiser, rosters, counts and date."
+    input: CreateRandomDrawInput!
+  ): CreateRandomDrawPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/hazards.graphql", Input: `# Hazards (隐患排查治理): reporting, the rectification lifecycle, filters and counts.
 
 extend type Query {
-  "Hazards in your scope counted by state × level (one SQL statement)."
-  hazardCounts(where: HazardWhereInput): [HazardCount!]
+  """
+  Hazards in your scope counted by state × level (one SQL statement): one entry per combination
+  that has at least one hazard, ordered by level, then state. The counts may be up to 5 seconds
+  old (a cache dropped at every write of this server).
+  """
+  hazardCounts(
+    "Only the hazards matching this filter (the same filter as the hazards list); all in your scope when absent."
+    where: HazardWhereInput
+  ): [HazardCount!]
 }
 
-"HazardPlan is a major hazard's rectification plan (五到位)."
+"HazardPlan is a major hazard's rectification plan (五到位: measures, funds, responsible person, deadline and emergency measures)."
 type HazardPlan {
+  "The rectification measures (整改措施)."
   measures: String!
+  "The funds set aside (整改资金), as written, e.g. 12万元."
   funds: String!
+  "The person responsible for the rectification (责任人)."
   responsiblePerson: String!
+  "The rectification deadline (整改时限); a later one than the hazard's becomes the hazard's deadline."
   deadline: Time!
+  "The safety measures while the hazard lasts (应急预案、防范措施)."
   emergencyMeasures: String!
 }
 
 "HazardCount is the number of hazards in one state and level."
 type HazardCount {
+  "The rectification state counted."
   state: HazardState!
+  "The grade counted: GENERAL (一般) or MAJOR (重大)."
   level: HazardLevel!
+  "How many hazards in your scope are in that state and level; never 0 (empty groups are left out)."
   count: Int!
 }
 
@@ -25840,42 +26284,52 @@ extend type Hazard {
   overdue: Boolean!
   "The enterprise profile of the subject unit; null for government units."
   enterprise: Enterprise
-  "The TOWN the subject belongs to."
+  "The TOWN the subject's enterprise belongs to (属地); null for a government subject and when the town is outside your jurisdiction."
   town: Unit
   "Every transition, oldest first."
   timeline: [HazardEvent!]!
+  "The latest step (the REPORT event for a new hazard)."
   lastEvent: HazardEvent
+  "The user who recorded the hazard; null when their home unit is outside your jurisdiction."
   reportedBy: User
 }
 
 extend type HazardEvent {
+  "Photos or documents taken with this step (before/after), oldest first."
   files: [File!]
   "Null when the actor's home unit is outside your jurisdiction."
   actor: User
+  "The post the actor took the step in; null for the system and when the post is outside your jurisdiction."
   post: Post
 }
 
+"ReportHazardInput is a hazard found outside an inspection: by the enterprise itself or reported to the government."
 input ReportHazardInput {
+  "The unit the hazard is at (an enterprise, workshop, team or government unit in your scope)."
   subjectID: ID!
+  "SELF_CHECK from a post on the enterprise side, REPORT from the government side; INSPECTION is refused (hazards found in an inspection come with recordInspection)."
   source: HazardSource!
+  "GENERAL (一般) or MAJOR (重大, rectified under an approved plan)."
   level: HazardLevel!
-  "At most 100 characters."
+  "The hazard category, e.g. 消防安全 or 用电安全; not blank. At most 100 characters."
   category: String!
-  "At most 200 characters."
+  "The key site, part or link (重点部位、环节). At most 200 characters."
   location: String
-  "At most 2000 characters."
+  "What is wrong; not blank. At most 2000 characters."
   description: String!
-  "At most 2000 characters."
+  "The rectification requirement (整改要求). At most 2000 characters."
   requirement: String
-  "Between 2000-01-01 and 2100-12-31."
+  "The rectification deadline (整改期限); not in the past. Between 2000-01-01 and 2100-12-31."
   deadline: Time!
-  "At most 100 characters."
+  "The person responsible for the rectification (整改责任人). At most 100 characters."
   responsiblePerson: String
+  "The earlier, CLOSED hazard this one recurs (复发); BAD_USER_INPUT when that one is still open."
   recurrenceOfID: ID
   "The risk point the hazard came from: one of the subject unit or of a unit within it."
   riskPointID: ID
 }
 
+"HazardAction is a step of a hazard's rectification, taken with transitionHazard; a hazard's allowedActions lists the ones you may take now."
 enum HazardAction {
   "MAJOR: enterprise side submits the plan (五到位)."
   SUBMIT_PLAN
@@ -25903,24 +26357,27 @@ enum HazardAction {
   LIFT_SUPERVISION
 }
 
+"HazardPlanInput is a major hazard's rectification plan (五到位); every part is required and not blank."
 input HazardPlanInput {
-  "At most 2000 characters."
+  "The rectification measures (整改措施). At most 2000 characters."
   measures: String!
-  "At most 200 characters."
+  "The funds set aside (整改资金), as written, e.g. 12万元. At most 200 characters."
   funds: String!
-  "At most 100 characters."
+  "The person responsible (责任人). At most 100 characters."
   responsiblePerson: String!
-  "Between 2000-01-01 and 2100-12-31."
+  "The rectification deadline (整改时限); in the future. Between 2000-01-01 and 2100-12-31."
   deadline: Time!
-  "At most 2000 characters."
+  "The safety measures while the hazard lasts (应急预案、防范措施). At most 2000 characters."
   emergencyMeasures: String!
 }
 
+"TransitionHazardInput is one step on a hazard, with its note, plan, requested deadline or files as the step needs."
 input TransitionHazardInput {
   "The hazard to act on."
   id: ID!
+  "The step to take; which ones the hazard allows now is its allowedActions."
   action: HazardAction!
-  "At most 2000 characters."
+  "The actor's note, kept in the timeline; required for REJECT, REJECT_EXTENSION, CLOSE_ON_SPOT (the evidence) and REQUEST_EXTENSION (the reason). At most 2000 characters."
   note: String
   "SUBMIT_PLAN only."
   plan: HazardPlanInput
@@ -25930,17 +26387,47 @@ input TransitionHazardInput {
   attachments: [Upload!]
 }
 
+"ReportHazardPayload is the recorded hazard."
 type ReportHazardPayload {
+  "The hazard, REPORTED, with its REPORT event."
   hazard: Hazard!
 }
 
+"TransitionHazardPayload is the hazard after the step."
 type TransitionHazardPayload {
+  "The hazard in its new state, the step last in its timeline."
   hazard: Hazard!
 }
 
 extend type Mutation {
-  reportHazard(input: ReportHazardInput!): ReportHazardPayload!
-  transitionHazard(input: TransitionHazardInput!): TransitionHazardPayload!
+  """
+  Record a hazard (隐患) found by the enterprise itself (SELF_CHECK) or reported to the government
+  (REPORT) at a unit in your scope. Who: a PARTY_SECRETARY, GOVERNMENT_HEAD, PRINCIPAL, DEPUTY,
+  SAFETY_OFFICER or INSPECTOR whose jurisdiction holds the subject (the right hazard:create).
+  Errors: NOT_FOUND for a subject outside your jurisdiction, FORBIDDEN without the right,
+  BAD_USER_INPUT for a bad field or a source your side cannot give (all problems at once).
+  """
+  reportHazard(
+    "The hazard to record."
+    input: ReportHazardInput!
+  ): ReportHazardPayload!
+  """
+  Take one step of a hazard's rectification (整改) state machine. GENERAL: REPORTED → RECTIFYING →
+  SUBMITTED → CLOSED (REJECT back to RECTIFYING; CLOSE_ON_SPOT from REPORTED). MAJOR: REPORTED →
+  PLAN_SUBMITTED → RECTIFYING → SUBMITTED → CLOSED. Extensions and supervision keep the state.
+  Enterprise-side steps (SUBMIT_PLAN, START_RECTIFICATION, SUBMIT, REQUEST_EXTENSION) need a
+  PRINCIPAL or SAFETY_OFFICER post on the enterprise side; government decisions (REJECT, CLOSE,
+  CLOSE_ON_SPOT, APPROVE_EXTENSION, REJECT_EXTENSION) a head, DEPUTY or INSPECTOR of a government
+  unit over it for GENERAL, a PARTY_SECRETARY or GOVERNMENT_HEAD for MAJOR (also APPROVE_PLAN);
+  SUPERVISE and LIFT_SUPERVISION a head, DEPUTY or INSPECTOR. The enterprise side may also CLOSE
+  (or CLOSE_ON_SPOT) its own SELF_CHECK GENERAL hazards. Errors: NOT_FOUND (outside your jurisdiction), BAD_USER_INPUT
+  (the state does not allow the step, a missing note or plan, a refused file), FORBIDDEN (a legal
+  step your posts may not take), CONFLICT (someone decided the hazard meanwhile: reload it).
+  """
+  transitionHazard(
+    "The hazard, the step and what the step carries."
+    input: TransitionHazardInput!
+  ): TransitionHazardPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/audit.graphql", Input: `# The audit log (审计日志): events, their changes, and each record's history.
@@ -25949,19 +26436,34 @@ extend type Query {
   """
   The audit log (审计日志) of your jurisdiction: the events whose subject unit is in
   the scope of one of your AUDITOR or ADMIN posts. FORBIDDEN without such a post.
-  Newest first unless orderBy says otherwise.
+  Newest first unless orderBy says otherwise; null (with the FORBIDDEN error) without such a
+  post, so the other fields of the request still answer.
   """
-  auditEvents(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEventOrder, where: AuditEventWhereInput): AuditEventConnection
+  auditEvents(
+    "Returns the events after this cursor (endCursor of the previous page)."
+    after: Cursor
+    "Returns the first n events; 50 when neither first nor last is given, at most 500 (the server's page limit)."
+    first: Int
+    "Returns the events before this cursor (startCursor of the next page)."
+    before: Cursor
+    "Returns the last n events (before the before cursor, or of all); at most 500 (the server's page limit)."
+    last: Int
+    "The order; newest first when absent."
+    orderBy: AuditEventOrder
+    "Only the events matching this filter; every event in your audit scope when absent."
+    where: AuditEventWhereInput
+  ): AuditEventConnection
 }
 
 "AuditEventWhereInput narrows the audit log; every condition given must hold."
 input AuditEventWhereInput {
   "Events by this user."
   actorID: ID
-  "Events about objects of this type: unit, enterprise, user, post, supervision, tenant, policy. At most 100 characters."
+  "Events about objects of this type: the record type in snake case, e.g. unit, enterprise, user, post, supervision, responsibility_letter, hazard, or policy for a policy change. At most 100 characters."
   entityType: String
   "Events about this object."
   entityID: ID
+  "Events of this operation (CREATE, UPDATE, LOGIN, POLICY_CHANGE, …)."
   operation: AuditEventOperation
   "Events at or after this time. Between 2000-01-01 and 2100-12-31."
   from: Time
@@ -25973,6 +26475,7 @@ input AuditEventWhereInput {
 
 "AuditChange is one changed field of an audit event."
 type AuditChange {
+  "The field's name as the record spells it, e.g. display_name or state."
   field: String!
   "The value before the change, as JSON text; null for a create and for a redacted field."
   before: String
@@ -25989,6 +26492,7 @@ extend type AuditEvent {
   actorID: ID
   "The post the actor acted under (the grant that allowed the change); null when none applies."
   actorPost: Post
+  "The id of the post the actor acted under, kept even when the post is outside your jurisdiction; null when none applies."
   actorPostID: ID
   "The object the event is about; null when it is not a single object (a policy change)."
   entityID: ID
@@ -26386,13 +26890,13 @@ type ReceiptCounts {
 
 extend type Mutation {
   "Issue a notice from a government unit where you hold a post that may, with one receipt per recipient, in one transaction."
-  issueNotice(input: IssueNoticeInput!): IssueNoticePayload!
+  issueNotice("The issuing unit, the document and its recipients." input: IssueNoticeInput!): IssueNoticePayload!
   "Sign for a notice (签收) in a post you hold at the recipient unit."
-  receiveNotice(input: ReceiveNoticeInput!): ReceiveNoticePayload!
+  receiveNotice("The receipt to sign for and, optionally, the post to sign in." input: ReceiveNoticeInput!): ReceiveNoticePayload!
   "Answer a notice (反馈) in a post you hold at the recipient unit; signs for it too when nobody has."
-  replyToNotice(input: ReplyToNoticeInput!): ReplyToNoticePayload!
+  replyToNotice("The receipt, the reply and, optionally, the post to reply in." input: ReplyToNoticeInput!): ReplyToNoticePayload!
   "Attach a file to a notice (issuer side); every recipient gets it with its receipt."
-  attachNoticeFile(input: AttachNoticeFileInput!): AttachNoticeFilePayload!
+  attachNoticeFile("The notice, the file and a note on it." input: AttachNoticeFileInput!): AttachNoticeFilePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/organisation.graphql", Input: `# Organisation (组织): leadership groups (领导小组) with members by post, and
@@ -26509,13 +27013,13 @@ type AttachMeetingFilePayload {
 
 extend type Mutation {
   "Set up a leadership group of a unit where you hold a post that may, with its members."
-  createLeadershipGroup(input: CreateLeadershipGroupInput!): CreateLeadershipGroupPayload!
+  createLeadershipGroup("The group to set up and its members." input: CreateLeadershipGroupInput!): CreateLeadershipGroupPayload!
   "Replace the members of a leadership group (a post at its unit that may)."
-  setLeadershipGroupMembers(input: SetLeadershipGroupMembersInput!): SetLeadershipGroupMembersPayload!
+  setLeadershipGroupMembers("The group and its new members." input: SetLeadershipGroupMembersInput!): SetLeadershipGroupMembersPayload!
   "Record a meeting held by a unit where you hold a post that may."
-  recordMeeting(input: RecordMeetingInput!): RecordMeetingPayload!
+  recordMeeting("The meeting to record." input: RecordMeetingInput!): RecordMeetingPayload!
   "Attach minutes, a sign-in sheet or another file to a meeting (a post at its organiser that may)."
-  attachMeetingFile(input: AttachMeetingFileInput!): AttachMeetingFilePayload!
+  attachMeetingFile("The meeting, the file and a note on it." input: AttachMeetingFileInput!): AttachMeetingFilePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/education.graphql", Input: `# Education (培训、宣传): trainings of enterprise staff with their trainees and
@@ -26907,21 +27411,21 @@ type PublicitySummary {
 
 extend type Mutation {
   "Record a training organised by a unit where you hold a post that may, with its trainees, in one transaction."
-  recordTraining(input: RecordTrainingInput!): RecordTrainingPayload!
+  recordTraining("The organising unit, the date, the topic, the hours, the content and the trainees." input: RecordTrainingInput!): RecordTrainingPayload!
   "Correct a training (a post at its organiser that may): its facts and trainees are replaced."
-  updateTraining(input: UpdateTrainingInput!): UpdateTrainingPayload!
+  updateTraining("The training and the fields to change." input: UpdateTrainingInput!): UpdateTrainingPayload!
   "Delete a training recorded in error, with its trainees and files (a post at its organiser that may)."
-  deleteTraining(input: DeleteTrainingInput!): DeleteTrainingPayload!
+  deleteTraining("The training to delete." input: DeleteTrainingInput!): DeleteTrainingPayload!
   "Attach a sign-in sheet or another file to a training (a post at its organiser that may)."
-  attachTrainingFile(input: AttachTrainingFileInput!): AttachTrainingFilePayload!
+  attachTrainingFile("The training, the file (a sign-in sheet, slides) and a note on it." input: AttachTrainingFileInput!): AttachTrainingFilePayload!
   "Record a publicity activity held by a unit where you hold a post that may."
-  recordPublicity(input: RecordPublicityInput!): RecordPublicityPayload!
+  recordPublicity("The organising unit, the kind, the title, the date, the enterprises visited and the materials handed out." input: RecordPublicityInput!): RecordPublicityPayload!
   "Correct a publicity activity (a post at its organiser that may): its facts and visits are replaced."
-  updatePublicity(input: UpdatePublicityInput!): UpdatePublicityPayload!
+  updatePublicity("The publicity record and the fields to change." input: UpdatePublicityInput!): UpdatePublicityPayload!
   "Delete a publicity activity recorded in error, with its files (a post at its organiser that may)."
-  deletePublicity(input: DeletePublicityInput!): DeletePublicityPayload!
+  deletePublicity("The publicity record to delete." input: DeletePublicityInput!): DeletePublicityPayload!
   "Attach a photo or another file to a publicity activity (a post at its organiser that may)."
-  attachPublicityFile(input: AttachPublicityFileInput!): AttachPublicityFilePayload!
+  attachPublicityFile("The publicity record, the file and a note on it." input: AttachPublicityFileInput!): AttachPublicityFilePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/staffing.graphql", Input: `# Staffing (人员): certificates (持证) of enterprise-side staff with their
@@ -27233,13 +27737,13 @@ type AcknowledgeDutyListPayload {
 
 extend type Mutation {
   "Record a certificate of a person working at an enterprise-side unit (the enterprise itself or a government over it)."
-  recordCertificate(input: RecordCertificateInput!): RecordCertificatePayload!
+  recordCertificate("The enterprise, the holder, the kind, the number, the issuing authority and the validity dates." input: RecordCertificateInput!): RecordCertificatePayload!
   "Correct or renew a certificate (the enterprise itself or a government over it)."
-  updateCertificate(input: UpdateCertificateInput!): UpdateCertificatePayload!
+  updateCertificate("The certificate and the fields to change." input: UpdateCertificateInput!): UpdateCertificatePayload!
   "Write a post's duty list, as a new version (by the post's unit or a unit governing it); the holder acknowledges it anew."
-  setDutyList(input: SetDutyListInput!): SetDutyListPayload!
+  setDutyList("The post and the items of its duty list." input: SetDutyListInput!): SetDutyListPayload!
   "Acknowledge (签字确认) the current version of a duty list: only the user holding the post, now."
-  acknowledgeDutyList(input: AcknowledgeDutyListInput!): AcknowledgeDutyListPayload!
+  acknowledgeDutyList("The duty list to acknowledge and the version read." input: AcknowledgeDutyListInput!): AcknowledgeDutyListPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/emergency.graphql", Input: `# Emergency readiness (应急准备): emergency plans (应急预案) in versioned series
@@ -27552,15 +28056,15 @@ type AttachDrillFilePayload {
 
 extend type Mutation {
   "Record a plan of a unit where you hold a post that may: a DRAFT, or with an approval the new EFFECTIVE version superseding the old one in one transaction."
-  createEmergencyPlan(input: CreateEmergencyPlanInput!): CreateEmergencyPlanPayload!
+  createEmergencyPlan("The unit, the kind, the topic, the title, the version and, optionally, its approval." input: CreateEmergencyPlanInput!): CreateEmergencyPlanPayload!
   "Approve a DRAFT plan (a post at its unit that may approve): it takes effect and supersedes the effective version of its series, in one transaction."
-  approveEmergencyPlan(input: ApproveEmergencyPlanInput!): ApproveEmergencyPlanPayload!
+  approveEmergencyPlan("The plan to approve and the approval (date, approver, filing)." input: ApproveEmergencyPlanInput!): ApproveEmergencyPlanPayload!
   "Attach the plan's text, its filing receipt or another file (a post at its unit that may)."
-  attachEmergencyPlanFile(input: AttachEmergencyPlanFileInput!): AttachEmergencyPlanFilePayload!
+  attachEmergencyPlanFile("The plan, the file and a note on it." input: AttachEmergencyPlanFileInput!): AttachEmergencyPlanFilePayload!
   "Record a drill held on an approved plan (a post at the plan's unit that may); problems may become hazards in the same transaction."
-  recordDrill(input: RecordDrillInput!): RecordDrillPayload!
+  recordDrill("The plan drilled, the date, the form, the participants, the scenario, the evaluation and the problems found." input: RecordDrillInput!): RecordDrillPayload!
   "Attach photos, the evaluation report or another file to a drill (a post at its plan's unit that may)."
-  attachDrillFile(input: AttachDrillFileInput!): AttachDrillFilePayload!
+  attachDrillFile("The drill, the file and a note on it." input: AttachDrillFileInput!): AttachDrillFilePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/readiness.graphql", Input: `# Emergency readiness (应急准备): duty rosters (值班值守) with their shifts and
@@ -27740,11 +28244,11 @@ extend type Query {
 
 extend type Mutation {
   "Record a duty roster of a unit where you hold a post that may, with its shifts."
-  createDutyRoster(input: CreateDutyRosterInput!): CreateDutyRosterPayload!
+  createDutyRoster("The unit, the title, the key period, the period that needs cover and its shifts." input: CreateDutyRosterInput!): CreateDutyRosterPayload!
   "Record a rescue team of a unit where you hold a post that may."
-  createRescueTeam(input: CreateRescueTeamInput!): CreateRescueTeamPayload!
+  createRescueTeam("The unit, the team name, its kind and size, its leader, its contact and its equipment." input: CreateRescueTeamInput!): CreateRescueTeamPayload!
   "Record a reserve item of a unit where you hold a post that may."
-  createMaterialReserve(input: CreateMaterialReserveInput!): CreateMaterialReservePayload!
+  createMaterialReserve("The unit, the item, the quantity and minimum, where it is kept, by whom, and its expiry and next check dates." input: CreateMaterialReserveInput!): CreateMaterialReservePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/prevention.graphql", Input: `# Risk grading and control (风险分级管控): risk points graded by likelihood ×
@@ -27951,11 +28455,11 @@ type RecordControlCheckPayload {
 
 extend type Mutation {
   "Identify and grade a risk point of an enterprise-side unit, with its control measures (the enterprise side only)."
-  identifyRiskPoint(input: IdentifyRiskPointInput!): IdentifyRiskPointPayload!
+  identifyRiskPoint("The enterprise, the name and kind of the point, its hazard sources, the likelihood and severity and the control measures." input: IdentifyRiskPointInput!): IdentifyRiskPointPayload!
   "Grade a risk point again; its grading history keeps every grading (the enterprise side only)."
-  regradeRiskPoint(input: RegradeRiskPointInput!): RegradeRiskPointPayload!
+  regradeRiskPoint("The risk point, the level it is regraded from, the new likelihood and severity and the reason." input: RegradeRiskPointInput!): RegradeRiskPointPayload!
   "Record a check of a control measure of a risk point now (the enterprise side only)."
-  recordControlCheck(input: RecordControlCheckInput!): RecordControlCheckPayload!
+  recordControlCheck("The control measure that was checked." input: RecordControlCheckInput!): RecordControlCheckPayload!
 }
 `, BuiltIn: false},
 }

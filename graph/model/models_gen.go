@@ -36,25 +36,31 @@ type AcknowledgeDutyListPayload struct {
 	DutyList *ent.DutyList `json:"dutyList"`
 }
 
+// AddPolicyRuleInput is a rule to add to the tenant's policy.
 type AddPolicyRuleInput struct {
+	// The role to grant the action to.
 	Role domain.Role `json:"role"`
-	// At most 100 characters.
+	// Object type (unit, enterprise, user, post, letter, hazard, …) or * for every type. At most 100 characters.
 	Object string `json:"object"`
-	// At most 100 characters.
+	// Action (read, create, update, issue, sign, …) or * for every action. At most 100 characters.
 	Action string `json:"action"`
 }
 
 // AddPolicyRulePayload is the tenant's policy after the rule was added.
 type AddPolicyRulePayload struct {
+	// Every rule of the tenant's policy after the change.
 	Rules []*PolicyRule `json:"rules"`
 }
 
+// AdvanceCampaignInput names the campaign whose current stage ends.
 type AdvanceCampaignInput struct {
 	// The campaign to advance.
 	ID int `json:"id"`
 }
 
+// AdvanceCampaignPayload is the campaign after the stage change.
 type AdvanceCampaignPayload struct {
+	// The campaign in its next stage, or finished after SUMMARY.
 	Campaign *ent.Campaign `json:"campaign"`
 }
 
@@ -72,12 +78,15 @@ type ApproveEmergencyPlanPayload struct {
 	EmergencyPlan *ent.EmergencyPlan `json:"emergencyPlan"`
 }
 
+// ArchiveLetterInput names the SIGNED letter to archive.
 type ArchiveLetterInput struct {
 	// The SIGNED letter to archive.
 	ID int `json:"id"`
 }
 
+// ArchiveLetterPayload is the archived letter.
 type ArchiveLetterPayload struct {
+	// The letter, ARCHIVED: it takes no more attachments.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
@@ -117,15 +126,19 @@ type AttachEmergencyPlanFilePayload struct {
 	EmergencyPlan *ent.EmergencyPlan `json:"emergencyPlan"`
 }
 
+// AttachLetterFileInput is one file to attach to a letter, sent as a GraphQL multipart request.
 type AttachLetterFileInput struct {
 	// The letter to attach the file to.
-	LetterID int            `json:"letterID"`
-	File     graphql.Upload `json:"file"`
+	LetterID int `json:"letterID"`
+	// The file: PDF, JPEG or PNG (the type is read from the content), within the server's upload limit (10 MiB by default).
+	File graphql.Upload `json:"file"`
 	// What the file is (e.g. the scanned signed copy). At most 500 characters.
 	Description *string `json:"description,omitempty"`
 }
 
+// AttachLetterFilePayload is the attached file.
 type AttachLetterFilePayload struct {
+	// The stored file, readable wherever the letter is.
 	File *ent.File `json:"file"`
 }
 
@@ -203,6 +216,7 @@ type AttachTrainingFilePayload struct {
 
 // AuditChange is one changed field of an audit event.
 type AuditChange struct {
+	// The field's name as the record spells it, e.g. display_name or state.
 	Field string `json:"field"`
 	// The value before the change, as JSON text; null for a create and for a redacted field.
 	Before *string `json:"before,omitempty"`
@@ -212,50 +226,61 @@ type AuditChange struct {
 	Redacted bool `json:"redacted"`
 }
 
+// BulkIssueLettersInput is one letter template issued from one unit to many signees at once.
 type BulkIssueLettersInput struct {
-	// Between 2000 and 2100.
-	Year         int             `json:"year"`
-	IssuerUnitID int             `json:"issuerUnitID"`
-	To           BulkIssueTarget `json:"to"`
+	// The year the letters cover: from 2000 to next year. Between 2000 and 2100.
+	Year int `json:"year"`
+	// The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there.
+	IssuerUnitID int `json:"issuerUnitID"`
+	// Which units are addressed: the issuer's children, or the enterprises the issuing DEPARTMENT supervises.
+	To BulkIssueTarget `json:"to"`
 	// Only signees of these kinds.
 	Kinds []domain.UnitKind `json:"kinds,omitempty"`
 	// Only enterprise-side signees of these sectors (government signees are kept).
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// The template: every letter gets this title, body and targets. At most 200 characters.
 	Title string `json:"title"`
-	// At most 20000 characters.
-	Body    *string              `json:"body,omitempty"`
+	// The template text every letter gets. At most 20000 characters.
+	Body *string `json:"body,omitempty"`
+	// The responsibility targets every letter gets, in order: at least one, at most 50.
 	Targets []*LetterTargetInput `json:"targets"`
 }
 
 // BulkIssueLettersPayload reports a bulk issue: the letters created (ISSUED) and the units skipped.
 type BulkIssueLettersPayload struct {
+	// The letters written and issued, one per addressed unit without a live letter, in tree order.
 	Created []*ent.ResponsibilityLetter `json:"created"`
-	Skipped []*BulkIssueSkip            `json:"skipped"`
+	// The addressed units that already had a live letter for the year from this issuer.
+	Skipped []*BulkIssueSkip `json:"skipped"`
 }
 
 // BulkIssueSkip is a unit that already had a live letter for the year from this issuer.
 type BulkIssueSkip struct {
-	SigneeName string    `json:"signeeName"`
-	Signee     *ent.Unit `json:"signee,omitempty"`
-	// The existing letter.
+	// The unit's name as the existing letter records it.
+	SigneeName string `json:"signeeName"`
+	// The unit; null when it is outside your jurisdiction.
+	Signee *ent.Unit `json:"signee,omitempty"`
+	// The existing letter (possibly still a DRAFT).
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
 // CampaignCoverage compares the enterprises a campaign must reach with those inspected during it (应检尽检、不漏一家).
 type CampaignCoverage struct {
 	// Enterprises in the organiser's territory and the campaign's sectors (and in your scope).
-	Total     int `json:"total"`
+	Total int `json:"total"`
+	// How many of those have a DONE inspection in the campaign.
 	Inspected int `json:"inspected"`
 	// The enterprises not yet inspected in the campaign.
 	Uninspected []*ent.Enterprise `json:"uninspected"`
 }
 
+// CampaignStageInput is one stage of a new campaign with its planned dates.
 type CampaignStageInput struct {
+	// The stage; the four come in the order DEPLOYMENT, INSPECTION, RECTIFICATION, SUMMARY.
 	Stage domain.CampaignStageName `json:"stage"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the stage starts; not before the previous stage's start. Between 2000-01-01 and 2100-12-31.
 	PlannedStart time.Time `json:"plannedStart"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the stage ends; not before its start. Between 2000-01-01 and 2100-12-31.
 	PlannedEnd time.Time `json:"plannedEnd"`
 }
 
@@ -297,26 +322,29 @@ type CertificateStatusWhereInput struct {
 	WithGaps *bool `json:"withGaps,omitempty"`
 }
 
+// ChangePasswordInput replaces your own password.
 type ChangePasswordInput struct {
-	// At most 200 characters.
+	// Your password now. At most 200 characters.
 	CurrentPassword string `json:"currentPassword"`
-	// At most 200 characters.
+	// The new password: at least 10 characters, different from the current one. At most 200 characters.
 	NewPassword string `json:"newPassword"`
 }
 
 // ChangePasswordPayload is the caller after the password change.
 type ChangePasswordPayload struct {
+	// You, after the change.
 	User *ent.User `json:"user"`
 }
 
+// ChecklistItemInput is one item of a new checklist template; code, text and legal basis are not blank.
 type ChecklistItemInput struct {
-	// At most 100 characters.
+	// The item's code, unique within the template. At most 100 characters.
 	Code string `json:"code"`
-	// At most 2000 characters.
+	// What the inspector checks. At most 2000 characters.
 	Text string `json:"text"`
-	// At most 2000 characters.
+	// The rule that requires it (法律依据). At most 2000 characters.
 	LegalBasis string `json:"legalBasis"`
-	// At most 100 characters.
+	// The major-hazard criterion a failure meets (重大事故隐患判定标准), if any. At most 100 characters.
 	MajorHazardRef *string `json:"majorHazardRef,omitempty"`
 }
 
@@ -330,39 +358,55 @@ type ControlMeasureInput struct {
 	Frequency domain.CheckFrequency `json:"frequency"`
 }
 
+// CoverageCounts counts units by coverage status; the three counts add up to total.
 type CoverageCounts struct {
-	Total   int `json:"total"`
-	Signed  int `json:"signed"`
+	// Units counted.
+	Total int `json:"total"`
+	// Units whose letter from the parent is SIGNED (or ARCHIVED).
+	Signed int `json:"signed"`
+	// Units whose letter is ISSUED or PARTIALLY_SIGNED.
 	Pending int `json:"pending"`
+	// Units without an issued letter (none, a DRAFT or only a REVOKED one).
 	Missing int `json:"missing"`
 	// Percent of total, rounded to one decimal; 0 when total is 0.
-	SignedPercent  float64 `json:"signedPercent"`
+	SignedPercent float64 `json:"signedPercent"`
+	// Pending as a percent of total, rounded to one decimal; 0 when total is 0.
 	PendingPercent float64 `json:"pendingPercent"`
+	// Missing as a percent of total, rounded to one decimal; 0 when total is 0.
 	MissingPercent float64 `json:"missingPercent"`
 }
 
+// CreateCampaignInput is a new campaign (专项行动), starting in its DEPLOYMENT stage.
 type CreateCampaignInput struct {
 	// A government unit (COUNTY, TOWN or DEPARTMENT).
 	OrganiserID int `json:"organiserID"`
-	// At most 200 characters.
-	Name    string          `json:"name"`
+	// The campaign's name, e.g. 燃气安全专项整治; not blank. At most 200 characters.
+	Name string `json:"name"`
+	// The sectors whose enterprises the campaign targets: at least one.
 	Sectors []domain.Sector `json:"sectors"`
 	// The four stages in order with their planned dates.
 	Stages []*CampaignStageInput `json:"stages"`
 }
 
+// CreateCampaignPayload is the new campaign.
 type CreateCampaignPayload struct {
+	// The campaign, in its DEPLOYMENT stage (started now).
 	Campaign *ent.Campaign `json:"campaign"`
 }
 
+// CreateChecklistTemplateInput is a new version of a sector's checklist template.
 type CreateChecklistTemplateInput struct {
+	// The sector the checklist is for; the new template gets the sector's next version number.
 	Sector domain.Sector `json:"sector"`
-	// At most 200 characters.
-	Name  string                `json:"name"`
+	// The template's name; not blank. At most 200 characters.
+	Name string `json:"name"`
+	// The items, in order: at least one, codes unique.
 	Items []*ChecklistItemInput `json:"items"`
 }
 
+// CreateChecklistTemplatePayload is the new template version.
 type CreateChecklistTemplatePayload struct {
+	// The template, with its version number.
 	ChecklistTemplate *ent.ChecklistTemplate `json:"checklistTemplate"`
 }
 
@@ -412,36 +456,41 @@ type CreateEmergencyPlanPayload struct {
 	EmergencyPlan *ent.EmergencyPlan `json:"emergencyPlan"`
 }
 
+// CreateEnterpriseInput is a new enterprise: its ENTERPRISE unit under a town and its profile (企业档案).
 type CreateEnterpriseInput struct {
-	// At most 200 characters.
+	// The enterprise's name, e.g. 城关水泥厂; not blank. At most 200 characters.
 	Name string `json:"name"`
-	// At most 64 characters.
+	// The unit code, unique within the tenant. At most 64 characters.
 	Code string `json:"code"`
 	// The TOWN the enterprise belongs to (属地).
 	TownID int `json:"townID"`
 	// Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters.
-	CreditCode string            `json:"creditCode"`
-	Sector     domain.Sector     `json:"sector"`
-	Scale      *enterprise.Scale `json:"scale,omitempty"`
-	// At most 100 characters.
+	CreditCode string `json:"creditCode"`
+	// The sector the enterprise belongs to; it decides which departments supervise it by default and which checklist applies.
+	Sector domain.Sector `json:"sector"`
+	// The enterprise's size class (规上、限上、规下、小微); null when unknown.
+	Scale *enterprise.Scale `json:"scale,omitempty"`
+	// The industry category (行业类别) as registered, e.g. 水泥制造. At most 100 characters.
 	IndustryCategory *string `json:"industryCategory,omitempty"`
-	// At most 300 characters.
+	// The business address. At most 300 characters.
 	Address *string `json:"address,omitempty"`
-	// At most 100 characters.
+	// The legal representative (法定代表人). At most 100 characters.
 	LegalRepresentative *string `json:"legalRepresentative,omitempty"`
-	// At most 100 characters.
+	// The person in charge of work safety (安全管理负责人). At most 100 characters.
 	SafetyManager *string `json:"safetyManager,omitempty"`
-	// At most 32 characters.
+	// A contact phone number, as written. At most 32 characters.
 	ContactPhone *string `json:"contactPhone,omitempty"`
-	// Between 0 and 1000000.
+	// The number of employees. Between 0 and 1000000.
 	EmployeeCount *int `json:"employeeCount,omitempty"`
-	// At most 200 characters.
+	// The key sites, parts or links (重点部位、环节), one per entry; the limit is per entry. At most 200 characters.
 	KeySites []string `json:"keySites,omitempty"`
 	// Supervising departments; defaults to every department supervising the sector.
 	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
 }
 
+// CreateEnterprisePayload is the new enterprise profile.
 type CreateEnterprisePayload struct {
+	// The profile, with its ENTERPRISE unit and supervising departments.
 	Enterprise *ent.Enterprise `json:"enterprise"`
 }
 
@@ -467,21 +516,25 @@ type CreateLeadershipGroupPayload struct {
 	LeadershipGroup *ent.LeadershipGroup `json:"leadershipGroup"`
 }
 
+// CreateLetterInput is a new DRAFT letter from an issuing unit to the unit directly below it.
 type CreateLetterInput struct {
-	// Between 2000 and 2100.
+	// The year the letter covers: from 2000 to next year (a later year is BAD_USER_INPUT). Between 2000 and 2100.
 	Year int `json:"year"`
 	// The issuing unit: you need a PARTY_SECRETARY, GOVERNMENT_HEAD or PRINCIPAL post there.
 	IssuerUnitID int `json:"issuerUnitID"`
 	// A direct child of the issuer, or an enterprise the issuing department supervises.
 	SigneeUnitID int `json:"signeeUnitID"`
-	// At most 200 characters.
+	// The letter's title, e.g. 2024年度安全生产工作责任状; not blank. At most 200 characters.
 	Title string `json:"title"`
-	// At most 20000 characters.
-	Body    *string              `json:"body,omitempty"`
+	// The letter's text; null for none. At most 20000 characters.
+	Body *string `json:"body,omitempty"`
+	// The responsibility targets, in order (at most 50); the letter needs at least one before it is issued.
 	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
+// CreateLetterPayload is the new DRAFT.
 type CreateLetterPayload struct {
+	// The letter, DRAFT: only the issuer side reads it until it is issued.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
@@ -515,41 +568,55 @@ type CreateMaterialReservePayload struct {
 	MaterialReserve *ent.MaterialReserve `json:"materialReserve"`
 }
 
+// CreatePostInput appoints a user to a role at a unit (任职) for a period.
 type CreatePostInput struct {
-	UserID  int             `json:"userID"`
-	UnitID  int             `json:"unitID"`
-	Role    domain.Role     `json:"role"`
+	// The user appointed; never yourself.
+	UserID int `json:"userID"`
+	// The unit the post is at; the post's rights cover this unit's territory.
+	UnitID int `json:"unitID"`
+	// The role; a PARTY_SECRETARY or GOVERNMENT_HEAD post is granted only from a unit strictly above.
+	Role domain.Role `json:"role"`
+	// Restrict the post to these sectors (only at government units, e.g. a deputy in charge of industry); none: every sector.
 	Sectors []domain.Sector `json:"sectors,omitempty"`
-	// At most 200 characters.
+	// The post's title as people know it, e.g. 县长. At most 200 characters.
 	Title *string `json:"title,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the post starts; now when absent. Between 2000-01-01 and 2100-12-31.
 	ValidFrom *time.Time `json:"validFrom,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the post ends, after validFrom; open-ended when absent. Between 2000-01-01 and 2100-12-31.
 	ValidTo *time.Time `json:"validTo,omitempty"`
 }
 
+// CreatePostPayload is the new post.
 type CreatePostPayload struct {
+	// The post; its rights apply from validFrom, on the holder's next request.
 	Post *ent.Post `json:"post"`
 }
 
+// CreateRandomDrawInput is a random draw (双随机): which enterprises are inspected and by whom.
 type CreateRandomDrawInput struct {
 	// The government unit that draws; planned inspections are by this unit.
-	OrganiserID int             `json:"organiserID"`
-	Sectors     []domain.Sector `json:"sectors,omitempty"`
+	OrganiserID int `json:"organiserID"`
+	// Only enterprises of these sectors; all sectors of the organiser's territory when absent.
+	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// Leave out enterprises inspected in the last N days. Between 0 and 3660.
 	ExcludeInspectedDays *int `json:"excludeInspectedDays,omitempty"`
-	// Between 1 and 10000.
+	// How many enterprises to draw; at most the roster size. Between 1 and 10000.
 	TargetCount int `json:"targetCount"`
 	// At least 2 (default 2). Between 2 and 20.
-	InspectorsPerTarget *int                 `json:"inspectorsPerTarget,omitempty"`
-	InspectorIDs        []int                `json:"inspectorIDs"`
-	Conflicts           []*DrawConflictInput `json:"conflicts,omitempty"`
-	CampaignID          *int                 `json:"campaignID,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	InspectorsPerTarget *int `json:"inspectorsPerTarget,omitempty"`
+	// The inspector roster: active users, each with an INSPECTOR, DEPUTY or head post at the organiser or below it.
+	InspectorIDs []int `json:"inspectorIDs"`
+	// Inspector–enterprise pairs never drawn together.
+	Conflicts []*DrawConflictInput `json:"conflicts,omitempty"`
+	// The campaign the planned inspections belong to, if any.
+	CampaignID *int `json:"campaignID,omitempty"`
+	// The date of the planned inspections. Between 2000-01-01 and 2100-12-31.
 	InspectionDate time.Time `json:"inspectionDate"`
 }
 
+// CreateRandomDrawPayload is the stored draw.
 type CreateRandomDrawPayload struct {
+	// The draw, with its assignments and one PLANNED DOUBLE_RANDOM inspection per target.
 	RandomDraw *ent.RandomDraw `json:"randomDraw"`
 }
 
@@ -577,27 +644,35 @@ type CreateRescueTeamPayload struct {
 	RescueTeam *ent.RescueTeam `json:"rescueTeam"`
 }
 
+// CreateUnitInput is a new unit of the tree below an existing one: a TOWN or DEPARTMENT under the
+// county (or city), a WORKSHOP under an enterprise, a TEAM under a workshop. Enterprises are created
+// with createEnterprise; the root exists with the tenant.
 type CreateUnitInput struct {
+	// TOWN, DEPARTMENT, WORKSHOP or TEAM (ENTERPRISE, COUNTY and CITY are BAD_USER_INPUT here).
 	Kind domain.UnitKind `json:"kind"`
-	// At most 200 characters.
+	// The unit's name, e.g. 西河镇; not blank. At most 200 characters.
 	Name string `json:"name"`
-	// Unique within the tenant. At most 64 characters.
-	Code     string `json:"code"`
-	ParentID int    `json:"parentID"`
+	// Unique within the tenant: letters, digits, '.', '_' or '-', starting with a letter or digit. At most 64 characters.
+	Code string `json:"code"`
+	// The parent unit; its kind must fit (a TOWN or DEPARTMENT under a COUNTY or CITY, a WORKSHOP under an ENTERPRISE, a TEAM under a WORKSHOP).
+	ParentID int `json:"parentID"`
 	// Sectors a DEPARTMENT supervises.
 	SupervisedSectors []domain.Sector `json:"supervisedSectors,omitempty"`
 }
 
+// CreateUnitPayload is the new unit.
 type CreateUnitPayload struct {
+	// The unit, placed in the tree.
 	Unit *ent.Unit `json:"unit"`
 }
 
+// CreateUserInput is a new user account of the tenant; rights come from the posts given later (createPost).
 type CreateUserInput struct {
-	// At most 64 characters.
+	// The sign-in name, unique within the tenant: 2 to 64 lowercase letters, digits, '.', '_' or '-'. At most 64 characters.
 	Username string `json:"username"`
-	// At most 100 characters.
+	// The name shown to others, e.g. 陈立新; not blank. At most 100 characters.
 	DisplayName string `json:"displayName"`
-	// At most 32 characters.
+	// A contact phone number, as written. At most 32 characters.
 	Phone *string `json:"phone,omitempty"`
 	// At least 10 characters. At most 200 characters.
 	Password string `json:"password"`
@@ -605,10 +680,13 @@ type CreateUserInput struct {
 	UnitID int `json:"unitID"`
 }
 
+// CreateUserPayload is the new user.
 type CreateUserPayload struct {
+	// The user, ACTIVE, without posts.
 	User *ent.User `json:"user"`
 }
 
+// DeleteLetterInput names the DRAFT to discard.
 type DeleteLetterInput struct {
 	// The DRAFT to discard.
 	ID int `json:"id"`
@@ -616,6 +694,7 @@ type DeleteLetterInput struct {
 
 // DeleteLetterPayload names the discarded draft.
 type DeleteLetterPayload struct {
+	// The id the discarded DRAFT had; it no longer resolves.
 	DeletedID int `json:"deletedID"`
 }
 
@@ -643,7 +722,9 @@ type DeleteTrainingPayload struct {
 	DeletedID int `json:"deletedID"`
 }
 
+// DrawConflictInput declares that an inspector must not be drawn for an enterprise (回避).
 type DrawConflictInput struct {
+	// The inspector; one of the draw's inspectorIDs.
 	InspectorID int `json:"inspectorID"`
 	// The ENTERPRISE unit.
 	EnterpriseUnitID int `json:"enterpriseUnitID"`
@@ -773,12 +854,15 @@ type EmergencyPlanApprovalInput struct {
 	FiledOn *time.Time `json:"filedOn,omitempty"`
 }
 
+// EndPostInput names the post to end.
 type EndPostInput struct {
 	// The post to end.
 	ID int `json:"id"`
 }
 
+// EndPostPayload is the ended post.
 type EndPostPayload struct {
+	// The post, with validTo now.
 	Post *ent.Post `json:"post"`
 }
 
@@ -792,21 +876,25 @@ type GroupMemberInput struct {
 
 // HazardCount is the number of hazards in one state and level.
 type HazardCount struct {
+	// The rectification state counted.
 	State domain.HazardState `json:"state"`
+	// The grade counted: GENERAL (一般) or MAJOR (重大).
 	Level domain.HazardLevel `json:"level"`
-	Count int                `json:"count"`
+	// How many hazards in your scope are in that state and level; never 0 (empty groups are left out).
+	Count int `json:"count"`
 }
 
+// HazardPlanInput is a major hazard's rectification plan (五到位); every part is required and not blank.
 type HazardPlanInput struct {
-	// At most 2000 characters.
+	// The rectification measures (整改措施). At most 2000 characters.
 	Measures string `json:"measures"`
-	// At most 200 characters.
+	// The funds set aside (整改资金), as written, e.g. 12万元. At most 200 characters.
 	Funds string `json:"funds"`
-	// At most 100 characters.
+	// The person responsible (责任人). At most 100 characters.
 	ResponsiblePerson string `json:"responsiblePerson"`
-	// Between 2000-01-01 and 2100-12-31.
+	// The rectification deadline (整改时限); in the future. Between 2000-01-01 and 2100-12-31.
 	Deadline time.Time `json:"deadline"`
-	// At most 2000 characters.
+	// The safety measures while the hazard lasts (应急预案、防范措施). At most 2000 characters.
 	EmergencyMeasures string `json:"emergencyMeasures"`
 }
 
@@ -836,12 +924,15 @@ type IdentifyRiskPointPayload struct {
 	RiskPoint *ent.RiskPoint `json:"riskPoint"`
 }
 
+// IssueLetterInput names the DRAFT to issue.
 type IssueLetterInput struct {
 	// The DRAFT to issue.
 	ID int `json:"id"`
 }
 
+// IssueLetterPayload is the issued letter.
 type IssueLetterPayload struct {
+	// The letter, ISSUED: now readable and signable on the signee side.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
@@ -874,31 +965,41 @@ type IssueNoticePayload struct {
 	Notice *ent.Notice `json:"notice"`
 }
 
+// ItemResultInput is the result of one checklist item.
 type ItemResultInput struct {
-	// At most 100 characters.
-	ItemCode string             `json:"itemCode"`
-	Result   domain.CheckResult `json:"result"`
-	// At most 2000 characters.
+	// The item's code: one of the template's when a template is given; each item once. At most 100 characters.
+	ItemCode string `json:"itemCode"`
+	// PASS, FAIL or NA.
+	Result domain.CheckResult `json:"result"`
+	// What was found; required for a FAIL. At most 2000 characters.
 	Note *string `json:"note,omitempty"`
 }
 
+// KindCount is the number of units of one kind.
 type KindCount struct {
-	Kind  domain.UnitKind `json:"kind"`
-	Count int             `json:"count"`
+	// The unit kind.
+	Kind domain.UnitKind `json:"kind"`
+	// How many units of that kind.
+	Count int `json:"count"`
 }
 
+// KindCoverage is the coverage of the units of one kind.
 type KindCoverage struct {
-	Kind   domain.UnitKind `json:"kind"`
+	// The unit kind counted.
+	Kind domain.UnitKind `json:"kind"`
+	// The counts of that kind.
 	Counts *CoverageCounts `json:"counts"`
 }
 
+// LetterCoverageConnection is a page of letterCoverage rows with the year's summary.
 type LetterCoverageConnection struct {
 	// Rows matching status and kinds.
 	TotalCount int `json:"totalCount"`
 	// Where this page lies: the shared Relay page information.
 	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
 	// The rows of this page, in tree order.
-	Edges   []*LetterCoverageEdge  `json:"edges,omitempty"`
+	Edges []*LetterCoverageEdge `json:"edges,omitempty"`
+	// Counts over every row below the root, ignoring the status and kinds filters and the paging.
 	Summary *LetterCoverageSummary `json:"summary"`
 }
 
@@ -912,8 +1013,11 @@ type LetterCoverageEdge struct {
 
 // LetterCoverageRow is one unit that should hold a letter from its parent.
 type LetterCoverageRow struct {
-	Unit   *ent.Unit             `json:"unit"`
-	Kind   domain.UnitKind       `json:"kind"`
+	// The unit that should sign the letter.
+	Unit *ent.Unit `json:"unit"`
+	// The unit's kind (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP or TEAM).
+	Kind domain.UnitKind `json:"kind"`
+	// Whether the unit's letter from its parent is SIGNED, PENDING or MISSING this year.
 	Status domain.CoverageStatus `json:"status"`
 	// The parent, which should issue the letter.
 	Issuer *ent.Unit `json:"issuer,omitempty"`
@@ -923,7 +1027,9 @@ type LetterCoverageRow struct {
 	Letter *ent.ResponsibilityLetter `json:"letter,omitempty"`
 }
 
+// LetterCoverageSummary counts a year's coverage below the root: in all, by unit kind and by town.
 type LetterCoverageSummary struct {
+	// Every row below the root.
 	Total *CoverageCounts `json:"total"`
 	// One entry per kind present, in tree order (TOWN, DEPARTMENT, ENTERPRISE, WORKSHOP, TEAM).
 	ByKind []*KindCoverage `json:"byKind"`
@@ -931,33 +1037,39 @@ type LetterCoverageSummary struct {
 	ByTown []*TownCoverage `json:"byTown"`
 }
 
+// LetterTargetInput is one responsibility target (责任目标) of a letter; a letter has at most 50.
 type LetterTargetInput struct {
-	// At most 500 characters.
+	// What the signee undertakes; not blank. At most 500 characters.
 	Description string `json:"description"`
-	// At most 200 characters.
+	// A measurable indicator, e.g. 隐患整改率100%; null or blank for none. At most 200 characters.
 	Indicator *string `json:"indicator,omitempty"`
 }
 
+// LoginInput is a sign-in with a password.
 type LoginInput struct {
 	// Tenant code, e.g. demo. At most 100 characters.
 	Tenant string `json:"tenant"`
-	// At most 100 characters.
+	// The sign-in name within the tenant, e.g. county.head. At most 100 characters.
 	Username string `json:"username"`
-	// At most 200 characters.
+	// The password. At most 200 characters.
 	Password string `json:"password"`
 }
 
 // LoginPayload carries a short-lived access token and a single-use refresh token.
 type LoginPayload struct {
-	AccessToken  string `json:"accessToken"`
+	// A signed JWT for the Authorization header (Authorization: Bearer <token>), valid until expiresAt (15 minutes by default).
+	AccessToken string `json:"accessToken"`
+	// An opaque single-use token for refreshToken, valid for 30 days by default from this rotation; keep it secret.
 	RefreshToken string `json:"refreshToken"`
 	// When the access token expires.
 	ExpiresAt time.Time `json:"expiresAt"`
-	TokenType string    `json:"tokenType"`
+	// Always Bearer.
+	TokenType string `json:"tokenType"`
 }
 
+// LogoutInput names the session to end; empty, every session ends.
 type LogoutInput struct {
-	// Revoke this refresh token's family; without it, every session of the caller is revoked. At most 1000 characters.
+	// Revoke this refresh token's family (one device's session); without it, or when it is not one of yours, every session of the caller is revoked. At most 1000 characters.
 	RefreshToken *string `json:"refreshToken,omitempty"`
 }
 
@@ -969,32 +1081,38 @@ type LogoutPayload struct {
 
 // Me is the caller as the server sees them on this request.
 type Me struct {
-	User   *ent.User   `json:"user"`
+	// The signed-in user.
+	User *ent.User `json:"user"`
+	// The tenant (the county or city deployment) the user belongs to.
 	Tenant *ent.Tenant `json:"tenant"`
 	// Posts valid now; only these grant rights.
-	Posts []*ent.Post   `json:"posts"`
+	Posts []*ent.Post `json:"posts"`
+	// What the valid posts cover.
 	Scope *ScopeSummary `json:"scope"`
 }
 
+// NewHazardInput is a hazard found in the inspection being recorded; its source is INSPECTION.
 type NewHazardInput struct {
 	// The failed checklist item this hazard comes from. At most 100 characters.
 	ItemCode *string `json:"itemCode,omitempty"`
 	// Defaults to the inspection's target.
-	SubjectID *int               `json:"subjectID,omitempty"`
-	Level     domain.HazardLevel `json:"level"`
-	// At most 100 characters.
+	SubjectID *int `json:"subjectID,omitempty"`
+	// GENERAL (一般) or MAJOR (重大, rectified under an approved plan).
+	Level domain.HazardLevel `json:"level"`
+	// The hazard category, e.g. 消防安全; not blank. At most 100 characters.
 	Category string `json:"category"`
-	// At most 200 characters.
+	// The key site, part or link (重点部位、环节). At most 200 characters.
 	Location *string `json:"location,omitempty"`
-	// At most 2000 characters.
+	// What is wrong; not blank. At most 2000 characters.
 	Description string `json:"description"`
-	// At most 2000 characters.
+	// The rectification requirement (整改要求). At most 2000 characters.
 	Requirement *string `json:"requirement,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// The rectification deadline (整改期限); not in the past. Between 2000-01-01 and 2100-12-31.
 	Deadline time.Time `json:"deadline"`
-	// At most 100 characters.
+	// The person responsible for the rectification (整改责任人). At most 100 characters.
 	ResponsiblePerson *string `json:"responsiblePerson,omitempty"`
-	RecurrenceOfID    *int    `json:"recurrenceOfID,omitempty"`
+	// The earlier, CLOSED hazard this one recurs (复发).
+	RecurrenceOfID *int `json:"recurrenceOfID,omitempty"`
 }
 
 // NoticeCoverageConnection is a page of noticeCoverage rows.
@@ -1043,6 +1161,7 @@ type NoticeCoverageWhereInput struct {
 
 // PolicyRule grants a role an action on an object type within the role's scope.
 type PolicyRule struct {
+	// The role the rule is for; a rule of both heads is listed once for PARTY_SECRETARY and once for GOVERNMENT_HEAD.
 	Role domain.Role `json:"role"`
 	// Object type (unit, enterprise, user, post, policy, …) or * for every type.
 	Object string `json:"object"`
@@ -1142,27 +1261,39 @@ type RecordDrillPayload struct {
 	Drill *ent.Drill `json:"drill"`
 }
 
+// RecordInspectionInput is an inspection that took place, with its results and the hazards it
+// found. Either plannedID (the target, inspecting unit and type come from the planned inspection)
+// or type, inspectingUnitID and targetID are given.
 type RecordInspectionInput struct {
 	// Record the results of a PLANNED inspection (from a random draw) instead of a new one.
-	PlannedID        *int                  `json:"plannedID,omitempty"`
-	Type             *inspection.Type      `json:"type,omitempty"`
-	KeyPeriod        *inspection.KeyPeriod `json:"keyPeriod,omitempty"`
-	CampaignID       *int                  `json:"campaignID,omitempty"`
-	InspectingUnitID *int                  `json:"inspectingUnitID,omitempty"`
-	TargetID         *int                  `json:"targetID,omitempty"`
+	PlannedID *int `json:"plannedID,omitempty"`
+	// The kind of inspection; SELF_CHECK is the enterprise's own, every other type a government unit's. Required without plannedID.
+	Type *inspection.Type `json:"type,omitempty"`
+	// The key period (重点时段); required for a KEY_PERIOD inspection.
+	KeyPeriod *inspection.KeyPeriod `json:"keyPeriod,omitempty"`
+	// The campaign the inspection belongs to, if any; hazards found are counted for it.
+	CampaignID *int `json:"campaignID,omitempty"`
+	// The unit that inspects: a government unit, or for a SELF_CHECK the target or the enterprise unit above it. Required without plannedID.
+	InspectingUnitID *int `json:"inspectingUnitID,omitempty"`
+	// The unit inspected. Required without plannedID.
+	TargetID *int `json:"targetID,omitempty"`
 	// At least two for an inspection by a government unit.
 	InspectorIDs []int `json:"inspectorIDs,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
-	InspectedOn time.Time          `json:"inspectedOn"`
-	TemplateID  *int               `json:"templateID,omitempty"`
-	Results     []*ItemResultInput `json:"results,omitempty"`
-	// At most 2000 characters.
+	// When the inspection took place; not in the future. Between 2000-01-01 and 2100-12-31.
+	InspectedOn time.Time `json:"inspectedOn"`
+	// The checklist template used; results then name its items, and its sector matches the target's.
+	TemplateID *int `json:"templateID,omitempty"`
+	// One result per checked item.
+	Results []*ItemResultInput `json:"results,omitempty"`
+	// The overall conclusion (检查结论), e.g. 发现隐患1处，责令限期整改. At most 2000 characters.
 	Conclusion *string `json:"conclusion,omitempty"`
 	// Hazards found, created in the same transaction.
 	Hazards []*NewHazardInput `json:"hazards,omitempty"`
 }
 
+// RecordInspectionPayload is the recorded inspection.
 type RecordInspectionPayload struct {
+	// The inspection, DONE, with the hazards it found.
 	Inspection *ent.Inspection `json:"inspection"`
 }
 
@@ -1244,18 +1375,22 @@ type RecordTrainingPayload struct {
 	Training *ent.Training `json:"training"`
 }
 
+// RefreshTokenInput is the refresh token to rotate.
 type RefreshTokenInput struct {
-	// At most 1000 characters.
+	// The refresh token from login or the last refreshToken; it can be used once. At most 1000 characters.
 	RefreshToken string `json:"refreshToken"`
 }
 
 // RefreshTokenPayload carries a new access token and the next refresh token of the family.
 type RefreshTokenPayload struct {
-	AccessToken  string `json:"accessToken"`
+	// A signed JWT for the Authorization header (Authorization: Bearer <token>), valid until expiresAt (15 minutes by default).
+	AccessToken string `json:"accessToken"`
+	// An opaque single-use token for refreshToken, valid for 30 days by default from this rotation; keep it secret.
 	RefreshToken string `json:"refreshToken"`
 	// When the access token expires.
 	ExpiresAt time.Time `json:"expiresAt"`
-	TokenType string    `json:"tokenType"`
+	// Always Bearer.
+	TokenType string `json:"tokenType"`
 }
 
 // RegradeRiskPointInput grades a risk point again.
@@ -1278,16 +1413,19 @@ type RegradeRiskPointPayload struct {
 	RiskPoint *ent.RiskPoint `json:"riskPoint"`
 }
 
+// RemovePolicyRuleInput is a rule to remove from the tenant's policy.
 type RemovePolicyRuleInput struct {
+	// The role the rule is for.
 	Role domain.Role `json:"role"`
-	// At most 100 characters.
+	// The rule's object type, as policyRules lists it. At most 100 characters.
 	Object string `json:"object"`
-	// At most 100 characters.
+	// The rule's action, as policyRules lists it. At most 100 characters.
 	Action string `json:"action"`
 }
 
 // RemovePolicyRulePayload is the tenant's policy after the rule was removed.
 type RemovePolicyRulePayload struct {
+	// Every rule of the tenant's policy after the change.
 	Rules []*PolicyRule `json:"rules"`
 }
 
@@ -1307,39 +1445,49 @@ type ReplyToNoticePayload struct {
 	Receipt *ent.NoticeReceipt `json:"receipt"`
 }
 
+// ReportHazardInput is a hazard found outside an inspection: by the enterprise itself or reported to the government.
 type ReportHazardInput struct {
-	SubjectID int                 `json:"subjectID"`
-	Source    domain.HazardSource `json:"source"`
-	Level     domain.HazardLevel  `json:"level"`
-	// At most 100 characters.
+	// The unit the hazard is at (an enterprise, workshop, team or government unit in your scope).
+	SubjectID int `json:"subjectID"`
+	// SELF_CHECK from a post on the enterprise side, REPORT from the government side; INSPECTION is refused (hazards found in an inspection come with recordInspection).
+	Source domain.HazardSource `json:"source"`
+	// GENERAL (一般) or MAJOR (重大, rectified under an approved plan).
+	Level domain.HazardLevel `json:"level"`
+	// The hazard category, e.g. 消防安全 or 用电安全; not blank. At most 100 characters.
 	Category string `json:"category"`
-	// At most 200 characters.
+	// The key site, part or link (重点部位、环节). At most 200 characters.
 	Location *string `json:"location,omitempty"`
-	// At most 2000 characters.
+	// What is wrong; not blank. At most 2000 characters.
 	Description string `json:"description"`
-	// At most 2000 characters.
+	// The rectification requirement (整改要求). At most 2000 characters.
 	Requirement *string `json:"requirement,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// The rectification deadline (整改期限); not in the past. Between 2000-01-01 and 2100-12-31.
 	Deadline time.Time `json:"deadline"`
-	// At most 100 characters.
+	// The person responsible for the rectification (整改责任人). At most 100 characters.
 	ResponsiblePerson *string `json:"responsiblePerson,omitempty"`
-	RecurrenceOfID    *int    `json:"recurrenceOfID,omitempty"`
+	// The earlier, CLOSED hazard this one recurs (复发); BAD_USER_INPUT when that one is still open.
+	RecurrenceOfID *int `json:"recurrenceOfID,omitempty"`
 	// The risk point the hazard came from: one of the subject unit or of a unit within it.
 	RiskPointID *int `json:"riskPointID,omitempty"`
 }
 
+// ReportHazardPayload is the recorded hazard.
 type ReportHazardPayload struct {
+	// The hazard, REPORTED, with its REPORT event.
 	Hazard *ent.Hazard `json:"hazard"`
 }
 
+// RevokeLetterInput withdraws an issued letter that is not fully signed.
 type RevokeLetterInput struct {
 	// The letter to revoke.
 	ID int `json:"id"`
-	// At most 500 characters.
+	// Why the letter is revoked, kept on the letter (revokeReason) and its event; not blank. At most 500 characters.
 	Reason string `json:"reason"`
 }
 
+// RevokeLetterPayload is the revoked letter.
 type RevokeLetterPayload struct {
+	// The letter, REVOKED; a new letter for the same year and signee may now be written.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
@@ -1399,6 +1547,7 @@ type SetLeadershipGroupMembersPayload struct {
 	LeadershipGroup *ent.LeadershipGroup `json:"leadershipGroup"`
 }
 
+// SignLetterInput signs a letter in one of your posts at its signee unit.
 type SignLetterInput struct {
 	// The letter to sign.
 	ID int `json:"id"`
@@ -1406,12 +1555,17 @@ type SignLetterInput struct {
 	PostID *int `json:"postID,omitempty"`
 }
 
+// SignLetterPayload is the letter after your signature.
 type SignLetterPayload struct {
+	// The letter, PARTIALLY_SIGNED or SIGNED.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// TownCoverage is the coverage of one town: the town itself and every unit below it.
 type TownCoverage struct {
-	Town   *ent.Unit       `json:"town"`
+	// The town (乡镇、街道).
+	Town *ent.Unit `json:"town"`
+	// The counts of the town and its units.
 	Counts *CoverageCounts `json:"counts"`
 }
 
@@ -1467,11 +1621,13 @@ type TrainingCoverageWhereInput struct {
 	Status *domain.TrainingCoverageStatus `json:"status,omitempty"`
 }
 
+// TransitionHazardInput is one step on a hazard, with its note, plan, requested deadline or files as the step needs.
 type TransitionHazardInput struct {
 	// The hazard to act on.
-	ID     int                 `json:"id"`
+	ID int `json:"id"`
+	// The step to take; which ones the hazard allows now is its allowedActions.
 	Action domain.HazardAction `json:"action"`
-	// At most 2000 characters.
+	// The actor's note, kept in the timeline; required for REJECT, REJECT_EXTENSION, CLOSE_ON_SPOT (the evidence) and REQUEST_EXTENSION (the reason). At most 2000 characters.
 	Note *string `json:"note,omitempty"`
 	// SUBMIT_PLAN only.
 	Plan *HazardPlanInput `json:"plan,omitempty"`
@@ -1481,7 +1637,9 @@ type TransitionHazardInput struct {
 	Attachments []*graphql.Upload `json:"attachments,omitempty"`
 }
 
+// TransitionHazardPayload is the hazard after the step.
 type TransitionHazardPayload struct {
+	// The hazard in its new state, the step last in its timeline.
 	Hazard *ent.Hazard `json:"hazard"`
 }
 
@@ -1507,32 +1665,37 @@ type UpdateCertificatePayload struct {
 	Certificate *ent.Certificate `json:"certificate"`
 }
 
+// UpdateEnterpriseInput changes an enterprise's profile; omitted fields are left unchanged. Sector, town and code change on the unit (updateUnit).
 type UpdateEnterpriseInput struct {
 	// The enterprise profile to change.
 	ID int `json:"id"`
-	// At most 200 characters.
+	// The new name (the ENTERPRISE unit is renamed with it). At most 200 characters.
 	Name *string `json:"name,omitempty"`
 	// Unified social credit code (统一社会信用代码) of 18 characters; case and surrounding spaces are ignored. At most 32 characters.
-	CreditCode *string           `json:"creditCode,omitempty"`
-	Scale      *enterprise.Scale `json:"scale,omitempty"`
-	// At most 100 characters.
+	CreditCode *string `json:"creditCode,omitempty"`
+	// The enterprise's size class (规上、限上、规下、小微).
+	Scale *enterprise.Scale `json:"scale,omitempty"`
+	// The industry category (行业类别) as registered, e.g. 水泥制造. At most 100 characters.
 	IndustryCategory *string `json:"industryCategory,omitempty"`
-	// At most 300 characters.
+	// The business address. At most 300 characters.
 	Address *string `json:"address,omitempty"`
-	// At most 100 characters.
+	// The legal representative (法定代表人). At most 100 characters.
 	LegalRepresentative *string `json:"legalRepresentative,omitempty"`
-	// At most 100 characters.
+	// The person in charge of work safety (安全管理负责人). At most 100 characters.
 	SafetyManager *string `json:"safetyManager,omitempty"`
-	// At most 32 characters.
+	// A contact phone number, as written. At most 32 characters.
 	ContactPhone *string `json:"contactPhone,omitempty"`
-	// Between 0 and 1000000.
+	// The number of employees. Between 0 and 1000000.
 	EmployeeCount *int `json:"employeeCount,omitempty"`
-	// At most 200 characters.
-	KeySites                 []string `json:"keySites,omitempty"`
-	SupervisingDepartmentIDs []int    `json:"supervisingDepartmentIDs,omitempty"`
+	// The key sites, parts or links (重点部位、环节), one per entry, replacing the list; the limit is per entry. At most 200 characters.
+	KeySites []string `json:"keySites,omitempty"`
+	// Replace the supervising departments (行业监管); each department added or removed needs a head or ADMIN of a unit above both it and the enterprise. An empty list removes them all.
+	SupervisingDepartmentIDs []int `json:"supervisingDepartmentIDs,omitempty"`
 }
 
+// UpdateEnterprisePayload is the changed enterprise profile.
 type UpdateEnterprisePayload struct {
+	// The profile after the change.
 	Enterprise *ent.Enterprise `json:"enterprise"`
 }
 
@@ -1540,33 +1703,39 @@ type UpdateEnterprisePayload struct {
 type UpdateLetterInput struct {
 	// The DRAFT to edit.
 	ID int `json:"id"`
-	// At most 200 characters.
+	// The new title; not blank. At most 200 characters.
 	Title *string `json:"title,omitempty"`
-	// At most 20000 characters.
+	// The new text. At most 20000 characters.
 	Body *string `json:"body,omitempty"`
-	// Replaces the targets.
+	// Replaces the targets (at most 50); an empty list removes them all.
 	Targets []*LetterTargetInput `json:"targets,omitempty"`
 }
 
+// UpdateLetterPayload is the edited DRAFT.
 type UpdateLetterPayload struct {
+	// The letter after the edit.
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// UpdatePostInput changes a post; omitted fields are left unchanged. The holder, unit and role do not change: end the post and create another.
 type UpdatePostInput struct {
 	// The post to change.
-	ID      int             `json:"id"`
+	ID int `json:"id"`
+	// Replace the sector restriction; an empty list lifts it.
 	Sectors []domain.Sector `json:"sectors,omitempty"`
-	// At most 200 characters.
+	// The new title as people know the post, e.g. 县长. At most 200 characters.
 	Title *string `json:"title,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the post starts. Between 2000-01-01 and 2100-12-31.
 	ValidFrom *time.Time `json:"validFrom,omitempty"`
-	// Between 2000-01-01 and 2100-12-31.
+	// When the post ends, after validFrom; use clearValidTo to make it open-ended. Between 2000-01-01 and 2100-12-31.
 	ValidTo *time.Time `json:"validTo,omitempty"`
 	// Clear validTo (open-ended post).
 	ClearValidTo *bool `json:"clearValidTo,omitempty"`
 }
 
+// UpdatePostPayload is the changed post.
 type UpdatePostPayload struct {
+	// The post after the change.
 	Post *ent.Post `json:"post"`
 }
 
@@ -1620,36 +1789,45 @@ type UpdateTrainingPayload struct {
 	Training *ent.Training `json:"training"`
 }
 
+// UpdateUnitInput changes a unit; omitted fields are left unchanged.
 type UpdateUnitInput struct {
 	// The unit to change.
 	ID int `json:"id"`
-	// At most 200 characters.
+	// The new name (an enterprise's profile is renamed with it); not blank. At most 200 characters.
 	Name *string `json:"name,omitempty"`
-	// At most 64 characters.
+	// The new code, unique within the tenant. At most 64 characters.
 	Code *string `json:"code,omitempty"`
 	// Move the unit (and its subtree) under another parent.
-	ParentID          *int            `json:"parentID,omitempty"`
+	ParentID *int `json:"parentID,omitempty"`
+	// Replace the sectors a DEPARTMENT supervises (行业, the 三管三必须 mandate); its default supervision of enterprises follows. Only a head or ADMIN of the tenant's root unit may, never the department itself; an empty list clears them.
 	SupervisedSectors []domain.Sector `json:"supervisedSectors,omitempty"`
 }
 
+// UpdateUnitPayload is the changed unit.
 type UpdateUnitPayload struct {
+	// The unit after the change.
 	Unit *ent.Unit `json:"unit"`
 }
 
+// UpdateUserInput changes a user; omitted fields are left unchanged.
 type UpdateUserInput struct {
 	// The user to change.
 	ID int `json:"id"`
-	// At most 100 characters.
+	// The name shown to others. At most 100 characters.
 	DisplayName *string `json:"displayName,omitempty"`
-	// At most 32 characters.
-	Phone  *string      `json:"phone,omitempty"`
+	// A contact phone number, as written. At most 32 characters.
+	Phone *string `json:"phone,omitempty"`
+	// ACTIVE or DISABLED; disabling ends every session of the user at once. You cannot disable yourself.
 	Status *user.Status `json:"status,omitempty"`
-	UnitID *int         `json:"unitID,omitempty"`
-	// Set a new password (administrative reset). At most 200 characters.
+	// The new home unit (所属单位).
+	UnitID *int `json:"unitID,omitempty"`
+	// Set a new password (administrative reset); ends every session of the user. At least 10 characters. At most 200 characters.
 	Password *string `json:"password,omitempty"`
 }
 
+// UpdateUserPayload is the changed user.
 type UpdateUserPayload struct {
+	// The user after the change.
 	User *ent.User `json:"user"`
 }
 
