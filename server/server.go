@@ -123,6 +123,9 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv", rules.Rules()))
 	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx", rules.Rules()))
+	mux.HandleFunc("GET /export/directory.xlsx", directoryExport(d))
+	mux.HandleFunc("GET /import/directory-template.xlsx", directoryTemplate())
+	mux.HandleFunc("POST /import/directory", directoryImport(d))
 	for _, format := range []string{"html", "docx"} {
 		mux.HandleFunc("GET /reports/summary."+format, summaryReport(d, format))
 		mux.HandleFunc("POST /reports/summary."+format, summaryReport(d, format))
