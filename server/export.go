@@ -25,24 +25,7 @@ import (
 func exportAudit(d Deps, format string, rules *input.Rules) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		fail := func(err error) {
-			e := classify(err)
-			if e.Code == apperr.Unavailable {
-				markOutage(ctx, e)
-			}
-			if e.Code == apperr.Internal {
-				reqctx.Logger(ctx).ErrorContext(ctx, "audit export failed", "err", err)
-			}
-			status := map[apperr.Code]int{
-				apperr.Unauthenticated: http.StatusUnauthorized, apperr.Forbidden: http.StatusForbidden,
-				apperr.NotFound: http.StatusNotFound, apperr.BadUserInput: http.StatusBadRequest,
-				apperr.Unavailable: http.StatusServiceUnavailable,
-			}[e.Code]
-			if status == 0 {
-				status = http.StatusInternalServerError
-			}
-			writeCoded(w, status, e)
-		}
+		fail := func(err error) { failExport(w, r, "audit export", err) }
 		if v := authz.FromContext(ctx); v == nil || v.IsSystem() {
 			fail(authErrorFrom(ctx))
 			return
@@ -84,6 +67,28 @@ func exportAudit(d Deps, format string, rules *input.Rules) http.HandlerFunc {
 			abortStream(ctx, "audit export", err)
 		}
 	}
+}
+
+// failExport answers an export that failed before its body started with
+// the coded error as JSON and its status; an internal error is logged.
+func failExport(w http.ResponseWriter, r *http.Request, what string, err error) {
+	ctx := r.Context()
+	e := classify(err)
+	if e.Code == apperr.Unavailable {
+		markOutage(ctx, e)
+	}
+	if e.Code == apperr.Internal {
+		reqctx.Logger(ctx).ErrorContext(ctx, what+" failed", "err", err)
+	}
+	status := map[apperr.Code]int{
+		apperr.Unauthenticated: http.StatusUnauthorized, apperr.Forbidden: http.StatusForbidden,
+		apperr.NotFound: http.StatusNotFound, apperr.BadUserInput: http.StatusBadRequest,
+		apperr.Unavailable: http.StatusServiceUnavailable,
+	}[e.Code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	writeCoded(w, status, e)
 }
 
 // writeViolations answers 400 with one BAD_USER_INPUT error per broken

@@ -123,6 +123,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv", rules.Rules()))
 	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx", rules.Rules()))
+	mux.HandleFunc("GET /ledgers/{file}", exportLedger(d, rules.Rules()))
 	if d.Files != nil {
 		mux.Handle("GET /files/{id}", fileDownloads(d))
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
-
 )
 
 // labelOverrides are the Chinese labels of the enum values whose schema
