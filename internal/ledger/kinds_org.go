@@ -23,14 +23,13 @@ var enterpriseLedger = &Kind{
 		{"行业类别", wEnum}, {"地址", wName}, {"法定代表人", wShort}, {"安全管理人员", wShort}, {"联系电话", wPhone},
 		{"从业人数", wCount}, {"重点部位", wText}, {"系统编号", wID}},
 	rows: stream(source[*ent.Enterprise]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.Enterprise, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.Enterprise], error) {
 			q, err := filter[*ent.EnterpriseWhereInput](where, c.Enterprise.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.Enterprise, predicate.Enterprise, enterprise.OrderOption](ctx, q, after)
+			return paged[*ent.Enterprise, predicate.Enterprise, enterprise.OrderOption](q), nil
 		},
-		id:    func(e *ent.Enterprise) int { return e.ID },
 		units: func(e *ent.Enterprise) []int { return with(e.ScopePath) },
 		render: func(p *page, _ any, e *ent.Enterprise) [][]any {
 			town := p.nameOf(e.TownID)
@@ -49,14 +48,13 @@ var unitLedger = &Kind{
 	Columns: []Column{{"单位名称", wName}, {"编码", 16}, {"单位类型", wEnum}, {"上级单位", wName}, {"所属乡镇", wTown},
 		{"行业", wEnum}, {"监管行业", wName}, {"系统编号", wID}},
 	rows: stream(source[*ent.Unit]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.Unit, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.Unit], error) {
 			q, err := filter[*ent.UnitWhereInput](where, c.Unit.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.Unit, predicate.Unit, unit.OrderOption](ctx, q, after)
+			return paged[*ent.Unit, predicate.Unit, unit.OrderOption](q), nil
 		},
-		id:    func(u *ent.Unit) int { return u.ID },
 		units: func(u *ent.Unit) []int { return with(u.ScopePath) },
 		render: func(p *page, _ any, u *ent.Unit) [][]any {
 			sectors := make([]string, len(u.SupervisedSectors))
@@ -79,14 +77,13 @@ var letterLedger = &Kind{
 		{"责任书名称", wName}, {"状态", wEnum}, {"下发日期", wDate}, {"签订日期", wDate}, {"归档日期", wDate},
 		{"系统编号", wID}},
 	rows: stream(source[*ent.ResponsibilityLetter]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.ResponsibilityLetter, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.ResponsibilityLetter], error) {
 			q, err := filter[*ent.ResponsibilityLetterWhereInput](where, c.ResponsibilityLetter.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.ResponsibilityLetter, predicate.ResponsibilityLetter, responsibilityletter.OrderOption](ctx, q, after)
+			return paged[*ent.ResponsibilityLetter, predicate.ResponsibilityLetter, responsibilityletter.OrderOption](q), nil
 		},
-		id:    func(l *ent.ResponsibilityLetter) int { return l.ID },
 		units: func(l *ent.ResponsibilityLetter) []int { return with(l.ScopePath) },
 		render: func(p *page, _ any, l *ent.ResponsibilityLetter) [][]any {
 			return [][]any{{l.Year, l.IssuerName, l.SigneeName, label("UnitKind", l.SigneeKind),
@@ -102,14 +99,13 @@ var noticeLedger = &Kind{
 		{"签收期限", wDate}, {"回复期限", wDate}, {"应签收", wCount}, {"已签收", wCount}, {"逾期未签收", wCount},
 		{"签收率", wCount}, {"系统编号", wID}},
 	rows: stream(source[*ent.Notice]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.Notice, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.Notice], error) {
 			q, err := filter[*ent.NoticeWhereInput](where, c.Notice.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.Notice, predicate.Notice, notice.OrderOption](ctx, q, after)
+			return paged[*ent.Notice, predicate.Notice, notice.OrderOption](q), nil
 		},
-		id:    func(n *ent.Notice) int { return n.ID },
 		units: func(n *ent.Notice) []int { return with(n.ScopePath, n.IssuerUnitID) },
 		extra: receiptCounts,
 		render: func(p *page, extra any, n *ent.Notice) [][]any {

@@ -33,14 +33,13 @@ var hazardLedger = &Kind{
 		{"整改期限", wDate}, {"整改责任人", wShort}, {"状态", wEnum}, {"是否逾期", 8}, {"挂牌督办", 8},
 		{"销号日期", wDate}, {"系统编号", wID}},
 	rows: stream(source[*ent.Hazard]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.Hazard, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.Hazard], error) {
 			q, err := filter[*ent.HazardWhereInput](where, c.Hazard.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.Hazard, predicate.Hazard, hazard.OrderOption](ctx, q, after)
+			return paged[*ent.Hazard, predicate.Hazard, hazard.OrderOption](q), nil
 		},
-		id:    func(h *ent.Hazard) int { return h.ID },
 		units: func(h *ent.Hazard) []int { return with(h.ScopePath, h.SubjectID) },
 		render: func(p *page, _ any, h *ent.Hazard) [][]any {
 			overdue := h.State != domain.HazardClosed && h.Deadline.Before(p.now)
@@ -58,14 +57,13 @@ var inspectionLedger = &Kind{
 		{"被检查单位", wName}, {"所属乡镇", wTown}, {"状态", wEnum}, {"检查人数", wCount}, {"发现隐患数", wCount},
 		{"检查结论", wText}, {"系统编号", wID}},
 	rows: stream(source[*ent.Inspection]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.Inspection, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.Inspection], error) {
 			q, err := filter[*ent.InspectionWhereInput](where, c.Inspection.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.Inspection, predicate.Inspection, inspection.OrderOption](ctx, q, after)
+			return paged[*ent.Inspection, predicate.Inspection, inspection.OrderOption](q), nil
 		},
-		id:    func(i *ent.Inspection) int { return i.ID },
 		units: func(i *ent.Inspection) []int { return with(i.ScopePath, i.InspectingUnitID, i.TargetID) },
 		extra: hazardsFound,
 		render: func(p *page, extra any, i *ent.Inspection) [][]any {
@@ -102,14 +100,13 @@ var riskPointLedger = &Kind{
 		{"可能性(L)", wCount}, {"严重性(S)", wCount}, {"风险值", wCount}, {"风险等级", wEnum}, {"评定日期", wDate},
 		{"下次检查", wDate}, {"系统编号", wID}},
 	rows: stream(source[*ent.RiskPoint]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.RiskPoint, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.RiskPoint], error) {
 			q, err := filter[*ent.RiskPointWhereInput](where, c.RiskPoint.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.RiskPoint, predicate.RiskPoint, riskpoint.OrderOption](ctx, q, after)
+			return paged[*ent.RiskPoint, predicate.RiskPoint, riskpoint.OrderOption](q), nil
 		},
-		id:    func(r *ent.RiskPoint) int { return r.ID },
 		units: func(r *ent.RiskPoint) []int { return with(r.ScopePath, r.UnitID) },
 		render: func(p *page, _ any, r *ent.RiskPoint) [][]any {
 			return [][]any{{p.ofKind(r.ScopePath, domain.KindTown), p.name(r.UnitID), r.Name, label("RiskPointKind", r.Kind),

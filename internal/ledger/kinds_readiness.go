@@ -23,14 +23,13 @@ var trainingLedger = &Kind{
 	Columns: []Column{{"培训日期", wDate}, {"主办单位", wName}, {"所属乡镇", wTown}, {"培训主题", wName}, {"学时", 8},
 		{"培训内容", wText}, {"是否考核", 8}, {"参训人数", wCount}, {"系统编号", wID}},
 	rows: stream(source[*ent.Training]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.Training, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.Training], error) {
 			q, err := filter[*ent.TrainingWhereInput](where, c.Training.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.Training, predicate.Training, training.OrderOption](ctx, q, after)
+			return paged[*ent.Training, predicate.Training, training.OrderOption](q), nil
 		},
-		id:    func(t *ent.Training) int { return t.ID },
 		units: func(t *ent.Training) []int { return with(t.ScopePath, t.OrganiserUnitID) },
 		render: func(p *page, _ any, t *ent.Training) [][]any {
 			return [][]any{{p.day(t.HeldOn), p.name(t.OrganiserUnitID), p.ofKind(t.ScopePath, domain.KindTown), t.Topic,
@@ -44,14 +43,13 @@ var certificateLedger = &Kind{
 	Columns: []Column{{"持证人", wShort}, {"所在单位", wName}, {"所属乡镇", wTown}, {"证书类别", wName}, {"证书编号", 20},
 		{"发证机关", wName}, {"发证日期", wDate}, {"有效期至", wDate}, {"状态", wEnum}, {"系统编号", wID}},
 	rows: stream(source[*ent.Certificate]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.Certificate, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.Certificate], error) {
 			q, err := filter[*ent.CertificateWhereInput](where, c.Certificate.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.Certificate, predicate.Certificate, certificate.OrderOption](ctx, q, after)
+			return paged[*ent.Certificate, predicate.Certificate, certificate.OrderOption](q), nil
 		},
-		id:    func(c *ent.Certificate) int { return c.ID },
 		units: func(c *ent.Certificate) []int { return with(c.ScopePath, c.UnitID) },
 		render: func(p *page, _ any, c *ent.Certificate) [][]any {
 			return [][]any{{c.HolderName, p.name(c.UnitID), p.ofKind(c.ScopePath, domain.KindTown), label("CertificateKind", c.Kind),
@@ -67,14 +65,13 @@ var planLedger = &Kind{
 		{"版本", 8}, {"批准日期", wDate}, {"备案部门", wName}, {"备案日期", wDate}, {"评审到期", wDate}, {"状态", wEnum},
 		{"系统编号", wID}},
 	rows: stream(source[*ent.EmergencyPlan]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.EmergencyPlan, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.EmergencyPlan], error) {
 			q, err := filter[*ent.EmergencyPlanWhereInput](where, c.EmergencyPlan.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.EmergencyPlan, predicate.EmergencyPlan, emergencyplan.OrderOption](ctx, q, after)
+			return paged[*ent.EmergencyPlan, predicate.EmergencyPlan, emergencyplan.OrderOption](q), nil
 		},
-		id: func(e *ent.EmergencyPlan) int { return e.ID },
 		units: func(e *ent.EmergencyPlan) []int {
 			ids := with(e.ScopePath, e.UnitID)
 			if e.FiledWithID != nil {
@@ -95,14 +92,13 @@ var drillLedger = &Kind{
 	Columns: []Column{{"演练日期", wDate}, {"单位", wName}, {"所属乡镇", wTown}, {"预案类型", wEnum}, {"演练形式", wEnum},
 		{"参演人数", wCount}, {"演练情景", wText}, {"演练评估", wText}, {"发现问题数", wCount}, {"系统编号", wID}},
 	rows: stream(source[*ent.Drill]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.Drill, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.Drill], error) {
 			q, err := filter[*ent.DrillWhereInput](where, c.Drill.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.Drill, predicate.Drill, drill.OrderOption](ctx, q, after)
+			return paged[*ent.Drill, predicate.Drill, drill.OrderOption](q), nil
 		},
-		id:    func(d *ent.Drill) int { return d.ID },
 		units: func(d *ent.Drill) []int { return with(d.ScopePath, d.UnitID) },
 		render: func(p *page, _ any, d *ent.Drill) [][]any {
 			return [][]any{{p.day(d.HeldOn), p.name(d.UnitID), p.ofKind(d.ScopePath, domain.KindTown),
@@ -118,14 +114,13 @@ var rosterLedger = &Kind{
 		{"结束日期", wDate}, {"须全时段覆盖", 8}, {"班次开始", wTime}, {"班次结束", wTime}, {"带班领导", wShort},
 		{"带班领导电话", wPhone}, {"值班人员", wShort}, {"值班人员电话", wPhone}, {"系统编号", wID}},
 	rows: stream(source[*ent.DutyRoster]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.DutyRoster, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.DutyRoster], error) {
 			q, err := filter[*ent.DutyRosterWhereInput](where, c.DutyRoster.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.DutyRoster, predicate.DutyRoster, dutyroster.OrderOption](ctx, q, after)
+			return paged[*ent.DutyRoster, predicate.DutyRoster, dutyroster.OrderOption](q), nil
 		},
-		id:    func(r *ent.DutyRoster) int { return r.ID },
 		units: func(r *ent.DutyRoster) []int { return with(r.ScopePath, r.UnitID) },
 		extra: shiftsOf,
 		// One row per shift; a roster without shifts has one row of its own.
@@ -167,14 +162,13 @@ var rescueTeamLedger = &Kind{
 	Columns: []Column{{"单位", wName}, {"所属乡镇", wTown}, {"队伍名称", wName}, {"队伍类型", wEnum}, {"人数", wCount},
 		{"队长", wShort}, {"联系电话", wPhone}, {"主要装备", wText}, {"系统编号", wID}},
 	rows: stream(source[*ent.RescueTeam]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.RescueTeam, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.RescueTeam], error) {
 			q, err := filter[*ent.RescueTeamWhereInput](where, c.RescueTeam.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.RescueTeam, predicate.RescueTeam, rescueteam.OrderOption](ctx, q, after)
+			return paged[*ent.RescueTeam, predicate.RescueTeam, rescueteam.OrderOption](q), nil
 		},
-		id:    func(t *ent.RescueTeam) int { return t.ID },
 		units: func(t *ent.RescueTeam) []int { return with(t.ScopePath, t.UnitID) },
 		render: func(p *page, _ any, t *ent.RescueTeam) [][]any {
 			return [][]any{{p.name(t.UnitID), p.ofKind(t.ScopePath, domain.KindTown), t.Name, label("RescueTeamKind", t.Kind),
@@ -189,14 +183,13 @@ var reserveLedger = &Kind{
 		{"计量单位", 8}, {"最低储备", wCount}, {"储备不足", 8}, {"存放地点", wName}, {"保管人", wShort},
 		{"有效期至", wDate}, {"下次检查", wDate}, {"系统编号", wID}},
 	rows: stream(source[*ent.MaterialReserve]{
-		fetch: func(ctx context.Context, c *ent.Client, where any, after int) ([]*ent.MaterialReserve, error) {
+		query: func(c *ent.Client, where any) (pager[*ent.MaterialReserve], error) {
 			q, err := filter[*ent.MaterialReserveWhereInput](where, c.MaterialReserve.Query())
 			if err != nil {
 				return nil, err
 			}
-			return next[*ent.MaterialReserve, predicate.MaterialReserve, materialreserve.OrderOption](ctx, q, after)
+			return paged[*ent.MaterialReserve, predicate.MaterialReserve, materialreserve.OrderOption](q), nil
 		},
-		id:    func(m *ent.MaterialReserve) int { return m.ID },
 		units: func(m *ent.MaterialReserve) []int { return with(m.ScopePath, m.UnitID) },
 		render: func(p *page, _ any, m *ent.MaterialReserve) [][]any {
 			return [][]any{{p.name(m.UnitID), p.ofKind(m.ScopePath, domain.KindTown), m.Item, m.Category, m.Quantity,

@@ -6,7 +6,7 @@
 // A ledger is scoped and filtered like the GraphQL list of its type: the
 // rows are read through ent privacy with the caller's viewer in the
 // context, filtered by the list's own where input (decoded by the
-// generated coercion), in pages of PageSize by id, so an export of any
+// generated coercion), in pages of PageSize records, so an export of any
 // size runs in bounded memory.
 package ledger
 
@@ -208,10 +208,8 @@ func (x *Exporter) newPage(ctx context.Context, zone *time.Location, ids []int) 
 
 // source says how one record type is read and shown.
 type source[T any] struct {
-	// fetch reads the next page: at most PageSize records with an id above
-	// after, filtered by where, in id order.
-	fetch func(ctx context.Context, c *ent.Client, where any, after int) ([]T, error)
-	id    func(T) int
+	// query is the type's query filtered by where.
+	query func(c *ent.Client, where any) (pager[T], error)
 	// units lists the unit ids a record names (scope path included).
 	units func(T) []int
 	// extra loads what the rows of a page need besides units (receipt
@@ -228,17 +226,26 @@ func stream[T any](src source[T]) func(ctx context.Context, x *Exporter, where a
 		if err != nil {
 			return err
 		}
-		after := 0
-		for {
-			records, err := src.fetch(ctx, x.Client, where, after)
+		q, err := src.query(x.Client, where)
+		if err != nil {
+			return err
+		}
+		ids, err := q.ids(ctx)
+		if err != nil {
+			return err
+		}
+		for len(ids) > 0 {
+			chunk := ids[:min(PageSize, len(ids))]
+			ids = ids[len(chunk):]
+			records, err := q.page(ctx, chunk)
 			if err != nil {
 				return err
 			}
-			var ids []int
+			var unitIDs []int
 			for _, r := range records {
-				ids = append(ids, src.units(r)...)
+				unitIDs = append(unitIDs, src.units(r)...)
 			}
-			p, err := x.newPage(ctx, zone, ids)
+			p, err := x.newPage(ctx, zone, unitIDs)
 			if err != nil {
 				return err
 			}
@@ -254,24 +261,47 @@ func stream[T any](src source[T]) func(ctx context.Context, x *Exporter, where a
 						return err
 					}
 				}
-				after = src.id(r)
-			}
-			if len(records) < PageSize {
-				return nil
 			}
 		}
+		return nil
 	}
 }
 
-// next reads the page of q after id after: at most PageSize records in id
-// order. P and O are the predicate and order option types of q's package.
-func next[T any, P ~func(*sql.Selector), O ~func(*sql.Selector), Q interface {
+// pager reads a filtered query in pages: first the ids of every matching
+// record in id order (one statement, eight bytes a record), then the
+// records of PageSize ids at a time by primary key. Keyset pages (id >
+// last ORDER BY id LIMIT n) would be cheaper in memory but not in time:
+// with the viewer's scope predicate the planner reads every record in
+// scope through the scope index and sorts them again for each page.
+type pager[T any] interface {
+	ids(ctx context.Context) ([]int, error)
+	page(ctx context.Context, ids []int) ([]T, error)
+}
+
+// entQuery is what a generated ent query Q of records T offers; P and O
+// are the predicate and order option types of its package.
+type entQuery[T any, P ~func(*sql.Selector), O ~func(*sql.Selector), Q any] interface {
 	Where(...P) Q
 	Order(...O) Q
-	Limit(int) Q
+	Clone() Q
+	IDs(context.Context) ([]int, error)
 	All(context.Context) ([]T, error)
-}](ctx context.Context, q Q, after int) ([]T, error) {
-	return q.Where(P(sql.FieldGT("id", after))).Order(O(ent.Asc("id"))).Limit(PageSize).All(ctx)
+}
+
+// query is the pager over an ent query.
+type query[T any, P ~func(*sql.Selector), O ~func(*sql.Selector), Q entQuery[T, P, O, Q]] struct{ q Q }
+
+func (x query[T, P, O, Q]) ids(ctx context.Context) ([]int, error) {
+	return x.q.Clone().Order(O(ent.Asc("id"))).IDs(ctx)
+}
+
+func (x query[T, P, O, Q]) page(ctx context.Context, ids []int) ([]T, error) {
+	return x.q.Clone().Where(P(sql.FieldIn("id", ids...))).Order(O(ent.Asc("id"))).All(ctx)
+}
+
+// paged returns the pager of q.
+func paged[T any, P ~func(*sql.Selector), O ~func(*sql.Selector), Q entQuery[T, P, O, Q]](q Q) pager[T] {
+	return query[T, P, O, Q]{q}
 }
 
 // filter applies where when it is the where input W of the query Q.
