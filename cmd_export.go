@@ -73,7 +73,28 @@ func exportCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	ctx, err = exportViewer(ctx, d.Client, tenantCode, username)
+	var w io.Writer = os.Stdout
+	var file *os.File
+	if out != "" {
+		if file, err = os.Create(out); err != nil {
+			return err
+		}
+		w = file
+	}
+	err = writeLedger(ctx, d.Client, kind, tenantCode, username, format, where, w)
+	if file != nil {
+		err = errors.Join(err, file.Close())
+		if err != nil {
+			_ = os.Remove(out)
+		}
+	}
+	return err
+}
+
+// writeLedger writes kind's ledger in format to w as username of the
+// tenant sees it, filtered by where (JSON of the list's where input).
+func writeLedger(ctx context.Context, c *ent.Client, kind *ledger.Kind, tenantCode, username, format, where string, w io.Writer) error {
+	ctx, err := exportViewer(ctx, c, tenantCode, username)
 	if err != nil {
 		return err
 	}
@@ -81,7 +102,7 @@ func exportCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	filter, vs, err := ledger.ParseWhere(ctx, d.Client, rules, kind, where)
+	filter, vs, err := ledger.ParseWhere(ctx, c, rules, kind, where)
 	if len(vs) > 0 {
 		msgs := make([]string, len(vs))
 		for i, v := range vs {
@@ -92,28 +113,12 @@ func exportCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--where: %w", err)
 	}
-	var w io.Writer = os.Stdout
-	var file *os.File
-	if out != "" {
-		if file, err = os.Create(out); err != nil {
-			return err
-		}
-		w = file
-	}
-	x := &ledger.Exporter{Client: d.Client}
+	x := &ledger.Exporter{Client: c}
 	none := func() error { return nil }
 	if format == "csv" {
-		err = x.WriteCSV(ctx, kind, filter, w, none)
-	} else {
-		err = x.WriteXLSX(ctx, kind, filter, w, none)
+		return x.WriteCSV(ctx, kind, filter, w, none)
 	}
-	if file != nil {
-		err = errors.Join(err, file.Close())
-		if err != nil {
-			_ = os.Remove(out)
-		}
-	}
-	return err
+	return x.WriteXLSX(ctx, kind, filter, w, none)
 }
 
 // exportViewer returns ctx with the viewer of username in tenant, loaded
