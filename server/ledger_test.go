@@ -129,7 +129,11 @@ func TestLedgers(t *testing.T) {
 				require.Less(t, len(rows), len(all), "%s %s narrows", c.name, c.json)
 				require.Equal(t, listIDs(t, s, county, ledgerConnections[c.name], c.graphql), ledgerIDs(rows), "%s %s", c.name, c.json)
 			}
-			var townID struct{ Units struct{ Edges []struct{ Node struct{ ID string } } } }
+			var townID struct {
+				Units struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
 			s.MustDo(county, fmt.Sprintf(`{ units(where: {code: %q}) { edges { node { id } } } }`, seed.CodeTownChengguan), nil).Decode(t, &townID)
 			byTown, _ := json.Marshal(map[string]string{"townID": townID.Units.Edges[0].Node.ID})
 			require.Equal(t, ledgerIDs(ledgerCSV(t, s, town, "hazards", "")), ledgerIDs(ledgerCSV(t, s, county, "hazards", string(byTown))),
