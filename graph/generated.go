@@ -32,6 +32,7 @@ import (
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/scalar"
 	"github.com/dutychain/dutychain/internal/staffing"
+	"github.com/dutychain/dutychain/internal/summary"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -1246,6 +1247,7 @@ type ComplexityRoot struct {
 		Trainings             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.TrainingOrder, where *ent.TrainingWhereInput) int
 		Units                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UnitOrder, where *ent.UnitWhereInput) int
 		Users                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		YearlySummary         func(childComplexity int, year int, unitID *int, plan []string) int
 	}
 
 	RandomDraw struct {
@@ -1514,6 +1516,30 @@ type ComplexityRoot struct {
 		Letter func(childComplexity int) int
 	}
 
+	SummaryChart struct {
+		Key    func(childComplexity int) int
+		Points func(childComplexity int) int
+		Title  func(childComplexity int) int
+	}
+
+	SummaryChartPoint struct {
+		Label func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	SummaryFigure struct {
+		Key    func(childComplexity int) int
+		Label  func(childComplexity int) int
+		Source func(childComplexity int) int
+		Value  func(childComplexity int) int
+	}
+
+	SummarySection struct {
+		Heading    func(childComplexity int) int
+		Number     func(childComplexity int) int
+		Paragraphs func(childComplexity int) int
+	}
+
 	Tenant struct {
 		Code      func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -1709,6 +1735,17 @@ type ComplexityRoot struct {
 	UserEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	YearlySummary struct {
+		Charts   func(childComplexity int) int
+		Figures  func(childComplexity int) int
+		Preamble func(childComplexity int) int
+		Problems func(childComplexity int) int
+		Sections func(childComplexity int) int
+		Title    func(childComplexity int) int
+		Unit     func(childComplexity int) int
+		Year     func(childComplexity int) int
 	}
 }
 
@@ -1939,6 +1976,7 @@ type QueryResolver interface {
 	RescueTeamGaps(ctx context.Context, unitID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RescueTeamOrder, where *ent.RescueTeamWhereInput) (*ent.RescueTeamConnection, error)
 	MaterialReserveGaps(ctx context.Context, unitID int, at time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MaterialReserveOrder, where *ent.MaterialReserveWhereInput) (*ent.MaterialReserveConnection, error)
 	RiskMap(ctx context.Context, unitID int) (*prevention.RiskMap, error)
+	YearlySummary(ctx context.Context, year int, unitID *int, plan []string) (*summary.Summary, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -7214,6 +7252,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+	case "Query.yearlySummary":
+		if e.ComplexityRoot.Query.YearlySummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_yearlySummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.YearlySummary(childComplexity, args["year"].(int), args["unitID"].(*int), args["plan"].([]string)), true
 
 	case "RandomDraw.assignments":
 		if e.ComplexityRoot.RandomDraw.Assignments == nil {
@@ -8182,6 +8231,82 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignLetterPayload.Letter(childComplexity), true
 
+	case "SummaryChart.key":
+		if e.ComplexityRoot.SummaryChart.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryChart.Key(childComplexity), true
+	case "SummaryChart.points":
+		if e.ComplexityRoot.SummaryChart.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryChart.Points(childComplexity), true
+	case "SummaryChart.title":
+		if e.ComplexityRoot.SummaryChart.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryChart.Title(childComplexity), true
+
+	case "SummaryChartPoint.label":
+		if e.ComplexityRoot.SummaryChartPoint.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryChartPoint.Label(childComplexity), true
+	case "SummaryChartPoint.value":
+		if e.ComplexityRoot.SummaryChartPoint.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryChartPoint.Value(childComplexity), true
+
+	case "SummaryFigure.key":
+		if e.ComplexityRoot.SummaryFigure.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryFigure.Key(childComplexity), true
+	case "SummaryFigure.label":
+		if e.ComplexityRoot.SummaryFigure.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryFigure.Label(childComplexity), true
+	case "SummaryFigure.source":
+		if e.ComplexityRoot.SummaryFigure.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryFigure.Source(childComplexity), true
+	case "SummaryFigure.value":
+		if e.ComplexityRoot.SummaryFigure.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryFigure.Value(childComplexity), true
+
+	case "SummarySection.heading":
+		if e.ComplexityRoot.SummarySection.Heading == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummarySection.Heading(childComplexity), true
+	case "SummarySection.number":
+		if e.ComplexityRoot.SummarySection.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummarySection.Number(childComplexity), true
+	case "SummarySection.paragraphs":
+		if e.ComplexityRoot.SummarySection.Paragraphs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummarySection.Paragraphs(childComplexity), true
+
 	case "Tenant.code":
 		if e.ComplexityRoot.Tenant.Code == nil {
 			break
@@ -8944,6 +9069,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
+
+	case "YearlySummary.charts":
+		if e.ComplexityRoot.YearlySummary.Charts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlySummary.Charts(childComplexity), true
+	case "YearlySummary.figures":
+		if e.ComplexityRoot.YearlySummary.Figures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlySummary.Figures(childComplexity), true
+	case "YearlySummary.preamble":
+		if e.ComplexityRoot.YearlySummary.Preamble == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlySummary.Preamble(childComplexity), true
+	case "YearlySummary.problems":
+		if e.ComplexityRoot.YearlySummary.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlySummary.Problems(childComplexity), true
+	case "YearlySummary.sections":
+		if e.ComplexityRoot.YearlySummary.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlySummary.Sections(childComplexity), true
+	case "YearlySummary.title":
+		if e.ComplexityRoot.YearlySummary.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlySummary.Title(childComplexity), true
+	case "YearlySummary.unit":
+		if e.ComplexityRoot.YearlySummary.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlySummary.Unit(childComplexity), true
+	case "YearlySummary.year":
+		if e.ComplexityRoot.YearlySummary.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearlySummary.Year(childComplexity), true
 
 	}
 	return 0, false
@@ -28462,6 +28636,89 @@ extend type Mutation {
   recordControlCheck("The control measure that was checked." input: RecordControlCheckInput!): RecordControlCheckPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/summary.graphql", Input: `# Reports: the yearly work summary (年度工作总结) of a unit, written from the data.
+
+extend type Query {
+  """
+  The yearly work summary (年度工作总结) of a unit, written from the records you read: the five
+  parts of a county's summary (leadership and responsibility letters; hazards, inspections and
+  notices; publicity, training and drills; problems; next year's plan) with every figure
+  counted from the data and listed with its source, the problems of part 四 derived from the
+  indicators by fixed thresholds, and charts of hazards and inspections by month and by town.
+  The unit defaults to the highest unit where you hold a post; summarising a unit outside your
+  jurisdiction (another town, the county seen from a town) is FORBIDDEN. The same summary
+  prints as HTML and exports as DOCX at /reports/summary.html and /reports/summary.docx.
+  """
+  yearlySummary(
+    "The year summarised, in the tenant's calendar. Between 2000 and 2100."
+    year: Int!
+    "The unit summarised: a town or the county (its territory), or a department (the enterprises it supervises)."
+    unitID: ID
+    "The office's own items of part 五, replacing the drafted ones (at most 20). Each: At most 2000 characters."
+    plan: [String!]
+  ): YearlySummary
+}
+
+"YearlySummary is a unit's yearly work summary, written from the data."
+type YearlySummary {
+  "The year summarised."
+  year: Int!
+  "The unit summarised."
+  unit: Unit!
+  "The title, e.g. 示范县2022年安全生产工作总结."
+  title: String!
+  "The opening paragraph with the year's headline figures."
+  preamble: String!
+  "The five parts, in order."
+  sections: [SummarySection!]!
+  "Every figure the text uses, with where it came from."
+  figures: [SummaryFigure!]!
+  "The series drawn in the printed summary."
+  charts: [SummaryChart!]!
+  "The problems of part 四, as keys: INSPECTION_COVERAGE, ENTERPRISE_RESPONSIBILITY, DRILLS, CERTIFICATES, NOTICE_RECEIPTS."
+  problems: [String!]!
+}
+
+"SummarySection is one of the five parts of a summary."
+type SummarySection {
+  "1 to 5."
+  number: Int!
+  "The heading, e.g. 四、存在问题."
+  heading: String!
+  "The paragraphs, in order."
+  paragraphs: [String!]!
+}
+
+"SummaryFigure is one figure of a summary and the records it counts."
+type SummaryFigure {
+  "A stable key, e.g. hazardsFound."
+  key: String!
+  "The label in the tenant's language, e.g. 排查安全隐患和问题（个）."
+  label: String!
+  "The figure."
+  value: Int!
+  "Which records were counted and how: the filter, the year and the unit."
+  source: String!
+}
+
+"SummaryChart is a series of a summary, drawn as bars."
+type SummaryChart {
+  "A stable key: hazardsByMonth, inspectionsByMonth or hazardsByTown."
+  key: String!
+  "The caption."
+  title: String!
+  "The bars, in order."
+  points: [SummaryChartPoint!]!
+}
+
+"SummaryChartPoint is one bar of a chart."
+type SummaryChartPoint {
+  "The bar's label: a month or a town."
+  label: String!
+  "The bar's value."
+  value: Int!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -31097,6 +31354,54 @@ func (ec *executionContext) childFields_SignLetterPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type SignLetterPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SummaryChart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_SummaryChart_key(ctx, field)
+	case "title":
+		return ec.fieldContext_SummaryChart_title(ctx, field)
+	case "points":
+		return ec.fieldContext_SummaryChart_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryChart", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryChartPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_SummaryChartPoint_label(ctx, field)
+	case "value":
+		return ec.fieldContext_SummaryChartPoint_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryChartPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryFigure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_SummaryFigure_key(ctx, field)
+	case "label":
+		return ec.fieldContext_SummaryFigure_label(ctx, field)
+	case "value":
+		return ec.fieldContext_SummaryFigure_value(ctx, field)
+	case "source":
+		return ec.fieldContext_SummaryFigure_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryFigure", field.Name)
+}
+
+func (ec *executionContext) childFields_SummarySection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_SummarySection_number(ctx, field)
+	case "heading":
+		return ec.fieldContext_SummarySection_heading(ctx, field)
+	case "paragraphs":
+		return ec.fieldContext_SummarySection_paragraphs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummarySection", field.Name)
+}
+
 func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -31489,6 +31794,28 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_YearlySummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_YearlySummary_year(ctx, field)
+	case "unit":
+		return ec.fieldContext_YearlySummary_unit(ctx, field)
+	case "title":
+		return ec.fieldContext_YearlySummary_title(ctx, field)
+	case "preamble":
+		return ec.fieldContext_YearlySummary_preamble(ctx, field)
+	case "sections":
+		return ec.fieldContext_YearlySummary_sections(ctx, field)
+	case "figures":
+		return ec.fieldContext_YearlySummary_figures(ctx, field)
+	case "charts":
+		return ec.fieldContext_YearlySummary_charts(ctx, field)
+	case "problems":
+		return ec.fieldContext_YearlySummary_problems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YearlySummary", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -34827,6 +35154,36 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_yearlySummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "unitID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "plan",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["plan"] = arg2
 	return args, nil
 }
 
@@ -56862,6 +57219,50 @@ func (ec *executionContext) fieldContext_Query_riskMap(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_yearlySummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_yearlySummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().YearlySummary(ctx, fc.Args["year"].(int), fc.Args["unitID"].(*int), fc.Args["plan"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *summary.Summary) graphql.Marshaler {
+			return ec.marshalOYearlySummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_yearlySummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearlySummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_yearlySummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -60971,6 +61372,291 @@ func (ec *executionContext) fieldContext_SignLetterPayload_letter(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _SummaryChart_key(ctx context.Context, field graphql.CollectedField, obj *summary.Chart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryChart_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryChart_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryChart", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryChart_title(ctx context.Context, field graphql.CollectedField, obj *summary.Chart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryChart_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryChart_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryChart", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryChart_points(ctx context.Context, field graphql.CollectedField, obj *summary.Chart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryChart_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []summary.Point) graphql.Marshaler {
+			return ec.marshalNSummaryChartPoint2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryChart_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryChart",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryChartPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryChartPoint_label(ctx context.Context, field graphql.CollectedField, obj *summary.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryChartPoint_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryChartPoint_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryChartPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryChartPoint_value(ctx context.Context, field graphql.CollectedField, obj *summary.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryChartPoint_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryChartPoint_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryChartPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummaryFigure_key(ctx context.Context, field graphql.CollectedField, obj *summary.Figure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryFigure_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryFigure_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryFigure", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryFigure_label(ctx context.Context, field graphql.CollectedField, obj *summary.Figure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryFigure_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryFigure_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryFigure", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryFigure_value(ctx context.Context, field graphql.CollectedField, obj *summary.Figure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryFigure_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryFigure_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryFigure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummaryFigure_source(ctx context.Context, field graphql.CollectedField, obj *summary.Figure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryFigure_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryFigure_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryFigure", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummarySection_number(ctx context.Context, field graphql.CollectedField, obj *summary.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummarySection_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummarySection_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummarySection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummarySection_heading(ctx context.Context, field graphql.CollectedField, obj *summary.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummarySection_heading(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Heading, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummarySection_heading(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummarySection", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummarySection_paragraphs(ctx context.Context, field graphql.CollectedField, obj *summary.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummarySection_paragraphs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paragraphs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummarySection_paragraphs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummarySection", field, false, false, "String")
+}
+
 func (ec *executionContext) _Tenant_id(ctx context.Context, field graphql.CollectedField, obj *ent.Tenant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -64129,6 +64815,226 @@ func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _YearlySummary_year(ctx context.Context, field graphql.CollectedField, obj *summary.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearlySummary_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearlySummary_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearlySummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _YearlySummary_unit(ctx context.Context, field graphql.CollectedField, obj *summary.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearlySummary_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearlySummary_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearlySummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearlySummary_title(ctx context.Context, field graphql.CollectedField, obj *summary.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearlySummary_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearlySummary_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearlySummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _YearlySummary_preamble(ctx context.Context, field graphql.CollectedField, obj *summary.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearlySummary_preamble(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Preamble, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearlySummary_preamble(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearlySummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _YearlySummary_sections(ctx context.Context, field graphql.CollectedField, obj *summary.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearlySummary_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []summary.Section) graphql.Marshaler {
+			return ec.marshalNSummarySection2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearlySummary_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearlySummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummarySection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearlySummary_figures(ctx context.Context, field graphql.CollectedField, obj *summary.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearlySummary_figures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Figures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []summary.Figure) graphql.Marshaler {
+			return ec.marshalNSummaryFigure2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐFigureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearlySummary_figures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearlySummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryFigure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearlySummary_charts(ctx context.Context, field graphql.CollectedField, obj *summary.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearlySummary_charts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Charts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []summary.Chart) graphql.Marshaler {
+			return ec.marshalNSummaryChart2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐChartᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearlySummary_charts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearlySummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryChart(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearlySummary_problems(ctx context.Context, field graphql.CollectedField, obj *summary.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearlySummary_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearlySummary_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearlySummary", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -98828,6 +99734,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_riskMap(ctx, field)
 				})
+		case "yearlySummary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_yearlySummary(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -100693,6 +101605,178 @@ func (ec *executionContext) _SignLetterPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var summaryChartImplementors = []string{"SummaryChart"}
+
+func (ec *executionContext) _SummaryChart(ctx context.Context, sel ast.SelectionSet, obj *summary.Chart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryChartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryChart")
+		case "key":
+			out.Values[i] = ec._SummaryChart_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._SummaryChart_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._SummaryChart_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryChartPointImplementors = []string{"SummaryChartPoint"}
+
+func (ec *executionContext) _SummaryChartPoint(ctx context.Context, sel ast.SelectionSet, obj *summary.Point) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryChartPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryChartPoint")
+		case "label":
+			out.Values[i] = ec._SummaryChartPoint_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._SummaryChartPoint_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryFigureImplementors = []string{"SummaryFigure"}
+
+func (ec *executionContext) _SummaryFigure(ctx context.Context, sel ast.SelectionSet, obj *summary.Figure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryFigureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryFigure")
+		case "key":
+			out.Values[i] = ec._SummaryFigure_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._SummaryFigure_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._SummaryFigure_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._SummaryFigure_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summarySectionImplementors = []string{"SummarySection"}
+
+func (ec *executionContext) _SummarySection(ctx context.Context, sel ast.SelectionSet, obj *summary.Section) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summarySectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummarySection")
+		case "number":
+			out.Values[i] = ec._SummarySection_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "heading":
+			out.Values[i] = ec._SummarySection_heading(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paragraphs":
+			out.Values[i] = ec._SummarySection_paragraphs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var tenantImplementors = []string{"Tenant", "Node"}
 
 func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, obj *ent.Tenant) graphql.Marshaler {
@@ -102029,6 +103113,74 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "cursor":
 			out.Values[i] = ec._UserEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var yearlySummaryImplementors = []string{"YearlySummary"}
+
+func (ec *executionContext) _YearlySummary(ctx context.Context, sel ast.SelectionSet, obj *summary.Summary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, yearlySummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YearlySummary")
+		case "year":
+			out.Values[i] = ec._YearlySummary_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._YearlySummary_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._YearlySummary_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "preamble":
+			out.Values[i] = ec._YearlySummary_preamble(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sections":
+			out.Values[i] = ec._YearlySummary_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "figures":
+			out.Values[i] = ec._YearlySummary_figures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "charts":
+			out.Values[i] = ec._YearlySummary_charts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._YearlySummary_problems(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -105920,6 +107072,86 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	for i := range v {
 		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
 	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSummaryChart2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐChart(ctx context.Context, sel ast.SelectionSet, v summary.Chart) graphql.Marshaler {
+	return ec._SummaryChart(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSummaryChart2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐChartᚄ(ctx context.Context, sel ast.SelectionSet, v []summary.Chart) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSummaryChart2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐChart(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSummaryChartPoint2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐPoint(ctx context.Context, sel ast.SelectionSet, v summary.Point) graphql.Marshaler {
+	return ec._SummaryChartPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSummaryChartPoint2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []summary.Point) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSummaryChartPoint2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSummaryFigure2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐFigure(ctx context.Context, sel ast.SelectionSet, v summary.Figure) graphql.Marshaler {
+	return ec._SummaryFigure(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSummaryFigure2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []summary.Figure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSummaryFigure2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐFigure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSummarySection2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐSection(ctx context.Context, sel ast.SelectionSet, v summary.Section) graphql.Marshaler {
+	return ec._SummarySection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSummarySection2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []summary.Section) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSummarySection2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐSection(ctx, sel, v[i])
+	})
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -110782,6 +112014,13 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖgithubᚗcomᚋdutychain
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOYearlySummary2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋsummaryᚐSummary(ctx context.Context, sel ast.SelectionSet, v *summary.Summary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._YearlySummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

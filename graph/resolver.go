@@ -26,6 +26,7 @@ import (
 	"github.com/dutychain/dutychain/internal/prevention"
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/staffing"
+	"github.com/dutychain/dutychain/internal/summary"
 )
 
 // Resolver is the root resolver; one per server.
@@ -53,6 +54,8 @@ type Resolver struct {
 	Readiness *readiness.Service
 	// Prevention runs risk points, their checks and the risk map.
 	Prevention *prevention.Service
+	// Summary writes the yearly work summary from the data.
+	Summary *summary.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

@@ -25,7 +25,7 @@ import (
 func exportAudit(d Deps, format string, rules *input.Rules) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		fail := func(err error) { failExport(w, r, "audit export", err) }
+		fail := func(err error) { writeFailure(ctx, w, "audit export", err) }
 		if v := authz.FromContext(ctx); v == nil || v.IsSystem() {
 			fail(authErrorFrom(ctx))
 			return
@@ -69,10 +69,10 @@ func exportAudit(d Deps, format string, rules *input.Rules) http.HandlerFunc {
 	}
 }
 
-// failExport answers an export that failed before its body started with
-// the coded error as JSON and its status; an internal error is logged.
-func failExport(w http.ResponseWriter, r *http.Request, what string, err error) {
-	ctx := r.Context()
+// writeFailure answers a download that failed before its body started
+// with the coded JSON error and the status of its code; an internal error
+// is logged with its cause and shown without it.
+func writeFailure(ctx context.Context, w http.ResponseWriter, what string, err error) {
 	e := classify(err)
 	if e.Code == apperr.Unavailable {
 		markOutage(ctx, e)

@@ -28,22 +28,22 @@ func exportLedger(d Deps, rules *input.Rules) http.HandlerFunc {
 		ctx := r.Context()
 		v := authz.FromContext(ctx)
 		if v == nil || v.IsSystem() {
-			failExport(w, r, "ledger export", authErrorFrom(ctx))
+			writeFailure(ctx, w, "ledger export", authErrorFrom(ctx))
 			return
 		}
 		name, format, ok := strings.Cut(r.PathValue("file"), ".")
 		if !ok || (format != "csv" && format != "xlsx") {
-			failExport(w, r, "ledger export", apperr.Newf(apperr.NotFound, "no ledger file %q: ask for <ledger>.xlsx or <ledger>.csv", r.PathValue("file")))
+			writeFailure(ctx, w, "ledger export", apperr.Newf(apperr.NotFound, "no ledger file %q: ask for <ledger>.xlsx or <ledger>.csv", r.PathValue("file")))
 			return
 		}
 		kind, err := ledger.KindNamed(name)
 		if err != nil {
-			failExport(w, r, "ledger export", err)
+			writeFailure(ctx, w, "ledger export", err)
 			return
 		}
 		for param := range r.URL.Query() {
 			if param != "where" {
-				failExport(w, r, "ledger export", apperr.Invalid(param, "unknown parameter "+param+" (the filter is where={…})"))
+				writeFailure(ctx, w, "ledger export", apperr.Invalid(param, "unknown parameter "+param+" (the filter is where={…})"))
 				return
 			}
 		}
@@ -54,7 +54,7 @@ func exportLedger(d Deps, rules *input.Rules) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			failExport(w, r, "ledger export", err)
+			writeFailure(ctx, w, "ledger export", err)
 			return
 		}
 		var written int64
@@ -75,7 +75,7 @@ func exportLedger(d Deps, rules *input.Rules) http.HandlerFunc {
 			err = x.WriteXLSX(ctx, kind, where, counted, headers)
 		}
 		if err != nil && w.Header().Get("Content-Disposition") == "" {
-			failExport(w, r, "ledger export", err)
+			writeFailure(ctx, w, "ledger export", err)
 			return
 		} else if err != nil {
 			abortStream(ctx, "ledger export", err)

@@ -80,6 +80,8 @@ func routeOf(path string) string {
 		return "files"
 	case strings.HasPrefix(path, "/export/"):
 		return "export"
+	case strings.HasPrefix(path, "/reports/"):
+		return "reports"
 	case path == "/" || strings.HasPrefix(path, graphiql.AssetsPath):
 		return "playground"
 	default:

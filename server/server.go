@@ -124,6 +124,10 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv", rules.Rules()))
 	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx", rules.Rules()))
 	mux.HandleFunc("GET /ledgers/{file}", exportLedger(d, rules.Rules()))
+	for _, format := range []string{"html", "docx"} {
+		mux.HandleFunc("GET /reports/summary."+format, summaryReport(d, format))
+		mux.HandleFunc("POST /reports/summary."+format, summaryReport(d, format))
+	}
 	if d.Files != nil {
 		mux.Handle("GET /files/{id}", fileDownloads(d))
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/dutychain/dutychain/internal/prevention"
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/staffing"
+	"github.com/dutychain/dutychain/internal/summary"
 	"github.com/dutychain/dutychain/server"
 )
 
@@ -183,6 +184,7 @@ func (a *App) Watch(ctx context.Context, databaseURL string) {
 // resolver: the server and the tests that execute GraphQL in process build it
 // here, so a new service reaches both.
 func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, store *authz.Store, fileSvc *files.Service, now func() time.Time, maxIDs int) *graph.Resolver {
+	emergencySvc := &emergency.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now}
 	return &graph.Resolver{
 		Client:        client,
 		Org:           &org.Service{Client: client, Dialect: dialect, Now: now},
@@ -195,9 +197,10 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Organisation:  &organisation.Service{Client: client, Files: fileSvc, Now: now},
 		Education:     &education.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Staffing:      &staffing.Service{Client: client, Dialect: dialect, Now: now},
-		Emergency:     &emergency.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
+		Emergency:     emergencySvc,
 		Readiness:     &readiness.Service{Client: client, Now: now},
 		Prevention:    &prevention.Service{Client: client, Now: now},
+		Summary:       &summary.Service{Client: client, Emergency: emergencySvc, Now: now},
 		MaxIDs:        maxIDs,
 	}
 }
