@@ -1,5 +1,5 @@
 // Command dutychain runs the county work-safety responsibility platform:
-// `dutychain serve`, `migrate`, `seed`, `audit`, `report`, `bench`, `version`.
+// `dutychain serve`, `migrate`, `seed`, `audit`, `report`, `export`, `bench`, `version`.
 package main
 
 import (
@@ -28,6 +28,7 @@ func commands() []command {
 		{"seed", "load data: `seed demo` loads the demo tenants", seedCommand},
 		{"audit", "check the audit log: `audit verify` walks the hash chains, `audit head` prints their heads", auditCommand},
 		{"report", "write the yearly work summary of a unit from the data (HTML, DOCX or JSON)", reportCommand},
+		{"export", "write a ledger (台账) as XLSX or CSV, scoped to a user: `export hazards --tenant demo --user …`", exportCommand},
 		{"bench", "benchmark the API against raw SQL and a hand-written handler (PostgreSQL, synthetic data)", benchCommand},
 		{"version", "print the version", func(context.Context, []string) error {
 			fmt.Println("dutychain", version)

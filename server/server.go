@@ -126,6 +126,7 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("GET /export/directory.xlsx", directoryExport(d))
 	mux.HandleFunc("GET /import/directory-template.xlsx", directoryTemplate())
 	mux.HandleFunc("POST /import/directory", directoryImport(d))
+	mux.HandleFunc("GET /ledgers/{file}", exportLedger(d, rules.Rules()))
 	for _, format := range []string{"html", "docx"} {
 		mux.HandleFunc("GET /reports/summary."+format, summaryReport(d, format))
 		mux.HandleFunc("POST /reports/summary."+format, summaryReport(d, format))
