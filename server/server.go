@@ -62,6 +62,9 @@ type Deps struct {
 	// PersistedDocuments, when not nil, are the only documents that run
 	// (hash → document, see LoadPersistedDocuments).
 	PersistedDocuments map[string]string
+	// Idempotency keeps the Idempotency-Key of mutation requests; nil: the
+	// header is ignored.
+	Idempotency *IdempotencyStore
 
 	metrics *Metrics
 }
@@ -118,7 +121,7 @@ func New(d Deps) http.Handler {
 	gql.AroundFields(expandProblems)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log))))
+	mux.Handle("/graphql", idempotent(d.Idempotency, d.Log, uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log)))))
 	mux.Handle("GET /{$}", graphiql.Page("dutychain GraphiQL", "/graphql"))
 	mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv", rules.Rules()))

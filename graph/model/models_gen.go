@@ -1561,6 +1561,58 @@ type SignLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// Task is one thing waiting on you.
+type Task struct {
+	// What the task asks.
+	Kind TaskKind `json:"kind"`
+	// The value of the object's allowedActions that does the task, e.g. SIGN.
+	Action string `json:"action"`
+	// Why it waits on you, in one sentence.
+	Why string `json:"why"`
+	// When it is due; null when nothing sets a date.
+	DueAt *time.Time `json:"dueAt,omitempty"`
+	// Whether the due date has passed.
+	Overdue bool `json:"overdue"`
+	// The record to act on: a ResponsibilityLetter, Hazard, Certificate, DutyList or EmergencyPlan.
+	Object ent.Noder `json:"object"`
+}
+
+// TaskConnection is a page of myTasks.
+type TaskConnection struct {
+	// Tasks matching the filters, on every page.
+	TotalCount int `json:"totalCount"`
+	// Where this page lies: the shared Relay page information.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// The tasks of this page.
+	Edges []*TaskEdge `json:"edges,omitempty"`
+}
+
+// TaskEdge is one task with its cursor.
+type TaskEdge struct {
+	// Pass as after (or before) to page from this task.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+	// The task.
+	Node *Task `json:"node,omitempty"`
+}
+
+// TaskOrder orders myTasks.
+type TaskOrder struct {
+	// The direction; ASC when omitted.
+	Direction entgql.OrderDirection `json:"direction"`
+	// The order.
+	Field TaskOrderField `json:"field"`
+}
+
+// TaskWhereInput narrows myTasks; every field is optional.
+type TaskWhereInput struct {
+	// Only tasks of these kinds.
+	Kinds []TaskKind `json:"kinds,omitempty"`
+	// Only tasks due before this time. Between 2000-01-01 and 2100-12-31.
+	DueBefore *time.Time `json:"dueBefore,omitempty"`
+	// Only overdue tasks (true) or only tasks not overdue (false).
+	Overdue *bool `json:"overdue,omitempty"`
+}
+
 // TownCoverage is the coverage of one town: the town itself and every unit below it.
 type TownCoverage struct {
 	// The town (乡镇、街道).
@@ -2574,6 +2626,137 @@ func (e *RiskPointAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e RiskPointAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// TaskKind is what a task asks of you.
+type TaskKind string
+
+const (
+	// Sign a responsibility letter issued to a unit where you hold a signing post (action SIGN).
+	TaskKindLetterToSign TaskKind = "LETTER_TO_SIGN"
+	// Decide on a hazard's plan, extension request or submitted rectification (APPROVE_PLAN, APPROVE_EXTENSION or CLOSE).
+	TaskKindHazardToDecide TaskKind = "HAZARD_TO_DECIDE"
+	// Take the enterprise's next rectification step on a hazard (SUBMIT_PLAN, START_RECTIFICATION or SUBMIT).
+	TaskKindHazardToRectify TaskKind = "HAZARD_TO_RECTIFY"
+	// Put an open hazard past its deadline under supervision (督办, action SUPERVISE).
+	TaskKindHazardOverdue TaskKind = "HAZARD_OVERDUE"
+	// Renew a certificate that expires within 60 days or has expired (action UPDATE).
+	TaskKindCertificateExpiring TaskKind = "CERTIFICATE_EXPIRING"
+	// Acknowledge the current version of the duty list of your own post (action ACKNOWLEDGE).
+	TaskKindDutyListToAcknowledge TaskKind = "DUTY_LIST_TO_ACKNOWLEDGE"
+	// Approve a DRAFT emergency plan (action APPROVE).
+	TaskKindPlanToApprove TaskKind = "PLAN_TO_APPROVE"
+)
+
+var AllTaskKind = []TaskKind{
+	TaskKindLetterToSign,
+	TaskKindHazardToDecide,
+	TaskKindHazardToRectify,
+	TaskKindHazardOverdue,
+	TaskKindCertificateExpiring,
+	TaskKindDutyListToAcknowledge,
+	TaskKindPlanToApprove,
+}
+
+func (e TaskKind) IsValid() bool {
+	switch e {
+	case TaskKindLetterToSign, TaskKindHazardToDecide, TaskKindHazardToRectify, TaskKindHazardOverdue, TaskKindCertificateExpiring, TaskKindDutyListToAcknowledge, TaskKindPlanToApprove:
+		return true
+	}
+	return false
+}
+
+func (e TaskKind) String() string {
+	return string(e)
+}
+
+func (e *TaskKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TaskKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TaskKind", str)
+	}
+	return nil
+}
+
+func (e TaskKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TaskKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TaskKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// TaskOrderField is what myTasks are ordered by.
+type TaskOrderField string
+
+const (
+	// The due date, tasks without one last; then kind.
+	TaskOrderFieldDueAt TaskOrderField = "DUE_AT"
+	// The kind, in the order of TaskKind; then due date.
+	TaskOrderFieldKind TaskOrderField = "KIND"
+)
+
+var AllTaskOrderField = []TaskOrderField{
+	TaskOrderFieldDueAt,
+	TaskOrderFieldKind,
+}
+
+func (e TaskOrderField) IsValid() bool {
+	switch e {
+	case TaskOrderFieldDueAt, TaskOrderFieldKind:
+		return true
+	}
+	return false
+}
+
+func (e TaskOrderField) String() string {
+	return string(e)
+}
+
+func (e *TaskOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TaskOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TaskOrderField", str)
+	}
+	return nil
+}
+
+func (e TaskOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TaskOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TaskOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

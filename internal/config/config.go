@@ -76,6 +76,9 @@ type Config struct {
 	// period).
 	ShutdownDrain    time.Duration
 	PolicyPollPeriod time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key and the response it
+	// stored are kept: a retry within it gets the stored response.
+	IdempotencyTTL time.Duration
 
 	// Metrics serves Prometheus metrics at GET /metrics on AdminAddr.
 	Metrics bool
@@ -140,6 +143,7 @@ func Default() Config {
 		LoginMaxAccountFailures: 20,
 		LoginMaxAddressFailures: 100,
 		PolicyPollPeriod:        2 * time.Second,
+		IdempotencyTTL:          24 * time.Hour,
 		Metrics:                 true,
 		CountCache:              true,
 		CORSMaxAge:              10 * time.Minute,
@@ -236,6 +240,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "DUTYCHAIN_SHUTDOWN_TIMEOUT", "time given to in-flight requests at shutdown")
 	b.duration(&c.ShutdownDrain, "shutdown-drain", "DUTYCHAIN_SHUTDOWN_DRAIN", "time the server keeps serving with /readyz failing before it stops accepting")
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
+	b.duration(&c.IdempotencyTTL, "idempotency-ttl", "DUTYCHAIN_IDEMPOTENCY_TTL", "how long an Idempotency-Key and its stored response are kept")
 	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics on the admin address")
 	b.boolean(&c.CountCache, "count-cache", "DUTYCHAIN_COUNT_CACHE", "keep hazard totals and dashboard counts for up to 5 s (dropped at every local commit)")
 	b.str(&c.AdminAddr, "admin-addr", "DUTYCHAIN_ADMIN_ADDR", "private listen address for /metrics and pprof (empty: neither is served)")
@@ -322,8 +327,8 @@ func (c *Config) Verify() error {
 	if c.MaxUploadBytes < 1024 {
 		bad("max-upload-bytes %d: must be at least 1024", c.MaxUploadBytes)
 	}
-	if c.LoginWindow <= 0 || c.ShutdownTimeout <= 0 || c.PolicyPollPeriod <= 0 {
-		bad("login-window, shutdown-timeout and policy-poll must be positive")
+	if c.LoginWindow <= 0 || c.ShutdownTimeout <= 0 || c.PolicyPollPeriod <= 0 || c.IdempotencyTTL <= 0 {
+		bad("login-window, shutdown-timeout, policy-poll and idempotency-ttl must be positive")
 	}
 	if c.ShutdownDrain < 0 {
 		bad("shutdown-drain %s: must not be negative", c.ShutdownDrain)

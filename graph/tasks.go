@@ -1,0 +1,179 @@
+package graph
+
+// myTasks: the candidates of internal/tasks, kept when the caller's
+// allowedActions on them (the resolvers of allowed_actions.go, fed by the
+// request's loaders, primed here for all candidates at once) hold the
+// task's action.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/graph/model"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/staffing"
+	"github.com/dutychain/dutychain/internal/tasks"
+)
+
+func (r *Resolver) myTasks(ctx context.Context, after *ent.Cursor, first *int, before *ent.Cursor, last *int, orderBy *model.TaskOrder, where *model.TaskWhereInput) (*model.TaskConnection, error) {
+	args := tasks.PageArgs{First: first, Last: last}
+	if after != nil {
+		args.After = coverageCursorValue(after)
+	}
+	if before != nil {
+		args.Before = coverageCursorValue(before)
+	}
+	f := tasks.Filter{}
+	if where != nil {
+		for _, k := range where.Kinds {
+			f.Kinds = append(f.Kinds, tasks.Kind(k))
+		}
+		f.DueBefore, f.Overdue = where.DueBefore, where.Overdue
+	}
+	var all []tasks.Task
+	if signedIn(ctx) != nil {
+		var err error
+		if all, err = r.tasksOf(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	o := tasks.Order{}
+	if orderBy != nil {
+		o.ByKind, o.Desc = orderBy.Field == model.TaskOrderFieldKind, orderBy.Direction == "DESC"
+	}
+	tasks.Sort(all, o)
+	page, err := tasks.Paginate(all, args)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.TaskConnection{TotalCount: page.Total, Edges: []*model.TaskEdge{},
+		PageInfo: &ent.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage}}
+	for i, t := range page.Tasks {
+		node, _ := t.Object.(ent.Noder)
+		out.Edges = append(out.Edges, &model.TaskEdge{Cursor: *coverageCursor(tasks.Cursor(page.Start + i)), Node: &model.Task{
+			Kind: model.TaskKind(t.Kind), Action: t.Action, Why: t.Why, DueAt: t.DueAt, Overdue: t.Overdue, Object: node}})
+	}
+	if n := len(out.Edges); n > 0 {
+		out.PageInfo.StartCursor, out.PageInfo.EndCursor = &out.Edges[0].Cursor, &out.Edges[n-1].Cursor
+	}
+	return out, nil
+}
+
+// tasksOf decides the caller's tasks among the candidates f wants.
+func (r *Resolver) tasksOf(ctx context.Context, f tasks.Filter) ([]tasks.Task, error) {
+	now := requestNow(ctx)
+	c, err := tasks.LoadCandidates(ctx, r.Client, f, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.primeTaskLoaders(ctx, c); err != nil {
+		return nil, err
+	}
+	var out []tasks.Task
+	keep := func(t tasks.Task) {
+		if f.Keep(t) {
+			out = append(out, t)
+		}
+	}
+	for _, l := range c.Letters {
+		allowed, err := r.letterAllowed(ctx, l)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(allowed, domain.LetterSign) {
+			var due *time.Time
+			if l.IssuedAt != nil {
+				d := l.IssuedAt.Add(tasks.LetterSigningTime)
+				due = &d
+			}
+			keep(tasks.New(tasks.LetterToSign, string(domain.LetterSign),
+				fmt.Sprintf("%s issued the letter “%s” to %s and it awaits your signature.", l.IssuerName, l.Title, l.SigneeName), due, l, l.ID, now))
+		}
+	}
+	for _, h := range c.Hazards {
+		allowed, err := r.hazardAllowed(ctx, h)
+		if err != nil {
+			return nil, err
+		}
+		kind, action, ok := tasks.HazardKind(h, allowed, now)
+		if !ok {
+			continue
+		}
+		due := h.Deadline
+		keep(tasks.New(kind, string(action), hazardWhy(kind, h), &due, h, h.ID, now))
+	}
+	for _, cert := range c.Certificates {
+		allowed, err := r.certificateAllowed(ctx, cert)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(allowed, domain.CertificateUpdate) {
+			due := cert.ValidUntil
+			keep(tasks.New(tasks.CertificateExpiring, string(domain.CertificateUpdate),
+				fmt.Sprintf("%s's certificate %s expires on %s: record its renewal.", cert.HolderName, cert.Number, due.Format(time.DateOnly)), &due, cert, cert.ID, now))
+		}
+	}
+	for _, d := range c.DutyLists {
+		if staffing.Acknowledged(d) {
+			continue
+		}
+		allowed, err := r.dutyListAllowed(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(allowed, domain.DutyListAcknowledge) {
+			keep(tasks.New(tasks.DutyListToAcknowledge, string(domain.DutyListAcknowledge),
+				fmt.Sprintf("Version %d of the duty list of your post, written by %s, awaits your acknowledgement.", d.Version, d.WrittenByName), nil, d, d.ID, now))
+		}
+	}
+	for _, p := range c.Plans {
+		allowed, err := r.planAllowed(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(allowed, model.EmergencyPlanActionApprove) {
+			keep(tasks.New(tasks.PlanToApprove, string(model.EmergencyPlanActionApprove),
+				fmt.Sprintf("The emergency plan “%s” (%s) is a draft awaiting approval.", p.Title, p.Version), nil, p, p.ID, now))
+		}
+	}
+	return out, nil
+}
+
+// hazardWhy says why hazard h is a task of kind k.
+func hazardWhy(k tasks.Kind, h *ent.Hazard) string {
+	switch k {
+	case tasks.HazardToDecide:
+		return fmt.Sprintf("The %s hazard “%s” (%s) awaits your decision.", h.Level, h.Description, h.State)
+	case tasks.HazardToRectify:
+		return fmt.Sprintf("The %s hazard “%s” (%s) awaits the enterprise's next rectification step.", h.Level, h.Description, h.State)
+	}
+	return fmt.Sprintf("The %s hazard “%s” passed its deadline of %s without closing: put it under supervision.", h.Level, h.Description, h.Deadline.Format(time.DateOnly))
+}
+
+// primeTaskLoaders loads what the decisions on the candidates need beyond
+// the supervisions: one statement each for the letters' signatures, the
+// duty lists' posts and the plans' units.
+func (r *Resolver) primeTaskLoaders(ctx context.Context, c *tasks.Candidates) error {
+	ld := loadersFrom(ctx, r.Client)
+	letterIDs := make([]int, len(c.Letters))
+	for i, l := range c.Letters {
+		letterIDs[i] = l.ID
+	}
+	if err := ld.signatures.prime(ctx, letterIDs); err != nil {
+		return err
+	}
+	var postIDs, unitIDs []int
+	for _, d := range c.DutyLists {
+		postIDs = append(postIDs, d.PostID)
+	}
+	for _, p := range c.Plans {
+		unitIDs = append(unitIDs, p.UnitID)
+	}
+	if err := ld.primePosts(ctx, r.Client, postIDs); err != nil {
+		return err
+	}
+	return ld.primeUnits(ctx, unitIDs)
+}
