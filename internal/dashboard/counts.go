@@ -55,8 +55,8 @@ type cell struct {
 // town, sector and the columns first and second: one statement.
 func (s *Service) grouped(ctx context.Context, v *authz.Viewer, out *Dashboard, table, typ, at, first, second string) ([]cell, error) {
 	d := sql.Dialect(s.Dialect)
-	r := sql.Table(table).As("r")
-	e := sql.Table(enterprise.Table).As("e")
+	r := d.Table(table).As("r")
+	e := d.Table(enterprise.Table).As("e")
 	month := "substr(" + r.C(at) + ", 1, 7)"
 	if s.Dialect == dialect.Postgres {
 		month = "to_char(" + r.C(at) + " AT TIME ZONE 'UTC', 'YYYY-MM')"

@@ -37,7 +37,6 @@ var (
 
 // fixture is the demo county with the services over it.
 type fixture struct {
-	t    *testing.T
 	d    *db.DB
 	demo *seed.Built
 	svc  *dashboard.Service
@@ -63,7 +62,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 		Education: &education.Service{Client: c, Dialect: dl}, Staffing: &staffing.Service{Client: c, Dialect: dl},
 		Emergency: &emergency.Service{Client: c, Dialect: dl}, Readiness: &readiness.Service{Client: c},
 		Prevention: &prevention.Service{Client: c}}
-	return &fixture{t: t, d: d, demo: demo, svc: svc, as: func(user string) context.Context {
+	return &fixture{d: d, demo: demo, svc: svc, as: func(user string) context.Context {
 		v, err := authz.LoadViewer(ctx, c, store.Current(), demo.Users[user], demo.TenantID, time.Now())
 		if err != nil {
 			t.Fatal(err)
@@ -81,30 +80,30 @@ func (f *fixture) dashboard(ctx context.Context, unit string) (*dashboard.Dashbo
 	return f.svc.Dashboard(ctx, in)
 }
 
-func (f *fixture) must(ctx context.Context, unit string) *dashboard.Dashboard {
-	f.t.Helper()
+func (f *fixture) must(t *testing.T, ctx context.Context, unit string) *dashboard.Dashboard {
+	t.Helper()
 	out, err := f.dashboard(ctx, unit)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return out
 }
 
 // under is the path of a demo unit, "" for the whole tenant.
-func (f *fixture) under(code string) string {
+func (f *fixture) under(t *testing.T, code string) string {
 	if code == "" {
 		return ""
 	}
 	u, err := f.d.Client.Unit.Get(authz.SystemContext(context.Background()), f.demo.Units[code])
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return u.ScopePath
 }
 
 // directHazards counts the demo hazards found in 2022 under path by level
 // and state, straight from the table.
-func (f *fixture) directHazards(path string) (map[string]int, int) {
+func (f *fixture) directHazards(t *testing.T, path string) (map[string]int, int) {
 	sys := authz.SystemContext(context.Background())
 	q := f.d.Client.Hazard.Query().Where(hazard.TenantID(f.demo.TenantID), hazard.FoundAtGTE(from), hazard.FoundAtLT(to))
 	if path != "" {
@@ -112,7 +111,7 @@ func (f *fixture) directHazards(path string) (map[string]int, int) {
 	}
 	hs, err := q.All(sys)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	by := map[string]int{}
 	for _, h := range hs {
@@ -129,7 +128,7 @@ func hazardsOf(out *dashboard.Dashboard) map[string]int {
 	return by
 }
 
-func (f *fixture) directInspections(path string) map[string]int {
+func (f *fixture) directInspections(t *testing.T, path string) map[string]int {
 	sys := authz.SystemContext(context.Background())
 	q := f.d.Client.Inspection.Query().Where(inspection.TenantID(f.demo.TenantID), inspection.InspectedOnGTE(from), inspection.InspectedOnLT(to))
 	if path != "" {
@@ -137,7 +136,7 @@ func (f *fixture) directInspections(path string) map[string]int {
 	}
 	is, err := q.All(sys)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	by := map[string]int{}
 	for _, i := range is {
@@ -191,20 +190,20 @@ func TestDashboardOnTheDemoCounty(t *testing.T) {
 		head := f.as("county.head")
 
 		t.Run("the county head's counts are the county's hazards and inspections, counted directly", func(t *testing.T) {
-			out := f.must(head, "")
-			want, total := f.directHazards("")
+			out := f.must(t, head, "")
+			want, total := f.directHazards(t, "")
 			if total == 0 || out.HazardTotal != total {
 				t.Fatalf("hazard total %d, direct %d", out.HazardTotal, total)
 			}
 			equalCounts(t, "hazards", hazardsOf(out), want)
-			equalCounts(t, "inspections", inspectionsOf(out), f.directInspections(""))
+			equalCounts(t, "inspections", inspectionsOf(out), f.directInspections(t, ""))
 			if out.Year != 2022 || out.Unit != nil {
 				t.Fatalf("year %d, unit %v", out.Year, out.Unit)
 			}
 		})
 
 		t.Run("the county head's dashboard of the county equals the one of the whole jurisdiction", func(t *testing.T) {
-			whole, county := f.must(head, ""), f.must(head, seed.CodeCounty)
+			whole, county := f.must(t, head, ""), f.must(t, head, seed.CodeCounty)
 			if whole.HazardTotal != county.HazardTotal || whole.InspectionTotal != county.InspectionTotal ||
 				len(whole.Indicators) != len(county.Indicators) {
 				t.Fatalf("whole %+v, county %+v", whole, county)
@@ -221,14 +220,14 @@ func TestDashboardOnTheDemoCounty(t *testing.T) {
 		t.Run("a town head's dashboard holds only their town, with or without the unit", func(t *testing.T) {
 			cg := f.as("chengguan.head")
 			town := f.demo.Units[seed.CodeTownChengguan]
-			want, total := f.directHazards(f.under(seed.CodeTownChengguan))
+			want, total := f.directHazards(t, f.under(t, seed.CodeTownChengguan))
 			for _, unit := range []string{"", seed.CodeTownChengguan} {
-				out := f.must(cg, unit)
+				out := f.must(t, cg, unit)
 				if out.HazardTotal != total {
 					t.Fatalf("unit %q: hazard total %d, direct %d", unit, out.HazardTotal, total)
 				}
 				equalCounts(t, "hazards", hazardsOf(out), want)
-				equalCounts(t, "inspections", inspectionsOf(out), f.directInspections(f.under(seed.CodeTownChengguan)))
+				equalCounts(t, "inspections", inspectionsOf(out), f.directInspections(t, f.under(t, seed.CodeTownChengguan)))
 				for _, c := range out.Hazards {
 					if c.TownID == nil || *c.TownID != town {
 						t.Fatalf("a hazard of town %v on 城关镇's dashboard", c.TownID)
@@ -236,7 +235,7 @@ func TestDashboardOnTheDemoCounty(t *testing.T) {
 				}
 			}
 			// The county head's view of the town is the same.
-			byHead := f.must(head, seed.CodeTownChengguan)
+			byHead := f.must(t, head, seed.CodeTownChengguan)
 			equalCounts(t, "hazards of 城关镇 for the county head", hazardsOf(byHead), want)
 		})
 
@@ -256,7 +255,7 @@ func TestDashboardOnTheDemoCounty(t *testing.T) {
 		})
 
 		t.Run("overdue hazards and risk points equal direct counts", func(t *testing.T) {
-			out := f.must(head, "")
+			out := f.must(t, head, "")
 			sys := authz.SystemContext(context.Background())
 			open, err := d.Client.Hazard.Query().Where(hazard.TenantID(f.demo.TenantID), hazard.StateNEQ(domain.HazardClosed)).All(sys)
 			if err != nil {
@@ -288,7 +287,7 @@ func TestDashboardOnTheDemoCounty(t *testing.T) {
 
 		t.Run("every indicator names its source and stays within its denominator", func(t *testing.T) {
 			for _, user := range []string{"county.head", "chengguan.head", "cement.principal", "bureau.fuel"} {
-				out := f.must(f.as(user), "")
+				out := f.must(t, f.as(user), "")
 				if len(out.Indicators) != 13 {
 					t.Fatalf("%s: %d indicators", user, len(out.Indicators))
 				}
@@ -304,7 +303,7 @@ func TestDashboardOnTheDemoCounty(t *testing.T) {
 			counts := map[string]int64{}
 			for _, user := range []string{"county.head", "chengguan.head", "cement.principal"} {
 				ctx, n := reqctx.WithStatementCounter(f.as(user))
-				f.must(ctx, "")
+				f.must(t, ctx, "")
 				counts[user] = n.Load()
 				if n.Load() > dashboard.MaxStatements {
 					t.Fatalf("%s: %d statements", user, n.Load())
