@@ -23,6 +23,7 @@ import (
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/auditlog"
+	"github.com/dutychain/dutychain/internal/dashboard"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
@@ -51,6 +52,8 @@ type ResolverRoot interface {
 	Campaign() CampaignResolver
 	Certificate() CertificateResolver
 	ControlMeasure() ControlMeasureResolver
+	DashboardHazardCount() DashboardHazardCountResolver
+	DashboardInspectionCount() DashboardInspectionCountResolver
 	DrawAssignment() DrawAssignmentResolver
 	Drill() DrillResolver
 	DrillComplianceRow() DrillComplianceRowResolver
@@ -397,6 +400,36 @@ type ComplexityRoot struct {
 
 	CreateUserPayload struct {
 		User func(childComplexity int) int
+	}
+
+	Dashboard struct {
+		From            func(childComplexity int) int
+		HazardTotal     func(childComplexity int) int
+		Hazards         func(childComplexity int) int
+		Indicators      func(childComplexity int) int
+		InspectionTotal func(childComplexity int) int
+		Inspections     func(childComplexity int) int
+		To              func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		Year            func(childComplexity int) int
+	}
+
+	DashboardHazardCount struct {
+		Count  func(childComplexity int) int
+		Level  func(childComplexity int) int
+		Month  func(childComplexity int) int
+		Sector func(childComplexity int) int
+		State  func(childComplexity int) int
+		Town   func(childComplexity int) int
+	}
+
+	DashboardInspectionCount struct {
+		Count  func(childComplexity int) int
+		Month  func(childComplexity int) int
+		Sector func(childComplexity int) int
+		Status func(childComplexity int) int
+		Town   func(childComplexity int) int
+		Type   func(childComplexity int) int
 	}
 
 	DeleteLetterPayload struct {
@@ -1210,6 +1243,7 @@ type ComplexityRoot struct {
 		Certificates          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CertificateOrder, where *ent.CertificateWhereInput) int
 		ChecklistTemplate     func(childComplexity int, sector domain.Sector) int
 		ChecklistTemplates    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ChecklistTemplateOrder, where *ent.ChecklistTemplateWhereInput) int
+		Dashboard             func(childComplexity int, unitID *int, from *time.Time, to *time.Time) int
 		DrillCompliance       func(childComplexity int, year int, unitID *int, where *model.DrillComplianceWhereInput, orderBy *model.DrillComplianceOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
 		Drills                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DrillOrder, where *ent.DrillWhereInput) int
 		DutyListGaps          func(childComplexity int, where *model.DutyListGapWhereInput, orderBy *model.DutyListGapOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
@@ -1279,6 +1313,14 @@ type ComplexityRoot struct {
 	RandomDrawEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ReadinessIndicator struct {
+		Denominator func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Percent     func(childComplexity int) int
+		Source      func(childComplexity int) int
 	}
 
 	ReceiptCounts struct {
@@ -1794,6 +1836,12 @@ type CertificateResolver interface {
 type ControlMeasureResolver interface {
 	Overdue(ctx context.Context, obj *ent.ControlMeasure) (bool, error)
 }
+type DashboardHazardCountResolver interface {
+	Town(ctx context.Context, obj *dashboard.HazardCount) (*ent.Unit, error)
+}
+type DashboardInspectionCountResolver interface {
+	Town(ctx context.Context, obj *dashboard.InspectionCount) (*ent.Unit, error)
+}
 type DrawAssignmentResolver interface {
 	Enterprise(ctx context.Context, obj *domain.DrawAssignment) (*ent.Unit, error)
 	Inspectors(ctx context.Context, obj *domain.DrawAssignment) ([]*ent.User, error)
@@ -1999,6 +2047,7 @@ type QueryResolver interface {
 	RiskMap(ctx context.Context, unitID int) (*prevention.RiskMap, error)
 	YearlySummary(ctx context.Context, year int, unitID *int, plan []string) (*summary.Summary, error)
 	MyTasks(ctx context.Context, where *model.TaskWhereInput, orderBy *model.TaskOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*model.TaskConnection, error)
+	Dashboard(ctx context.Context, unitID *int, from *time.Time, to *time.Time) (*dashboard.Dashboard, error)
 }
 type RandomDrawResolver interface {
 	EnterpriseRosterSize(ctx context.Context, obj *ent.RandomDraw) (int, error)
@@ -3083,6 +3132,135 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateUserPayload.User(childComplexity), true
+
+	case "Dashboard.from":
+		if e.ComplexityRoot.Dashboard.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.From(childComplexity), true
+	case "Dashboard.hazardTotal":
+		if e.ComplexityRoot.Dashboard.HazardTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.HazardTotal(childComplexity), true
+	case "Dashboard.hazards":
+		if e.ComplexityRoot.Dashboard.Hazards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Hazards(childComplexity), true
+	case "Dashboard.indicators":
+		if e.ComplexityRoot.Dashboard.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Indicators(childComplexity), true
+	case "Dashboard.inspectionTotal":
+		if e.ComplexityRoot.Dashboard.InspectionTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.InspectionTotal(childComplexity), true
+	case "Dashboard.inspections":
+		if e.ComplexityRoot.Dashboard.Inspections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Inspections(childComplexity), true
+	case "Dashboard.to":
+		if e.ComplexityRoot.Dashboard.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.To(childComplexity), true
+	case "Dashboard.unit":
+		if e.ComplexityRoot.Dashboard.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Unit(childComplexity), true
+	case "Dashboard.year":
+		if e.ComplexityRoot.Dashboard.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Year(childComplexity), true
+
+	case "DashboardHazardCount.count":
+		if e.ComplexityRoot.DashboardHazardCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardHazardCount.Count(childComplexity), true
+	case "DashboardHazardCount.level":
+		if e.ComplexityRoot.DashboardHazardCount.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardHazardCount.Level(childComplexity), true
+	case "DashboardHazardCount.month":
+		if e.ComplexityRoot.DashboardHazardCount.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardHazardCount.Month(childComplexity), true
+	case "DashboardHazardCount.sector":
+		if e.ComplexityRoot.DashboardHazardCount.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardHazardCount.Sector(childComplexity), true
+	case "DashboardHazardCount.state":
+		if e.ComplexityRoot.DashboardHazardCount.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardHazardCount.State(childComplexity), true
+	case "DashboardHazardCount.town":
+		if e.ComplexityRoot.DashboardHazardCount.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardHazardCount.Town(childComplexity), true
+
+	case "DashboardInspectionCount.count":
+		if e.ComplexityRoot.DashboardInspectionCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardInspectionCount.Count(childComplexity), true
+	case "DashboardInspectionCount.month":
+		if e.ComplexityRoot.DashboardInspectionCount.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardInspectionCount.Month(childComplexity), true
+	case "DashboardInspectionCount.sector":
+		if e.ComplexityRoot.DashboardInspectionCount.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardInspectionCount.Sector(childComplexity), true
+	case "DashboardInspectionCount.status":
+		if e.ComplexityRoot.DashboardInspectionCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardInspectionCount.Status(childComplexity), true
+	case "DashboardInspectionCount.town":
+		if e.ComplexityRoot.DashboardInspectionCount.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardInspectionCount.Town(childComplexity), true
+	case "DashboardInspectionCount.type":
+		if e.ComplexityRoot.DashboardInspectionCount.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardInspectionCount.Type(childComplexity), true
 
 	case "DeleteLetterPayload.deletedID":
 		if e.ComplexityRoot.DeleteLetterPayload.DeletedID == nil {
@@ -6876,6 +7054,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ChecklistTemplates(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ChecklistTemplateOrder), args["where"].(*ent.ChecklistTemplateWhereInput)), true
+	case "Query.dashboard":
+		if e.ComplexityRoot.Query.Dashboard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dashboard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Dashboard(childComplexity, args["unitID"].(*int), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.drillCompliance":
 		if e.ComplexityRoot.Query.DrillCompliance == nil {
 			break
@@ -7425,6 +7614,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RandomDrawEdge.Node(childComplexity), true
+
+	case "ReadinessIndicator.denominator":
+		if e.ComplexityRoot.ReadinessIndicator.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessIndicator.Denominator(childComplexity), true
+	case "ReadinessIndicator.kind":
+		if e.ComplexityRoot.ReadinessIndicator.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessIndicator.Kind(childComplexity), true
+	case "ReadinessIndicator.numerator":
+		if e.ComplexityRoot.ReadinessIndicator.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessIndicator.Numerator(childComplexity), true
+	case "ReadinessIndicator.percent":
+		if e.ComplexityRoot.ReadinessIndicator.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessIndicator.Percent(childComplexity), true
+	case "ReadinessIndicator.source":
+		if e.ComplexityRoot.ReadinessIndicator.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadinessIndicator.Source(childComplexity), true
 
 	case "ReceiptCounts.overdue":
 		if e.ComplexityRoot.ReceiptCounts.Overdue == nil {
@@ -28927,6 +29147,128 @@ type TaskEdge {
   node: Task
 }
 `, BuiltIn: false},
+	{Name: "../schema/dashboard.graphql", Input: `# The dashboard (统计看板): hazards and inspections counted by month, town,
+# sector, level or type and state, and the readiness indicators, each taken
+# from the view that owns it.
+
+extend type Query {
+  """
+  The dashboard of a unit over a period, within your jurisdiction: the hazards found and the
+  inspections held in the period, counted by month, town, sector, level or type and state (one
+  SQL statement each, exact: nothing is cached), and the readiness indicators, each produced by
+  the view its source names. A bounded number of SQL statements whatever the county's size.
+  Errors: NOT_FOUND when the unit is outside your jurisdiction (the government directory you
+  read does not count), BAD_USER_INPUT when it is not a county, city or town or the period is
+  empty or out of range.
+  """
+  dashboard(
+    "The county, city or town whose territory is counted; your whole jurisdiction when omitted."
+    unitID: ID
+    "The start of the period (inclusive); 1 January (UTC) of the year the period ends in when omitted. Between 2000-01-01 and 2100-12-31."
+    from: Time
+    "The end of the period (exclusive); now when omitted. Between 2000-01-01 and 2100-12-31."
+    to: Time
+  ): Dashboard!
+}
+
+"Dashboard is the figures of a unit over a period, within your jurisdiction."
+type Dashboard {
+  "The unit counted; null for your whole jurisdiction."
+  unit: Unit
+  "The start of the period (inclusive)."
+  from: Time!
+  "The end of the period (exclusive)."
+  to: Time!
+  "The year of the yearly indicators (letters, notices, training, drills): the year the period ends in."
+  year: Int!
+  "The hazards found in the period that you read."
+  hazardTotal: Int!
+  "The hazards found in the period, one entry per month, town, sector, level and state that has any; by month, town, sector, level, state."
+  hazards: [DashboardHazardCount!]!
+  "The inspections dated in the period that you read."
+  inspectionTotal: Int!
+  "The inspections dated in the period, one entry per month, town, sector, type and status that has any; by month, town, sector, type, status."
+  inspections: [DashboardInspectionCount!]!
+  "The readiness indicators, in the order of ReadinessIndicatorKind."
+  indicators: [ReadinessIndicator!]!
+}
+
+"DashboardHazardCount is the number of hazards found in one month, town, sector, level and state."
+type DashboardHazardCount {
+  "The month found, in UTC, e.g. 2022-03."
+  month: String!
+  "The town of the subject enterprise; null for a hazard of a government unit."
+  town: Unit
+  "The subject's sector; null for a government unit."
+  sector: Sector
+  "The grade: GENERAL (一般) or MAJOR (重大)."
+  level: HazardLevel!
+  "The rectification state now."
+  state: HazardState!
+  "How many; never 0."
+  count: Int!
+}
+
+"DashboardInspectionCount is the number of inspections held in one month, town, sector, type and status."
+type DashboardInspectionCount {
+  "The month of the inspection date, in UTC, e.g. 2022-03."
+  month: String!
+  "The town of the inspected enterprise; null for an inspection of a government unit."
+  town: Unit
+  "The inspected unit's sector; null for a government unit."
+  sector: Sector
+  "The kind of inspection."
+  type: InspectionType!
+  "PLANNED or DONE."
+  status: InspectionStatus!
+  "How many; never 0."
+  count: Int!
+}
+
+"ReadinessIndicatorKind names a readiness indicator; docs/DOMAIN.md gives each formula."
+enum ReadinessIndicatorKind {
+  "Units below the unit holding a SIGNED letter of the year from their parent, of those that should (letterCoverage)."
+  LETTERS_SIGNED
+  "Receipts of the year's notices signed for, of all receipts (noticeCoverage)."
+  NOTICE_RECEIPTS
+  "Enterprises trained every elapsed quarter of the year, of all enterprises (trainingCoverage)."
+  TRAINING_COVERAGE
+  "Certificates not expired today, of all certificates (certificateStatus)."
+  CERTIFICATES_VALID
+  "Positions that require a certificate whose holder has a valid one (持证率), of those positions (certificateStatus)."
+  CERTIFIED_POSITIONS
+  "Enterprises that held every drill the rule asks in the year, of all enterprises (drillCompliance)."
+  DRILL_COMPLIANCE
+  "Enterprises with an EFFECTIVE comprehensive plan and no plan past its review, of all enterprises (drillCompliance)."
+  PLANS_CURRENT
+  "Duty rosters overlapping the period that require 24-hour cover and have a gap; a count (dutyRostersWithGaps)."
+  ROSTER_GAPS
+  "Hazards past their deadline and not CLOSED now, of those not CLOSED (hazards, overdue)."
+  OVERDUE_HAZARDS
+  "RED (MAJOR) risk points, of all risk points (riskMap)."
+  RISK_POINTS_RED
+  "ORANGE (LARGE) risk points, of all risk points (riskMap)."
+  RISK_POINTS_ORANGE
+  "YELLOW (GENERAL) risk points, of all risk points (riskMap)."
+  RISK_POINTS_YELLOW
+  "BLUE (LOW) risk points, of all risk points (riskMap)."
+  RISK_POINTS_BLUE
+}
+
+"ReadinessIndicator is one readiness figure with the view that produced it."
+type ReadinessIndicator {
+  "Which indicator."
+  kind: ReadinessIndicatorKind!
+  "What is counted, e.g. the signed letters."
+  numerator: Int!
+  "What it is counted out of, e.g. the units that should hold a letter; null for a plain count."
+  denominator: Int
+  "The numerator in percent of the denominator, rounded to one decimal; null for a plain count or a denominator of 0."
+  percent: Float
+  "The GraphQL view and its figures that produced the numbers, e.g. letterCoverage.summary: signed / total: ask it with the same unit and year to trace the figure."
+  source: String!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -29550,6 +29892,66 @@ func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, f
 		return ec.fieldContext_CreateUserPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateUserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Dashboard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_Dashboard_unit(ctx, field)
+	case "from":
+		return ec.fieldContext_Dashboard_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Dashboard_to(ctx, field)
+	case "year":
+		return ec.fieldContext_Dashboard_year(ctx, field)
+	case "hazardTotal":
+		return ec.fieldContext_Dashboard_hazardTotal(ctx, field)
+	case "hazards":
+		return ec.fieldContext_Dashboard_hazards(ctx, field)
+	case "inspectionTotal":
+		return ec.fieldContext_Dashboard_inspectionTotal(ctx, field)
+	case "inspections":
+		return ec.fieldContext_Dashboard_inspections(ctx, field)
+	case "indicators":
+		return ec.fieldContext_Dashboard_indicators(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dashboard", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardHazardCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_DashboardHazardCount_month(ctx, field)
+	case "town":
+		return ec.fieldContext_DashboardHazardCount_town(ctx, field)
+	case "sector":
+		return ec.fieldContext_DashboardHazardCount_sector(ctx, field)
+	case "level":
+		return ec.fieldContext_DashboardHazardCount_level(ctx, field)
+	case "state":
+		return ec.fieldContext_DashboardHazardCount_state(ctx, field)
+	case "count":
+		return ec.fieldContext_DashboardHazardCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardHazardCount", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardInspectionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_DashboardInspectionCount_month(ctx, field)
+	case "town":
+		return ec.fieldContext_DashboardInspectionCount_town(ctx, field)
+	case "sector":
+		return ec.fieldContext_DashboardInspectionCount_sector(ctx, field)
+	case "type":
+		return ec.fieldContext_DashboardInspectionCount_type(ctx, field)
+	case "status":
+		return ec.fieldContext_DashboardInspectionCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_DashboardInspectionCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardInspectionCount", field.Name)
 }
 
 func (ec *executionContext) childFields_DeleteLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -31088,6 +31490,22 @@ func (ec *executionContext) childFields_RandomDrawEdge(ctx context.Context, fiel
 		return ec.fieldContext_RandomDrawEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RandomDrawEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReadinessIndicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReadinessIndicator_kind(ctx, field)
+	case "numerator":
+		return ec.fieldContext_ReadinessIndicator_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_ReadinessIndicator_denominator(ctx, field)
+	case "percent":
+		return ec.fieldContext_ReadinessIndicator_percent(ctx, field)
+	case "source":
+		return ec.fieldContext_ReadinessIndicator_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReadinessIndicator", field.Name)
 }
 
 func (ec *executionContext) childFields_ReceiptCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -33575,6 +33993,36 @@ func (ec *executionContext) field_Query_checklistTemplates_args(ctx context.Cont
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dashboard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -40264,6 +40712,543 @@ func (ec *executionContext) fieldContext_CreateUserPayload_user(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_unit(ctx context.Context, field graphql.CollectedField, obj *dashboard.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_from(ctx context.Context, field graphql.CollectedField, obj *dashboard.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Dashboard_to(ctx context.Context, field graphql.CollectedField, obj *dashboard.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Dashboard_year(ctx context.Context, field graphql.CollectedField, obj *dashboard.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dashboard_hazardTotal(ctx context.Context, field graphql.CollectedField, obj *dashboard.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_hazardTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HazardTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_hazardTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dashboard_hazards(ctx context.Context, field graphql.CollectedField, obj *dashboard.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_hazards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hazards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []dashboard.HazardCount) graphql.Marshaler {
+			return ec.marshalNDashboardHazardCount2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐHazardCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_hazards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardHazardCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_inspectionTotal(ctx context.Context, field graphql.CollectedField, obj *dashboard.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_inspectionTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InspectionTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_inspectionTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dashboard_inspections(ctx context.Context, field graphql.CollectedField, obj *dashboard.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_inspections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inspections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []dashboard.InspectionCount) graphql.Marshaler {
+			return ec.marshalNDashboardInspectionCount2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐInspectionCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_inspections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardInspectionCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_indicators(ctx context.Context, field graphql.CollectedField, obj *dashboard.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []dashboard.Indicator) graphql.Marshaler {
+			return ec.marshalNReadinessIndicator2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReadinessIndicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardHazardCount_month(ctx context.Context, field graphql.CollectedField, obj *dashboard.HazardCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardHazardCount_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardHazardCount_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardHazardCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardHazardCount_town(ctx context.Context, field graphql.CollectedField, obj *dashboard.HazardCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardHazardCount_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DashboardHazardCount().Town(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardHazardCount_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardHazardCount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardHazardCount_sector(ctx context.Context, field graphql.CollectedField, obj *dashboard.HazardCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardHazardCount_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardHazardCount_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardHazardCount", field, false, false, "Sector")
+}
+
+func (ec *executionContext) _DashboardHazardCount_level(ctx context.Context, field graphql.CollectedField, obj *dashboard.HazardCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardHazardCount_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.HazardLevel) graphql.Marshaler {
+			return ec.marshalNHazardLevel2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardHazardCount_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardHazardCount", field, false, false, "HazardLevel")
+}
+
+func (ec *executionContext) _DashboardHazardCount_state(ctx context.Context, field graphql.CollectedField, obj *dashboard.HazardCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardHazardCount_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.HazardState) graphql.Marshaler {
+			return ec.marshalNHazardState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐHazardState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardHazardCount_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardHazardCount", field, false, false, "HazardState")
+}
+
+func (ec *executionContext) _DashboardHazardCount_count(ctx context.Context, field graphql.CollectedField, obj *dashboard.HazardCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardHazardCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardHazardCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardHazardCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DashboardInspectionCount_month(ctx context.Context, field graphql.CollectedField, obj *dashboard.InspectionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardInspectionCount_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardInspectionCount_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardInspectionCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardInspectionCount_town(ctx context.Context, field graphql.CollectedField, obj *dashboard.InspectionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardInspectionCount_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DashboardInspectionCount().Town(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardInspectionCount_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardInspectionCount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardInspectionCount_sector(ctx context.Context, field graphql.CollectedField, obj *dashboard.InspectionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardInspectionCount_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardInspectionCount_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardInspectionCount", field, false, false, "Sector")
+}
+
+func (ec *executionContext) _DashboardInspectionCount_type(ctx context.Context, field graphql.CollectedField, obj *dashboard.InspectionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardInspectionCount_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v inspection.Type) graphql.Marshaler {
+			return ec.marshalNInspectionType2githubᚗcomᚋdutychainᚋdutychainᚋentᚋinspectionᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardInspectionCount_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardInspectionCount", field, false, false, "InspectionType")
+}
+
+func (ec *executionContext) _DashboardInspectionCount_status(ctx context.Context, field graphql.CollectedField, obj *dashboard.InspectionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardInspectionCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v inspection.Status) graphql.Marshaler {
+			return ec.marshalNInspectionStatus2githubᚗcomᚋdutychainᚋdutychainᚋentᚋinspectionᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardInspectionCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardInspectionCount", field, false, false, "InspectionStatus")
+}
+
+func (ec *executionContext) _DashboardInspectionCount_count(ctx context.Context, field graphql.CollectedField, obj *dashboard.InspectionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardInspectionCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardInspectionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardInspectionCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DeleteLetterPayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *model.DeleteLetterPayload) (ret graphql.Marshaler) {
@@ -57609,6 +58594,50 @@ func (ec *executionContext) fieldContext_Query_myTasks(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_dashboard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dashboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Dashboard(ctx, fc.Args["unitID"].(*int), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *dashboard.Dashboard) graphql.Marshaler {
+			return ec.marshalNDashboard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐDashboard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dashboard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dashboard(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dashboard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -58220,6 +59249,121 @@ func (ec *executionContext) _RandomDrawEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_RandomDrawEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RandomDrawEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ReadinessIndicator_kind(ctx context.Context, field graphql.CollectedField, obj *dashboard.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessIndicator_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v dashboard.Kind) graphql.Marshaler {
+			return ec.marshalNReadinessIndicatorKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessIndicator_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadinessIndicator", field, false, false, "ReadinessIndicatorKind")
+}
+
+func (ec *executionContext) _ReadinessIndicator_numerator(ctx context.Context, field graphql.CollectedField, obj *dashboard.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessIndicator_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessIndicator_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadinessIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReadinessIndicator_denominator(ctx context.Context, field graphql.CollectedField, obj *dashboard.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessIndicator_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessIndicator_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadinessIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReadinessIndicator_percent(ctx context.Context, field graphql.CollectedField, obj *dashboard.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessIndicator_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessIndicator_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadinessIndicator", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ReadinessIndicator_source(ctx context.Context, field graphql.CollectedField, obj *dashboard.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadinessIndicator_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadinessIndicator_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadinessIndicator", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReceiptCounts_total(ctx context.Context, field graphql.CollectedField, obj *notices.Counts) (ret graphql.Marshaler) {
@@ -94876,6 +96020,197 @@ func (ec *executionContext) _CreateUserPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var dashboardImplementors = []string{"Dashboard"}
+
+func (ec *executionContext) _Dashboard(ctx context.Context, sel ast.SelectionSet, obj *dashboard.Dashboard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Dashboard")
+		case "unit":
+			out.Values[i] = ec._Dashboard_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._Dashboard_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Dashboard_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._Dashboard_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hazardTotal":
+			out.Values[i] = ec._Dashboard_hazardTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hazards":
+			out.Values[i] = ec._Dashboard_hazards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inspectionTotal":
+			out.Values[i] = ec._Dashboard_inspectionTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inspections":
+			out.Values[i] = ec._Dashboard_inspections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indicators":
+			out.Values[i] = ec._Dashboard_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardHazardCountImplementors = []string{"DashboardHazardCount"}
+
+func (ec *executionContext) _DashboardHazardCount(ctx context.Context, sel ast.SelectionSet, obj *dashboard.HazardCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardHazardCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardHazardCount")
+		case "month":
+			out.Values[i] = ec._DashboardHazardCount_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "town":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DashboardHazardCount_town(ctx, field, obj)
+				})
+		case "sector":
+			out.Values[i] = ec._DashboardHazardCount_sector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._DashboardHazardCount_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._DashboardHazardCount_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._DashboardHazardCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardInspectionCountImplementors = []string{"DashboardInspectionCount"}
+
+func (ec *executionContext) _DashboardInspectionCount(ctx context.Context, sel ast.SelectionSet, obj *dashboard.InspectionCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardInspectionCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardInspectionCount")
+		case "month":
+			out.Values[i] = ec._DashboardInspectionCount_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "town":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DashboardInspectionCount_town(ctx, field, obj)
+				})
+		case "sector":
+			out.Values[i] = ec._DashboardInspectionCount_sector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._DashboardInspectionCount_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._DashboardInspectionCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._DashboardInspectionCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deleteLetterPayloadImplementors = []string{"DeleteLetterPayload"}
 
 func (ec *executionContext) _DeleteLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteLetterPayload) graphql.Marshaler {
@@ -100490,6 +101825,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_myTasks(ctx, field)
 				})
+		case "dashboard":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dashboard(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -100696,6 +102037,59 @@ func (ec *executionContext) _RandomDrawEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._RandomDrawEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var readinessIndicatorImplementors = []string{"ReadinessIndicator"}
+
+func (ec *executionContext) _ReadinessIndicator(ctx context.Context, sel ast.SelectionSet, obj *dashboard.Indicator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, readinessIndicatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReadinessIndicator")
+		case "kind":
+			out.Values[i] = ec._ReadinessIndicator_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._ReadinessIndicator_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._ReadinessIndicator_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._ReadinessIndicator_percent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._ReadinessIndicator_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -105344,6 +106738,54 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) marshalNDashboard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐDashboard(ctx context.Context, sel ast.SelectionSet, v *dashboard.Dashboard) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Dashboard!")
+		return graphql.Null
+	}
+	return ec._Dashboard(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDashboardHazardCount2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐHazardCount(ctx context.Context, sel ast.SelectionSet, v dashboard.HazardCount) graphql.Marshaler {
+	return ec._DashboardHazardCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDashboardHazardCount2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐHazardCountᚄ(ctx context.Context, sel ast.SelectionSet, v []dashboard.HazardCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDashboardHazardCount2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐHazardCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDashboardInspectionCount2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐInspectionCount(ctx context.Context, sel ast.SelectionSet, v dashboard.InspectionCount) graphql.Marshaler {
+	return ec._DashboardInspectionCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDashboardInspectionCount2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐInspectionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []dashboard.InspectionCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDashboardInspectionCount2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐInspectionCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNDeleteLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDeleteLetterInput(ctx context.Context, v any) (model.DeleteLetterInput, error) {
 	res, err := ec.unmarshalInputDeleteLetterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -107283,6 +108725,41 @@ func (ec *executionContext) marshalNRandomDrawOrderField2ᚖgithubᚗcomᚋdutyc
 func (ec *executionContext) unmarshalNRandomDrawWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRandomDrawWhereInput(ctx context.Context, v any) (*ent.RandomDrawWhereInput, error) {
 	res, err := ec.unmarshalInputRandomDrawWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReadinessIndicator2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐIndicator(ctx context.Context, sel ast.SelectionSet, v dashboard.Indicator) graphql.Marshaler {
+	return ec._ReadinessIndicator(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReadinessIndicator2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []dashboard.Indicator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReadinessIndicator2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNReadinessIndicatorKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐKind(ctx context.Context, v any) (dashboard.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := dashboard.Kind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReadinessIndicatorKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdashboardᚐKind(ctx context.Context, sel ast.SelectionSet, v dashboard.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReadinessIndicatorKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNReceiptCounts2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋnoticesᚐCounts(ctx context.Context, sel ast.SelectionSet, v notices.Counts) graphql.Marshaler {
@@ -110269,6 +111746,23 @@ func (ec *executionContext) marshalOFile2ᚕᚖgithubᚗcomᚋdutychainᚋdutych
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalOHazard2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Hazard) graphql.Marshaler {

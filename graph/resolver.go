@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/dashboard"
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/files"
@@ -56,6 +57,8 @@ type Resolver struct {
 	Prevention *prevention.Service
 	// Summary writes the yearly work summary from the data.
 	Summary *summary.Service
+	// Dashboard answers the dashboard from the views above.
+	Dashboard *dashboard.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

@@ -20,6 +20,7 @@ import (
 	"github.com/dutychain/dutychain/graph"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/config"
+	"github.com/dutychain/dutychain/internal/dashboard"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
@@ -186,7 +187,7 @@ func (a *App) Watch(ctx context.Context, databaseURL string) {
 // here, so a new service reaches both.
 func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, store *authz.Store, fileSvc *files.Service, now func() time.Time, maxIDs int) *graph.Resolver {
 	emergencySvc := &emergency.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now}
-	return &graph.Resolver{
+	r := &graph.Resolver{
 		Client:        client,
 		Org:           &org.Service{Client: client, Dialect: dialect, Now: now},
 		Hazards:       &hazards.Service{Client: client, Now: now, Files: fileSvc},
@@ -204,6 +205,9 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Summary:       &summary.Service{Client: client, Emergency: emergencySvc, Now: now},
 		MaxIDs:        maxIDs,
 	}
+	r.Dashboard = &dashboard.Service{Client: client, Dialect: dialect, Now: now, Letters: r.Letters, Notices: r.NoticeService,
+		Education: r.Education, Staffing: r.Staffing, Emergency: r.Emergency, Readiness: r.Readiness, Prevention: r.Prevention}
+	return r
 }
 
 // openFileStore opens the bucket of cfg.FilesURL, spooling uploads under

@@ -28,6 +28,8 @@ var views = []struct{ name, doc string }{
 		edges { node { notice { documentNumber } recipientKind town { name } counts { total overdue } } } } }`},
 	{"noticeCoverage-overdue-enterprises", `{ noticeCoverage(first: 50, where: {recipientKinds: [ENTERPRISE]}) {
 		totalCount summary { overdue } edges { node { counts { overdue } } } } }`},
+	{"dashboard", `{ dashboard { hazardTotal inspectionTotal hazards { month town { name } sector level state count }
+		inspections { month type status count } indicators { kind numerator denominator source } } }`},
 }
 
 // BenchmarkViews times the record views over HTTP on a synthetic county or
