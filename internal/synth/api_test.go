@@ -16,6 +16,7 @@ func TestSyntheticUsersSeeTheirJurisdiction(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		res := generate(t, d, small())
 		s := apitest.Start(t, d) // also loads the demo tenants beside it
+		s.Clock.Set(now)         // the records are due relative to the data's now
 		tid := res.TenantID
 		path := func(code string) string {
 			var p string
@@ -99,5 +100,6 @@ func TestSyntheticUsersSeeTheirJurisdiction(t *testing.T) {
 				t.Errorf("county.head of demo sees %d hazards", out.Hazards.TotalCount)
 			}
 		})
+		t.Run("the record views find the planted gaps", func(t *testing.T) { checkViews(t, s, d, tid) })
 	})
 }
