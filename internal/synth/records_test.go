@@ -1,7 +1,9 @@
 package synth_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/prevention"
 	"github.com/dutychain/dutychain/internal/synth"
+	"github.com/dutychain/dutychain/server"
 )
 
 // checkRecords checks the year's records of tenant tid against their own
@@ -259,4 +262,34 @@ func checkViews(t *testing.T, s *apitest.Server, d *db.DB, tid int) {
 			}
 		})
 	}
+	t.Run("the overdue control checks cost the same statements for the county as for one enterprise", func(t *testing.T) {
+		var entID int // an enterprise with an overdue check: its page is not empty
+		if err := d.SQL.QueryRow(`SELECT MIN(scope_enterprise_id) FROM risk_points WHERE tenant_id = $1 AND scope_path LIKE $2
+			AND next_check_due < $3`, tid, path+"%", now).Scan(&entID); err != nil {
+			t.Fatal(err)
+		}
+		doc := `query($unit: ID!) { node(id: $unit) { ... on Unit { riskPoints(first: 50, overdueOnly: true) {
+			totalCount edges { node { name colour checklistItems { item overdue } } } } } } }`
+		statements := func(unit int) int {
+			body, err := json.Marshal(map[string]any{"query": doc, "variables": map[string]any{"unit": gid.Encode(unit)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, out := s.DoRaw(tok, "application/json", body)
+			var r apitest.Response
+			if err := json.Unmarshal(out, &r); err != nil || len(r.Errors) > 0 {
+				t.Fatalf("%s: %v", out, err)
+			}
+			n, err := strconv.Atoi(res.Header.Get(server.StatementsHeader))
+			if err != nil {
+				t.Fatalf("the statement header: %v", err)
+			}
+			return n
+		}
+		county, enterprise := statements(countyID), statements(entID)
+		t.Logf("%d statements for the county, %d for one enterprise", county, enterprise)
+		if county != enterprise {
+			t.Errorf("%d statements for the county, %d for one enterprise: they grow with the risk points", county, enterprise)
+		}
+	})
 }
