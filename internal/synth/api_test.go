@@ -18,7 +18,7 @@ func TestSyntheticUsersSeeTheirJurisdiction(t *testing.T) {
 		res := generate(t, d, small())
 		// Also loads the demo tenants beside it; the statement header serves checkViews.
 		s := apitest.Start(t, d, func(c *config.Config) { c.StatementHeader = true })
-		s.Clock.Set(now)         // the records are due relative to the data's now
+		s.Clock.Set(now) // the records are due relative to the data's now
 		tid := res.TenantID
 		path := func(code string) string {
 			var p string
