@@ -107,7 +107,7 @@ func synthFlags(fs *flag.FlagSet, o *synth.Options, scale, now *string, noProgre
 	fs.IntVar(&o.Teams, "teams", d.Teams, "teams per workshop")
 	fs.IntVar(&o.Hazards, "hazards", d.Hazards, "hazards in all (skewed over enterprises)")
 	fs.Var(synth.LettersFlag{N: &o.Letters}, "letters", "responsibility letters: true (the annual chain), false, or at most a count")
-	fs.BoolVar(&o.Records, "records", d.Records, "the year's other records: notices with their receipts")
+	fs.BoolVar(&o.Records, "records", d.Records, "the year's other records: notices with receipts, trainings, certificates, duty lists, emergency plans with drills, duty rosters, risk points")
 	fs.BoolVar(&o.AllowRealTenants, "allow-real-tenants", false, "load even though the database holds tenants that are not synthetic")
 	fs.StringVar(now, "now", "", "reference date YYYY-MM-DD (default today, UTC): hazards fall in the two years before it")
 	fs.IntVar(&o.Workers, "workers", 0, "parallel transactions loading hazards on PostgreSQL (0: one per CPU)")

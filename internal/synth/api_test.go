@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/synth"
 	"github.com/dutychain/dutychain/internal/testdb"
@@ -15,7 +16,9 @@ import (
 func TestSyntheticUsersSeeTheirJurisdiction(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		res := generate(t, d, small())
-		s := apitest.Start(t, d) // also loads the demo tenants beside it
+		// Also loads the demo tenants beside it; the statement header serves checkViews.
+		s := apitest.Start(t, d, func(c *config.Config) { c.StatementHeader = true })
+		s.Clock.Set(now) // the records are due relative to the data's now
 		tid := res.TenantID
 		path := func(code string) string {
 			var p string
@@ -99,5 +102,6 @@ func TestSyntheticUsersSeeTheirJurisdiction(t *testing.T) {
 				t.Errorf("county.head of demo sees %d hazards", out.Hazards.TotalCount)
 			}
 		})
+		t.Run("the record views find the planted gaps", func(t *testing.T) { checkViews(t, s, d, tid) })
 	})
 }

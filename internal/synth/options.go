@@ -37,7 +37,11 @@ type Options struct {
 	// n, the first letters of its chain (and no city letters).
 	Letters int
 	// Records adds the records of the county's year beside its letters and
-	// hazards: each county's and town's notices with their receipts.
+	// hazards: each county's and town's notices with their receipts, the
+	// trainings with their trainees, the certificates, the posts' duty
+	// lists, the emergency plans with their drills, the key periods' duty
+	// rosters with their shifts, and the risk points with their control
+	// measures and gradings.
 	Records bool
 	// AllowRealTenants lets the run proceed although the database holds a
 	// tenant that is not synthetic.

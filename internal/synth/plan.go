@@ -51,6 +51,10 @@ type plan struct {
 	units, users, enterprises, hazards, inspectionsMax, letters, notices int
 	// First ids, set by the id reservation.
 	unitBase, userBase, postBase, hazardBase, inspectionBase, letterBase, noticeBase int
+	// records counts the year's other records that others reference (see
+	// records.go); their first ids follow.
+	records                                      recordCounts
+	trainingBase, planBase, rosterBase, riskBase int
 	// cityLetters are the letters from the city to its counties.
 	cityLetters []letterRec
 	// paths and names of the root when it is a CITY.
@@ -70,6 +74,8 @@ type countyPlan struct {
 	unitOff, userOff int
 	letters          []letterRec
 	notices          []noticeRec
+	// recOff are the county's first records among the run's.
+	recOff recordCounts
 	// Filled once ids are known.
 	path      string
 	townPaths []string
@@ -299,6 +305,7 @@ func newPlan(o Options) (*plan, error) {
 		p.cityLetters = planCityLetters(p)
 		p.letters += len(p.cityLetters)
 	}
+	p.countRecords()
 	return p, nil
 }
 

@@ -137,7 +137,7 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	}
 	p.placeIDs()
 	l := &loader{ctx: ctx, dialect: d.Dialect, tx: tx, counts: tl, prog: prog}
-	for _, step := range []func(*loader) error{p.writeUnits, p.writeEnterprises, p.writeUsers, p.writeLetters, p.writeNotices} {
+	for _, step := range []func(*loader) error{p.writeUnits, p.writeEnterprises, p.writeUsers, p.writeLetters, p.writeNotices, p.writeRecords} {
 		if err := step(l); err != nil {
 			return res, fmt.Errorf("synthetic data: %w", err)
 		}
@@ -197,6 +197,8 @@ func (p *plan) reservations() []reservation {
 		{"units", p.units, &p.unitBase}, {"users", p.users, &p.userBase}, {"posts", p.users, &p.postBase},
 		{"inspections", p.inspectionsMax, &p.inspectionBase}, {"hazards", p.hazards, &p.hazardBase},
 		{"responsibility_letters", p.letters, &p.letterBase}, {"notices", p.notices, &p.noticeBase},
+		{"trainings", p.records.trainings, &p.trainingBase}, {"emergency_plans", p.records.plans, &p.planBase},
+		{"duty_rosters", p.records.rosters, &p.rosterBase}, {"risk_points", p.records.riskPoints, &p.riskBase},
 	}
 }
 
@@ -257,7 +259,9 @@ func deleteTenant(ctx context.Context, d *db.DB, tenantID int) error {
 	if _, err := skipTriggers(ctx, tx); err != nil {
 		return err
 	}
-	for _, table := range []string{"hazard_events", "hazards", "inspections", "letter_events", "letter_signatures",
+	for _, table := range []string{"risk_gradings", "control_measures", "risk_points", "duty_shifts", "duty_rosters",
+		"drills", "emergency_plans", "duty_lists", "certificates", "trainees", "trainings", "notice_receipts", "notices",
+		"hazard_events", "hazards", "inspections", "letter_events", "letter_signatures",
 		"responsibility_letters", "posts", "users", "supervisions", "enterprises", "units"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE tenant_id = $1", tenantID); err != nil {
 			return fmt.Errorf("delete from %s: %w", table, err)

@@ -225,6 +225,7 @@ func TestGenerate(t *testing.T) {
 				t.Errorf("%d live letters, want %d", n, 2+2*(3+6)+60+120)
 			}
 		})
+		t.Run("the year's records keep their own rules and hold the planted gaps", func(t *testing.T) { checkRecords(t, d, tid) })
 		t.Run("the ent hooks stamp a new unit and hazard under synthetic ones exactly as the generator did", func(t *testing.T) {
 			checkAgainstHooks(t, d, tid)
 		})
