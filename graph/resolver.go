@@ -16,6 +16,7 @@ import (
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
+	"github.com/dutychain/dutychain/internal/enforcement"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -53,6 +54,8 @@ type Resolver struct {
 	Readiness *readiness.Service
 	// Prevention runs risk points, their checks and the risk map.
 	Prevention *prevention.Service
+	// Enforcement records enforcement actions and their steps.
+	Enforcement *enforcement.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

@@ -23,6 +23,7 @@ import (
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
+	"github.com/dutychain/dutychain/internal/enforcement"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -198,6 +199,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Emergency:     &emergency.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Readiness:     &readiness.Service{Client: client, Now: now},
 		Prevention:    &prevention.Service{Client: client, Now: now},
+		Enforcement:   &enforcement.Service{Client: client, Now: now},
 		MaxIDs:        maxIDs,
 	}
 }
