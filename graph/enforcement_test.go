@@ -36,7 +36,11 @@ func enforcementStepDoc(step string) string {
 func enforcementInspectionOf(t testing.TB, s *apitest.Server, token, number string) string {
 	t.Helper()
 	var out struct {
-		C struct{ Edges []struct{ Node struct{ Inspection struct{ ID string } } } }
+		C struct {
+			Edges []struct {
+				Node struct{ Inspection struct{ ID string } }
+			}
+		}
 	}
 	gqOK(t, s, token, `query($n: String!) { c: enforcementActions(where: {documentNumber: $n}) { edges { node { inspection { id } } } } }`,
 		map[string]any{"n": number}).Decode(t, &out)
@@ -91,7 +95,9 @@ func TestEnforcementActions(t *testing.T) {
 		penalty := withField(withField(withField(order, "kind", "ADMINISTRATIVE_PENALTY"), "amount", 20000), "legalBasis", "《中华人民共和国安全生产法》第一百零二条")
 		penalty = withField(withField(penalty, "documentNumber", "工信罚〔2024〕1号"), "deadline", nil)
 		issue := func(t *testing.T, in map[string]any) enforcementOut {
-			var out struct{ IssueEnforcementAction struct{ EnforcementAction enforcementOut } }
+			var out struct {
+				IssueEnforcementAction struct{ EnforcementAction enforcementOut }
+			}
 			gqOK(t, s, fuel, issueEnforcement, map[string]any{"in": in}).Decode(t, &out)
 			return out.IssueEnforcementAction.EnforcementAction
 		}
@@ -120,7 +126,9 @@ func TestEnforcementActions(t *testing.T) {
 			require.Equal(t, 20000, *a.Amount)
 			require.False(t, a.Overdue)
 			require.Equal(t, []string{"COMPLY"}, a.AllowedActions)
-			var seen struct{ Node struct{ AllowedActions []string } }
+			var seen struct {
+				Node struct{ AllowedActions []string }
+			}
 			gqOK(t, s, head, `query($id: ID!) { node(id: $id) { ... on EnforcementAction { allowedActions } } }`,
 				map[string]any{"id": a.ID}).Decode(t, &seen)
 			require.Empty(t, seen.Node.AllowedActions, "the county head holds no post at the bureau")
@@ -180,10 +188,9 @@ func TestEnforcementActions(t *testing.T) {
 	}, func(c *config.Config) { c.StatementHeader = true })
 }
 
-// enforcementListStatements is what a page of enforcement actions costs:
-// the session, the page and its count-free cursor, the issuers, targets and
-// inspections, the hazard links with their hazards, and the supervision
-// the allowedActions decisions read.
+// enforcementListStatements is what a page of enforcement actions with
+// their issuer, target, inspection, hazards and allowedActions costs: one
+// statement per kind of data, whatever the page's length.
 const enforcementListStatements = 9
 
 // enforcementOfInspection lists the document numbers of the actions from
@@ -191,7 +198,9 @@ const enforcementListStatements = 9
 func enforcementOfInspection(t testing.TB, s *apitest.Server, token, id string) []string {
 	t.Helper()
 	var out struct {
-		Node struct{ EnforcementActions []struct{ DocumentNumber string } }
+		Node struct {
+			EnforcementActions []struct{ DocumentNumber string }
+		}
 	}
 	gqOK(t, s, token, `query($id: ID!) { node(id: $id) { ... on Inspection { enforcementActions { documentNumber } } } }`,
 		map[string]any{"id": id}).Decode(t, &out)
