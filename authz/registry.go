@@ -164,6 +164,14 @@ var Records = []Record{
 		{Entity: "ControlMeasure", Name: "control_measures"},
 		{Entity: "RiskGrading", Name: "risk_gradings"},
 	}},
+	// Enforcement actions (执法, internal/enforcement) with the hazards they
+	// concern: issued (create) and moved through their states (update) only
+	// in the name of an enforcement department; read by the target's side
+	// and the issuing department's.
+	{Type: "enforcement", Since: 6, Actions: readWrite, IssuerSide: true, Tables: []Table{
+		{Entity: "EnforcementAction", Name: "enforcement_actions"},
+		{Entity: "EnforcementHazard", Name: "enforcement_hazards"},
+	}},
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},

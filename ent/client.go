@@ -27,6 +27,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -90,6 +92,10 @@ type Client struct {
 	DutyShift *DutyShiftClient
 	// EmergencyPlan is the client for interacting with the EmergencyPlan builders.
 	EmergencyPlan *EmergencyPlanClient
+	// EnforcementAction is the client for interacting with the EnforcementAction builders.
+	EnforcementAction *EnforcementActionClient
+	// EnforcementHazard is the client for interacting with the EnforcementHazard builders.
+	EnforcementHazard *EnforcementHazardClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
@@ -173,6 +179,8 @@ func (c *Client) init() {
 	c.DutyRoster = NewDutyRosterClient(c.config)
 	c.DutyShift = NewDutyShiftClient(c.config)
 	c.EmergencyPlan = NewEmergencyPlanClient(c.config)
+	c.EnforcementAction = NewEnforcementActionClient(c.config)
+	c.EnforcementHazard = NewEnforcementHazardClient(c.config)
 	c.Enterprise = NewEnterpriseClient(c.config)
 	c.File = NewFileClient(c.config)
 	c.GroupMember = NewGroupMemberClient(c.config)
@@ -307,6 +315,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		DutyRoster:           NewDutyRosterClient(cfg),
 		DutyShift:            NewDutyShiftClient(cfg),
 		EmergencyPlan:        NewEmergencyPlanClient(cfg),
+		EnforcementAction:    NewEnforcementActionClient(cfg),
+		EnforcementHazard:    NewEnforcementHazardClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
 		GroupMember:          NewGroupMemberClient(cfg),
@@ -368,6 +378,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		DutyRoster:           NewDutyRosterClient(cfg),
 		DutyShift:            NewDutyShiftClient(cfg),
 		EmergencyPlan:        NewEmergencyPlanClient(cfg),
+		EnforcementAction:    NewEnforcementActionClient(cfg),
+		EnforcementHazard:    NewEnforcementHazardClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
 		GroupMember:          NewGroupMemberClient(cfg),
@@ -429,13 +441,13 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
 		c.ChecklistTemplate, c.ControlMeasure, c.Drill, c.DutyList, c.DutyRoster,
-		c.DutyShift, c.EmergencyPlan, c.Enterprise, c.File, c.GroupMember, c.Hazard,
-		c.HazardEvent, c.Inspection, c.LeadershipGroup, c.LetterEvent,
-		c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting, c.Notice,
-		c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit,
-		c.RandomDraw, c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter,
-		c.RiskGrading, c.RiskPoint, c.Supervision, c.Tenant, c.Trainee, c.Training,
-		c.Unit, c.User,
+		c.DutyShift, c.EmergencyPlan, c.EnforcementAction, c.EnforcementHazard,
+		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
+		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt,
+		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.PolicyRevision,
+		c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken,
+		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint,
+		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -447,13 +459,13 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
 		c.ChecklistTemplate, c.ControlMeasure, c.Drill, c.DutyList, c.DutyRoster,
-		c.DutyShift, c.EmergencyPlan, c.Enterprise, c.File, c.GroupMember, c.Hazard,
-		c.HazardEvent, c.Inspection, c.LeadershipGroup, c.LetterEvent,
-		c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting, c.Notice,
-		c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit,
-		c.RandomDraw, c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter,
-		c.RiskGrading, c.RiskPoint, c.Supervision, c.Tenant, c.Trainee, c.Training,
-		c.Unit, c.User,
+		c.DutyShift, c.EmergencyPlan, c.EnforcementAction, c.EnforcementHazard,
+		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
+		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt,
+		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.PolicyRevision,
+		c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken,
+		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint,
+		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -486,6 +498,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.DutyShift.mutate(ctx, m)
 	case *EmergencyPlanMutation:
 		return c.EmergencyPlan.mutate(ctx, m)
+	case *EnforcementActionMutation:
+		return c.EnforcementAction.mutate(ctx, m)
+	case *EnforcementHazardMutation:
+		return c.EnforcementHazard.mutate(ctx, m)
 	case *EnterpriseMutation:
 		return c.Enterprise.mutate(ctx, m)
 	case *FileMutation:
@@ -2360,6 +2376,372 @@ func (c *EmergencyPlanClient) mutate(ctx context.Context, m *EmergencyPlanMutati
 		return (&EmergencyPlanDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown EmergencyPlan mutation op: %q", m.Op())
+	}
+}
+
+// EnforcementActionClient is a client for the EnforcementAction schema.
+type EnforcementActionClient struct {
+	config
+}
+
+// NewEnforcementActionClient returns a client for the EnforcementAction from the given config.
+func NewEnforcementActionClient(c config) *EnforcementActionClient {
+	return &EnforcementActionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `enforcementaction.Hooks(f(g(h())))`.
+func (c *EnforcementActionClient) Use(hooks ...Hook) {
+	c.hooks.EnforcementAction = append(c.hooks.EnforcementAction, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `enforcementaction.Intercept(f(g(h())))`.
+func (c *EnforcementActionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EnforcementAction = append(c.inters.EnforcementAction, interceptors...)
+}
+
+// Create returns a builder for creating a EnforcementAction entity.
+func (c *EnforcementActionClient) Create() *EnforcementActionCreate {
+	mutation := newEnforcementActionMutation(c.config, OpCreate)
+	return &EnforcementActionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EnforcementAction entities.
+func (c *EnforcementActionClient) CreateBulk(builders ...*EnforcementActionCreate) *EnforcementActionCreateBulk {
+	return &EnforcementActionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EnforcementActionClient) MapCreateBulk(slice any, setFunc func(*EnforcementActionCreate, int)) *EnforcementActionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EnforcementActionCreateBulk{err: fmt.Errorf("calling to EnforcementActionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EnforcementActionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EnforcementActionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EnforcementAction.
+func (c *EnforcementActionClient) Update() *EnforcementActionUpdate {
+	mutation := newEnforcementActionMutation(c.config, OpUpdate)
+	return &EnforcementActionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EnforcementActionClient) UpdateOne(_m *EnforcementAction) *EnforcementActionUpdateOne {
+	mutation := newEnforcementActionMutation(c.config, OpUpdateOne, withEnforcementAction(_m))
+	return &EnforcementActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EnforcementActionClient) UpdateOneID(id int) *EnforcementActionUpdateOne {
+	mutation := newEnforcementActionMutation(c.config, OpUpdateOne, withEnforcementActionID(id))
+	return &EnforcementActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EnforcementAction.
+func (c *EnforcementActionClient) Delete() *EnforcementActionDelete {
+	mutation := newEnforcementActionMutation(c.config, OpDelete)
+	return &EnforcementActionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EnforcementActionClient) DeleteOne(_m *EnforcementAction) *EnforcementActionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EnforcementActionClient) DeleteOneID(id int) *EnforcementActionDeleteOne {
+	builder := c.Delete().Where(enforcementaction.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EnforcementActionDeleteOne{builder}
+}
+
+// Query returns a query builder for EnforcementAction.
+func (c *EnforcementActionClient) Query() *EnforcementActionQuery {
+	return &EnforcementActionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEnforcementAction},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EnforcementAction entity by its id.
+func (c *EnforcementActionClient) Get(ctx context.Context, id int) (*EnforcementAction, error) {
+	return c.Query().Where(enforcementaction.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EnforcementActionClient) GetX(ctx context.Context, id int) *EnforcementAction {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryIssuer queries the issuer edge of a EnforcementAction.
+func (c *EnforcementActionClient) QueryIssuer(_m *EnforcementAction) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(enforcementaction.Table, enforcementaction.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, enforcementaction.IssuerTable, enforcementaction.IssuerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTarget queries the target edge of a EnforcementAction.
+func (c *EnforcementActionClient) QueryTarget(_m *EnforcementAction) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(enforcementaction.Table, enforcementaction.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, enforcementaction.TargetTable, enforcementaction.TargetColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInspection queries the inspection edge of a EnforcementAction.
+func (c *EnforcementActionClient) QueryInspection(_m *EnforcementAction) *InspectionQuery {
+	query := (&InspectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(enforcementaction.Table, enforcementaction.FieldID, id),
+			sqlgraph.To(inspection.Table, inspection.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, enforcementaction.InspectionTable, enforcementaction.InspectionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHazardLinks queries the hazard_links edge of a EnforcementAction.
+func (c *EnforcementActionClient) QueryHazardLinks(_m *EnforcementAction) *EnforcementHazardQuery {
+	query := (&EnforcementHazardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(enforcementaction.Table, enforcementaction.FieldID, id),
+			sqlgraph.To(enforcementhazard.Table, enforcementhazard.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, enforcementaction.HazardLinksTable, enforcementaction.HazardLinksColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EnforcementActionClient) Hooks() []Hook {
+	hooks := c.hooks.EnforcementAction
+	return append(hooks[:len(hooks):len(hooks)], enforcementaction.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EnforcementActionClient) Interceptors() []Interceptor {
+	inters := c.inters.EnforcementAction
+	return append(inters[:len(inters):len(inters)], enforcementaction.Interceptors[:]...)
+}
+
+func (c *EnforcementActionClient) mutate(ctx context.Context, m *EnforcementActionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EnforcementActionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EnforcementActionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EnforcementActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EnforcementActionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EnforcementAction mutation op: %q", m.Op())
+	}
+}
+
+// EnforcementHazardClient is a client for the EnforcementHazard schema.
+type EnforcementHazardClient struct {
+	config
+}
+
+// NewEnforcementHazardClient returns a client for the EnforcementHazard from the given config.
+func NewEnforcementHazardClient(c config) *EnforcementHazardClient {
+	return &EnforcementHazardClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `enforcementhazard.Hooks(f(g(h())))`.
+func (c *EnforcementHazardClient) Use(hooks ...Hook) {
+	c.hooks.EnforcementHazard = append(c.hooks.EnforcementHazard, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `enforcementhazard.Intercept(f(g(h())))`.
+func (c *EnforcementHazardClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EnforcementHazard = append(c.inters.EnforcementHazard, interceptors...)
+}
+
+// Create returns a builder for creating a EnforcementHazard entity.
+func (c *EnforcementHazardClient) Create() *EnforcementHazardCreate {
+	mutation := newEnforcementHazardMutation(c.config, OpCreate)
+	return &EnforcementHazardCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EnforcementHazard entities.
+func (c *EnforcementHazardClient) CreateBulk(builders ...*EnforcementHazardCreate) *EnforcementHazardCreateBulk {
+	return &EnforcementHazardCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EnforcementHazardClient) MapCreateBulk(slice any, setFunc func(*EnforcementHazardCreate, int)) *EnforcementHazardCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EnforcementHazardCreateBulk{err: fmt.Errorf("calling to EnforcementHazardClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EnforcementHazardCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EnforcementHazardCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EnforcementHazard.
+func (c *EnforcementHazardClient) Update() *EnforcementHazardUpdate {
+	mutation := newEnforcementHazardMutation(c.config, OpUpdate)
+	return &EnforcementHazardUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EnforcementHazardClient) UpdateOne(_m *EnforcementHazard) *EnforcementHazardUpdateOne {
+	mutation := newEnforcementHazardMutation(c.config, OpUpdateOne, withEnforcementHazard(_m))
+	return &EnforcementHazardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EnforcementHazardClient) UpdateOneID(id int) *EnforcementHazardUpdateOne {
+	mutation := newEnforcementHazardMutation(c.config, OpUpdateOne, withEnforcementHazardID(id))
+	return &EnforcementHazardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EnforcementHazard.
+func (c *EnforcementHazardClient) Delete() *EnforcementHazardDelete {
+	mutation := newEnforcementHazardMutation(c.config, OpDelete)
+	return &EnforcementHazardDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EnforcementHazardClient) DeleteOne(_m *EnforcementHazard) *EnforcementHazardDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EnforcementHazardClient) DeleteOneID(id int) *EnforcementHazardDeleteOne {
+	builder := c.Delete().Where(enforcementhazard.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EnforcementHazardDeleteOne{builder}
+}
+
+// Query returns a query builder for EnforcementHazard.
+func (c *EnforcementHazardClient) Query() *EnforcementHazardQuery {
+	return &EnforcementHazardQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEnforcementHazard},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EnforcementHazard entity by its id.
+func (c *EnforcementHazardClient) Get(ctx context.Context, id int) (*EnforcementHazard, error) {
+	return c.Query().Where(enforcementhazard.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EnforcementHazardClient) GetX(ctx context.Context, id int) *EnforcementHazard {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryEnforcementAction queries the enforcement_action edge of a EnforcementHazard.
+func (c *EnforcementHazardClient) QueryEnforcementAction(_m *EnforcementHazard) *EnforcementActionQuery {
+	query := (&EnforcementActionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(enforcementhazard.Table, enforcementhazard.FieldID, id),
+			sqlgraph.To(enforcementaction.Table, enforcementaction.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, enforcementhazard.EnforcementActionTable, enforcementhazard.EnforcementActionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHazard queries the hazard edge of a EnforcementHazard.
+func (c *EnforcementHazardClient) QueryHazard(_m *EnforcementHazard) *HazardQuery {
+	query := (&HazardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(enforcementhazard.Table, enforcementhazard.FieldID, id),
+			sqlgraph.To(hazard.Table, hazard.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, enforcementhazard.HazardTable, enforcementhazard.HazardColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EnforcementHazardClient) Hooks() []Hook {
+	hooks := c.hooks.EnforcementHazard
+	return append(hooks[:len(hooks):len(hooks)], enforcementhazard.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EnforcementHazardClient) Interceptors() []Interceptor {
+	inters := c.inters.EnforcementHazard
+	return append(inters[:len(inters):len(inters)], enforcementhazard.Interceptors[:]...)
+}
+
+func (c *EnforcementHazardClient) mutate(ctx context.Context, m *EnforcementHazardMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EnforcementHazardCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EnforcementHazardUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EnforcementHazardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EnforcementHazardDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EnforcementHazard mutation op: %q", m.Op())
 	}
 }
 
@@ -7330,22 +7712,22 @@ type (
 	hooks struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
 		ControlMeasure, Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan,
-		Enterprise, File, GroupMember, Hazard, HazardEvent, Inspection,
-		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
-		Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
-		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,
-		RiskGrading, RiskPoint, Supervision, Tenant, Trainee, Training, Unit,
-		User []ent.Hook
+		EnforcementAction, EnforcementHazard, Enterprise, File, GroupMember, Hazard,
+		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
+		LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt, PolicyRevision,
+		Post, Publicity, PublicityVisit, RandomDraw, RefreshToken, RescueTeam,
+		ResponsibilityLetter, RiskGrading, RiskPoint, Supervision, Tenant, Trainee,
+		Training, Unit, User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
 		ControlMeasure, Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan,
-		Enterprise, File, GroupMember, Hazard, HazardEvent, Inspection,
-		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
-		Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
-		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,
-		RiskGrading, RiskPoint, Supervision, Tenant, Trainee, Training, Unit,
-		User []ent.Interceptor
+		EnforcementAction, EnforcementHazard, Enterprise, File, GroupMember, Hazard,
+		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
+		LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt, PolicyRevision,
+		Post, Publicity, PublicityVisit, RandomDraw, RefreshToken, RescueTeam,
+		ResponsibilityLetter, RiskGrading, RiskPoint, Supervision, Tenant, Trainee,
+		Training, Unit, User []ent.Interceptor
 	}
 )
 

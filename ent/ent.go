@@ -24,6 +24,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -126,6 +128,8 @@ func checkColumn(t, c string) error {
 			dutyroster.Table:           dutyroster.ValidColumn,
 			dutyshift.Table:            dutyshift.ValidColumn,
 			emergencyplan.Table:        emergencyplan.ValidColumn,
+			enforcementaction.Table:    enforcementaction.ValidColumn,
+			enforcementhazard.Table:    enforcementhazard.ValidColumn,
 			enterprise.Table:           enterprise.ValidColumn,
 			file.Table:                 file.ValidColumn,
 			groupmember.Table:          groupmember.ValidColumn,

@@ -15,6 +15,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -55,7 +57,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 42)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 44)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -363,6 +365,65 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   enforcementaction.Table,
+			Columns: enforcementaction.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: enforcementaction.FieldID,
+			},
+		},
+		Type: "EnforcementAction",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			enforcementaction.FieldCreatedAt:         {Type: field.TypeTime, Column: enforcementaction.FieldCreatedAt},
+			enforcementaction.FieldUpdatedAt:         {Type: field.TypeTime, Column: enforcementaction.FieldUpdatedAt},
+			enforcementaction.FieldTenantID:          {Type: field.TypeInt, Column: enforcementaction.FieldTenantID},
+			enforcementaction.FieldScopePath:         {Type: field.TypeString, Column: enforcementaction.FieldScopePath},
+			enforcementaction.FieldScopeSector:       {Type: field.TypeString, Column: enforcementaction.FieldScopeSector},
+			enforcementaction.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: enforcementaction.FieldScopeEnterpriseID},
+			enforcementaction.FieldIssuerScopePath:   {Type: field.TypeString, Column: enforcementaction.FieldIssuerScopePath},
+			enforcementaction.FieldIssuerOnly:        {Type: field.TypeBool, Column: enforcementaction.FieldIssuerOnly},
+			enforcementaction.FieldIssuerUnitID:      {Type: field.TypeInt, Column: enforcementaction.FieldIssuerUnitID},
+			enforcementaction.FieldTargetUnitID:      {Type: field.TypeInt, Column: enforcementaction.FieldTargetUnitID},
+			enforcementaction.FieldInspectionID:      {Type: field.TypeInt, Column: enforcementaction.FieldInspectionID},
+			enforcementaction.FieldKind:              {Type: field.TypeEnum, Column: enforcementaction.FieldKind},
+			enforcementaction.FieldDocumentNumber:    {Type: field.TypeString, Column: enforcementaction.FieldDocumentNumber},
+			enforcementaction.FieldYear:              {Type: field.TypeInt, Column: enforcementaction.FieldYear},
+			enforcementaction.FieldIssuedOn:          {Type: field.TypeTime, Column: enforcementaction.FieldIssuedOn},
+			enforcementaction.FieldDeadline:          {Type: field.TypeTime, Column: enforcementaction.FieldDeadline},
+			enforcementaction.FieldFindings:          {Type: field.TypeString, Column: enforcementaction.FieldFindings},
+			enforcementaction.FieldAmount:            {Type: field.TypeInt, Column: enforcementaction.FieldAmount},
+			enforcementaction.FieldLegalBasis:        {Type: field.TypeString, Column: enforcementaction.FieldLegalBasis},
+			enforcementaction.FieldIssuedBy:          {Type: field.TypeString, Column: enforcementaction.FieldIssuedBy},
+			enforcementaction.FieldState:             {Type: field.TypeEnum, Column: enforcementaction.FieldState},
+			enforcementaction.FieldStateChangedAt:    {Type: field.TypeTime, Column: enforcementaction.FieldStateChangedAt},
+			enforcementaction.FieldStateNote:         {Type: field.TypeString, Column: enforcementaction.FieldStateNote},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   enforcementhazard.Table,
+			Columns: enforcementhazard.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: enforcementhazard.FieldID,
+			},
+		},
+		Type: "EnforcementHazard",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			enforcementhazard.FieldCreatedAt:           {Type: field.TypeTime, Column: enforcementhazard.FieldCreatedAt},
+			enforcementhazard.FieldUpdatedAt:           {Type: field.TypeTime, Column: enforcementhazard.FieldUpdatedAt},
+			enforcementhazard.FieldTenantID:            {Type: field.TypeInt, Column: enforcementhazard.FieldTenantID},
+			enforcementhazard.FieldScopePath:           {Type: field.TypeString, Column: enforcementhazard.FieldScopePath},
+			enforcementhazard.FieldScopeSector:         {Type: field.TypeString, Column: enforcementhazard.FieldScopeSector},
+			enforcementhazard.FieldScopeEnterpriseID:   {Type: field.TypeInt, Column: enforcementhazard.FieldScopeEnterpriseID},
+			enforcementhazard.FieldIssuerScopePath:     {Type: field.TypeString, Column: enforcementhazard.FieldIssuerScopePath},
+			enforcementhazard.FieldIssuerOnly:          {Type: field.TypeBool, Column: enforcementhazard.FieldIssuerOnly},
+			enforcementhazard.FieldEnforcementActionID: {Type: field.TypeInt, Column: enforcementhazard.FieldEnforcementActionID},
+			enforcementhazard.FieldHazardID:            {Type: field.TypeInt, Column: enforcementhazard.FieldHazardID},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enterprise.Table,
 			Columns: enterprise.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -393,7 +454,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enterprise.FieldTownID:              {Type: field.TypeInt, Column: enterprise.FieldTownID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   file.Table,
 			Columns: file.Columns,
@@ -423,7 +484,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			file.FieldUploadedByPostID:  {Type: field.TypeInt, Column: file.FieldUploadedByPostID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   groupmember.Table,
 			Columns: groupmember.Columns,
@@ -448,7 +509,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			groupmember.FieldTitle:             {Type: field.TypeString, Column: groupmember.FieldTitle},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
@@ -487,7 +548,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -514,7 +575,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -545,7 +606,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   leadershipgroup.Table,
 			Columns: leadershipgroup.Columns,
@@ -569,7 +630,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			leadershipgroup.FieldEstablishedOn:     {Type: field.TypeTime, Column: leadershipgroup.FieldEstablishedOn},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   letterevent.Table,
 			Columns: letterevent.Columns,
@@ -601,7 +662,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lettersignature.Table,
 			Columns: lettersignature.Columns,
@@ -629,7 +690,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -647,7 +708,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   materialreserve.Table,
 			Columns: materialreserve.Columns,
@@ -676,7 +737,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			materialreserve.FieldNextCheckOn:       {Type: field.TypeTime, Column: materialreserve.FieldNextCheckOn},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -704,7 +765,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldAttendeeCount:     {Type: field.TypeInt, Column: meeting.FieldAttendeeCount},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notice.Table,
 			Columns: notice.Columns,
@@ -735,7 +796,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   noticereceipt.Table,
 			Columns: noticereceipt.Columns,
@@ -770,7 +831,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -785,7 +846,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -811,7 +872,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicity.Table,
 			Columns: publicity.Columns,
@@ -839,7 +900,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicity.FieldEnterpriseCount:   {Type: field.TypeInt, Column: publicity.FieldEnterpriseCount},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicityvisit.Table,
 			Columns: publicityvisit.Columns,
@@ -860,7 +921,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicityvisit.FieldEnterpriseUnitID:  {Type: field.TypeInt, Column: publicityvisit.FieldEnterpriseUnitID},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -890,7 +951,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -912,7 +973,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rescueteam.Table,
 			Columns: rescueteam.Columns,
@@ -938,7 +999,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rescueteam.FieldEquipment:         {Type: field.TypeString, Column: rescueteam.FieldEquipment},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -976,7 +1037,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   riskgrading.Table,
 			Columns: riskgrading.Columns,
@@ -1006,7 +1067,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			riskgrading.FieldGradedAt:          {Type: field.TypeTime, Column: riskgrading.FieldGradedAt},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   riskpoint.Table,
 			Columns: riskpoint.Columns,
@@ -1035,7 +1096,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			riskpoint.FieldNextCheckDue:      {Type: field.TypeTime, Column: riskpoint.FieldNextCheckDue},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -1054,7 +1115,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -1072,7 +1133,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainee.Table,
 			Columns: trainee.Columns,
@@ -1103,7 +1164,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
 		},
 	}
-	graph.Nodes[39] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -1132,7 +1193,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
 		},
 	}
-	graph.Nodes[40] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -1158,7 +1219,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[41] = &sqlgraph.Node{
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1326,6 +1387,78 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"EmergencyPlan",
 		"Drill",
+	)
+	graph.MustAddE(
+		"issuer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   enforcementaction.IssuerTable,
+			Columns: []string{enforcementaction.IssuerColumn},
+			Bidi:    false,
+		},
+		"EnforcementAction",
+		"Unit",
+	)
+	graph.MustAddE(
+		"target",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   enforcementaction.TargetTable,
+			Columns: []string{enforcementaction.TargetColumn},
+			Bidi:    false,
+		},
+		"EnforcementAction",
+		"Unit",
+	)
+	graph.MustAddE(
+		"inspection",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   enforcementaction.InspectionTable,
+			Columns: []string{enforcementaction.InspectionColumn},
+			Bidi:    false,
+		},
+		"EnforcementAction",
+		"Inspection",
+	)
+	graph.MustAddE(
+		"hazard_links",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   enforcementaction.HazardLinksTable,
+			Columns: []string{enforcementaction.HazardLinksColumn},
+			Bidi:    false,
+		},
+		"EnforcementAction",
+		"EnforcementHazard",
+	)
+	graph.MustAddE(
+		"enforcement_action",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   enforcementhazard.EnforcementActionTable,
+			Columns: []string{enforcementhazard.EnforcementActionColumn},
+			Bidi:    false,
+		},
+		"EnforcementHazard",
+		"EnforcementAction",
+	)
+	graph.MustAddE(
+		"hazard",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   enforcementhazard.HazardTable,
+			Columns: []string{enforcementhazard.HazardColumn},
+			Bidi:    false,
+		},
+		"EnforcementHazard",
+		"Hazard",
 	)
 	graph.MustAddE(
 		"unit",
@@ -3414,6 +3547,335 @@ func (f *EmergencyPlanFilter) WhereHasDrillsWith(preds ...predicate.Drill) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *EnforcementActionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EnforcementActionQuery builder.
+func (_q *EnforcementActionQuery) Filter() *EnforcementActionFilter {
+	return &EnforcementActionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EnforcementActionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EnforcementActionMutation builder.
+func (m *EnforcementActionMutation) Filter() *EnforcementActionFilter {
+	return &EnforcementActionFilter{config: m.config, predicateAdder: m}
+}
+
+// EnforcementActionFilter provides a generic filtering capability at runtime for EnforcementActionQuery.
+type EnforcementActionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EnforcementActionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *EnforcementActionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(enforcementaction.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *EnforcementActionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(enforcementaction.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *EnforcementActionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(enforcementaction.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *EnforcementActionFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(enforcementaction.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *EnforcementActionFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *EnforcementActionFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *EnforcementActionFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(enforcementaction.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *EnforcementActionFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldIssuerScopePath))
+}
+
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *EnforcementActionFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(enforcementaction.FieldIssuerOnly))
+}
+
+// WhereIssuerUnitID applies the entql int predicate on the issuer_unit_id field.
+func (f *EnforcementActionFilter) WhereIssuerUnitID(p entql.IntP) {
+	f.Where(p.Field(enforcementaction.FieldIssuerUnitID))
+}
+
+// WhereTargetUnitID applies the entql int predicate on the target_unit_id field.
+func (f *EnforcementActionFilter) WhereTargetUnitID(p entql.IntP) {
+	f.Where(p.Field(enforcementaction.FieldTargetUnitID))
+}
+
+// WhereInspectionID applies the entql int predicate on the inspection_id field.
+func (f *EnforcementActionFilter) WhereInspectionID(p entql.IntP) {
+	f.Where(p.Field(enforcementaction.FieldInspectionID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *EnforcementActionFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldKind))
+}
+
+// WhereDocumentNumber applies the entql string predicate on the document_number field.
+func (f *EnforcementActionFilter) WhereDocumentNumber(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldDocumentNumber))
+}
+
+// WhereYear applies the entql int predicate on the year field.
+func (f *EnforcementActionFilter) WhereYear(p entql.IntP) {
+	f.Where(p.Field(enforcementaction.FieldYear))
+}
+
+// WhereIssuedOn applies the entql time.Time predicate on the issued_on field.
+func (f *EnforcementActionFilter) WhereIssuedOn(p entql.TimeP) {
+	f.Where(p.Field(enforcementaction.FieldIssuedOn))
+}
+
+// WhereDeadline applies the entql time.Time predicate on the deadline field.
+func (f *EnforcementActionFilter) WhereDeadline(p entql.TimeP) {
+	f.Where(p.Field(enforcementaction.FieldDeadline))
+}
+
+// WhereFindings applies the entql string predicate on the findings field.
+func (f *EnforcementActionFilter) WhereFindings(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldFindings))
+}
+
+// WhereAmount applies the entql int predicate on the amount field.
+func (f *EnforcementActionFilter) WhereAmount(p entql.IntP) {
+	f.Where(p.Field(enforcementaction.FieldAmount))
+}
+
+// WhereLegalBasis applies the entql string predicate on the legal_basis field.
+func (f *EnforcementActionFilter) WhereLegalBasis(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldLegalBasis))
+}
+
+// WhereIssuedBy applies the entql string predicate on the issued_by field.
+func (f *EnforcementActionFilter) WhereIssuedBy(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldIssuedBy))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *EnforcementActionFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldState))
+}
+
+// WhereStateChangedAt applies the entql time.Time predicate on the state_changed_at field.
+func (f *EnforcementActionFilter) WhereStateChangedAt(p entql.TimeP) {
+	f.Where(p.Field(enforcementaction.FieldStateChangedAt))
+}
+
+// WhereStateNote applies the entql string predicate on the state_note field.
+func (f *EnforcementActionFilter) WhereStateNote(p entql.StringP) {
+	f.Where(p.Field(enforcementaction.FieldStateNote))
+}
+
+// WhereHasIssuer applies a predicate to check if query has an edge issuer.
+func (f *EnforcementActionFilter) WhereHasIssuer() {
+	f.Where(entql.HasEdge("issuer"))
+}
+
+// WhereHasIssuerWith applies a predicate to check if query has an edge issuer with a given conditions (other predicates).
+func (f *EnforcementActionFilter) WhereHasIssuerWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("issuer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTarget applies a predicate to check if query has an edge target.
+func (f *EnforcementActionFilter) WhereHasTarget() {
+	f.Where(entql.HasEdge("target"))
+}
+
+// WhereHasTargetWith applies a predicate to check if query has an edge target with a given conditions (other predicates).
+func (f *EnforcementActionFilter) WhereHasTargetWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("target", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInspection applies a predicate to check if query has an edge inspection.
+func (f *EnforcementActionFilter) WhereHasInspection() {
+	f.Where(entql.HasEdge("inspection"))
+}
+
+// WhereHasInspectionWith applies a predicate to check if query has an edge inspection with a given conditions (other predicates).
+func (f *EnforcementActionFilter) WhereHasInspectionWith(preds ...predicate.Inspection) {
+	f.Where(entql.HasEdgeWith("inspection", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasHazardLinks applies a predicate to check if query has an edge hazard_links.
+func (f *EnforcementActionFilter) WhereHasHazardLinks() {
+	f.Where(entql.HasEdge("hazard_links"))
+}
+
+// WhereHasHazardLinksWith applies a predicate to check if query has an edge hazard_links with a given conditions (other predicates).
+func (f *EnforcementActionFilter) WhereHasHazardLinksWith(preds ...predicate.EnforcementHazard) {
+	f.Where(entql.HasEdgeWith("hazard_links", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EnforcementHazardQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EnforcementHazardQuery builder.
+func (_q *EnforcementHazardQuery) Filter() *EnforcementHazardFilter {
+	return &EnforcementHazardFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EnforcementHazardMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EnforcementHazardMutation builder.
+func (m *EnforcementHazardMutation) Filter() *EnforcementHazardFilter {
+	return &EnforcementHazardFilter{config: m.config, predicateAdder: m}
+}
+
+// EnforcementHazardFilter provides a generic filtering capability at runtime for EnforcementHazardQuery.
+type EnforcementHazardFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EnforcementHazardFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *EnforcementHazardFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(enforcementhazard.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *EnforcementHazardFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(enforcementhazard.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *EnforcementHazardFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(enforcementhazard.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *EnforcementHazardFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(enforcementhazard.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *EnforcementHazardFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(enforcementhazard.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *EnforcementHazardFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(enforcementhazard.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *EnforcementHazardFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(enforcementhazard.FieldScopeEnterpriseID))
+}
+
+// WhereIssuerScopePath applies the entql string predicate on the issuer_scope_path field.
+func (f *EnforcementHazardFilter) WhereIssuerScopePath(p entql.StringP) {
+	f.Where(p.Field(enforcementhazard.FieldIssuerScopePath))
+}
+
+// WhereIssuerOnly applies the entql bool predicate on the issuer_only field.
+func (f *EnforcementHazardFilter) WhereIssuerOnly(p entql.BoolP) {
+	f.Where(p.Field(enforcementhazard.FieldIssuerOnly))
+}
+
+// WhereEnforcementActionID applies the entql int predicate on the enforcement_action_id field.
+func (f *EnforcementHazardFilter) WhereEnforcementActionID(p entql.IntP) {
+	f.Where(p.Field(enforcementhazard.FieldEnforcementActionID))
+}
+
+// WhereHazardID applies the entql int predicate on the hazard_id field.
+func (f *EnforcementHazardFilter) WhereHazardID(p entql.IntP) {
+	f.Where(p.Field(enforcementhazard.FieldHazardID))
+}
+
+// WhereHasEnforcementAction applies a predicate to check if query has an edge enforcement_action.
+func (f *EnforcementHazardFilter) WhereHasEnforcementAction() {
+	f.Where(entql.HasEdge("enforcement_action"))
+}
+
+// WhereHasEnforcementActionWith applies a predicate to check if query has an edge enforcement_action with a given conditions (other predicates).
+func (f *EnforcementHazardFilter) WhereHasEnforcementActionWith(preds ...predicate.EnforcementAction) {
+	f.Where(entql.HasEdgeWith("enforcement_action", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasHazard applies a predicate to check if query has an edge hazard.
+func (f *EnforcementHazardFilter) WhereHasHazard() {
+	f.Where(entql.HasEdge("hazard"))
+}
+
+// WhereHasHazardWith applies a predicate to check if query has an edge hazard with a given conditions (other predicates).
+func (f *EnforcementHazardFilter) WhereHasHazardWith(preds ...predicate.Hazard) {
+	f.Where(entql.HasEdgeWith("hazard", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EnterpriseQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3442,7 +3904,7 @@ type EnterpriseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnterpriseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3605,7 +4067,7 @@ type FileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3730,7 +4192,7 @@ type GroupMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3844,7 +4306,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4112,7 +4574,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4236,7 +4698,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4450,7 +4912,7 @@ type LeadershipGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeadershipGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4573,7 +5035,7 @@ type LetterEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4722,7 +5184,7 @@ type LetterSignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterSignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4851,7 +5313,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4916,7 +5378,7 @@ type MaterialReserveFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MaterialReserveFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5050,7 +5512,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5179,7 +5641,7 @@ type NoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5337,7 +5799,7 @@ type NoticeReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5515,7 +5977,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5565,7 +6027,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5698,7 +6160,7 @@ type PublicityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5841,7 +6303,7 @@ type PublicityVisitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityVisitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5935,7 +6397,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6088,7 +6550,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6173,7 +6635,7 @@ type RescueTeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RescueTeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6292,7 +6754,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6513,7 +6975,7 @@ type RiskGradingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskGradingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6652,7 +7114,7 @@ type RiskPointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskPointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6814,7 +7276,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6912,7 +7374,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6977,7 +7439,7 @@ type TraineeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TraineeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7135,7 +7597,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7283,7 +7745,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7472,7 +7934,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -20,6 +20,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -1541,6 +1543,324 @@ func newEmergencyPlanPaginateArgs(rv map[string]any) *emergencyplanPaginateArgs 
 	}
 	if v, ok := rv[whereField].(*EmergencyPlanWhereInput); ok {
 		args.opts = append(args.opts, WithEmergencyPlanFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *EnforcementActionQuery) CollectFields(ctx context.Context, satisfies ...string) (*EnforcementActionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *EnforcementActionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(enforcementaction.Columns))
+		selectedFields = []string{enforcementaction.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "issuer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withIssuer = query
+			if _, ok := fieldSeen[enforcementaction.FieldIssuerUnitID]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldIssuerUnitID)
+				fieldSeen[enforcementaction.FieldIssuerUnitID] = struct{}{}
+			}
+
+		case "target":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withTarget = query
+			if _, ok := fieldSeen[enforcementaction.FieldTargetUnitID]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldTargetUnitID)
+				fieldSeen[enforcementaction.FieldTargetUnitID] = struct{}{}
+			}
+
+		case "inspection":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InspectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, inspectionImplementors)...); err != nil {
+				return err
+			}
+			_q.withInspection = query
+			if _, ok := fieldSeen[enforcementaction.FieldInspectionID]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldInspectionID)
+				fieldSeen[enforcementaction.FieldInspectionID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[enforcementaction.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldCreatedAt)
+				fieldSeen[enforcementaction.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[enforcementaction.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldUpdatedAt)
+				fieldSeen[enforcementaction.FieldUpdatedAt] = struct{}{}
+			}
+		case "issuerUnitID":
+			if _, ok := fieldSeen[enforcementaction.FieldIssuerUnitID]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldIssuerUnitID)
+				fieldSeen[enforcementaction.FieldIssuerUnitID] = struct{}{}
+			}
+		case "targetUnitID":
+			if _, ok := fieldSeen[enforcementaction.FieldTargetUnitID]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldTargetUnitID)
+				fieldSeen[enforcementaction.FieldTargetUnitID] = struct{}{}
+			}
+		case "inspectionID":
+			if _, ok := fieldSeen[enforcementaction.FieldInspectionID]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldInspectionID)
+				fieldSeen[enforcementaction.FieldInspectionID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[enforcementaction.FieldKind]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldKind)
+				fieldSeen[enforcementaction.FieldKind] = struct{}{}
+			}
+		case "documentNumber":
+			if _, ok := fieldSeen[enforcementaction.FieldDocumentNumber]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldDocumentNumber)
+				fieldSeen[enforcementaction.FieldDocumentNumber] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[enforcementaction.FieldYear]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldYear)
+				fieldSeen[enforcementaction.FieldYear] = struct{}{}
+			}
+		case "issuedOn":
+			if _, ok := fieldSeen[enforcementaction.FieldIssuedOn]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldIssuedOn)
+				fieldSeen[enforcementaction.FieldIssuedOn] = struct{}{}
+			}
+		case "deadline":
+			if _, ok := fieldSeen[enforcementaction.FieldDeadline]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldDeadline)
+				fieldSeen[enforcementaction.FieldDeadline] = struct{}{}
+			}
+		case "findings":
+			if _, ok := fieldSeen[enforcementaction.FieldFindings]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldFindings)
+				fieldSeen[enforcementaction.FieldFindings] = struct{}{}
+			}
+		case "amount":
+			if _, ok := fieldSeen[enforcementaction.FieldAmount]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldAmount)
+				fieldSeen[enforcementaction.FieldAmount] = struct{}{}
+			}
+		case "legalBasis":
+			if _, ok := fieldSeen[enforcementaction.FieldLegalBasis]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldLegalBasis)
+				fieldSeen[enforcementaction.FieldLegalBasis] = struct{}{}
+			}
+		case "issuedBy":
+			if _, ok := fieldSeen[enforcementaction.FieldIssuedBy]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldIssuedBy)
+				fieldSeen[enforcementaction.FieldIssuedBy] = struct{}{}
+			}
+		case "state":
+			if _, ok := fieldSeen[enforcementaction.FieldState]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldState)
+				fieldSeen[enforcementaction.FieldState] = struct{}{}
+			}
+		case "stateChangedAt":
+			if _, ok := fieldSeen[enforcementaction.FieldStateChangedAt]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldStateChangedAt)
+				fieldSeen[enforcementaction.FieldStateChangedAt] = struct{}{}
+			}
+		case "stateNote":
+			if _, ok := fieldSeen[enforcementaction.FieldStateNote]; !ok {
+				selectedFields = append(selectedFields, enforcementaction.FieldStateNote)
+				fieldSeen[enforcementaction.FieldStateNote] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type enforcementactionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []EnforcementActionPaginateOption
+}
+
+func newEnforcementActionPaginateArgs(rv map[string]any) *enforcementactionPaginateArgs {
+	args := &enforcementactionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &EnforcementActionOrder{Field: &EnforcementActionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithEnforcementActionOrder(order))
+			}
+		case *EnforcementActionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithEnforcementActionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*EnforcementActionWhereInput); ok {
+		args.opts = append(args.opts, WithEnforcementActionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *EnforcementHazardQuery) CollectFields(ctx context.Context, satisfies ...string) (*EnforcementHazardQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *EnforcementHazardQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(enforcementhazard.Columns))
+		selectedFields = []string{enforcementhazard.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[enforcementhazard.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, enforcementhazard.FieldCreatedAt)
+				fieldSeen[enforcementhazard.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[enforcementhazard.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, enforcementhazard.FieldUpdatedAt)
+				fieldSeen[enforcementhazard.FieldUpdatedAt] = struct{}{}
+			}
+		case "enforcementActionID":
+			if _, ok := fieldSeen[enforcementhazard.FieldEnforcementActionID]; !ok {
+				selectedFields = append(selectedFields, enforcementhazard.FieldEnforcementActionID)
+				fieldSeen[enforcementhazard.FieldEnforcementActionID] = struct{}{}
+			}
+		case "hazardID":
+			if _, ok := fieldSeen[enforcementhazard.FieldHazardID]; !ok {
+				selectedFields = append(selectedFields, enforcementhazard.FieldHazardID)
+				fieldSeen[enforcementhazard.FieldHazardID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type enforcementhazardPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []EnforcementHazardPaginateOption
+}
+
+func newEnforcementHazardPaginateArgs(rv map[string]any) *enforcementhazardPaginateArgs {
+	args := &enforcementhazardPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &EnforcementHazardOrder{Field: &EnforcementHazardOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithEnforcementHazardOrder(order))
+			}
+		case *EnforcementHazardOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithEnforcementHazardOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*EnforcementHazardWhereInput); ok {
+		args.opts = append(args.opts, WithEnforcementHazardFilter(v.Filter))
 	}
 	return args
 }

@@ -85,6 +85,30 @@ func (_m *EmergencyPlan) Unit(ctx context.Context) (*Unit, error) {
 	return result, err
 }
 
+func (_m *EnforcementAction) Issuer(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.IssuerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryIssuer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *EnforcementAction) Target(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.TargetOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTarget().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *EnforcementAction) Inspection(ctx context.Context) (*Inspection, error) {
+	result, err := _m.Edges.InspectionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInspection().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Enterprise) Unit(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.UnitOrErr()
 	if IsNotLoaded(err) {

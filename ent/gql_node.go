@@ -19,6 +19,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -102,6 +104,16 @@ var emergencyplanImplementors = []string{"EmergencyPlan", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*EmergencyPlan) IsNode() {}
+
+var enforcementactionImplementors = []string{"EnforcementAction", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*EnforcementAction) IsNode() {}
+
+var enforcementhazardImplementors = []string{"EnforcementHazard", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*EnforcementHazard) IsNode() {}
 
 var enterpriseImplementors = []string{"Enterprise", "Node"}
 
@@ -391,6 +403,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(emergencyplan.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, emergencyplanImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case enforcementaction.Table:
+		query := c.EnforcementAction.Query().
+			Where(enforcementaction.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, enforcementactionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case enforcementhazard.Table:
+		query := c.EnforcementHazard.Query().
+			Where(enforcementhazard.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, enforcementhazardImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -841,6 +871,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.EmergencyPlan.Query().
 			Where(emergencyplan.IDIn(ids...))
 		query, err := query.CollectFields(ctx, emergencyplanImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case enforcementaction.Table:
+		query := c.EnforcementAction.Query().
+			Where(enforcementaction.IDIn(ids...))
+		query, err := query.CollectFields(ctx, enforcementactionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case enforcementhazard.Table:
+		query := c.EnforcementHazard.Query().
+			Where(enforcementhazard.IDIn(ids...))
+		query, err := query.CollectFields(ctx, enforcementhazardImplementors...)
 		if err != nil {
 			return nil, err
 		}

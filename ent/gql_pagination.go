@@ -24,6 +24,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -3537,6 +3539,742 @@ func (_m *EmergencyPlan) ToEdge(order *EmergencyPlanOrder) *EmergencyPlanEdge {
 		order = DefaultEmergencyPlanOrder
 	}
 	return &EmergencyPlanEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// EnforcementActionEdge is the edge representation of EnforcementAction.
+type EnforcementActionEdge struct {
+	Node   *EnforcementAction `json:"node"`
+	Cursor Cursor             `json:"cursor"`
+}
+
+// EnforcementActionConnection is the connection containing edges to EnforcementAction.
+type EnforcementActionConnection struct {
+	Edges      []*EnforcementActionEdge `json:"edges"`
+	PageInfo   PageInfo                 `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+func (c *EnforcementActionConnection) build(nodes []*EnforcementAction, pager *enforcementactionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *EnforcementAction
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *EnforcementAction {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *EnforcementAction {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*EnforcementActionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &EnforcementActionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// EnforcementActionPaginateOption enables pagination customization.
+type EnforcementActionPaginateOption func(*enforcementactionPager) error
+
+// WithEnforcementActionOrder configures pagination ordering.
+func WithEnforcementActionOrder(order *EnforcementActionOrder) EnforcementActionPaginateOption {
+	if order == nil {
+		order = DefaultEnforcementActionOrder
+	}
+	o := *order
+	return func(pager *enforcementactionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultEnforcementActionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithEnforcementActionFilter configures pagination filter.
+func WithEnforcementActionFilter(filter func(*EnforcementActionQuery) (*EnforcementActionQuery, error)) EnforcementActionPaginateOption {
+	return func(pager *enforcementactionPager) error {
+		if filter == nil {
+			return errors.New("EnforcementActionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type enforcementactionPager struct {
+	reverse bool
+	order   *EnforcementActionOrder
+	filter  func(*EnforcementActionQuery) (*EnforcementActionQuery, error)
+}
+
+func newEnforcementActionPager(opts []EnforcementActionPaginateOption, reverse bool) (*enforcementactionPager, error) {
+	pager := &enforcementactionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultEnforcementActionOrder
+	}
+	return pager, nil
+}
+
+func (p *enforcementactionPager) applyFilter(query *EnforcementActionQuery) (*EnforcementActionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *enforcementactionPager) toCursor(_m *EnforcementAction) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *enforcementactionPager) applyCursors(query *EnforcementActionQuery, after, before *Cursor) (*EnforcementActionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultEnforcementActionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *enforcementactionPager) applyOrder(query *EnforcementActionQuery) *EnforcementActionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultEnforcementActionOrder.Field {
+		query = query.Order(DefaultEnforcementActionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *enforcementactionPager) orderExpr(query *EnforcementActionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultEnforcementActionOrder.Field {
+			b.Comma().Ident(DefaultEnforcementActionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to EnforcementAction.
+func (_m *EnforcementActionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...EnforcementActionPaginateOption,
+) (*EnforcementActionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newEnforcementActionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &EnforcementActionConnection{Edges: []*EnforcementActionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// EnforcementActionOrderFieldCreatedAt orders EnforcementAction by created_at.
+	EnforcementActionOrderFieldCreatedAt = &EnforcementActionOrderField{
+		Value: func(_m *EnforcementAction) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: enforcementaction.FieldCreatedAt,
+		toTerm: enforcementaction.ByCreatedAt,
+		toCursor: func(_m *EnforcementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// EnforcementActionOrderFieldUpdatedAt orders EnforcementAction by updated_at.
+	EnforcementActionOrderFieldUpdatedAt = &EnforcementActionOrderField{
+		Value: func(_m *EnforcementAction) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: enforcementaction.FieldUpdatedAt,
+		toTerm: enforcementaction.ByUpdatedAt,
+		toCursor: func(_m *EnforcementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// EnforcementActionOrderFieldDocumentNumber orders EnforcementAction by document_number.
+	EnforcementActionOrderFieldDocumentNumber = &EnforcementActionOrderField{
+		Value: func(_m *EnforcementAction) (ent.Value, error) {
+			return _m.DocumentNumber, nil
+		},
+		column: enforcementaction.FieldDocumentNumber,
+		toTerm: enforcementaction.ByDocumentNumber,
+		toCursor: func(_m *EnforcementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DocumentNumber,
+			}
+		},
+	}
+	// EnforcementActionOrderFieldYear orders EnforcementAction by year.
+	EnforcementActionOrderFieldYear = &EnforcementActionOrderField{
+		Value: func(_m *EnforcementAction) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: enforcementaction.FieldYear,
+		toTerm: enforcementaction.ByYear,
+		toCursor: func(_m *EnforcementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+	// EnforcementActionOrderFieldIssuedOn orders EnforcementAction by issued_on.
+	EnforcementActionOrderFieldIssuedOn = &EnforcementActionOrderField{
+		Value: func(_m *EnforcementAction) (ent.Value, error) {
+			return _m.IssuedOn, nil
+		},
+		column: enforcementaction.FieldIssuedOn,
+		toTerm: enforcementaction.ByIssuedOn,
+		toCursor: func(_m *EnforcementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.IssuedOn,
+			}
+		},
+	}
+	// EnforcementActionOrderFieldDeadline orders EnforcementAction by deadline.
+	EnforcementActionOrderFieldDeadline = &EnforcementActionOrderField{
+		Value: func(_m *EnforcementAction) (ent.Value, error) {
+			return _m.Deadline, nil
+		},
+		column: enforcementaction.FieldDeadline,
+		toTerm: enforcementaction.ByDeadline,
+		toCursor: func(_m *EnforcementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Deadline,
+			}
+		},
+	}
+	// EnforcementActionOrderFieldAmount orders EnforcementAction by amount.
+	EnforcementActionOrderFieldAmount = &EnforcementActionOrderField{
+		Value: func(_m *EnforcementAction) (ent.Value, error) {
+			return _m.Amount, nil
+		},
+		column: enforcementaction.FieldAmount,
+		toTerm: enforcementaction.ByAmount,
+		toCursor: func(_m *EnforcementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Amount,
+			}
+		},
+	}
+	// EnforcementActionOrderFieldStateChangedAt orders EnforcementAction by state_changed_at.
+	EnforcementActionOrderFieldStateChangedAt = &EnforcementActionOrderField{
+		Value: func(_m *EnforcementAction) (ent.Value, error) {
+			return _m.StateChangedAt, nil
+		},
+		column: enforcementaction.FieldStateChangedAt,
+		toTerm: enforcementaction.ByStateChangedAt,
+		toCursor: func(_m *EnforcementAction) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StateChangedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f EnforcementActionOrderField) String() string {
+	var str string
+	switch f.column {
+	case EnforcementActionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case EnforcementActionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case EnforcementActionOrderFieldDocumentNumber.column:
+		str = "DOCUMENT_NUMBER"
+	case EnforcementActionOrderFieldYear.column:
+		str = "YEAR"
+	case EnforcementActionOrderFieldIssuedOn.column:
+		str = "ISSUED_ON"
+	case EnforcementActionOrderFieldDeadline.column:
+		str = "DEADLINE"
+	case EnforcementActionOrderFieldAmount.column:
+		str = "AMOUNT"
+	case EnforcementActionOrderFieldStateChangedAt.column:
+		str = "STATE_CHANGED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f EnforcementActionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *EnforcementActionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("EnforcementActionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *EnforcementActionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *EnforcementActionOrderFieldUpdatedAt
+	case "DOCUMENT_NUMBER":
+		*f = *EnforcementActionOrderFieldDocumentNumber
+	case "YEAR":
+		*f = *EnforcementActionOrderFieldYear
+	case "ISSUED_ON":
+		*f = *EnforcementActionOrderFieldIssuedOn
+	case "DEADLINE":
+		*f = *EnforcementActionOrderFieldDeadline
+	case "AMOUNT":
+		*f = *EnforcementActionOrderFieldAmount
+	case "STATE_CHANGED_AT":
+		*f = *EnforcementActionOrderFieldStateChangedAt
+	default:
+		return fmt.Errorf("%s is not a valid EnforcementActionOrderField", str)
+	}
+	return nil
+}
+
+// EnforcementActionOrderField defines the ordering field of EnforcementAction.
+type EnforcementActionOrderField struct {
+	// Value extracts the ordering value from the given EnforcementAction.
+	Value    func(*EnforcementAction) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) enforcementaction.OrderOption
+	toCursor func(*EnforcementAction) Cursor
+}
+
+// EnforcementActionOrder defines the ordering of EnforcementAction.
+type EnforcementActionOrder struct {
+	Direction OrderDirection               `json:"direction"`
+	Field     *EnforcementActionOrderField `json:"field"`
+}
+
+// DefaultEnforcementActionOrder is the default ordering of EnforcementAction.
+var DefaultEnforcementActionOrder = &EnforcementActionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &EnforcementActionOrderField{
+		Value: func(_m *EnforcementAction) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: enforcementaction.FieldID,
+		toTerm: enforcementaction.ByID,
+		toCursor: func(_m *EnforcementAction) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts EnforcementAction into EnforcementActionEdge.
+func (_m *EnforcementAction) ToEdge(order *EnforcementActionOrder) *EnforcementActionEdge {
+	if order == nil {
+		order = DefaultEnforcementActionOrder
+	}
+	return &EnforcementActionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// EnforcementHazardEdge is the edge representation of EnforcementHazard.
+type EnforcementHazardEdge struct {
+	Node   *EnforcementHazard `json:"node"`
+	Cursor Cursor             `json:"cursor"`
+}
+
+// EnforcementHazardConnection is the connection containing edges to EnforcementHazard.
+type EnforcementHazardConnection struct {
+	Edges      []*EnforcementHazardEdge `json:"edges"`
+	PageInfo   PageInfo                 `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+func (c *EnforcementHazardConnection) build(nodes []*EnforcementHazard, pager *enforcementhazardPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *EnforcementHazard
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *EnforcementHazard {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *EnforcementHazard {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*EnforcementHazardEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &EnforcementHazardEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// EnforcementHazardPaginateOption enables pagination customization.
+type EnforcementHazardPaginateOption func(*enforcementhazardPager) error
+
+// WithEnforcementHazardOrder configures pagination ordering.
+func WithEnforcementHazardOrder(order *EnforcementHazardOrder) EnforcementHazardPaginateOption {
+	if order == nil {
+		order = DefaultEnforcementHazardOrder
+	}
+	o := *order
+	return func(pager *enforcementhazardPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultEnforcementHazardOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithEnforcementHazardFilter configures pagination filter.
+func WithEnforcementHazardFilter(filter func(*EnforcementHazardQuery) (*EnforcementHazardQuery, error)) EnforcementHazardPaginateOption {
+	return func(pager *enforcementhazardPager) error {
+		if filter == nil {
+			return errors.New("EnforcementHazardQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type enforcementhazardPager struct {
+	reverse bool
+	order   *EnforcementHazardOrder
+	filter  func(*EnforcementHazardQuery) (*EnforcementHazardQuery, error)
+}
+
+func newEnforcementHazardPager(opts []EnforcementHazardPaginateOption, reverse bool) (*enforcementhazardPager, error) {
+	pager := &enforcementhazardPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultEnforcementHazardOrder
+	}
+	return pager, nil
+}
+
+func (p *enforcementhazardPager) applyFilter(query *EnforcementHazardQuery) (*EnforcementHazardQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *enforcementhazardPager) toCursor(_m *EnforcementHazard) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *enforcementhazardPager) applyCursors(query *EnforcementHazardQuery, after, before *Cursor) (*EnforcementHazardQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultEnforcementHazardOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *enforcementhazardPager) applyOrder(query *EnforcementHazardQuery) *EnforcementHazardQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultEnforcementHazardOrder.Field {
+		query = query.Order(DefaultEnforcementHazardOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *enforcementhazardPager) orderExpr(query *EnforcementHazardQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultEnforcementHazardOrder.Field {
+			b.Comma().Ident(DefaultEnforcementHazardOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to EnforcementHazard.
+func (_m *EnforcementHazardQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...EnforcementHazardPaginateOption,
+) (*EnforcementHazardConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newEnforcementHazardPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &EnforcementHazardConnection{Edges: []*EnforcementHazardEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// EnforcementHazardOrderFieldCreatedAt orders EnforcementHazard by created_at.
+	EnforcementHazardOrderFieldCreatedAt = &EnforcementHazardOrderField{
+		Value: func(_m *EnforcementHazard) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: enforcementhazard.FieldCreatedAt,
+		toTerm: enforcementhazard.ByCreatedAt,
+		toCursor: func(_m *EnforcementHazard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// EnforcementHazardOrderFieldUpdatedAt orders EnforcementHazard by updated_at.
+	EnforcementHazardOrderFieldUpdatedAt = &EnforcementHazardOrderField{
+		Value: func(_m *EnforcementHazard) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: enforcementhazard.FieldUpdatedAt,
+		toTerm: enforcementhazard.ByUpdatedAt,
+		toCursor: func(_m *EnforcementHazard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f EnforcementHazardOrderField) String() string {
+	var str string
+	switch f.column {
+	case EnforcementHazardOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case EnforcementHazardOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f EnforcementHazardOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *EnforcementHazardOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("EnforcementHazardOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *EnforcementHazardOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *EnforcementHazardOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid EnforcementHazardOrderField", str)
+	}
+	return nil
+}
+
+// EnforcementHazardOrderField defines the ordering field of EnforcementHazard.
+type EnforcementHazardOrderField struct {
+	// Value extracts the ordering value from the given EnforcementHazard.
+	Value    func(*EnforcementHazard) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) enforcementhazard.OrderOption
+	toCursor func(*EnforcementHazard) Cursor
+}
+
+// EnforcementHazardOrder defines the ordering of EnforcementHazard.
+type EnforcementHazardOrder struct {
+	Direction OrderDirection               `json:"direction"`
+	Field     *EnforcementHazardOrderField `json:"field"`
+}
+
+// DefaultEnforcementHazardOrder is the default ordering of EnforcementHazard.
+var DefaultEnforcementHazardOrder = &EnforcementHazardOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &EnforcementHazardOrderField{
+		Value: func(_m *EnforcementHazard) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: enforcementhazard.FieldID,
+		toTerm: enforcementhazard.ByID,
+		toCursor: func(_m *EnforcementHazard) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts EnforcementHazard into EnforcementHazardEdge.
+func (_m *EnforcementHazard) ToEdge(order *EnforcementHazardOrder) *EnforcementHazardEdge {
+	if order == nil {
+		order = DefaultEnforcementHazardOrder
+	}
+	return &EnforcementHazardEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
@@ -3200,6 +3202,710 @@ func (i *EmergencyPlanWhereInput) P() (predicate.EmergencyPlan, error) {
 		return predicates[0], nil
 	default:
 		return emergencyplan.And(predicates...), nil
+	}
+}
+
+// EnforcementActionWhereInput represents a where input for filtering EnforcementAction queries.
+type EnforcementActionWhereInput struct {
+	Predicates []predicate.EnforcementAction  `json:"-"`
+	Not        *EnforcementActionWhereInput   `json:"not,omitempty"`
+	Or         []*EnforcementActionWhereInput `json:"or,omitempty"`
+	And        []*EnforcementActionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *domain.EnforcementKind  `json:"kind,omitempty"`
+	KindNEQ   *domain.EnforcementKind  `json:"kindNEQ,omitempty"`
+	KindIn    []domain.EnforcementKind `json:"kindIn,omitempty"`
+	KindNotIn []domain.EnforcementKind `json:"kindNotIn,omitempty"`
+
+	// "document_number" field predicates.
+	DocumentNumber             *string  `json:"documentNumber,omitempty"`
+	DocumentNumberNEQ          *string  `json:"documentNumberNEQ,omitempty"`
+	DocumentNumberIn           []string `json:"documentNumberIn,omitempty"`
+	DocumentNumberNotIn        []string `json:"documentNumberNotIn,omitempty"`
+	DocumentNumberGT           *string  `json:"documentNumberGT,omitempty"`
+	DocumentNumberGTE          *string  `json:"documentNumberGTE,omitempty"`
+	DocumentNumberLT           *string  `json:"documentNumberLT,omitempty"`
+	DocumentNumberLTE          *string  `json:"documentNumberLTE,omitempty"`
+	DocumentNumberContains     *string  `json:"documentNumberContains,omitempty"`
+	DocumentNumberHasPrefix    *string  `json:"documentNumberHasPrefix,omitempty"`
+	DocumentNumberHasSuffix    *string  `json:"documentNumberHasSuffix,omitempty"`
+	DocumentNumberEqualFold    *string  `json:"documentNumberEqualFold,omitempty"`
+	DocumentNumberContainsFold *string  `json:"documentNumberContainsFold,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "issued_on" field predicates.
+	IssuedOn      *time.Time  `json:"issuedOn,omitempty"`
+	IssuedOnNEQ   *time.Time  `json:"issuedOnNEQ,omitempty"`
+	IssuedOnIn    []time.Time `json:"issuedOnIn,omitempty"`
+	IssuedOnNotIn []time.Time `json:"issuedOnNotIn,omitempty"`
+	IssuedOnGT    *time.Time  `json:"issuedOnGT,omitempty"`
+	IssuedOnGTE   *time.Time  `json:"issuedOnGTE,omitempty"`
+	IssuedOnLT    *time.Time  `json:"issuedOnLT,omitempty"`
+	IssuedOnLTE   *time.Time  `json:"issuedOnLTE,omitempty"`
+
+	// "deadline" field predicates.
+	Deadline       *time.Time  `json:"deadline,omitempty"`
+	DeadlineNEQ    *time.Time  `json:"deadlineNEQ,omitempty"`
+	DeadlineIn     []time.Time `json:"deadlineIn,omitempty"`
+	DeadlineNotIn  []time.Time `json:"deadlineNotIn,omitempty"`
+	DeadlineGT     *time.Time  `json:"deadlineGT,omitempty"`
+	DeadlineGTE    *time.Time  `json:"deadlineGTE,omitempty"`
+	DeadlineLT     *time.Time  `json:"deadlineLT,omitempty"`
+	DeadlineLTE    *time.Time  `json:"deadlineLTE,omitempty"`
+	DeadlineIsNil  bool        `json:"deadlineIsNil,omitempty"`
+	DeadlineNotNil bool        `json:"deadlineNotNil,omitempty"`
+
+	// "amount" field predicates.
+	Amount       *int  `json:"amount,omitempty"`
+	AmountNEQ    *int  `json:"amountNEQ,omitempty"`
+	AmountIn     []int `json:"amountIn,omitempty"`
+	AmountNotIn  []int `json:"amountNotIn,omitempty"`
+	AmountGT     *int  `json:"amountGT,omitempty"`
+	AmountGTE    *int  `json:"amountGTE,omitempty"`
+	AmountLT     *int  `json:"amountLT,omitempty"`
+	AmountLTE    *int  `json:"amountLTE,omitempty"`
+	AmountIsNil  bool  `json:"amountIsNil,omitempty"`
+	AmountNotNil bool  `json:"amountNotNil,omitempty"`
+
+	// "state" field predicates.
+	State      *domain.EnforcementState  `json:"state,omitempty"`
+	StateNEQ   *domain.EnforcementState  `json:"stateNEQ,omitempty"`
+	StateIn    []domain.EnforcementState `json:"stateIn,omitempty"`
+	StateNotIn []domain.EnforcementState `json:"stateNotIn,omitempty"`
+
+	// "state_changed_at" field predicates.
+	StateChangedAt       *time.Time  `json:"stateChangedAt,omitempty"`
+	StateChangedAtNEQ    *time.Time  `json:"stateChangedAtNEQ,omitempty"`
+	StateChangedAtIn     []time.Time `json:"stateChangedAtIn,omitempty"`
+	StateChangedAtNotIn  []time.Time `json:"stateChangedAtNotIn,omitempty"`
+	StateChangedAtGT     *time.Time  `json:"stateChangedAtGT,omitempty"`
+	StateChangedAtGTE    *time.Time  `json:"stateChangedAtGTE,omitempty"`
+	StateChangedAtLT     *time.Time  `json:"stateChangedAtLT,omitempty"`
+	StateChangedAtLTE    *time.Time  `json:"stateChangedAtLTE,omitempty"`
+	StateChangedAtIsNil  bool        `json:"stateChangedAtIsNil,omitempty"`
+	StateChangedAtNotNil bool        `json:"stateChangedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *EnforcementActionWhereInput) AddPredicates(predicates ...predicate.EnforcementAction) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the EnforcementActionWhereInput filter on the EnforcementActionQuery builder.
+func (i *EnforcementActionWhereInput) Filter(q *EnforcementActionQuery) (*EnforcementActionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyEnforcementActionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyEnforcementActionWhereInput is returned in case the EnforcementActionWhereInput is empty.
+var ErrEmptyEnforcementActionWhereInput = errors.New("ent: empty predicate EnforcementActionWhereInput")
+
+// P returns a predicate for filtering enforcementactions.
+// An error is returned if the input is empty or invalid.
+func (i *EnforcementActionWhereInput) P() (predicate.EnforcementAction, error) {
+	var predicates []predicate.EnforcementAction
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, enforcementaction.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.EnforcementAction, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, enforcementaction.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.EnforcementAction, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, enforcementaction.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, enforcementaction.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, enforcementaction.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, enforcementaction.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, enforcementaction.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, enforcementaction.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, enforcementaction.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, enforcementaction.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, enforcementaction.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, enforcementaction.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, enforcementaction.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, enforcementaction.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, enforcementaction.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, enforcementaction.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, enforcementaction.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, enforcementaction.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, enforcementaction.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, enforcementaction.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, enforcementaction.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, enforcementaction.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, enforcementaction.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, enforcementaction.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, enforcementaction.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, enforcementaction.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, enforcementaction.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.KindNotIn(i.KindNotIn...))
+	}
+	if i.DocumentNumber != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberEQ(*i.DocumentNumber))
+	}
+	if i.DocumentNumberNEQ != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberNEQ(*i.DocumentNumberNEQ))
+	}
+	if len(i.DocumentNumberIn) > 0 {
+		predicates = append(predicates, enforcementaction.DocumentNumberIn(i.DocumentNumberIn...))
+	}
+	if len(i.DocumentNumberNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.DocumentNumberNotIn(i.DocumentNumberNotIn...))
+	}
+	if i.DocumentNumberGT != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberGT(*i.DocumentNumberGT))
+	}
+	if i.DocumentNumberGTE != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberGTE(*i.DocumentNumberGTE))
+	}
+	if i.DocumentNumberLT != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberLT(*i.DocumentNumberLT))
+	}
+	if i.DocumentNumberLTE != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberLTE(*i.DocumentNumberLTE))
+	}
+	if i.DocumentNumberContains != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberContains(*i.DocumentNumberContains))
+	}
+	if i.DocumentNumberHasPrefix != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberHasPrefix(*i.DocumentNumberHasPrefix))
+	}
+	if i.DocumentNumberHasSuffix != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberHasSuffix(*i.DocumentNumberHasSuffix))
+	}
+	if i.DocumentNumberEqualFold != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberEqualFold(*i.DocumentNumberEqualFold))
+	}
+	if i.DocumentNumberContainsFold != nil {
+		predicates = append(predicates, enforcementaction.DocumentNumberContainsFold(*i.DocumentNumberContainsFold))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, enforcementaction.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, enforcementaction.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, enforcementaction.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, enforcementaction.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, enforcementaction.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, enforcementaction.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, enforcementaction.YearLTE(*i.YearLTE))
+	}
+	if i.IssuedOn != nil {
+		predicates = append(predicates, enforcementaction.IssuedOnEQ(*i.IssuedOn))
+	}
+	if i.IssuedOnNEQ != nil {
+		predicates = append(predicates, enforcementaction.IssuedOnNEQ(*i.IssuedOnNEQ))
+	}
+	if len(i.IssuedOnIn) > 0 {
+		predicates = append(predicates, enforcementaction.IssuedOnIn(i.IssuedOnIn...))
+	}
+	if len(i.IssuedOnNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.IssuedOnNotIn(i.IssuedOnNotIn...))
+	}
+	if i.IssuedOnGT != nil {
+		predicates = append(predicates, enforcementaction.IssuedOnGT(*i.IssuedOnGT))
+	}
+	if i.IssuedOnGTE != nil {
+		predicates = append(predicates, enforcementaction.IssuedOnGTE(*i.IssuedOnGTE))
+	}
+	if i.IssuedOnLT != nil {
+		predicates = append(predicates, enforcementaction.IssuedOnLT(*i.IssuedOnLT))
+	}
+	if i.IssuedOnLTE != nil {
+		predicates = append(predicates, enforcementaction.IssuedOnLTE(*i.IssuedOnLTE))
+	}
+	if i.Deadline != nil {
+		predicates = append(predicates, enforcementaction.DeadlineEQ(*i.Deadline))
+	}
+	if i.DeadlineNEQ != nil {
+		predicates = append(predicates, enforcementaction.DeadlineNEQ(*i.DeadlineNEQ))
+	}
+	if len(i.DeadlineIn) > 0 {
+		predicates = append(predicates, enforcementaction.DeadlineIn(i.DeadlineIn...))
+	}
+	if len(i.DeadlineNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.DeadlineNotIn(i.DeadlineNotIn...))
+	}
+	if i.DeadlineGT != nil {
+		predicates = append(predicates, enforcementaction.DeadlineGT(*i.DeadlineGT))
+	}
+	if i.DeadlineGTE != nil {
+		predicates = append(predicates, enforcementaction.DeadlineGTE(*i.DeadlineGTE))
+	}
+	if i.DeadlineLT != nil {
+		predicates = append(predicates, enforcementaction.DeadlineLT(*i.DeadlineLT))
+	}
+	if i.DeadlineLTE != nil {
+		predicates = append(predicates, enforcementaction.DeadlineLTE(*i.DeadlineLTE))
+	}
+	if i.DeadlineIsNil {
+		predicates = append(predicates, enforcementaction.DeadlineIsNil())
+	}
+	if i.DeadlineNotNil {
+		predicates = append(predicates, enforcementaction.DeadlineNotNil())
+	}
+	if i.Amount != nil {
+		predicates = append(predicates, enforcementaction.AmountEQ(*i.Amount))
+	}
+	if i.AmountNEQ != nil {
+		predicates = append(predicates, enforcementaction.AmountNEQ(*i.AmountNEQ))
+	}
+	if len(i.AmountIn) > 0 {
+		predicates = append(predicates, enforcementaction.AmountIn(i.AmountIn...))
+	}
+	if len(i.AmountNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.AmountNotIn(i.AmountNotIn...))
+	}
+	if i.AmountGT != nil {
+		predicates = append(predicates, enforcementaction.AmountGT(*i.AmountGT))
+	}
+	if i.AmountGTE != nil {
+		predicates = append(predicates, enforcementaction.AmountGTE(*i.AmountGTE))
+	}
+	if i.AmountLT != nil {
+		predicates = append(predicates, enforcementaction.AmountLT(*i.AmountLT))
+	}
+	if i.AmountLTE != nil {
+		predicates = append(predicates, enforcementaction.AmountLTE(*i.AmountLTE))
+	}
+	if i.AmountIsNil {
+		predicates = append(predicates, enforcementaction.AmountIsNil())
+	}
+	if i.AmountNotNil {
+		predicates = append(predicates, enforcementaction.AmountNotNil())
+	}
+	if i.State != nil {
+		predicates = append(predicates, enforcementaction.StateEQ(*i.State))
+	}
+	if i.StateNEQ != nil {
+		predicates = append(predicates, enforcementaction.StateNEQ(*i.StateNEQ))
+	}
+	if len(i.StateIn) > 0 {
+		predicates = append(predicates, enforcementaction.StateIn(i.StateIn...))
+	}
+	if len(i.StateNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.StateNotIn(i.StateNotIn...))
+	}
+	if i.StateChangedAt != nil {
+		predicates = append(predicates, enforcementaction.StateChangedAtEQ(*i.StateChangedAt))
+	}
+	if i.StateChangedAtNEQ != nil {
+		predicates = append(predicates, enforcementaction.StateChangedAtNEQ(*i.StateChangedAtNEQ))
+	}
+	if len(i.StateChangedAtIn) > 0 {
+		predicates = append(predicates, enforcementaction.StateChangedAtIn(i.StateChangedAtIn...))
+	}
+	if len(i.StateChangedAtNotIn) > 0 {
+		predicates = append(predicates, enforcementaction.StateChangedAtNotIn(i.StateChangedAtNotIn...))
+	}
+	if i.StateChangedAtGT != nil {
+		predicates = append(predicates, enforcementaction.StateChangedAtGT(*i.StateChangedAtGT))
+	}
+	if i.StateChangedAtGTE != nil {
+		predicates = append(predicates, enforcementaction.StateChangedAtGTE(*i.StateChangedAtGTE))
+	}
+	if i.StateChangedAtLT != nil {
+		predicates = append(predicates, enforcementaction.StateChangedAtLT(*i.StateChangedAtLT))
+	}
+	if i.StateChangedAtLTE != nil {
+		predicates = append(predicates, enforcementaction.StateChangedAtLTE(*i.StateChangedAtLTE))
+	}
+	if i.StateChangedAtIsNil {
+		predicates = append(predicates, enforcementaction.StateChangedAtIsNil())
+	}
+	if i.StateChangedAtNotNil {
+		predicates = append(predicates, enforcementaction.StateChangedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyEnforcementActionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return enforcementaction.And(predicates...), nil
+	}
+}
+
+// EnforcementHazardWhereInput represents a where input for filtering EnforcementHazard queries.
+type EnforcementHazardWhereInput struct {
+	Predicates []predicate.EnforcementHazard  `json:"-"`
+	Not        *EnforcementHazardWhereInput   `json:"not,omitempty"`
+	Or         []*EnforcementHazardWhereInput `json:"or,omitempty"`
+	And        []*EnforcementHazardWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "enforcement_action_id" field predicates.
+	EnforcementActionID      *int  `json:"enforcementActionID,omitempty"`
+	EnforcementActionIDNEQ   *int  `json:"enforcementActionIDNEQ,omitempty"`
+	EnforcementActionIDIn    []int `json:"enforcementActionIDIn,omitempty"`
+	EnforcementActionIDNotIn []int `json:"enforcementActionIDNotIn,omitempty"`
+
+	// "hazard_id" field predicates.
+	HazardID      *int  `json:"hazardID,omitempty"`
+	HazardIDNEQ   *int  `json:"hazardIDNEQ,omitempty"`
+	HazardIDIn    []int `json:"hazardIDIn,omitempty"`
+	HazardIDNotIn []int `json:"hazardIDNotIn,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *EnforcementHazardWhereInput) AddPredicates(predicates ...predicate.EnforcementHazard) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the EnforcementHazardWhereInput filter on the EnforcementHazardQuery builder.
+func (i *EnforcementHazardWhereInput) Filter(q *EnforcementHazardQuery) (*EnforcementHazardQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyEnforcementHazardWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyEnforcementHazardWhereInput is returned in case the EnforcementHazardWhereInput is empty.
+var ErrEmptyEnforcementHazardWhereInput = errors.New("ent: empty predicate EnforcementHazardWhereInput")
+
+// P returns a predicate for filtering enforcementhazards.
+// An error is returned if the input is empty or invalid.
+func (i *EnforcementHazardWhereInput) P() (predicate.EnforcementHazard, error) {
+	var predicates []predicate.EnforcementHazard
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, enforcementhazard.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.EnforcementHazard, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, enforcementhazard.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.EnforcementHazard, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, enforcementhazard.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, enforcementhazard.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, enforcementhazard.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, enforcementhazard.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, enforcementhazard.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, enforcementhazard.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, enforcementhazard.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, enforcementhazard.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, enforcementhazard.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, enforcementhazard.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, enforcementhazard.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, enforcementhazard.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, enforcementhazard.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, enforcementhazard.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, enforcementhazard.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, enforcementhazard.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, enforcementhazard.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, enforcementhazard.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, enforcementhazard.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, enforcementhazard.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, enforcementhazard.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, enforcementhazard.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, enforcementhazard.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, enforcementhazard.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, enforcementhazard.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.EnforcementActionID != nil {
+		predicates = append(predicates, enforcementhazard.EnforcementActionIDEQ(*i.EnforcementActionID))
+	}
+	if i.EnforcementActionIDNEQ != nil {
+		predicates = append(predicates, enforcementhazard.EnforcementActionIDNEQ(*i.EnforcementActionIDNEQ))
+	}
+	if len(i.EnforcementActionIDIn) > 0 {
+		predicates = append(predicates, enforcementhazard.EnforcementActionIDIn(i.EnforcementActionIDIn...))
+	}
+	if len(i.EnforcementActionIDNotIn) > 0 {
+		predicates = append(predicates, enforcementhazard.EnforcementActionIDNotIn(i.EnforcementActionIDNotIn...))
+	}
+	if i.HazardID != nil {
+		predicates = append(predicates, enforcementhazard.HazardIDEQ(*i.HazardID))
+	}
+	if i.HazardIDNEQ != nil {
+		predicates = append(predicates, enforcementhazard.HazardIDNEQ(*i.HazardIDNEQ))
+	}
+	if len(i.HazardIDIn) > 0 {
+		predicates = append(predicates, enforcementhazard.HazardIDIn(i.HazardIDIn...))
+	}
+	if len(i.HazardIDNotIn) > 0 {
+		predicates = append(predicates, enforcementhazard.HazardIDNotIn(i.HazardIDNotIn...))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyEnforcementHazardWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return enforcementhazard.And(predicates...), nil
 	}
 }
 

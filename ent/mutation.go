@@ -23,6 +23,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -78,6 +80,8 @@ const (
 	TypeDutyRoster           = "DutyRoster"
 	TypeDutyShift            = "DutyShift"
 	TypeEmergencyPlan        = "EmergencyPlan"
+	TypeEnforcementAction    = "EnforcementAction"
+	TypeEnforcementHazard    = "EnforcementHazard"
 	TypeEnterprise           = "Enterprise"
 	TypeFile                 = "File"
 	TypeGroupMember          = "GroupMember"
@@ -14115,6 +14119,3073 @@ func (m *EmergencyPlanMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown EmergencyPlan edge %s", name)
+}
+
+// EnforcementActionMutation represents an operation that mutates the EnforcementAction nodes in the graph.
+type EnforcementActionMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	issuer_scope_path      *string
+	issuer_only            *bool
+	kind                   *domain.EnforcementKind
+	document_number        *string
+	year                   *int
+	addyear                *int
+	issued_on              *time.Time
+	deadline               *time.Time
+	findings               *string
+	amount                 *int
+	addamount              *int
+	legal_basis            *string
+	issued_by              *string
+	state                  *domain.EnforcementState
+	state_changed_at       *time.Time
+	state_note             *string
+	clearedFields          map[string]struct{}
+	issuer                 *int
+	clearedissuer          bool
+	target                 *int
+	clearedtarget          bool
+	inspection             *int
+	clearedinspection      bool
+	hazard_links           map[int]struct{}
+	removedhazard_links    map[int]struct{}
+	clearedhazard_links    bool
+	done                   bool
+	oldValue               func(context.Context) (*EnforcementAction, error)
+	predicates             []predicate.EnforcementAction
+}
+
+var _ ent.Mutation = (*EnforcementActionMutation)(nil)
+
+// enforcementactionOption allows management of the mutation configuration using functional options.
+type enforcementactionOption func(*EnforcementActionMutation)
+
+// newEnforcementActionMutation creates new mutation for the EnforcementAction entity.
+func newEnforcementActionMutation(c config, op Op, opts ...enforcementactionOption) *EnforcementActionMutation {
+	m := &EnforcementActionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEnforcementAction,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEnforcementActionID sets the ID field of the mutation.
+func withEnforcementActionID(id int) enforcementactionOption {
+	return func(m *EnforcementActionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EnforcementAction
+		)
+		m.oldValue = func(ctx context.Context) (*EnforcementAction, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EnforcementAction.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEnforcementAction sets the old EnforcementAction of the mutation.
+func withEnforcementAction(node *EnforcementAction) enforcementactionOption {
+	return func(m *EnforcementActionMutation) {
+		m.oldValue = func(context.Context) (*EnforcementAction, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EnforcementActionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EnforcementActionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EnforcementActionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EnforcementActionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EnforcementAction.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *EnforcementActionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *EnforcementActionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *EnforcementActionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *EnforcementActionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *EnforcementActionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *EnforcementActionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *EnforcementActionMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *EnforcementActionMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *EnforcementActionMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *EnforcementActionMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *EnforcementActionMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *EnforcementActionMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *EnforcementActionMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *EnforcementActionMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *EnforcementActionMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *EnforcementActionMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *EnforcementActionMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[enforcementaction.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *EnforcementActionMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[enforcementaction.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *EnforcementActionMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, enforcementaction.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *EnforcementActionMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *EnforcementActionMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *EnforcementActionMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *EnforcementActionMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *EnforcementActionMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[enforcementaction.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *EnforcementActionMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[enforcementaction.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *EnforcementActionMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, enforcementaction.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *EnforcementActionMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *EnforcementActionMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *EnforcementActionMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[enforcementaction.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *EnforcementActionMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[enforcementaction.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *EnforcementActionMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, enforcementaction.FieldIssuerScopePath)
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *EnforcementActionMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *EnforcementActionMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *EnforcementActionMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
+}
+
+// SetIssuerUnitID sets the "issuer_unit_id" field.
+func (m *EnforcementActionMutation) SetIssuerUnitID(i int) {
+	m.issuer = &i
+}
+
+// IssuerUnitID returns the value of the "issuer_unit_id" field in the mutation.
+func (m *EnforcementActionMutation) IssuerUnitID() (r int, exists bool) {
+	v := m.issuer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerUnitID returns the old "issuer_unit_id" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldIssuerUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerUnitID: %w", err)
+	}
+	return oldValue.IssuerUnitID, nil
+}
+
+// ResetIssuerUnitID resets all changes to the "issuer_unit_id" field.
+func (m *EnforcementActionMutation) ResetIssuerUnitID() {
+	m.issuer = nil
+}
+
+// SetTargetUnitID sets the "target_unit_id" field.
+func (m *EnforcementActionMutation) SetTargetUnitID(i int) {
+	m.target = &i
+}
+
+// TargetUnitID returns the value of the "target_unit_id" field in the mutation.
+func (m *EnforcementActionMutation) TargetUnitID() (r int, exists bool) {
+	v := m.target
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetUnitID returns the old "target_unit_id" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldTargetUnitID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetUnitID: %w", err)
+	}
+	return oldValue.TargetUnitID, nil
+}
+
+// ResetTargetUnitID resets all changes to the "target_unit_id" field.
+func (m *EnforcementActionMutation) ResetTargetUnitID() {
+	m.target = nil
+}
+
+// SetInspectionID sets the "inspection_id" field.
+func (m *EnforcementActionMutation) SetInspectionID(i int) {
+	m.inspection = &i
+}
+
+// InspectionID returns the value of the "inspection_id" field in the mutation.
+func (m *EnforcementActionMutation) InspectionID() (r int, exists bool) {
+	v := m.inspection
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInspectionID returns the old "inspection_id" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldInspectionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInspectionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInspectionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInspectionID: %w", err)
+	}
+	return oldValue.InspectionID, nil
+}
+
+// ResetInspectionID resets all changes to the "inspection_id" field.
+func (m *EnforcementActionMutation) ResetInspectionID() {
+	m.inspection = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *EnforcementActionMutation) SetKind(dk domain.EnforcementKind) {
+	m.kind = &dk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *EnforcementActionMutation) Kind() (r domain.EnforcementKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldKind(ctx context.Context) (v domain.EnforcementKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *EnforcementActionMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetDocumentNumber sets the "document_number" field.
+func (m *EnforcementActionMutation) SetDocumentNumber(s string) {
+	m.document_number = &s
+}
+
+// DocumentNumber returns the value of the "document_number" field in the mutation.
+func (m *EnforcementActionMutation) DocumentNumber() (r string, exists bool) {
+	v := m.document_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDocumentNumber returns the old "document_number" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldDocumentNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDocumentNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDocumentNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDocumentNumber: %w", err)
+	}
+	return oldValue.DocumentNumber, nil
+}
+
+// ResetDocumentNumber resets all changes to the "document_number" field.
+func (m *EnforcementActionMutation) ResetDocumentNumber() {
+	m.document_number = nil
+}
+
+// SetYear sets the "year" field.
+func (m *EnforcementActionMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *EnforcementActionMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *EnforcementActionMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *EnforcementActionMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *EnforcementActionMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetIssuedOn sets the "issued_on" field.
+func (m *EnforcementActionMutation) SetIssuedOn(t time.Time) {
+	m.issued_on = &t
+}
+
+// IssuedOn returns the value of the "issued_on" field in the mutation.
+func (m *EnforcementActionMutation) IssuedOn() (r time.Time, exists bool) {
+	v := m.issued_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedOn returns the old "issued_on" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldIssuedOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedOn: %w", err)
+	}
+	return oldValue.IssuedOn, nil
+}
+
+// ResetIssuedOn resets all changes to the "issued_on" field.
+func (m *EnforcementActionMutation) ResetIssuedOn() {
+	m.issued_on = nil
+}
+
+// SetDeadline sets the "deadline" field.
+func (m *EnforcementActionMutation) SetDeadline(t time.Time) {
+	m.deadline = &t
+}
+
+// Deadline returns the value of the "deadline" field in the mutation.
+func (m *EnforcementActionMutation) Deadline() (r time.Time, exists bool) {
+	v := m.deadline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeadline returns the old "deadline" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldDeadline(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeadline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeadline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeadline: %w", err)
+	}
+	return oldValue.Deadline, nil
+}
+
+// ClearDeadline clears the value of the "deadline" field.
+func (m *EnforcementActionMutation) ClearDeadline() {
+	m.deadline = nil
+	m.clearedFields[enforcementaction.FieldDeadline] = struct{}{}
+}
+
+// DeadlineCleared returns if the "deadline" field was cleared in this mutation.
+func (m *EnforcementActionMutation) DeadlineCleared() bool {
+	_, ok := m.clearedFields[enforcementaction.FieldDeadline]
+	return ok
+}
+
+// ResetDeadline resets all changes to the "deadline" field.
+func (m *EnforcementActionMutation) ResetDeadline() {
+	m.deadline = nil
+	delete(m.clearedFields, enforcementaction.FieldDeadline)
+}
+
+// SetFindings sets the "findings" field.
+func (m *EnforcementActionMutation) SetFindings(s string) {
+	m.findings = &s
+}
+
+// Findings returns the value of the "findings" field in the mutation.
+func (m *EnforcementActionMutation) Findings() (r string, exists bool) {
+	v := m.findings
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFindings returns the old "findings" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldFindings(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFindings is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFindings requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFindings: %w", err)
+	}
+	return oldValue.Findings, nil
+}
+
+// ResetFindings resets all changes to the "findings" field.
+func (m *EnforcementActionMutation) ResetFindings() {
+	m.findings = nil
+}
+
+// SetAmount sets the "amount" field.
+func (m *EnforcementActionMutation) SetAmount(i int) {
+	m.amount = &i
+	m.addamount = nil
+}
+
+// Amount returns the value of the "amount" field in the mutation.
+func (m *EnforcementActionMutation) Amount() (r int, exists bool) {
+	v := m.amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmount returns the old "amount" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldAmount(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmount: %w", err)
+	}
+	return oldValue.Amount, nil
+}
+
+// AddAmount adds i to the "amount" field.
+func (m *EnforcementActionMutation) AddAmount(i int) {
+	if m.addamount != nil {
+		*m.addamount += i
+	} else {
+		m.addamount = &i
+	}
+}
+
+// AddedAmount returns the value that was added to the "amount" field in this mutation.
+func (m *EnforcementActionMutation) AddedAmount() (r int, exists bool) {
+	v := m.addamount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAmount clears the value of the "amount" field.
+func (m *EnforcementActionMutation) ClearAmount() {
+	m.amount = nil
+	m.addamount = nil
+	m.clearedFields[enforcementaction.FieldAmount] = struct{}{}
+}
+
+// AmountCleared returns if the "amount" field was cleared in this mutation.
+func (m *EnforcementActionMutation) AmountCleared() bool {
+	_, ok := m.clearedFields[enforcementaction.FieldAmount]
+	return ok
+}
+
+// ResetAmount resets all changes to the "amount" field.
+func (m *EnforcementActionMutation) ResetAmount() {
+	m.amount = nil
+	m.addamount = nil
+	delete(m.clearedFields, enforcementaction.FieldAmount)
+}
+
+// SetLegalBasis sets the "legal_basis" field.
+func (m *EnforcementActionMutation) SetLegalBasis(s string) {
+	m.legal_basis = &s
+}
+
+// LegalBasis returns the value of the "legal_basis" field in the mutation.
+func (m *EnforcementActionMutation) LegalBasis() (r string, exists bool) {
+	v := m.legal_basis
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLegalBasis returns the old "legal_basis" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldLegalBasis(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLegalBasis is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLegalBasis requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLegalBasis: %w", err)
+	}
+	return oldValue.LegalBasis, nil
+}
+
+// ResetLegalBasis resets all changes to the "legal_basis" field.
+func (m *EnforcementActionMutation) ResetLegalBasis() {
+	m.legal_basis = nil
+}
+
+// SetIssuedBy sets the "issued_by" field.
+func (m *EnforcementActionMutation) SetIssuedBy(s string) {
+	m.issued_by = &s
+}
+
+// IssuedBy returns the value of the "issued_by" field in the mutation.
+func (m *EnforcementActionMutation) IssuedBy() (r string, exists bool) {
+	v := m.issued_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedBy returns the old "issued_by" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldIssuedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedBy: %w", err)
+	}
+	return oldValue.IssuedBy, nil
+}
+
+// ResetIssuedBy resets all changes to the "issued_by" field.
+func (m *EnforcementActionMutation) ResetIssuedBy() {
+	m.issued_by = nil
+}
+
+// SetState sets the "state" field.
+func (m *EnforcementActionMutation) SetState(ds domain.EnforcementState) {
+	m.state = &ds
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *EnforcementActionMutation) State() (r domain.EnforcementState, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldState(ctx context.Context) (v domain.EnforcementState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *EnforcementActionMutation) ResetState() {
+	m.state = nil
+}
+
+// SetStateChangedAt sets the "state_changed_at" field.
+func (m *EnforcementActionMutation) SetStateChangedAt(t time.Time) {
+	m.state_changed_at = &t
+}
+
+// StateChangedAt returns the value of the "state_changed_at" field in the mutation.
+func (m *EnforcementActionMutation) StateChangedAt() (r time.Time, exists bool) {
+	v := m.state_changed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStateChangedAt returns the old "state_changed_at" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldStateChangedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStateChangedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStateChangedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStateChangedAt: %w", err)
+	}
+	return oldValue.StateChangedAt, nil
+}
+
+// ClearStateChangedAt clears the value of the "state_changed_at" field.
+func (m *EnforcementActionMutation) ClearStateChangedAt() {
+	m.state_changed_at = nil
+	m.clearedFields[enforcementaction.FieldStateChangedAt] = struct{}{}
+}
+
+// StateChangedAtCleared returns if the "state_changed_at" field was cleared in this mutation.
+func (m *EnforcementActionMutation) StateChangedAtCleared() bool {
+	_, ok := m.clearedFields[enforcementaction.FieldStateChangedAt]
+	return ok
+}
+
+// ResetStateChangedAt resets all changes to the "state_changed_at" field.
+func (m *EnforcementActionMutation) ResetStateChangedAt() {
+	m.state_changed_at = nil
+	delete(m.clearedFields, enforcementaction.FieldStateChangedAt)
+}
+
+// SetStateNote sets the "state_note" field.
+func (m *EnforcementActionMutation) SetStateNote(s string) {
+	m.state_note = &s
+}
+
+// StateNote returns the value of the "state_note" field in the mutation.
+func (m *EnforcementActionMutation) StateNote() (r string, exists bool) {
+	v := m.state_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStateNote returns the old "state_note" field's value of the EnforcementAction entity.
+// If the EnforcementAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementActionMutation) OldStateNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStateNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStateNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStateNote: %w", err)
+	}
+	return oldValue.StateNote, nil
+}
+
+// ResetStateNote resets all changes to the "state_note" field.
+func (m *EnforcementActionMutation) ResetStateNote() {
+	m.state_note = nil
+}
+
+// SetIssuerID sets the "issuer" edge to the Unit entity by id.
+func (m *EnforcementActionMutation) SetIssuerID(id int) {
+	m.issuer = &id
+}
+
+// ClearIssuer clears the "issuer" edge to the Unit entity.
+func (m *EnforcementActionMutation) ClearIssuer() {
+	m.clearedissuer = true
+	m.clearedFields[enforcementaction.FieldIssuerUnitID] = struct{}{}
+}
+
+// IssuerCleared reports if the "issuer" edge to the Unit entity was cleared.
+func (m *EnforcementActionMutation) IssuerCleared() bool {
+	return m.clearedissuer
+}
+
+// IssuerID returns the "issuer" edge ID in the mutation.
+func (m *EnforcementActionMutation) IssuerID() (id int, exists bool) {
+	if m.issuer != nil {
+		return *m.issuer, true
+	}
+	return
+}
+
+// IssuerIDs returns the "issuer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IssuerID instead. It exists only for internal usage by the builders.
+func (m *EnforcementActionMutation) IssuerIDs() (ids []int) {
+	if id := m.issuer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIssuer resets all changes to the "issuer" edge.
+func (m *EnforcementActionMutation) ResetIssuer() {
+	m.issuer = nil
+	m.clearedissuer = false
+}
+
+// SetTargetID sets the "target" edge to the Unit entity by id.
+func (m *EnforcementActionMutation) SetTargetID(id int) {
+	m.target = &id
+}
+
+// ClearTarget clears the "target" edge to the Unit entity.
+func (m *EnforcementActionMutation) ClearTarget() {
+	m.clearedtarget = true
+	m.clearedFields[enforcementaction.FieldTargetUnitID] = struct{}{}
+}
+
+// TargetCleared reports if the "target" edge to the Unit entity was cleared.
+func (m *EnforcementActionMutation) TargetCleared() bool {
+	return m.clearedtarget
+}
+
+// TargetID returns the "target" edge ID in the mutation.
+func (m *EnforcementActionMutation) TargetID() (id int, exists bool) {
+	if m.target != nil {
+		return *m.target, true
+	}
+	return
+}
+
+// TargetIDs returns the "target" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TargetID instead. It exists only for internal usage by the builders.
+func (m *EnforcementActionMutation) TargetIDs() (ids []int) {
+	if id := m.target; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTarget resets all changes to the "target" edge.
+func (m *EnforcementActionMutation) ResetTarget() {
+	m.target = nil
+	m.clearedtarget = false
+}
+
+// ClearInspection clears the "inspection" edge to the Inspection entity.
+func (m *EnforcementActionMutation) ClearInspection() {
+	m.clearedinspection = true
+	m.clearedFields[enforcementaction.FieldInspectionID] = struct{}{}
+}
+
+// InspectionCleared reports if the "inspection" edge to the Inspection entity was cleared.
+func (m *EnforcementActionMutation) InspectionCleared() bool {
+	return m.clearedinspection
+}
+
+// InspectionIDs returns the "inspection" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// InspectionID instead. It exists only for internal usage by the builders.
+func (m *EnforcementActionMutation) InspectionIDs() (ids []int) {
+	if id := m.inspection; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetInspection resets all changes to the "inspection" edge.
+func (m *EnforcementActionMutation) ResetInspection() {
+	m.inspection = nil
+	m.clearedinspection = false
+}
+
+// AddHazardLinkIDs adds the "hazard_links" edge to the EnforcementHazard entity by ids.
+func (m *EnforcementActionMutation) AddHazardLinkIDs(ids ...int) {
+	if m.hazard_links == nil {
+		m.hazard_links = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.hazard_links[ids[i]] = struct{}{}
+	}
+}
+
+// ClearHazardLinks clears the "hazard_links" edge to the EnforcementHazard entity.
+func (m *EnforcementActionMutation) ClearHazardLinks() {
+	m.clearedhazard_links = true
+}
+
+// HazardLinksCleared reports if the "hazard_links" edge to the EnforcementHazard entity was cleared.
+func (m *EnforcementActionMutation) HazardLinksCleared() bool {
+	return m.clearedhazard_links
+}
+
+// RemoveHazardLinkIDs removes the "hazard_links" edge to the EnforcementHazard entity by IDs.
+func (m *EnforcementActionMutation) RemoveHazardLinkIDs(ids ...int) {
+	if m.removedhazard_links == nil {
+		m.removedhazard_links = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.hazard_links, ids[i])
+		m.removedhazard_links[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedHazardLinks returns the removed IDs of the "hazard_links" edge to the EnforcementHazard entity.
+func (m *EnforcementActionMutation) RemovedHazardLinksIDs() (ids []int) {
+	for id := range m.removedhazard_links {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// HazardLinksIDs returns the "hazard_links" edge IDs in the mutation.
+func (m *EnforcementActionMutation) HazardLinksIDs() (ids []int) {
+	for id := range m.hazard_links {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetHazardLinks resets all changes to the "hazard_links" edge.
+func (m *EnforcementActionMutation) ResetHazardLinks() {
+	m.hazard_links = nil
+	m.clearedhazard_links = false
+	m.removedhazard_links = nil
+}
+
+// Where appends a list predicates to the EnforcementActionMutation builder.
+func (m *EnforcementActionMutation) Where(ps ...predicate.EnforcementAction) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EnforcementActionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EnforcementActionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EnforcementAction, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EnforcementActionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EnforcementActionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EnforcementAction).
+func (m *EnforcementActionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EnforcementActionMutation) Fields() []string {
+	fields := make([]string, 0, 23)
+	if m.created_at != nil {
+		fields = append(fields, enforcementaction.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, enforcementaction.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, enforcementaction.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, enforcementaction.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, enforcementaction.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, enforcementaction.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, enforcementaction.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, enforcementaction.FieldIssuerOnly)
+	}
+	if m.issuer != nil {
+		fields = append(fields, enforcementaction.FieldIssuerUnitID)
+	}
+	if m.target != nil {
+		fields = append(fields, enforcementaction.FieldTargetUnitID)
+	}
+	if m.inspection != nil {
+		fields = append(fields, enforcementaction.FieldInspectionID)
+	}
+	if m.kind != nil {
+		fields = append(fields, enforcementaction.FieldKind)
+	}
+	if m.document_number != nil {
+		fields = append(fields, enforcementaction.FieldDocumentNumber)
+	}
+	if m.year != nil {
+		fields = append(fields, enforcementaction.FieldYear)
+	}
+	if m.issued_on != nil {
+		fields = append(fields, enforcementaction.FieldIssuedOn)
+	}
+	if m.deadline != nil {
+		fields = append(fields, enforcementaction.FieldDeadline)
+	}
+	if m.findings != nil {
+		fields = append(fields, enforcementaction.FieldFindings)
+	}
+	if m.amount != nil {
+		fields = append(fields, enforcementaction.FieldAmount)
+	}
+	if m.legal_basis != nil {
+		fields = append(fields, enforcementaction.FieldLegalBasis)
+	}
+	if m.issued_by != nil {
+		fields = append(fields, enforcementaction.FieldIssuedBy)
+	}
+	if m.state != nil {
+		fields = append(fields, enforcementaction.FieldState)
+	}
+	if m.state_changed_at != nil {
+		fields = append(fields, enforcementaction.FieldStateChangedAt)
+	}
+	if m.state_note != nil {
+		fields = append(fields, enforcementaction.FieldStateNote)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EnforcementActionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case enforcementaction.FieldCreatedAt:
+		return m.CreatedAt()
+	case enforcementaction.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case enforcementaction.FieldTenantID:
+		return m.TenantID()
+	case enforcementaction.FieldScopePath:
+		return m.ScopePath()
+	case enforcementaction.FieldScopeSector:
+		return m.ScopeSector()
+	case enforcementaction.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case enforcementaction.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case enforcementaction.FieldIssuerOnly:
+		return m.IssuerOnly()
+	case enforcementaction.FieldIssuerUnitID:
+		return m.IssuerUnitID()
+	case enforcementaction.FieldTargetUnitID:
+		return m.TargetUnitID()
+	case enforcementaction.FieldInspectionID:
+		return m.InspectionID()
+	case enforcementaction.FieldKind:
+		return m.Kind()
+	case enforcementaction.FieldDocumentNumber:
+		return m.DocumentNumber()
+	case enforcementaction.FieldYear:
+		return m.Year()
+	case enforcementaction.FieldIssuedOn:
+		return m.IssuedOn()
+	case enforcementaction.FieldDeadline:
+		return m.Deadline()
+	case enforcementaction.FieldFindings:
+		return m.Findings()
+	case enforcementaction.FieldAmount:
+		return m.Amount()
+	case enforcementaction.FieldLegalBasis:
+		return m.LegalBasis()
+	case enforcementaction.FieldIssuedBy:
+		return m.IssuedBy()
+	case enforcementaction.FieldState:
+		return m.State()
+	case enforcementaction.FieldStateChangedAt:
+		return m.StateChangedAt()
+	case enforcementaction.FieldStateNote:
+		return m.StateNote()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EnforcementActionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case enforcementaction.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case enforcementaction.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case enforcementaction.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case enforcementaction.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case enforcementaction.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case enforcementaction.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case enforcementaction.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case enforcementaction.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
+	case enforcementaction.FieldIssuerUnitID:
+		return m.OldIssuerUnitID(ctx)
+	case enforcementaction.FieldTargetUnitID:
+		return m.OldTargetUnitID(ctx)
+	case enforcementaction.FieldInspectionID:
+		return m.OldInspectionID(ctx)
+	case enforcementaction.FieldKind:
+		return m.OldKind(ctx)
+	case enforcementaction.FieldDocumentNumber:
+		return m.OldDocumentNumber(ctx)
+	case enforcementaction.FieldYear:
+		return m.OldYear(ctx)
+	case enforcementaction.FieldIssuedOn:
+		return m.OldIssuedOn(ctx)
+	case enforcementaction.FieldDeadline:
+		return m.OldDeadline(ctx)
+	case enforcementaction.FieldFindings:
+		return m.OldFindings(ctx)
+	case enforcementaction.FieldAmount:
+		return m.OldAmount(ctx)
+	case enforcementaction.FieldLegalBasis:
+		return m.OldLegalBasis(ctx)
+	case enforcementaction.FieldIssuedBy:
+		return m.OldIssuedBy(ctx)
+	case enforcementaction.FieldState:
+		return m.OldState(ctx)
+	case enforcementaction.FieldStateChangedAt:
+		return m.OldStateChangedAt(ctx)
+	case enforcementaction.FieldStateNote:
+		return m.OldStateNote(ctx)
+	}
+	return nil, fmt.Errorf("unknown EnforcementAction field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EnforcementActionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case enforcementaction.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case enforcementaction.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case enforcementaction.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case enforcementaction.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case enforcementaction.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case enforcementaction.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case enforcementaction.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case enforcementaction.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
+		return nil
+	case enforcementaction.FieldIssuerUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerUnitID(v)
+		return nil
+	case enforcementaction.FieldTargetUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetUnitID(v)
+		return nil
+	case enforcementaction.FieldInspectionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInspectionID(v)
+		return nil
+	case enforcementaction.FieldKind:
+		v, ok := value.(domain.EnforcementKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case enforcementaction.FieldDocumentNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDocumentNumber(v)
+		return nil
+	case enforcementaction.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case enforcementaction.FieldIssuedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedOn(v)
+		return nil
+	case enforcementaction.FieldDeadline:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeadline(v)
+		return nil
+	case enforcementaction.FieldFindings:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFindings(v)
+		return nil
+	case enforcementaction.FieldAmount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmount(v)
+		return nil
+	case enforcementaction.FieldLegalBasis:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLegalBasis(v)
+		return nil
+	case enforcementaction.FieldIssuedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedBy(v)
+		return nil
+	case enforcementaction.FieldState:
+		v, ok := value.(domain.EnforcementState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case enforcementaction.FieldStateChangedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStateChangedAt(v)
+		return nil
+	case enforcementaction.FieldStateNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStateNote(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementAction field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EnforcementActionMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, enforcementaction.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, enforcementaction.FieldScopeEnterpriseID)
+	}
+	if m.addyear != nil {
+		fields = append(fields, enforcementaction.FieldYear)
+	}
+	if m.addamount != nil {
+		fields = append(fields, enforcementaction.FieldAmount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EnforcementActionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case enforcementaction.FieldTenantID:
+		return m.AddedTenantID()
+	case enforcementaction.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case enforcementaction.FieldYear:
+		return m.AddedYear()
+	case enforcementaction.FieldAmount:
+		return m.AddedAmount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EnforcementActionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case enforcementaction.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case enforcementaction.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case enforcementaction.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case enforcementaction.FieldAmount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAmount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementAction numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EnforcementActionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(enforcementaction.FieldScopeSector) {
+		fields = append(fields, enforcementaction.FieldScopeSector)
+	}
+	if m.FieldCleared(enforcementaction.FieldScopeEnterpriseID) {
+		fields = append(fields, enforcementaction.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(enforcementaction.FieldIssuerScopePath) {
+		fields = append(fields, enforcementaction.FieldIssuerScopePath)
+	}
+	if m.FieldCleared(enforcementaction.FieldDeadline) {
+		fields = append(fields, enforcementaction.FieldDeadline)
+	}
+	if m.FieldCleared(enforcementaction.FieldAmount) {
+		fields = append(fields, enforcementaction.FieldAmount)
+	}
+	if m.FieldCleared(enforcementaction.FieldStateChangedAt) {
+		fields = append(fields, enforcementaction.FieldStateChangedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EnforcementActionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EnforcementActionMutation) ClearField(name string) error {
+	switch name {
+	case enforcementaction.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case enforcementaction.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case enforcementaction.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	case enforcementaction.FieldDeadline:
+		m.ClearDeadline()
+		return nil
+	case enforcementaction.FieldAmount:
+		m.ClearAmount()
+		return nil
+	case enforcementaction.FieldStateChangedAt:
+		m.ClearStateChangedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementAction nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EnforcementActionMutation) ResetField(name string) error {
+	switch name {
+	case enforcementaction.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case enforcementaction.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case enforcementaction.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case enforcementaction.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case enforcementaction.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case enforcementaction.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case enforcementaction.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case enforcementaction.FieldIssuerOnly:
+		m.ResetIssuerOnly()
+		return nil
+	case enforcementaction.FieldIssuerUnitID:
+		m.ResetIssuerUnitID()
+		return nil
+	case enforcementaction.FieldTargetUnitID:
+		m.ResetTargetUnitID()
+		return nil
+	case enforcementaction.FieldInspectionID:
+		m.ResetInspectionID()
+		return nil
+	case enforcementaction.FieldKind:
+		m.ResetKind()
+		return nil
+	case enforcementaction.FieldDocumentNumber:
+		m.ResetDocumentNumber()
+		return nil
+	case enforcementaction.FieldYear:
+		m.ResetYear()
+		return nil
+	case enforcementaction.FieldIssuedOn:
+		m.ResetIssuedOn()
+		return nil
+	case enforcementaction.FieldDeadline:
+		m.ResetDeadline()
+		return nil
+	case enforcementaction.FieldFindings:
+		m.ResetFindings()
+		return nil
+	case enforcementaction.FieldAmount:
+		m.ResetAmount()
+		return nil
+	case enforcementaction.FieldLegalBasis:
+		m.ResetLegalBasis()
+		return nil
+	case enforcementaction.FieldIssuedBy:
+		m.ResetIssuedBy()
+		return nil
+	case enforcementaction.FieldState:
+		m.ResetState()
+		return nil
+	case enforcementaction.FieldStateChangedAt:
+		m.ResetStateChangedAt()
+		return nil
+	case enforcementaction.FieldStateNote:
+		m.ResetStateNote()
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementAction field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EnforcementActionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.issuer != nil {
+		edges = append(edges, enforcementaction.EdgeIssuer)
+	}
+	if m.target != nil {
+		edges = append(edges, enforcementaction.EdgeTarget)
+	}
+	if m.inspection != nil {
+		edges = append(edges, enforcementaction.EdgeInspection)
+	}
+	if m.hazard_links != nil {
+		edges = append(edges, enforcementaction.EdgeHazardLinks)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EnforcementActionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case enforcementaction.EdgeIssuer:
+		if id := m.issuer; id != nil {
+			return []ent.Value{*id}
+		}
+	case enforcementaction.EdgeTarget:
+		if id := m.target; id != nil {
+			return []ent.Value{*id}
+		}
+	case enforcementaction.EdgeInspection:
+		if id := m.inspection; id != nil {
+			return []ent.Value{*id}
+		}
+	case enforcementaction.EdgeHazardLinks:
+		ids := make([]ent.Value, 0, len(m.hazard_links))
+		for id := range m.hazard_links {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EnforcementActionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedhazard_links != nil {
+		edges = append(edges, enforcementaction.EdgeHazardLinks)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EnforcementActionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case enforcementaction.EdgeHazardLinks:
+		ids := make([]ent.Value, 0, len(m.removedhazard_links))
+		for id := range m.removedhazard_links {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EnforcementActionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedissuer {
+		edges = append(edges, enforcementaction.EdgeIssuer)
+	}
+	if m.clearedtarget {
+		edges = append(edges, enforcementaction.EdgeTarget)
+	}
+	if m.clearedinspection {
+		edges = append(edges, enforcementaction.EdgeInspection)
+	}
+	if m.clearedhazard_links {
+		edges = append(edges, enforcementaction.EdgeHazardLinks)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EnforcementActionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case enforcementaction.EdgeIssuer:
+		return m.clearedissuer
+	case enforcementaction.EdgeTarget:
+		return m.clearedtarget
+	case enforcementaction.EdgeInspection:
+		return m.clearedinspection
+	case enforcementaction.EdgeHazardLinks:
+		return m.clearedhazard_links
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EnforcementActionMutation) ClearEdge(name string) error {
+	switch name {
+	case enforcementaction.EdgeIssuer:
+		m.ClearIssuer()
+		return nil
+	case enforcementaction.EdgeTarget:
+		m.ClearTarget()
+		return nil
+	case enforcementaction.EdgeInspection:
+		m.ClearInspection()
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementAction unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EnforcementActionMutation) ResetEdge(name string) error {
+	switch name {
+	case enforcementaction.EdgeIssuer:
+		m.ResetIssuer()
+		return nil
+	case enforcementaction.EdgeTarget:
+		m.ResetTarget()
+		return nil
+	case enforcementaction.EdgeInspection:
+		m.ResetInspection()
+		return nil
+	case enforcementaction.EdgeHazardLinks:
+		m.ResetHazardLinks()
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementAction edge %s", name)
+}
+
+// EnforcementHazardMutation represents an operation that mutates the EnforcementHazard nodes in the graph.
+type EnforcementHazardMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	tenant_id                 *int
+	addtenant_id              *int
+	scope_path                *string
+	scope_sector              *string
+	scope_enterprise_id       *int
+	addscope_enterprise_id    *int
+	issuer_scope_path         *string
+	issuer_only               *bool
+	clearedFields             map[string]struct{}
+	enforcement_action        *int
+	clearedenforcement_action bool
+	hazard                    *int
+	clearedhazard             bool
+	done                      bool
+	oldValue                  func(context.Context) (*EnforcementHazard, error)
+	predicates                []predicate.EnforcementHazard
+}
+
+var _ ent.Mutation = (*EnforcementHazardMutation)(nil)
+
+// enforcementhazardOption allows management of the mutation configuration using functional options.
+type enforcementhazardOption func(*EnforcementHazardMutation)
+
+// newEnforcementHazardMutation creates new mutation for the EnforcementHazard entity.
+func newEnforcementHazardMutation(c config, op Op, opts ...enforcementhazardOption) *EnforcementHazardMutation {
+	m := &EnforcementHazardMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEnforcementHazard,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEnforcementHazardID sets the ID field of the mutation.
+func withEnforcementHazardID(id int) enforcementhazardOption {
+	return func(m *EnforcementHazardMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EnforcementHazard
+		)
+		m.oldValue = func(ctx context.Context) (*EnforcementHazard, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EnforcementHazard.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEnforcementHazard sets the old EnforcementHazard of the mutation.
+func withEnforcementHazard(node *EnforcementHazard) enforcementhazardOption {
+	return func(m *EnforcementHazardMutation) {
+		m.oldValue = func(context.Context) (*EnforcementHazard, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EnforcementHazardMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EnforcementHazardMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EnforcementHazardMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EnforcementHazardMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EnforcementHazard.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *EnforcementHazardMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *EnforcementHazardMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *EnforcementHazardMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *EnforcementHazardMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *EnforcementHazardMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *EnforcementHazardMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *EnforcementHazardMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *EnforcementHazardMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *EnforcementHazardMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *EnforcementHazardMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *EnforcementHazardMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *EnforcementHazardMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *EnforcementHazardMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *EnforcementHazardMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *EnforcementHazardMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *EnforcementHazardMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *EnforcementHazardMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[enforcementhazard.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *EnforcementHazardMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[enforcementhazard.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *EnforcementHazardMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, enforcementhazard.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *EnforcementHazardMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *EnforcementHazardMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *EnforcementHazardMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *EnforcementHazardMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *EnforcementHazardMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[enforcementhazard.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *EnforcementHazardMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[enforcementhazard.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *EnforcementHazardMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, enforcementhazard.FieldScopeEnterpriseID)
+}
+
+// SetIssuerScopePath sets the "issuer_scope_path" field.
+func (m *EnforcementHazardMutation) SetIssuerScopePath(s string) {
+	m.issuer_scope_path = &s
+}
+
+// IssuerScopePath returns the value of the "issuer_scope_path" field in the mutation.
+func (m *EnforcementHazardMutation) IssuerScopePath() (r string, exists bool) {
+	v := m.issuer_scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerScopePath returns the old "issuer_scope_path" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldIssuerScopePath(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerScopePath: %w", err)
+	}
+	return oldValue.IssuerScopePath, nil
+}
+
+// ClearIssuerScopePath clears the value of the "issuer_scope_path" field.
+func (m *EnforcementHazardMutation) ClearIssuerScopePath() {
+	m.issuer_scope_path = nil
+	m.clearedFields[enforcementhazard.FieldIssuerScopePath] = struct{}{}
+}
+
+// IssuerScopePathCleared returns if the "issuer_scope_path" field was cleared in this mutation.
+func (m *EnforcementHazardMutation) IssuerScopePathCleared() bool {
+	_, ok := m.clearedFields[enforcementhazard.FieldIssuerScopePath]
+	return ok
+}
+
+// ResetIssuerScopePath resets all changes to the "issuer_scope_path" field.
+func (m *EnforcementHazardMutation) ResetIssuerScopePath() {
+	m.issuer_scope_path = nil
+	delete(m.clearedFields, enforcementhazard.FieldIssuerScopePath)
+}
+
+// SetIssuerOnly sets the "issuer_only" field.
+func (m *EnforcementHazardMutation) SetIssuerOnly(b bool) {
+	m.issuer_only = &b
+}
+
+// IssuerOnly returns the value of the "issuer_only" field in the mutation.
+func (m *EnforcementHazardMutation) IssuerOnly() (r bool, exists bool) {
+	v := m.issuer_only
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuerOnly returns the old "issuer_only" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldIssuerOnly(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuerOnly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuerOnly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuerOnly: %w", err)
+	}
+	return oldValue.IssuerOnly, nil
+}
+
+// ResetIssuerOnly resets all changes to the "issuer_only" field.
+func (m *EnforcementHazardMutation) ResetIssuerOnly() {
+	m.issuer_only = nil
+}
+
+// SetEnforcementActionID sets the "enforcement_action_id" field.
+func (m *EnforcementHazardMutation) SetEnforcementActionID(i int) {
+	m.enforcement_action = &i
+}
+
+// EnforcementActionID returns the value of the "enforcement_action_id" field in the mutation.
+func (m *EnforcementHazardMutation) EnforcementActionID() (r int, exists bool) {
+	v := m.enforcement_action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnforcementActionID returns the old "enforcement_action_id" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldEnforcementActionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnforcementActionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnforcementActionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnforcementActionID: %w", err)
+	}
+	return oldValue.EnforcementActionID, nil
+}
+
+// ResetEnforcementActionID resets all changes to the "enforcement_action_id" field.
+func (m *EnforcementHazardMutation) ResetEnforcementActionID() {
+	m.enforcement_action = nil
+}
+
+// SetHazardID sets the "hazard_id" field.
+func (m *EnforcementHazardMutation) SetHazardID(i int) {
+	m.hazard = &i
+}
+
+// HazardID returns the value of the "hazard_id" field in the mutation.
+func (m *EnforcementHazardMutation) HazardID() (r int, exists bool) {
+	v := m.hazard
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHazardID returns the old "hazard_id" field's value of the EnforcementHazard entity.
+// If the EnforcementHazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnforcementHazardMutation) OldHazardID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHazardID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHazardID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHazardID: %w", err)
+	}
+	return oldValue.HazardID, nil
+}
+
+// ResetHazardID resets all changes to the "hazard_id" field.
+func (m *EnforcementHazardMutation) ResetHazardID() {
+	m.hazard = nil
+}
+
+// ClearEnforcementAction clears the "enforcement_action" edge to the EnforcementAction entity.
+func (m *EnforcementHazardMutation) ClearEnforcementAction() {
+	m.clearedenforcement_action = true
+	m.clearedFields[enforcementhazard.FieldEnforcementActionID] = struct{}{}
+}
+
+// EnforcementActionCleared reports if the "enforcement_action" edge to the EnforcementAction entity was cleared.
+func (m *EnforcementHazardMutation) EnforcementActionCleared() bool {
+	return m.clearedenforcement_action
+}
+
+// EnforcementActionIDs returns the "enforcement_action" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EnforcementActionID instead. It exists only for internal usage by the builders.
+func (m *EnforcementHazardMutation) EnforcementActionIDs() (ids []int) {
+	if id := m.enforcement_action; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEnforcementAction resets all changes to the "enforcement_action" edge.
+func (m *EnforcementHazardMutation) ResetEnforcementAction() {
+	m.enforcement_action = nil
+	m.clearedenforcement_action = false
+}
+
+// ClearHazard clears the "hazard" edge to the Hazard entity.
+func (m *EnforcementHazardMutation) ClearHazard() {
+	m.clearedhazard = true
+	m.clearedFields[enforcementhazard.FieldHazardID] = struct{}{}
+}
+
+// HazardCleared reports if the "hazard" edge to the Hazard entity was cleared.
+func (m *EnforcementHazardMutation) HazardCleared() bool {
+	return m.clearedhazard
+}
+
+// HazardIDs returns the "hazard" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HazardID instead. It exists only for internal usage by the builders.
+func (m *EnforcementHazardMutation) HazardIDs() (ids []int) {
+	if id := m.hazard; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHazard resets all changes to the "hazard" edge.
+func (m *EnforcementHazardMutation) ResetHazard() {
+	m.hazard = nil
+	m.clearedhazard = false
+}
+
+// Where appends a list predicates to the EnforcementHazardMutation builder.
+func (m *EnforcementHazardMutation) Where(ps ...predicate.EnforcementHazard) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EnforcementHazardMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EnforcementHazardMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EnforcementHazard, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EnforcementHazardMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EnforcementHazardMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EnforcementHazard).
+func (m *EnforcementHazardMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EnforcementHazardMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, enforcementhazard.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, enforcementhazard.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, enforcementhazard.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, enforcementhazard.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, enforcementhazard.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, enforcementhazard.FieldScopeEnterpriseID)
+	}
+	if m.issuer_scope_path != nil {
+		fields = append(fields, enforcementhazard.FieldIssuerScopePath)
+	}
+	if m.issuer_only != nil {
+		fields = append(fields, enforcementhazard.FieldIssuerOnly)
+	}
+	if m.enforcement_action != nil {
+		fields = append(fields, enforcementhazard.FieldEnforcementActionID)
+	}
+	if m.hazard != nil {
+		fields = append(fields, enforcementhazard.FieldHazardID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EnforcementHazardMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case enforcementhazard.FieldCreatedAt:
+		return m.CreatedAt()
+	case enforcementhazard.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case enforcementhazard.FieldTenantID:
+		return m.TenantID()
+	case enforcementhazard.FieldScopePath:
+		return m.ScopePath()
+	case enforcementhazard.FieldScopeSector:
+		return m.ScopeSector()
+	case enforcementhazard.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case enforcementhazard.FieldIssuerScopePath:
+		return m.IssuerScopePath()
+	case enforcementhazard.FieldIssuerOnly:
+		return m.IssuerOnly()
+	case enforcementhazard.FieldEnforcementActionID:
+		return m.EnforcementActionID()
+	case enforcementhazard.FieldHazardID:
+		return m.HazardID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EnforcementHazardMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case enforcementhazard.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case enforcementhazard.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case enforcementhazard.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case enforcementhazard.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case enforcementhazard.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case enforcementhazard.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case enforcementhazard.FieldIssuerScopePath:
+		return m.OldIssuerScopePath(ctx)
+	case enforcementhazard.FieldIssuerOnly:
+		return m.OldIssuerOnly(ctx)
+	case enforcementhazard.FieldEnforcementActionID:
+		return m.OldEnforcementActionID(ctx)
+	case enforcementhazard.FieldHazardID:
+		return m.OldHazardID(ctx)
+	}
+	return nil, fmt.Errorf("unknown EnforcementHazard field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EnforcementHazardMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case enforcementhazard.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case enforcementhazard.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case enforcementhazard.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case enforcementhazard.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case enforcementhazard.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case enforcementhazard.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case enforcementhazard.FieldIssuerScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerScopePath(v)
+		return nil
+	case enforcementhazard.FieldIssuerOnly:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuerOnly(v)
+		return nil
+	case enforcementhazard.FieldEnforcementActionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnforcementActionID(v)
+		return nil
+	case enforcementhazard.FieldHazardID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHazardID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementHazard field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EnforcementHazardMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, enforcementhazard.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, enforcementhazard.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EnforcementHazardMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case enforcementhazard.FieldTenantID:
+		return m.AddedTenantID()
+	case enforcementhazard.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EnforcementHazardMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case enforcementhazard.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case enforcementhazard.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementHazard numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EnforcementHazardMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(enforcementhazard.FieldScopeSector) {
+		fields = append(fields, enforcementhazard.FieldScopeSector)
+	}
+	if m.FieldCleared(enforcementhazard.FieldScopeEnterpriseID) {
+		fields = append(fields, enforcementhazard.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(enforcementhazard.FieldIssuerScopePath) {
+		fields = append(fields, enforcementhazard.FieldIssuerScopePath)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EnforcementHazardMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EnforcementHazardMutation) ClearField(name string) error {
+	switch name {
+	case enforcementhazard.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case enforcementhazard.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case enforcementhazard.FieldIssuerScopePath:
+		m.ClearIssuerScopePath()
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementHazard nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EnforcementHazardMutation) ResetField(name string) error {
+	switch name {
+	case enforcementhazard.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case enforcementhazard.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case enforcementhazard.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case enforcementhazard.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case enforcementhazard.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case enforcementhazard.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case enforcementhazard.FieldIssuerScopePath:
+		m.ResetIssuerScopePath()
+		return nil
+	case enforcementhazard.FieldIssuerOnly:
+		m.ResetIssuerOnly()
+		return nil
+	case enforcementhazard.FieldEnforcementActionID:
+		m.ResetEnforcementActionID()
+		return nil
+	case enforcementhazard.FieldHazardID:
+		m.ResetHazardID()
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementHazard field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EnforcementHazardMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.enforcement_action != nil {
+		edges = append(edges, enforcementhazard.EdgeEnforcementAction)
+	}
+	if m.hazard != nil {
+		edges = append(edges, enforcementhazard.EdgeHazard)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EnforcementHazardMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case enforcementhazard.EdgeEnforcementAction:
+		if id := m.enforcement_action; id != nil {
+			return []ent.Value{*id}
+		}
+	case enforcementhazard.EdgeHazard:
+		if id := m.hazard; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EnforcementHazardMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EnforcementHazardMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EnforcementHazardMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedenforcement_action {
+		edges = append(edges, enforcementhazard.EdgeEnforcementAction)
+	}
+	if m.clearedhazard {
+		edges = append(edges, enforcementhazard.EdgeHazard)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EnforcementHazardMutation) EdgeCleared(name string) bool {
+	switch name {
+	case enforcementhazard.EdgeEnforcementAction:
+		return m.clearedenforcement_action
+	case enforcementhazard.EdgeHazard:
+		return m.clearedhazard
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EnforcementHazardMutation) ClearEdge(name string) error {
+	switch name {
+	case enforcementhazard.EdgeEnforcementAction:
+		m.ClearEnforcementAction()
+		return nil
+	case enforcementhazard.EdgeHazard:
+		m.ClearHazard()
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementHazard unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EnforcementHazardMutation) ResetEdge(name string) error {
+	switch name {
+	case enforcementhazard.EdgeEnforcementAction:
+		m.ResetEnforcementAction()
+		return nil
+	case enforcementhazard.EdgeHazard:
+		m.ResetHazard()
+		return nil
+	}
+	return fmt.Errorf("unknown EnforcementHazard edge %s", name)
 }
 
 // EnterpriseMutation represents an operation that mutates the Enterprise nodes in the graph.

@@ -38,6 +38,10 @@ type Tx struct {
 	DutyShift *DutyShiftClient
 	// EmergencyPlan is the client for interacting with the EmergencyPlan builders.
 	EmergencyPlan *EmergencyPlanClient
+	// EnforcementAction is the client for interacting with the EnforcementAction builders.
+	EnforcementAction *EnforcementActionClient
+	// EnforcementHazard is the client for interacting with the EnforcementHazard builders.
+	EnforcementHazard *EnforcementHazardClient
 	// Enterprise is the client for interacting with the Enterprise builders.
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
@@ -241,6 +245,8 @@ func (tx *Tx) init() {
 	tx.DutyRoster = NewDutyRosterClient(tx.config)
 	tx.DutyShift = NewDutyShiftClient(tx.config)
 	tx.EmergencyPlan = NewEmergencyPlanClient(tx.config)
+	tx.EnforcementAction = NewEnforcementActionClient(tx.config)
+	tx.EnforcementHazard = NewEnforcementHazardClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
 	tx.File = NewFileClient(tx.config)
 	tx.GroupMember = NewGroupMemberClient(tx.config)

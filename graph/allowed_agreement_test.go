@@ -87,6 +87,7 @@ var sampleSpecs = []sampleSpec{
 	// which its enterprise side may change.
 	{typ: "RiskPoint", conn: "riskPoints", fields: "level unit { kind } controlMeasures { id }", text: "level", list: "controlMeasures", perKind: 1,
 		kind: func(n map[string]any) string { return fmt.Sprint(n["level"], n["unit"].(map[string]any)["kind"]) }},
+	{typ: "EnforcementAction", conn: "enforcementActions", fields: "state", kind: fieldsOf("state"), perKind: 1},
 }
 
 // startAgreement starts a demo server on d with one PLANNED inspection (the

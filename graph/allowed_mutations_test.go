@@ -80,6 +80,11 @@ var actionMutations = map[string]map[string]actionMutation{
 		"RECORD_CHECK": {changes: true, doc: `mutation($m: ID!) { recordControlCheck(input: {controlMeasureID: $m}) { riskPoint { id } } }`,
 			vars: func(r sampled) map[string]any { return map[string]any{"m": r.list[0]} }},
 	},
+	"EnforcementAction": {
+		"COMPLY":       {changes: true, doc: enforcementStepDoc("COMPLY"), vars: byID},
+		"MARK_OVERDUE": {changes: true, doc: enforcementStepDoc("MARK_OVERDUE"), vars: byID},
+		"CLOSE":        {changes: true, doc: enforcementStepDoc("CLOSE"), vars: byID},
+	},
 	"Campaign": {
 		"ADVANCE": {changes: true, doc: `mutation($id: ID!) { advanceCampaign(input: {id: $id}) { campaign { id } } }`, vars: byID},
 	},

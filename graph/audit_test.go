@@ -373,6 +373,11 @@ func auditExpectations() map[string][]expectedEvent {
 			{"CREATE", "risk_grading", append([]string{"from_level"}, riskGradingFields...)}},
 		"recordControlCheck": {{"UPDATE", "control_measure", []string{"last_checked_at", "last_checked_by", "next_due"}},
 			{"UPDATE", "risk_point", []string{"next_check_due"}}},
+		// Enforcement: the action (no hazards named); a step updates its state.
+		"issueEnforcementAction": {{"CREATE", "enforcement_action", []string{"issuer_unit_id", "target_unit_id", "inspection_id",
+			"kind", "document_number", "year", "issued_on", "deadline", "findings", "legal_basis", "issued_by", "state", "state_note",
+			"issuer_only", "issuer_scope_path"}}},
+		"transitionEnforcementAction": {{"UPDATE", "enforcement_action", []string{"state", "state_changed_at", "state_note"}}},
 	}
 }
 

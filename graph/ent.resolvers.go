@@ -130,6 +130,15 @@ func (r *queryResolver) EmergencyPlans(ctx context.Context, after *entgql.Cursor
 		ent.WithEmergencyPlanOrder(orderBy), ent.WithEmergencyPlanFilter(where.Filter))
 }
 
+// EnforcementActions is the resolver for the enforcementActions field.
+func (r *queryResolver) EnforcementActions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnforcementActionOrder, where *ent.EnforcementActionWhereInput) (*ent.EnforcementActionConnection, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.EnforcementAction.Query().Paginate(ctx, after, first, before, last,
+		ent.WithEnforcementActionOrder(orderBy), ent.WithEnforcementActionFilter(where.Filter))
+}
+
 // Enterprises is the resolver for the enterprises field.
 func (r *queryResolver) Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -348,6 +357,11 @@ func (r *Resolver) DutyRoster() DutyRosterResolver { return &dutyRosterResolver{
 // EmergencyPlan returns EmergencyPlanResolver implementation.
 func (r *Resolver) EmergencyPlan() EmergencyPlanResolver { return &emergencyPlanResolver{r} }
 
+// EnforcementAction returns EnforcementActionResolver implementation.
+func (r *Resolver) EnforcementAction() EnforcementActionResolver {
+	return &enforcementActionResolver{r}
+}
+
 // Enterprise returns EnterpriseResolver implementation.
 func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{r} }
 
@@ -425,6 +439,7 @@ type (
 	dutyListResolver             struct{ *Resolver }
 	dutyRosterResolver           struct{ *Resolver }
 	emergencyPlanResolver        struct{ *Resolver }
+	enforcementActionResolver    struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
 	groupMemberResolver          struct{ *Resolver }

@@ -61,6 +61,7 @@ type ResolverRoot interface {
 	DutyList() DutyListResolver
 	DutyRoster() DutyRosterResolver
 	EmergencyPlan() EmergencyPlanResolver
+	EnforcementAction() EnforcementActionResolver
 	Enterprise() EnterpriseResolver
 	File() FileResolver
 	GroupMember() GroupMemberResolver
@@ -640,6 +641,52 @@ type ComplexityRoot struct {
 		Post func(childComplexity int) int
 	}
 
+	EnforcementAction struct {
+		AllowedActions func(childComplexity int) int
+		Amount         func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Deadline       func(childComplexity int) int
+		DocumentNumber func(childComplexity int) int
+		Findings       func(childComplexity int) int
+		Hazards        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Inspection     func(childComplexity int) int
+		InspectionID   func(childComplexity int) int
+		IssuedBy       func(childComplexity int) int
+		IssuedOn       func(childComplexity int) int
+		Issuer         func(childComplexity int) int
+		IssuerUnitID   func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LegalBasis     func(childComplexity int) int
+		Overdue        func(childComplexity int) int
+		State          func(childComplexity int) int
+		StateChangedAt func(childComplexity int) int
+		StateNote      func(childComplexity int) int
+		Target         func(childComplexity int) int
+		TargetUnitID   func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Year           func(childComplexity int) int
+	}
+
+	EnforcementActionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EnforcementActionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	EnforcementHazard struct {
+		CreatedAt           func(childComplexity int) int
+		EnforcementActionID func(childComplexity int) int
+		HazardID            func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+	}
+
 	Enterprise struct {
 		Address                func(childComplexity int) int
 		AllowedActions         func(childComplexity int) int
@@ -704,40 +751,41 @@ type ComplexityRoot struct {
 	}
 
 	Hazard struct {
-		AllowedActions    func(childComplexity int) int
-		Category          func(childComplexity int) int
-		ClosedAt          func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		Deadline          func(childComplexity int) int
-		Description       func(childComplexity int) int
-		Enterprise        func(childComplexity int) int
-		Events            func(childComplexity int) int
-		FoundAt           func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Inspection        func(childComplexity int) int
-		InspectionID      func(childComplexity int) int
-		LastEvent         func(childComplexity int) int
-		Level             func(childComplexity int) int
-		Location          func(childComplexity int) int
-		Overdue           func(childComplexity int) int
-		Plan              func(childComplexity int) int
-		RecurrenceOf      func(childComplexity int) int
-		RecurrenceOfID    func(childComplexity int) int
-		Recurrences       func(childComplexity int) int
-		ReportedBy        func(childComplexity int) int
-		RequestedDeadline func(childComplexity int) int
-		Requirement       func(childComplexity int) int
-		ResponsiblePerson func(childComplexity int) int
-		RiskPoint         func(childComplexity int) int
-		RiskPointID       func(childComplexity int) int
-		Source            func(childComplexity int) int
-		State             func(childComplexity int) int
-		Subject           func(childComplexity int) int
-		SubjectID         func(childComplexity int) int
-		Supervised        func(childComplexity int) int
-		Timeline          func(childComplexity int) int
-		Town              func(childComplexity int) int
-		UpdatedAt         func(childComplexity int) int
+		AllowedActions     func(childComplexity int) int
+		Category           func(childComplexity int) int
+		ClosedAt           func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Deadline           func(childComplexity int) int
+		Description        func(childComplexity int) int
+		EnforcementActions func(childComplexity int) int
+		Enterprise         func(childComplexity int) int
+		Events             func(childComplexity int) int
+		FoundAt            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Inspection         func(childComplexity int) int
+		InspectionID       func(childComplexity int) int
+		LastEvent          func(childComplexity int) int
+		Level              func(childComplexity int) int
+		Location           func(childComplexity int) int
+		Overdue            func(childComplexity int) int
+		Plan               func(childComplexity int) int
+		RecurrenceOf       func(childComplexity int) int
+		RecurrenceOfID     func(childComplexity int) int
+		Recurrences        func(childComplexity int) int
+		ReportedBy         func(childComplexity int) int
+		RequestedDeadline  func(childComplexity int) int
+		Requirement        func(childComplexity int) int
+		ResponsiblePerson  func(childComplexity int) int
+		RiskPoint          func(childComplexity int) int
+		RiskPointID        func(childComplexity int) int
+		Source             func(childComplexity int) int
+		State              func(childComplexity int) int
+		Subject            func(childComplexity int) int
+		SubjectID          func(childComplexity int) int
+		Supervised         func(childComplexity int) int
+		Timeline           func(childComplexity int) int
+		Town               func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	HazardConnection struct {
@@ -786,28 +834,29 @@ type ComplexityRoot struct {
 	}
 
 	Inspection struct {
-		AllowedActions   func(childComplexity int) int
-		Campaign         func(childComplexity int) int
-		CampaignID       func(childComplexity int) int
-		Conclusion       func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		Hazards          func(childComplexity int) int
-		ID               func(childComplexity int) int
-		InspectedOn      func(childComplexity int) int
-		InspectingUnit   func(childComplexity int) int
-		InspectingUnitID func(childComplexity int) int
-		Inspectors       func(childComplexity int) int
-		KeyPeriod        func(childComplexity int) int
-		RandomDraw       func(childComplexity int) int
-		RandomDrawID     func(childComplexity int) int
-		Results          func(childComplexity int) int
-		Status           func(childComplexity int) int
-		Target           func(childComplexity int) int
-		TargetID         func(childComplexity int) int
-		Template         func(childComplexity int) int
-		TemplateID       func(childComplexity int) int
-		Type             func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
+		AllowedActions     func(childComplexity int) int
+		Campaign           func(childComplexity int) int
+		CampaignID         func(childComplexity int) int
+		Conclusion         func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		EnforcementActions func(childComplexity int) int
+		Hazards            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		InspectedOn        func(childComplexity int) int
+		InspectingUnit     func(childComplexity int) int
+		InspectingUnitID   func(childComplexity int) int
+		Inspectors         func(childComplexity int) int
+		KeyPeriod          func(childComplexity int) int
+		RandomDraw         func(childComplexity int) int
+		RandomDrawID       func(childComplexity int) int
+		Results            func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Target             func(childComplexity int) int
+		TargetID           func(childComplexity int) int
+		Template           func(childComplexity int) int
+		TemplateID         func(childComplexity int) int
+		Type               func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	InspectionConnection struct {
@@ -819,6 +868,10 @@ type ComplexityRoot struct {
 	InspectionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	IssueEnforcementActionPayload struct {
+		EnforcementAction func(childComplexity int) int
 	}
 
 	IssueLetterPayload struct {
@@ -1009,68 +1062,70 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcknowledgeDutyList       func(childComplexity int, input model.AcknowledgeDutyListInput) int
-		AddPolicyRule             func(childComplexity int, input model.AddPolicyRuleInput) int
-		AdvanceCampaign           func(childComplexity int, input model.AdvanceCampaignInput) int
-		ApproveEmergencyPlan      func(childComplexity int, input model.ApproveEmergencyPlanInput) int
-		ArchiveLetter             func(childComplexity int, input model.ArchiveLetterInput) int
-		AttachDrillFile           func(childComplexity int, input model.AttachDrillFileInput) int
-		AttachEmergencyPlanFile   func(childComplexity int, input model.AttachEmergencyPlanFileInput) int
-		AttachLetterFile          func(childComplexity int, input model.AttachLetterFileInput) int
-		AttachMeetingFile         func(childComplexity int, input model.AttachMeetingFileInput) int
-		AttachNoticeFile          func(childComplexity int, input model.AttachNoticeFileInput) int
-		AttachPublicityFile       func(childComplexity int, input model.AttachPublicityFileInput) int
-		AttachTrainingFile        func(childComplexity int, input model.AttachTrainingFileInput) int
-		BulkIssueLetters          func(childComplexity int, input model.BulkIssueLettersInput) int
-		ChangePassword            func(childComplexity int, input model.ChangePasswordInput) int
-		CreateCampaign            func(childComplexity int, input model.CreateCampaignInput) int
-		CreateChecklistTemplate   func(childComplexity int, input model.CreateChecklistTemplateInput) int
-		CreateDutyRoster          func(childComplexity int, input model.CreateDutyRosterInput) int
-		CreateEmergencyPlan       func(childComplexity int, input model.CreateEmergencyPlanInput) int
-		CreateEnterprise          func(childComplexity int, input model.CreateEnterpriseInput) int
-		CreateLeadershipGroup     func(childComplexity int, input model.CreateLeadershipGroupInput) int
-		CreateLetter              func(childComplexity int, input model.CreateLetterInput) int
-		CreateMaterialReserve     func(childComplexity int, input model.CreateMaterialReserveInput) int
-		CreatePost                func(childComplexity int, input model.CreatePostInput) int
-		CreateRandomDraw          func(childComplexity int, input model.CreateRandomDrawInput) int
-		CreateRescueTeam          func(childComplexity int, input model.CreateRescueTeamInput) int
-		CreateUnit                func(childComplexity int, input model.CreateUnitInput) int
-		CreateUser                func(childComplexity int, input model.CreateUserInput) int
-		DeleteLetter              func(childComplexity int, input model.DeleteLetterInput) int
-		DeletePublicity           func(childComplexity int, input model.DeletePublicityInput) int
-		DeleteTraining            func(childComplexity int, input model.DeleteTrainingInput) int
-		EndPost                   func(childComplexity int, input model.EndPostInput) int
-		IdentifyRiskPoint         func(childComplexity int, input model.IdentifyRiskPointInput) int
-		IssueLetter               func(childComplexity int, input model.IssueLetterInput) int
-		IssueNotice               func(childComplexity int, input model.IssueNoticeInput) int
-		Login                     func(childComplexity int, input model.LoginInput) int
-		Logout                    func(childComplexity int, input model.LogoutInput) int
-		ReceiveNotice             func(childComplexity int, input model.ReceiveNoticeInput) int
-		RecordCertificate         func(childComplexity int, input model.RecordCertificateInput) int
-		RecordControlCheck        func(childComplexity int, input model.RecordControlCheckInput) int
-		RecordDrill               func(childComplexity int, input model.RecordDrillInput) int
-		RecordInspection          func(childComplexity int, input model.RecordInspectionInput) int
-		RecordMeeting             func(childComplexity int, input model.RecordMeetingInput) int
-		RecordPublicity           func(childComplexity int, input model.RecordPublicityInput) int
-		RecordTraining            func(childComplexity int, input model.RecordTrainingInput) int
-		RefreshToken              func(childComplexity int, input model.RefreshTokenInput) int
-		RegradeRiskPoint          func(childComplexity int, input model.RegradeRiskPointInput) int
-		RemovePolicyRule          func(childComplexity int, input model.RemovePolicyRuleInput) int
-		ReplyToNotice             func(childComplexity int, input model.ReplyToNoticeInput) int
-		ReportHazard              func(childComplexity int, input model.ReportHazardInput) int
-		RevokeLetter              func(childComplexity int, input model.RevokeLetterInput) int
-		SetDutyList               func(childComplexity int, input model.SetDutyListInput) int
-		SetLeadershipGroupMembers func(childComplexity int, input model.SetLeadershipGroupMembersInput) int
-		SignLetter                func(childComplexity int, input model.SignLetterInput) int
-		TransitionHazard          func(childComplexity int, input model.TransitionHazardInput) int
-		UpdateCertificate         func(childComplexity int, input model.UpdateCertificateInput) int
-		UpdateEnterprise          func(childComplexity int, input model.UpdateEnterpriseInput) int
-		UpdateLetter              func(childComplexity int, input model.UpdateLetterInput) int
-		UpdatePost                func(childComplexity int, input model.UpdatePostInput) int
-		UpdatePublicity           func(childComplexity int, input model.UpdatePublicityInput) int
-		UpdateTraining            func(childComplexity int, input model.UpdateTrainingInput) int
-		UpdateUnit                func(childComplexity int, input model.UpdateUnitInput) int
-		UpdateUser                func(childComplexity int, input model.UpdateUserInput) int
+		AcknowledgeDutyList         func(childComplexity int, input model.AcknowledgeDutyListInput) int
+		AddPolicyRule               func(childComplexity int, input model.AddPolicyRuleInput) int
+		AdvanceCampaign             func(childComplexity int, input model.AdvanceCampaignInput) int
+		ApproveEmergencyPlan        func(childComplexity int, input model.ApproveEmergencyPlanInput) int
+		ArchiveLetter               func(childComplexity int, input model.ArchiveLetterInput) int
+		AttachDrillFile             func(childComplexity int, input model.AttachDrillFileInput) int
+		AttachEmergencyPlanFile     func(childComplexity int, input model.AttachEmergencyPlanFileInput) int
+		AttachLetterFile            func(childComplexity int, input model.AttachLetterFileInput) int
+		AttachMeetingFile           func(childComplexity int, input model.AttachMeetingFileInput) int
+		AttachNoticeFile            func(childComplexity int, input model.AttachNoticeFileInput) int
+		AttachPublicityFile         func(childComplexity int, input model.AttachPublicityFileInput) int
+		AttachTrainingFile          func(childComplexity int, input model.AttachTrainingFileInput) int
+		BulkIssueLetters            func(childComplexity int, input model.BulkIssueLettersInput) int
+		ChangePassword              func(childComplexity int, input model.ChangePasswordInput) int
+		CreateCampaign              func(childComplexity int, input model.CreateCampaignInput) int
+		CreateChecklistTemplate     func(childComplexity int, input model.CreateChecklistTemplateInput) int
+		CreateDutyRoster            func(childComplexity int, input model.CreateDutyRosterInput) int
+		CreateEmergencyPlan         func(childComplexity int, input model.CreateEmergencyPlanInput) int
+		CreateEnterprise            func(childComplexity int, input model.CreateEnterpriseInput) int
+		CreateLeadershipGroup       func(childComplexity int, input model.CreateLeadershipGroupInput) int
+		CreateLetter                func(childComplexity int, input model.CreateLetterInput) int
+		CreateMaterialReserve       func(childComplexity int, input model.CreateMaterialReserveInput) int
+		CreatePost                  func(childComplexity int, input model.CreatePostInput) int
+		CreateRandomDraw            func(childComplexity int, input model.CreateRandomDrawInput) int
+		CreateRescueTeam            func(childComplexity int, input model.CreateRescueTeamInput) int
+		CreateUnit                  func(childComplexity int, input model.CreateUnitInput) int
+		CreateUser                  func(childComplexity int, input model.CreateUserInput) int
+		DeleteLetter                func(childComplexity int, input model.DeleteLetterInput) int
+		DeletePublicity             func(childComplexity int, input model.DeletePublicityInput) int
+		DeleteTraining              func(childComplexity int, input model.DeleteTrainingInput) int
+		EndPost                     func(childComplexity int, input model.EndPostInput) int
+		IdentifyRiskPoint           func(childComplexity int, input model.IdentifyRiskPointInput) int
+		IssueEnforcementAction      func(childComplexity int, input model.IssueEnforcementActionInput) int
+		IssueLetter                 func(childComplexity int, input model.IssueLetterInput) int
+		IssueNotice                 func(childComplexity int, input model.IssueNoticeInput) int
+		Login                       func(childComplexity int, input model.LoginInput) int
+		Logout                      func(childComplexity int, input model.LogoutInput) int
+		ReceiveNotice               func(childComplexity int, input model.ReceiveNoticeInput) int
+		RecordCertificate           func(childComplexity int, input model.RecordCertificateInput) int
+		RecordControlCheck          func(childComplexity int, input model.RecordControlCheckInput) int
+		RecordDrill                 func(childComplexity int, input model.RecordDrillInput) int
+		RecordInspection            func(childComplexity int, input model.RecordInspectionInput) int
+		RecordMeeting               func(childComplexity int, input model.RecordMeetingInput) int
+		RecordPublicity             func(childComplexity int, input model.RecordPublicityInput) int
+		RecordTraining              func(childComplexity int, input model.RecordTrainingInput) int
+		RefreshToken                func(childComplexity int, input model.RefreshTokenInput) int
+		RegradeRiskPoint            func(childComplexity int, input model.RegradeRiskPointInput) int
+		RemovePolicyRule            func(childComplexity int, input model.RemovePolicyRuleInput) int
+		ReplyToNotice               func(childComplexity int, input model.ReplyToNoticeInput) int
+		ReportHazard                func(childComplexity int, input model.ReportHazardInput) int
+		RevokeLetter                func(childComplexity int, input model.RevokeLetterInput) int
+		SetDutyList                 func(childComplexity int, input model.SetDutyListInput) int
+		SetLeadershipGroupMembers   func(childComplexity int, input model.SetLeadershipGroupMembersInput) int
+		SignLetter                  func(childComplexity int, input model.SignLetterInput) int
+		TransitionEnforcementAction func(childComplexity int, input model.TransitionEnforcementActionInput) int
+		TransitionHazard            func(childComplexity int, input model.TransitionHazardInput) int
+		UpdateCertificate           func(childComplexity int, input model.UpdateCertificateInput) int
+		UpdateEnterprise            func(childComplexity int, input model.UpdateEnterpriseInput) int
+		UpdateLetter                func(childComplexity int, input model.UpdateLetterInput) int
+		UpdatePost                  func(childComplexity int, input model.UpdatePostInput) int
+		UpdatePublicity             func(childComplexity int, input model.UpdatePublicityInput) int
+		UpdateTraining              func(childComplexity int, input model.UpdateTrainingInput) int
+		UpdateUnit                  func(childComplexity int, input model.UpdateUnitInput) int
+		UpdateUser                  func(childComplexity int, input model.UpdateUserInput) int
 	}
 
 	Notice struct {
@@ -1251,6 +1306,7 @@ type ComplexityRoot struct {
 		DutyRosters           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) int
 		DutyRostersWithGaps   func(childComplexity int, unitID int, from time.Time, to time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) int
 		EmergencyPlans        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EmergencyPlanOrder, where *ent.EmergencyPlanWhereInput) int
+		EnforcementActions    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnforcementActionOrder, where *ent.EnforcementActionWhereInput) int
 		Enterprises           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) int
 		HazardCounts          func(childComplexity int, where *ent.HazardWhereInput) int
 		Hazards               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) int
@@ -1705,6 +1761,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TransitionEnforcementActionPayload struct {
+		EnforcementAction func(childComplexity int) int
+	}
+
 	TransitionHazardPayload struct {
 		Hazard func(childComplexity int) int
 	}
@@ -1872,6 +1932,11 @@ type EmergencyPlanResolver interface {
 	Files(ctx context.Context, obj *ent.EmergencyPlan) ([]*ent.File, error)
 	AllowedActions(ctx context.Context, obj *ent.EmergencyPlan) ([]model.EmergencyPlanAction, error)
 }
+type EnforcementActionResolver interface {
+	Hazards(ctx context.Context, obj *ent.EnforcementAction) ([]*ent.Hazard, error)
+	Overdue(ctx context.Context, obj *ent.EnforcementAction) (bool, error)
+	AllowedActions(ctx context.Context, obj *ent.EnforcementAction) ([]domain.EnforcementStep, error)
+}
 type EnterpriseResolver interface {
 	SupervisingDepartments(ctx context.Context, obj *ent.Enterprise) ([]*ent.Unit, error)
 	History(ctx context.Context, obj *ent.Enterprise, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *auditlog.Filter) (*ent.AuditEventConnection, error)
@@ -1891,6 +1956,7 @@ type HazardResolver interface {
 	LastEvent(ctx context.Context, obj *ent.Hazard) (*ent.HazardEvent, error)
 	ReportedBy(ctx context.Context, obj *ent.Hazard) (*ent.User, error)
 	AllowedActions(ctx context.Context, obj *ent.Hazard) ([]domain.HazardAction, error)
+	EnforcementActions(ctx context.Context, obj *ent.Hazard) ([]*ent.EnforcementAction, error)
 }
 type HazardEventResolver interface {
 	FromState(ctx context.Context, obj *ent.HazardEvent) (*domain.HazardState, error)
@@ -1903,6 +1969,7 @@ type HazardEventResolver interface {
 type InspectionResolver interface {
 	Inspectors(ctx context.Context, obj *ent.Inspection) ([]*ent.User, error)
 	AllowedActions(ctx context.Context, obj *ent.Inspection) ([]model.InspectionAction, error)
+	EnforcementActions(ctx context.Context, obj *ent.Inspection) ([]*ent.EnforcementAction, error)
 }
 type LeadershipGroupResolver interface {
 	Members(ctx context.Context, obj *ent.LeadershipGroup) ([]*ent.GroupMember, error)
@@ -1979,6 +2046,8 @@ type MutationResolver interface {
 	IdentifyRiskPoint(ctx context.Context, input model.IdentifyRiskPointInput) (*model.IdentifyRiskPointPayload, error)
 	RegradeRiskPoint(ctx context.Context, input model.RegradeRiskPointInput) (*model.RegradeRiskPointPayload, error)
 	RecordControlCheck(ctx context.Context, input model.RecordControlCheckInput) (*model.RecordControlCheckPayload, error)
+	IssueEnforcementAction(ctx context.Context, input model.IssueEnforcementActionInput) (*model.IssueEnforcementActionPayload, error)
+	TransitionEnforcementAction(ctx context.Context, input model.TransitionEnforcementActionInput) (*model.TransitionEnforcementActionPayload, error)
 }
 type NoticeResolver interface {
 	Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error)
@@ -2011,6 +2080,7 @@ type QueryResolver interface {
 	DutyLists(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyListOrder, where *ent.DutyListWhereInput) (*ent.DutyListConnection, error)
 	DutyRosters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DutyRosterOrder, where *ent.DutyRosterWhereInput) (*ent.DutyRosterConnection, error)
 	EmergencyPlans(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EmergencyPlanOrder, where *ent.EmergencyPlanWhereInput) (*ent.EmergencyPlanConnection, error)
+	EnforcementActions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnforcementActionOrder, where *ent.EnforcementActionWhereInput) (*ent.EnforcementActionConnection, error)
 	Enterprises(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.EnterpriseOrder, where *ent.EnterpriseWhereInput) (*ent.EnterpriseConnection, error)
 	Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error)
 	Inspections(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InspectionOrder, where *ent.InspectionWhereInput) (*ent.InspectionConnection, error)
@@ -4073,6 +4143,214 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EndPostPayload.Post(childComplexity), true
 
+	case "EnforcementAction.allowedActions":
+		if e.ComplexityRoot.EnforcementAction.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.AllowedActions(childComplexity), true
+	case "EnforcementAction.amount":
+		if e.ComplexityRoot.EnforcementAction.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Amount(childComplexity), true
+	case "EnforcementAction.createdAt":
+		if e.ComplexityRoot.EnforcementAction.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.CreatedAt(childComplexity), true
+	case "EnforcementAction.deadline":
+		if e.ComplexityRoot.EnforcementAction.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Deadline(childComplexity), true
+	case "EnforcementAction.documentNumber":
+		if e.ComplexityRoot.EnforcementAction.DocumentNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.DocumentNumber(childComplexity), true
+	case "EnforcementAction.findings":
+		if e.ComplexityRoot.EnforcementAction.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Findings(childComplexity), true
+	case "EnforcementAction.hazards":
+		if e.ComplexityRoot.EnforcementAction.Hazards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Hazards(childComplexity), true
+	case "EnforcementAction.id":
+		if e.ComplexityRoot.EnforcementAction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.ID(childComplexity), true
+	case "EnforcementAction.inspection":
+		if e.ComplexityRoot.EnforcementAction.Inspection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Inspection(childComplexity), true
+	case "EnforcementAction.inspectionID":
+		if e.ComplexityRoot.EnforcementAction.InspectionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.InspectionID(childComplexity), true
+	case "EnforcementAction.issuedBy":
+		if e.ComplexityRoot.EnforcementAction.IssuedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.IssuedBy(childComplexity), true
+	case "EnforcementAction.issuedOn":
+		if e.ComplexityRoot.EnforcementAction.IssuedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.IssuedOn(childComplexity), true
+	case "EnforcementAction.issuer":
+		if e.ComplexityRoot.EnforcementAction.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Issuer(childComplexity), true
+	case "EnforcementAction.issuerUnitID":
+		if e.ComplexityRoot.EnforcementAction.IssuerUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.IssuerUnitID(childComplexity), true
+	case "EnforcementAction.kind":
+		if e.ComplexityRoot.EnforcementAction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Kind(childComplexity), true
+	case "EnforcementAction.legalBasis":
+		if e.ComplexityRoot.EnforcementAction.LegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.LegalBasis(childComplexity), true
+	case "EnforcementAction.overdue":
+		if e.ComplexityRoot.EnforcementAction.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Overdue(childComplexity), true
+	case "EnforcementAction.state":
+		if e.ComplexityRoot.EnforcementAction.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.State(childComplexity), true
+	case "EnforcementAction.stateChangedAt":
+		if e.ComplexityRoot.EnforcementAction.StateChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.StateChangedAt(childComplexity), true
+	case "EnforcementAction.stateNote":
+		if e.ComplexityRoot.EnforcementAction.StateNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.StateNote(childComplexity), true
+	case "EnforcementAction.target":
+		if e.ComplexityRoot.EnforcementAction.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Target(childComplexity), true
+	case "EnforcementAction.targetUnitID":
+		if e.ComplexityRoot.EnforcementAction.TargetUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.TargetUnitID(childComplexity), true
+	case "EnforcementAction.updatedAt":
+		if e.ComplexityRoot.EnforcementAction.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.UpdatedAt(childComplexity), true
+	case "EnforcementAction.year":
+		if e.ComplexityRoot.EnforcementAction.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementAction.Year(childComplexity), true
+
+	case "EnforcementActionConnection.edges":
+		if e.ComplexityRoot.EnforcementActionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementActionConnection.Edges(childComplexity), true
+	case "EnforcementActionConnection.pageInfo":
+		if e.ComplexityRoot.EnforcementActionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementActionConnection.PageInfo(childComplexity), true
+	case "EnforcementActionConnection.totalCount":
+		if e.ComplexityRoot.EnforcementActionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementActionConnection.TotalCount(childComplexity), true
+
+	case "EnforcementActionEdge.cursor":
+		if e.ComplexityRoot.EnforcementActionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementActionEdge.Cursor(childComplexity), true
+	case "EnforcementActionEdge.node":
+		if e.ComplexityRoot.EnforcementActionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementActionEdge.Node(childComplexity), true
+
+	case "EnforcementHazard.createdAt":
+		if e.ComplexityRoot.EnforcementHazard.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementHazard.CreatedAt(childComplexity), true
+	case "EnforcementHazard.enforcementActionID":
+		if e.ComplexityRoot.EnforcementHazard.EnforcementActionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementHazard.EnforcementActionID(childComplexity), true
+	case "EnforcementHazard.hazardID":
+		if e.ComplexityRoot.EnforcementHazard.HazardID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementHazard.HazardID(childComplexity), true
+	case "EnforcementHazard.id":
+		if e.ComplexityRoot.EnforcementHazard.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementHazard.ID(childComplexity), true
+	case "EnforcementHazard.updatedAt":
+		if e.ComplexityRoot.EnforcementHazard.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnforcementHazard.UpdatedAt(childComplexity), true
+
 	case "Enterprise.address":
 		if e.ComplexityRoot.Enterprise.Address == nil {
 			break
@@ -4407,6 +4685,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Hazard.Description(childComplexity), true
+	case "Hazard.enforcementActions":
+		if e.ComplexityRoot.Hazard.EnforcementActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hazard.EnforcementActions(childComplexity), true
 	case "Hazard.enterprise":
 		if e.ComplexityRoot.Hazard.Enterprise == nil {
 			break
@@ -4774,6 +5058,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Inspection.CreatedAt(childComplexity), true
+	case "Inspection.enforcementActions":
+		if e.ComplexityRoot.Inspection.EnforcementActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.EnforcementActions(childComplexity), true
 	case "Inspection.hazards":
 		if e.ComplexityRoot.Inspection.Hazards == nil {
 			break
@@ -4908,6 +5198,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InspectionEdge.Node(childComplexity), true
+
+	case "IssueEnforcementActionPayload.enforcementAction":
+		if e.ComplexityRoot.IssueEnforcementActionPayload.EnforcementAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueEnforcementActionPayload.EnforcementAction(childComplexity), true
 
 	case "IssueLetterPayload.letter":
 		if e.ComplexityRoot.IssueLetterPayload.Letter == nil {
@@ -5975,6 +6272,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IdentifyRiskPoint(childComplexity, args["input"].(model.IdentifyRiskPointInput)), true
+	case "Mutation.issueEnforcementAction":
+		if e.ComplexityRoot.Mutation.IssueEnforcementAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueEnforcementAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueEnforcementAction(childComplexity, args["input"].(model.IssueEnforcementActionInput)), true
 	case "Mutation.issueLetter":
 		if e.ComplexityRoot.Mutation.IssueLetter == nil {
 			break
@@ -6206,6 +6514,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignLetter(childComplexity, args["input"].(model.SignLetterInput)), true
+	case "Mutation.transitionEnforcementAction":
+		if e.ComplexityRoot.Mutation.TransitionEnforcementAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transitionEnforcementAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransitionEnforcementAction(childComplexity, args["input"].(model.TransitionEnforcementActionInput)), true
 	case "Mutation.transitionHazard":
 		if e.ComplexityRoot.Mutation.TransitionHazard == nil {
 			break
@@ -7142,6 +7461,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EmergencyPlans(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.EmergencyPlanOrder), args["where"].(*ent.EmergencyPlanWhereInput)), true
+	case "Query.enforcementActions":
+		if e.ComplexityRoot.Query.EnforcementActions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_enforcementActions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EnforcementActions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.EnforcementActionOrder), args["where"].(*ent.EnforcementActionWhereInput)), true
 	case "Query.enterprises":
 		if e.ComplexityRoot.Query.Enterprises == nil {
 			break
@@ -9037,6 +9367,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrainingEdge.Node(childComplexity), true
 
+	case "TransitionEnforcementActionPayload.enforcementAction":
+		if e.ComplexityRoot.TransitionEnforcementActionPayload.EnforcementAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransitionEnforcementActionPayload.EnforcementAction(childComplexity), true
+
 	case "TransitionHazardPayload.hazard":
 		if e.ComplexityRoot.TransitionHazardPayload.Hazard == nil {
 			break
@@ -9513,6 +9850,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EmergencyPlanOrder", ec.unmarshalInputEmergencyPlanOrder),
 			graphql.NewInputUnmarshaler("EmergencyPlanWhereInput", ec.unmarshalInputEmergencyPlanWhereInput),
 			graphql.NewInputUnmarshaler("EndPostInput", ec.unmarshalInputEndPostInput),
+			graphql.NewInputUnmarshaler("EnforcementActionOrder", ec.unmarshalInputEnforcementActionOrder),
+			graphql.NewInputUnmarshaler("EnforcementActionWhereInput", ec.unmarshalInputEnforcementActionWhereInput),
+			graphql.NewInputUnmarshaler("EnforcementHazardOrder", ec.unmarshalInputEnforcementHazardOrder),
+			graphql.NewInputUnmarshaler("EnforcementHazardWhereInput", ec.unmarshalInputEnforcementHazardWhereInput),
 			graphql.NewInputUnmarshaler("EnterpriseOrder", ec.unmarshalInputEnterpriseOrder),
 			graphql.NewInputUnmarshaler("EnterpriseWhereInput", ec.unmarshalInputEnterpriseWhereInput),
 			graphql.NewInputUnmarshaler("GroupMemberInput", ec.unmarshalInputGroupMemberInput),
@@ -9524,6 +9865,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IdentifyRiskPointInput", ec.unmarshalInputIdentifyRiskPointInput),
 			graphql.NewInputUnmarshaler("InspectionOrder", ec.unmarshalInputInspectionOrder),
 			graphql.NewInputUnmarshaler("InspectionWhereInput", ec.unmarshalInputInspectionWhereInput),
+			graphql.NewInputUnmarshaler("IssueEnforcementActionInput", ec.unmarshalInputIssueEnforcementActionInput),
 			graphql.NewInputUnmarshaler("IssueLetterInput", ec.unmarshalInputIssueLetterInput),
 			graphql.NewInputUnmarshaler("IssueNoticeInput", ec.unmarshalInputIssueNoticeInput),
 			graphql.NewInputUnmarshaler("ItemResultInput", ec.unmarshalInputItemResultInput),
@@ -9584,6 +9926,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TrainingCoverageWhereInput", ec.unmarshalInputTrainingCoverageWhereInput),
 			graphql.NewInputUnmarshaler("TrainingOrder", ec.unmarshalInputTrainingOrder),
 			graphql.NewInputUnmarshaler("TrainingWhereInput", ec.unmarshalInputTrainingWhereInput),
+			graphql.NewInputUnmarshaler("TransitionEnforcementActionInput", ec.unmarshalInputTransitionEnforcementActionInput),
 			graphql.NewInputUnmarshaler("TransitionHazardInput", ec.unmarshalInputTransitionHazardInput),
 			graphql.NewInputUnmarshaler("UnitOrder", ec.unmarshalInputUnitOrder),
 			graphql.NewInputUnmarshaler("UnitWhereInput", ec.unmarshalInputUnitWhereInput),
@@ -13455,6 +13798,792 @@ input EmergencyPlanWhereInput {
   Supersedes ID is set.
   """
   supersedesIDNotNil: Boolean
+}
+"""
+An enforcement action (执法) of an enforcement department against an enterprise-side unit, from an inspection: a rectification order, an administrative penalty or a seizure, with its document number and state.
+"""
+type EnforcementAction implements Node {
+  """
+  Global ID of the enforcement action.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The enforcement department that issued the action.
+  """
+  issuerUnitID: ID!
+  """
+  The enterprise-side unit the action is against.
+  """
+  targetUnitID: ID!
+  """
+  The inspection the action came from.
+  """
+  inspectionID: ID!
+  """
+  What the action is: a rectification order, an administrative penalty or a seizure.
+  """
+  kind: EnforcementKind!
+  """
+  The document number (文书编号), e.g. 工信执改〔2022〕3号; unique per issuing department and year.
+  """
+  documentNumber: String!
+  """
+  The year of issuedOn; document numbers are unique within it.
+  """
+  year: Int!
+  """
+  When the action was issued.
+  """
+  issuedOn: Time!
+  """
+  By when the target must comply: required for a rectification order, optional otherwise; null without one.
+  """
+  deadline: Time
+  """
+  What was found and what is ordered (违法事实与要求).
+  """
+  findings: String!
+  """
+  The penalty in yuan (罚款金额); set for an administrative penalty only.
+  """
+  amount: Int
+  """
+  The legal basis (法律依据); required for an administrative penalty.
+  """
+  legalBasis: String!
+  """
+  Who issued it, at issuing time.
+  """
+  issuedBy: String!
+  """
+  Where the action stands: ISSUED, then COMPLIED or OVERDUE, then CLOSED.
+  """
+  state: EnforcementState!
+  """
+  When the state last changed; null while ISSUED.
+  """
+  stateChangedAt: Time
+  """
+  The note of the last state change, e.g. how compliance was verified.
+  """
+  stateNote: String!
+  """
+  The enforcement department that issued the action.
+  """
+  issuer: Unit!
+  """
+  The enterprise-side unit the action is against.
+  """
+  target: Unit!
+  """
+  The inspection the action came from.
+  """
+  inspection: Inspection!
+}
+"""
+A connection to a list of items.
+"""
+type EnforcementActionConnection {
+  """
+  A list of edges.
+  """
+  edges: [EnforcementActionEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type EnforcementActionEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: EnforcementAction
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for EnforcementAction connections
+"""
+input EnforcementActionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order EnforcementActions.
+  """
+  field: EnforcementActionOrderField!
+}
+"""
+Properties by which EnforcementAction connections can be ordered.
+"""
+enum EnforcementActionOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+  """
+  Order by document number.
+  """
+  DOCUMENT_NUMBER
+  """
+  Order by year.
+  """
+  YEAR
+  """
+  Order by issued on.
+  """
+  ISSUED_ON
+  """
+  Order by deadline.
+  """
+  DEADLINE
+  """
+  Order by amount.
+  """
+  AMOUNT
+  """
+  Order by state changed at.
+  """
+  STATE_CHANGED_AT
+}
+"""
+EnforcementActionWhereInput is used for filtering EnforcementAction objects.
+Input was generated by ent.
+"""
+input EnforcementActionWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: EnforcementActionWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [EnforcementActionWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [EnforcementActionWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Kind equals this.
+  """
+  kind: EnforcementKind
+  """
+  Kind differs from this.
+  """
+  kindNEQ: EnforcementKind
+  """
+  Kind is one of these.
+  """
+  kindIn: [EnforcementKind!]
+  """
+  Kind is none of these.
+  """
+  kindNotIn: [EnforcementKind!]
+  """
+  Document number equals this.
+  """
+  documentNumber: String
+  """
+  Document number differs from this.
+  """
+  documentNumberNEQ: String
+  """
+  Document number is one of these.
+  """
+  documentNumberIn: [String!]
+  """
+  Document number is none of these.
+  """
+  documentNumberNotIn: [String!]
+  """
+  Document number is greater than this.
+  """
+  documentNumberGT: String
+  """
+  Document number is this or greater.
+  """
+  documentNumberGTE: String
+  """
+  Document number is less than this.
+  """
+  documentNumberLT: String
+  """
+  Document number is this or less.
+  """
+  documentNumberLTE: String
+  """
+  Document number contains this text.
+  """
+  documentNumberContains: String
+  """
+  Document number starts with this text.
+  """
+  documentNumberHasPrefix: String
+  """
+  Document number ends with this text.
+  """
+  documentNumberHasSuffix: String
+  """
+  Document number equals this text, ignoring case.
+  """
+  documentNumberEqualFold: String
+  """
+  Document number contains this text, ignoring case.
+  """
+  documentNumberContainsFold: String
+  """
+  Year equals this.
+  """
+  year: Int
+  """
+  Year differs from this.
+  """
+  yearNEQ: Int
+  """
+  Year is one of these.
+  """
+  yearIn: [Int!]
+  """
+  Year is none of these.
+  """
+  yearNotIn: [Int!]
+  """
+  Year is greater than this.
+  """
+  yearGT: Int
+  """
+  Year is this or greater.
+  """
+  yearGTE: Int
+  """
+  Year is less than this.
+  """
+  yearLT: Int
+  """
+  Year is this or less.
+  """
+  yearLTE: Int
+  """
+  Issued on equals this.
+  """
+  issuedOn: Time
+  """
+  Issued on differs from this.
+  """
+  issuedOnNEQ: Time
+  """
+  Issued on is one of these.
+  """
+  issuedOnIn: [Time!]
+  """
+  Issued on is none of these.
+  """
+  issuedOnNotIn: [Time!]
+  """
+  Issued on is later than this.
+  """
+  issuedOnGT: Time
+  """
+  Issued on is at this time or later.
+  """
+  issuedOnGTE: Time
+  """
+  Issued on is earlier than this.
+  """
+  issuedOnLT: Time
+  """
+  Issued on is at this time or earlier.
+  """
+  issuedOnLTE: Time
+  """
+  Deadline equals this.
+  """
+  deadline: Time
+  """
+  Deadline differs from this.
+  """
+  deadlineNEQ: Time
+  """
+  Deadline is one of these.
+  """
+  deadlineIn: [Time!]
+  """
+  Deadline is none of these.
+  """
+  deadlineNotIn: [Time!]
+  """
+  Deadline is later than this.
+  """
+  deadlineGT: Time
+  """
+  Deadline is at this time or later.
+  """
+  deadlineGTE: Time
+  """
+  Deadline is earlier than this.
+  """
+  deadlineLT: Time
+  """
+  Deadline is at this time or earlier.
+  """
+  deadlineLTE: Time
+  """
+  Deadline is not set.
+  """
+  deadlineIsNil: Boolean
+  """
+  Deadline is set.
+  """
+  deadlineNotNil: Boolean
+  """
+  Amount equals this.
+  """
+  amount: Int
+  """
+  Amount differs from this.
+  """
+  amountNEQ: Int
+  """
+  Amount is one of these.
+  """
+  amountIn: [Int!]
+  """
+  Amount is none of these.
+  """
+  amountNotIn: [Int!]
+  """
+  Amount is greater than this.
+  """
+  amountGT: Int
+  """
+  Amount is this or greater.
+  """
+  amountGTE: Int
+  """
+  Amount is less than this.
+  """
+  amountLT: Int
+  """
+  Amount is this or less.
+  """
+  amountLTE: Int
+  """
+  Amount is not set.
+  """
+  amountIsNil: Boolean
+  """
+  Amount is set.
+  """
+  amountNotNil: Boolean
+  """
+  State equals this.
+  """
+  state: EnforcementState
+  """
+  State differs from this.
+  """
+  stateNEQ: EnforcementState
+  """
+  State is one of these.
+  """
+  stateIn: [EnforcementState!]
+  """
+  State is none of these.
+  """
+  stateNotIn: [EnforcementState!]
+  """
+  State changed at equals this.
+  """
+  stateChangedAt: Time
+  """
+  State changed at differs from this.
+  """
+  stateChangedAtNEQ: Time
+  """
+  State changed at is one of these.
+  """
+  stateChangedAtIn: [Time!]
+  """
+  State changed at is none of these.
+  """
+  stateChangedAtNotIn: [Time!]
+  """
+  State changed at is later than this.
+  """
+  stateChangedAtGT: Time
+  """
+  State changed at is at this time or later.
+  """
+  stateChangedAtGTE: Time
+  """
+  State changed at is earlier than this.
+  """
+  stateChangedAtLT: Time
+  """
+  State changed at is at this time or earlier.
+  """
+  stateChangedAtLTE: Time
+  """
+  State changed at is not set.
+  """
+  stateChangedAtIsNil: Boolean
+  """
+  State changed at is set.
+  """
+  stateChangedAtNotNil: Boolean
+}
+"""
+A hazard an enforcement action concerns.
+"""
+type EnforcementHazard implements Node {
+  """
+  Global ID of the enforcement hazard.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The enforcement action.
+  """
+  enforcementActionID: ID!
+  """
+  The hazard it concerns.
+  """
+  hazardID: ID!
+}
+"""
+Ordering options for EnforcementHazard connections
+"""
+input EnforcementHazardOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order EnforcementHazards.
+  """
+  field: EnforcementHazardOrderField!
+}
+"""
+Properties by which EnforcementHazard connections can be ordered.
+"""
+enum EnforcementHazardOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by updated at.
+  """
+  UPDATED_AT
+}
+"""
+EnforcementHazardWhereInput is used for filtering EnforcementHazard objects.
+Input was generated by ent.
+"""
+input EnforcementHazardWhereInput {
+  """
+  Matches when this condition does not.
+  """
+  not: EnforcementHazardWhereInput
+  """
+  Matches when all of these conditions match.
+  """
+  and: [EnforcementHazardWhereInput!]
+  """
+  Matches when at least one of these conditions matches.
+  """
+  or: [EnforcementHazardWhereInput!]
+  """
+  ID equals this.
+  """
+  id: ID
+  """
+  ID differs from this.
+  """
+  idNEQ: ID
+  """
+  ID is one of these.
+  """
+  idIn: [ID!]
+  """
+  ID is none of these.
+  """
+  idNotIn: [ID!]
+  """
+  ID is greater than this.
+  """
+  idGT: ID
+  """
+  ID is this or greater.
+  """
+  idGTE: ID
+  """
+  ID is less than this.
+  """
+  idLT: ID
+  """
+  ID is this or less.
+  """
+  idLTE: ID
+  """
+  Created at equals this.
+  """
+  createdAt: Time
+  """
+  Created at differs from this.
+  """
+  createdAtNEQ: Time
+  """
+  Created at is one of these.
+  """
+  createdAtIn: [Time!]
+  """
+  Created at is none of these.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Created at is later than this.
+  """
+  createdAtGT: Time
+  """
+  Created at is at this time or later.
+  """
+  createdAtGTE: Time
+  """
+  Created at is earlier than this.
+  """
+  createdAtLT: Time
+  """
+  Created at is at this time or earlier.
+  """
+  createdAtLTE: Time
+  """
+  Updated at equals this.
+  """
+  updatedAt: Time
+  """
+  Updated at differs from this.
+  """
+  updatedAtNEQ: Time
+  """
+  Updated at is one of these.
+  """
+  updatedAtIn: [Time!]
+  """
+  Updated at is none of these.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Updated at is later than this.
+  """
+  updatedAtGT: Time
+  """
+  Updated at is at this time or later.
+  """
+  updatedAtGTE: Time
+  """
+  Updated at is earlier than this.
+  """
+  updatedAtLT: Time
+  """
+  Updated at is at this time or earlier.
+  """
+  updatedAtLTE: Time
+  """
+  Enforcement action ID equals this.
+  """
+  enforcementActionID: ID
+  """
+  Enforcement action ID differs from this.
+  """
+  enforcementActionIDNEQ: ID
+  """
+  Enforcement action ID is one of these.
+  """
+  enforcementActionIDIn: [ID!]
+  """
+  Enforcement action ID is none of these.
+  """
+  enforcementActionIDNotIn: [ID!]
+  """
+  Hazard ID equals this.
+  """
+  hazardID: ID
+  """
+  Hazard ID differs from this.
+  """
+  hazardIDNEQ: ID
+  """
+  Hazard ID is one of these.
+  """
+  hazardIDIn: [ID!]
+  """
+  Hazard ID is none of these.
+  """
+  hazardIDNotIn: [ID!]
+}
+"""
+What an enforcement action (执法) is.
+"""
+enum EnforcementKind @goModel(model: "github.com/dutychain/dutychain/internal/domain.EnforcementKind") {
+  """
+  An order to rectify within a deadline (责令限期整改).
+  """
+  RECTIFICATION_ORDER
+  """
+  An administrative penalty (行政处罚): an amount and its legal basis.
+  """
+  ADMINISTRATIVE_PENALTY
+  """
+  A seizure or sealing of equipment, goods or premises (查封扣押).
+  """
+  SEIZURE
+}
+"""
+Where an enforcement action stands.
+"""
+enum EnforcementState @goModel(model: "github.com/dutychain/dutychain/internal/domain.EnforcementState") {
+  """
+  Issued to the target; compliance not yet found.
+  """
+  ISSUED
+  """
+  The issuing department found the target complied.
+  """
+  COMPLIED
+  """
+  The issuing department found the deadline passed without compliance.
+  """
+  OVERDUE
+  """
+  Closed by the issuing department after compliance or overdue.
+  """
+  CLOSED
 }
 """
 Enterprise profile (企业档案) of an ENTERPRISE unit.
@@ -20192,6 +21321,40 @@ type Query {
     """
     where: EmergencyPlanWhereInput
   ): EmergencyPlanConnection!
+  """
+  Enforcement action records the viewer may read, one page at a time.
+  """
+  enforcementActions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for EnforcementActions returned from the connection.
+    """
+    orderBy: EnforcementActionOrder
+
+    """
+    Filtering options for EnforcementActions returned from the connection.
+    """
+    where: EnforcementActionWhereInput
+  ): EnforcementActionConnection!
   """
   Enterprise records the viewer may read, one page at a time.
   """
@@ -29269,6 +30432,92 @@ type ReadinessIndicator {
   source: String!
 }
 `, BuiltIn: false},
+	{Name: "../schema/enforcement.graphql", Input: `# Enforcement (执法): actions of enforcement departments against
+# enterprise-side units — rectification orders, administrative penalties,
+# seizures — from inspections, with their lifecycle.
+
+"A step on an enforcement action, taken by its issuing department (transitionEnforcementAction), as listed in its allowedActions."
+enum EnforcementStep {
+  "Find the ISSUED action complied with: COMPLIED."
+  COMPLY
+  "Find the ISSUED action past its deadline without compliance: OVERDUE."
+  MARK_OVERDUE
+  "Close the COMPLIED or OVERDUE action: CLOSED."
+  CLOSE
+}
+
+extend type EnforcementAction {
+  "The hazards the action concerns (those in your scope), in the order given."
+  hazards: [Hazard!]!
+  "Whether the action is overdue now: still ISSUED past its deadline, or found OVERDUE."
+  overdue: Boolean!
+  "The steps you may take on this action now, decided as transitionEnforcementAction decides them."
+  allowedActions: [EnforcementStep!]!
+}
+
+extend type Inspection {
+  "The enforcement actions that came from this inspection (those in your scope), oldest first."
+  enforcementActions: [EnforcementAction!]!
+}
+
+extend type Hazard {
+  "The enforcement actions that concern this hazard (those in your scope), oldest first."
+  enforcementActions: [EnforcementAction!]!
+}
+
+"IssueEnforcementActionInput is an enforcement action an enforcement department issues."
+input IssueEnforcementActionInput {
+  "The issuing DEPARTMENT: you need a post there that may create enforcement actions, and it must supervise the target."
+  issuerUnitID: ID!
+  "The government inspection (done, not a self-check) the action comes from; its target is the action's target."
+  inspectionID: ID!
+  "RECTIFICATION_ORDER, ADMINISTRATIVE_PENALTY or SEIZURE."
+  kind: EnforcementKind!
+  "The document number (文书编号), unique per department and year. At most 100 characters."
+  documentNumber: String!
+  "When it was issued; not in the future. Between 2000-01-01 and 2100-12-31."
+  issuedOn: Time!
+  "By when the target must comply, after issuedOn: required for a rectification order. Between 2000-01-01 and 2100-12-31."
+  deadline: Time
+  "What was found and what is ordered (违法事实与要求). At most 2000 characters."
+  findings: String!
+  "The penalty in yuan (罚款金额): required for, and only for, an administrative penalty. Between 1 and 100000000."
+  amount: Int
+  "The legal basis (法律依据): required for an administrative penalty. At most 2000 characters."
+  legalBasis: String
+  "The hazards it concerns, each of the inspected enterprise. Between 0 and 50 hazards."
+  hazardIDs: [ID!]
+}
+
+"IssueEnforcementActionPayload is the issued action."
+type IssueEnforcementActionPayload {
+  "The action, ISSUED."
+  enforcementAction: EnforcementAction!
+}
+
+"TransitionEnforcementActionInput is a step on an enforcement action."
+input TransitionEnforcementActionInput {
+  "The enforcement action."
+  enforcementActionID: ID!
+  "The step: it must be legal from the action's state (BAD_USER_INPUT otherwise); a step taken meanwhile by someone else is a CONFLICT."
+  action: EnforcementStep!
+  "How compliance or its absence was found. At most 2000 characters."
+  note: String
+}
+
+"TransitionEnforcementActionPayload is the action after the step."
+type TransitionEnforcementActionPayload {
+  "The action, in its new state."
+  enforcementAction: EnforcementAction!
+}
+
+extend type Mutation {
+  "Issue an enforcement action in the name of an enforcement department, from an inspection of the target (the department's posts only)."
+  issueEnforcementAction("The department, the inspection, the kind, document number, dates, findings, penalty and hazards." input: IssueEnforcementActionInput!): IssueEnforcementActionPayload!
+  "Take a step on an enforcement action: find it complied with or overdue, or close it (the issuing department's posts only)."
+  transitionEnforcementAction("The action, the step and a note." input: TransitionEnforcementActionInput!): TransitionEnforcementActionPayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -30370,6 +31619,82 @@ func (ec *executionContext) childFields_EndPostPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type EndPostPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_EnforcementAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EnforcementAction_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_EnforcementAction_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_EnforcementAction_updatedAt(ctx, field)
+	case "issuerUnitID":
+		return ec.fieldContext_EnforcementAction_issuerUnitID(ctx, field)
+	case "targetUnitID":
+		return ec.fieldContext_EnforcementAction_targetUnitID(ctx, field)
+	case "inspectionID":
+		return ec.fieldContext_EnforcementAction_inspectionID(ctx, field)
+	case "kind":
+		return ec.fieldContext_EnforcementAction_kind(ctx, field)
+	case "documentNumber":
+		return ec.fieldContext_EnforcementAction_documentNumber(ctx, field)
+	case "year":
+		return ec.fieldContext_EnforcementAction_year(ctx, field)
+	case "issuedOn":
+		return ec.fieldContext_EnforcementAction_issuedOn(ctx, field)
+	case "deadline":
+		return ec.fieldContext_EnforcementAction_deadline(ctx, field)
+	case "findings":
+		return ec.fieldContext_EnforcementAction_findings(ctx, field)
+	case "amount":
+		return ec.fieldContext_EnforcementAction_amount(ctx, field)
+	case "legalBasis":
+		return ec.fieldContext_EnforcementAction_legalBasis(ctx, field)
+	case "issuedBy":
+		return ec.fieldContext_EnforcementAction_issuedBy(ctx, field)
+	case "state":
+		return ec.fieldContext_EnforcementAction_state(ctx, field)
+	case "stateChangedAt":
+		return ec.fieldContext_EnforcementAction_stateChangedAt(ctx, field)
+	case "stateNote":
+		return ec.fieldContext_EnforcementAction_stateNote(ctx, field)
+	case "issuer":
+		return ec.fieldContext_EnforcementAction_issuer(ctx, field)
+	case "target":
+		return ec.fieldContext_EnforcementAction_target(ctx, field)
+	case "inspection":
+		return ec.fieldContext_EnforcementAction_inspection(ctx, field)
+	case "hazards":
+		return ec.fieldContext_EnforcementAction_hazards(ctx, field)
+	case "overdue":
+		return ec.fieldContext_EnforcementAction_overdue(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_EnforcementAction_allowedActions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnforcementAction", field.Name)
+}
+
+func (ec *executionContext) childFields_EnforcementActionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EnforcementActionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EnforcementActionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EnforcementActionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnforcementActionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EnforcementActionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_EnforcementActionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_EnforcementActionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnforcementActionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Enterprise(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -30566,6 +31891,8 @@ func (ec *executionContext) childFields_Hazard(ctx context.Context, field graphq
 		return ec.fieldContext_Hazard_reportedBy(ctx, field)
 	case "allowedActions":
 		return ec.fieldContext_Hazard_allowedActions(ctx, field)
+	case "enforcementActions":
+		return ec.fieldContext_Hazard_enforcementActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Hazard", field.Name)
 }
@@ -30706,6 +32033,8 @@ func (ec *executionContext) childFields_Inspection(ctx context.Context, field gr
 		return ec.fieldContext_Inspection_inspectors(ctx, field)
 	case "allowedActions":
 		return ec.fieldContext_Inspection_allowedActions(ctx, field)
+	case "enforcementActions":
+		return ec.fieldContext_Inspection_enforcementActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Inspection", field.Name)
 }
@@ -30730,6 +32059,14 @@ func (ec *executionContext) childFields_InspectionEdge(ctx context.Context, fiel
 		return ec.fieldContext_InspectionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InspectionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueEnforcementActionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enforcementAction":
+		return ec.fieldContext_IssueEnforcementActionPayload_enforcementAction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueEnforcementActionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_IssueLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -32272,6 +33609,14 @@ func (ec *executionContext) childFields_TrainingEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type TrainingEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TransitionEnforcementActionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enforcementAction":
+		return ec.fieldContext_TransitionEnforcementActionPayload_enforcementAction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransitionEnforcementActionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TransitionHazardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hazard":
@@ -33170,6 +34515,20 @@ func (ec *executionContext) field_Mutation_identifyRiskPoint_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_issueEnforcementAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IssueEnforcementActionInput, error) {
+			return ec.unmarshalNIssueEnforcementActionInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueEnforcementActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_issueLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -33456,6 +34815,20 @@ func (ec *executionContext) field_Mutation_signLetter_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SignLetterInput, error) {
 			return ec.unmarshalNSignLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transitionEnforcementAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TransitionEnforcementActionInput, error) {
+			return ec.unmarshalNTransitionEnforcementActionInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionEnforcementActionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -34436,6 +35809,60 @@ func (ec *executionContext) field_Query_emergencyPlans_args(ctx context.Context,
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.EmergencyPlanWhereInput, error) {
 			return ec.unmarshalOEmergencyPlanWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlanWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_enforcementActions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.EnforcementActionOrder, error) {
+			return ec.unmarshalOEnforcementActionOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.EnforcementActionWhereInput, error) {
+			return ec.unmarshalOEnforcementActionWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -44613,6 +46040,851 @@ func (ec *executionContext) fieldContext_EndPostPayload_post(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _EnforcementAction_id(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EnforcementAction_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EnforcementAction_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EnforcementAction_issuerUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_issuerUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_issuerUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EnforcementAction_targetUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_targetUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_targetUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EnforcementAction_inspectionID(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_inspectionID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InspectionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_inspectionID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EnforcementAction_kind(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.EnforcementKind) graphql.Marshaler {
+			return ec.marshalNEnforcementKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "EnforcementKind")
+}
+
+func (ec *executionContext) _EnforcementAction_documentNumber(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_documentNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_documentNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnforcementAction_year(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EnforcementAction_issuedOn(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_issuedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_issuedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EnforcementAction_deadline(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EnforcementAction_findings(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnforcementAction_amount(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EnforcementAction_legalBasis(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_legalBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_legalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnforcementAction_issuedBy(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_issuedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_issuedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnforcementAction_state(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.EnforcementState) graphql.Marshaler {
+			return ec.marshalNEnforcementState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "EnforcementState")
+}
+
+func (ec *executionContext) _EnforcementAction_stateChangedAt(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_stateChangedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StateChangedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_stateChangedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EnforcementAction_stateNote(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_stateNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StateNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_stateNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnforcementAction_issuer(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnforcementAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnforcementAction_target(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnforcementAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnforcementAction_inspection(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inspection(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Inspection) graphql.Marshaler {
+			return ec.marshalNInspection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐInspection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_inspection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnforcementAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnforcementAction_hazards(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_hazards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EnforcementAction().Hazards(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Hazard) graphql.Marshaler {
+			return ec.marshalNHazard2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_hazards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnforcementAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hazard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnforcementAction_overdue(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EnforcementAction().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _EnforcementAction_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementAction_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EnforcementAction().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.EnforcementStep) graphql.Marshaler {
+			return ec.marshalNEnforcementStep2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementAction_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementAction", field, true, true, "EnforcementStep")
+}
+
+func (ec *executionContext) _EnforcementActionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementActionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementActionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.EnforcementActionEdge) graphql.Marshaler {
+			return ec.marshalOEnforcementActionEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementActionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnforcementActionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnforcementActionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnforcementActionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementActionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementActionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementActionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnforcementActionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnforcementActionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementActionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementActionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementActionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementActionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EnforcementActionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementActionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementActionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EnforcementAction) graphql.Marshaler {
+			return ec.marshalOEnforcementAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementActionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnforcementActionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnforcementAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnforcementActionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementActionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementActionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementActionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementActionEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _EnforcementHazard_id(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementHazard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementHazard_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementHazard_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementHazard", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EnforcementHazard_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementHazard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementHazard_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementHazard_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementHazard", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EnforcementHazard_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementHazard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementHazard_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementHazard_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementHazard", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EnforcementHazard_enforcementActionID(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementHazard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementHazard_enforcementActionID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnforcementActionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementHazard_enforcementActionID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementHazard", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EnforcementHazard_hazardID(ctx context.Context, field graphql.CollectedField, obj *ent.EnforcementHazard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnforcementHazard_hazardID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HazardID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnforcementHazard_hazardID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnforcementHazard", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Enterprise_id(ctx context.Context, field graphql.CollectedField, obj *ent.Enterprise) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -46691,6 +48963,38 @@ func (ec *executionContext) fieldContext_Hazard_allowedActions(_ context.Context
 	return graphql.NewScalarFieldContext("Hazard", field, true, true, "HazardAction")
 }
 
+func (ec *executionContext) _Hazard_enforcementActions(ctx context.Context, field graphql.CollectedField, obj *ent.Hazard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hazard_enforcementActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Hazard().EnforcementActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.EnforcementAction) graphql.Marshaler {
+			return ec.marshalNEnforcementAction2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hazard_enforcementActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Hazard",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnforcementAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _HazardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.HazardConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -47962,6 +50266,38 @@ func (ec *executionContext) fieldContext_Inspection_allowedActions(_ context.Con
 	return graphql.NewScalarFieldContext("Inspection", field, true, true, "InspectionAction")
 }
 
+func (ec *executionContext) _Inspection_enforcementActions(ctx context.Context, field graphql.CollectedField, obj *ent.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_enforcementActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().EnforcementActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.EnforcementAction) graphql.Marshaler {
+			return ec.marshalNEnforcementAction2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_enforcementActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnforcementAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _InspectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -48102,6 +50438,38 @@ func (ec *executionContext) _InspectionEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_InspectionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InspectionEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _IssueEnforcementActionPayload_enforcementAction(ctx context.Context, field graphql.CollectedField, obj *model.IssueEnforcementActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueEnforcementActionPayload_enforcementAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnforcementAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EnforcementAction) graphql.Marshaler {
+			return ec.marshalNEnforcementAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueEnforcementActionPayload_enforcementAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueEnforcementActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnforcementAction(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IssueLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.IssueLetterPayload) (ret graphql.Marshaler) {
@@ -53801,6 +56169,94 @@ func (ec *executionContext) fieldContext_Mutation_recordControlCheck(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_issueEnforcementAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueEnforcementAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueEnforcementAction(ctx, fc.Args["input"].(model.IssueEnforcementActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssueEnforcementActionPayload) graphql.Marshaler {
+			return ec.marshalNIssueEnforcementActionPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueEnforcementActionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueEnforcementAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueEnforcementActionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueEnforcementAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transitionEnforcementAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transitionEnforcementAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransitionEnforcementAction(ctx, fc.Args["input"].(model.TransitionEnforcementActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TransitionEnforcementActionPayload) graphql.Marshaler {
+			return ec.marshalNTransitionEnforcementActionPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionEnforcementActionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transitionEnforcementAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransitionEnforcementActionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transitionEnforcementAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -57028,6 +59484,50 @@ func (ec *executionContext) fieldContext_Query_emergencyPlans(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_emergencyPlans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_enforcementActions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_enforcementActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EnforcementActions(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.EnforcementActionOrder), fc.Args["where"].(*ent.EnforcementActionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EnforcementActionConnection) graphql.Marshaler {
+			return ec.marshalNEnforcementActionConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_enforcementActions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnforcementActionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_enforcementActions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -65114,6 +67614,38 @@ func (ec *executionContext) _TrainingEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_TrainingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _TransitionEnforcementActionPayload_enforcementAction(ctx context.Context, field graphql.CollectedField, obj *model.TransitionEnforcementActionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransitionEnforcementActionPayload_enforcementAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnforcementAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.EnforcementAction) graphql.Marshaler {
+			return ec.marshalNEnforcementAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransitionEnforcementActionPayload_enforcementAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransitionEnforcementActionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnforcementAction(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TransitionHazardPayload_hazard(ctx context.Context, field graphql.CollectedField, obj *model.TransitionHazardPayload) (ret graphql.Marshaler) {
@@ -75713,6 +78245,1085 @@ func UnmarshalEndPostInput(ctx context.Context, raw any) (model.EndPostInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEnforcementActionOrder(ctx context.Context, obj any) (ent.EnforcementActionOrder, error) {
+	var it ent.EnforcementActionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEnforcementActionOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEnforcementActionOrder unmarshals raw into the EnforcementActionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEnforcementActionOrder(ctx context.Context, raw any) (ent.EnforcementActionOrder, error) {
+	var out ent.EnforcementActionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnforcementActionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEnforcementActionWhereInput(ctx context.Context, obj any) (ent.EnforcementActionWhereInput, error) {
+	var it ent.EnforcementActionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "documentNumber", "documentNumberNEQ", "documentNumberIn", "documentNumberNotIn", "documentNumberGT", "documentNumberGTE", "documentNumberLT", "documentNumberLTE", "documentNumberContains", "documentNumberHasPrefix", "documentNumberHasSuffix", "documentNumberEqualFold", "documentNumberContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "issuedOn", "issuedOnNEQ", "issuedOnIn", "issuedOnNotIn", "issuedOnGT", "issuedOnGTE", "issuedOnLT", "issuedOnLTE", "deadline", "deadlineNEQ", "deadlineIn", "deadlineNotIn", "deadlineGT", "deadlineGTE", "deadlineLT", "deadlineLTE", "deadlineIsNil", "deadlineNotNil", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "amountIsNil", "amountNotNil", "state", "stateNEQ", "stateIn", "stateNotIn", "stateChangedAt", "stateChangedAtNEQ", "stateChangedAtIn", "stateChangedAtNotIn", "stateChangedAtGT", "stateChangedAtGTE", "stateChangedAtLT", "stateChangedAtLTE", "stateChangedAtIsNil", "stateChangedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOEnforcementActionWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOEnforcementActionWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOEnforcementActionWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOEnforcementKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOEnforcementKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOEnforcementKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOEnforcementKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "documentNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumber = data
+		case "documentNumberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberNEQ = data
+		case "documentNumberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberIn = data
+		case "documentNumberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberNotIn = data
+		case "documentNumberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberGT = data
+		case "documentNumberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberGTE = data
+		case "documentNumberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberLT = data
+		case "documentNumberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberLTE = data
+		case "documentNumberContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberContains = data
+		case "documentNumberHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberHasPrefix = data
+		case "documentNumberHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberHasSuffix = data
+		case "documentNumberEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberEqualFold = data
+		case "documentNumberContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumberContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumberContainsFold = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "issuedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnNEQ = data
+		case "issuedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnIn = data
+		case "issuedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnNotIn = data
+		case "issuedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnGT = data
+		case "issuedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnGTE = data
+		case "issuedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnLT = data
+		case "issuedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOnLTE = data
+		case "deadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadline"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadline = data
+		case "deadlineNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineNEQ = data
+		case "deadlineIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineIn = data
+		case "deadlineNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineNotIn = data
+		case "deadlineGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineGT = data
+		case "deadlineGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineGTE = data
+		case "deadlineLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineLT = data
+		case "deadlineLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineLTE = data
+		case "deadlineIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineIsNil = data
+		case "deadlineNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineNotNil = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "amountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountNEQ = data
+		case "amountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountIn = data
+		case "amountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountNotIn = data
+		case "amountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountGT = data
+		case "amountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountGTE = data
+		case "amountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountLT = data
+		case "amountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountLTE = data
+		case "amountIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountIsNil = data
+		case "amountNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountNotNil = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOEnforcementState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "stateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNEQ"))
+			data, err := ec.unmarshalOEnforcementState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNEQ = data
+		case "stateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateIn"))
+			data, err := ec.unmarshalOEnforcementState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateIn = data
+		case "stateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNotIn"))
+			data, err := ec.unmarshalOEnforcementState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNotIn = data
+		case "stateChangedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAt = data
+		case "stateChangedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAtNEQ = data
+		case "stateChangedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAtIn = data
+		case "stateChangedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAtNotIn = data
+		case "stateChangedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAtGT = data
+		case "stateChangedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAtGTE = data
+		case "stateChangedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAtLT = data
+		case "stateChangedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAtLTE = data
+		case "stateChangedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAtIsNil = data
+		case "stateChangedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateChangedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateChangedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEnforcementActionWhereInput unmarshals raw into the EnforcementActionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEnforcementActionWhereInput(ctx context.Context, raw any) (ent.EnforcementActionWhereInput, error) {
+	var out ent.EnforcementActionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnforcementActionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEnforcementHazardOrder(ctx context.Context, obj any) (ent.EnforcementHazardOrder, error) {
+	var it ent.EnforcementHazardOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEnforcementHazardOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEnforcementHazardOrder unmarshals raw into the EnforcementHazardOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEnforcementHazardOrder(ctx context.Context, raw any) (ent.EnforcementHazardOrder, error) {
+	var out ent.EnforcementHazardOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnforcementHazardOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEnforcementHazardWhereInput(ctx context.Context, obj any) (ent.EnforcementHazardWhereInput, error) {
+	var it ent.EnforcementHazardWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "enforcementActionID", "enforcementActionIDNEQ", "enforcementActionIDIn", "enforcementActionIDNotIn", "hazardID", "hazardIDNEQ", "hazardIDIn", "hazardIDNotIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOEnforcementHazardWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOEnforcementHazardWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOEnforcementHazardWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "enforcementActionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enforcementActionID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnforcementActionID = data
+		case "enforcementActionIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enforcementActionIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnforcementActionIDNEQ = data
+		case "enforcementActionIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enforcementActionIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnforcementActionIDIn = data
+		case "enforcementActionIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enforcementActionIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnforcementActionIDNotIn = data
+		case "hazardID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hazardID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HazardID = data
+		case "hazardIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hazardIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HazardIDNEQ = data
+		case "hazardIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hazardIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HazardIDIn = data
+		case "hazardIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hazardIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HazardIDNotIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEnforcementHazardWhereInput unmarshals raw into the EnforcementHazardWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEnforcementHazardWhereInput(ctx context.Context, raw any) (ent.EnforcementHazardWhereInput, error) {
+	var out ent.EnforcementHazardWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnforcementHazardWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEnterpriseOrder(ctx context.Context, obj any) (ent.EnterpriseOrder, error) {
 	var it ent.EnterpriseOrder
 	if obj == nil {
@@ -79425,6 +83036,111 @@ func (ec *executionContext) unmarshalInputInspectionWhereInput(ctx context.Conte
 func UnmarshalInspectionWhereInput(ctx context.Context, raw any) (ent.InspectionWhereInput, error) {
 	var out ent.InspectionWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIssueEnforcementActionInput(ctx context.Context, obj any) (model.IssueEnforcementActionInput, error) {
+	var it model.IssueEnforcementActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issuerUnitID", "inspectionID", "kind", "documentNumber", "issuedOn", "deadline", "findings", "amount", "legalBasis", "hazardIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issuerUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerUnitID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerUnitID = data
+		case "inspectionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectionID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectionID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNEnforcementKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "documentNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumber = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "deadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadline"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadline = data
+		case "findings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("findings"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Findings = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "legalBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalBasis = data
+		case "hazardIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hazardIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HazardIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIssueEnforcementActionInput unmarshals raw into the IssueEnforcementActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIssueEnforcementActionInput(ctx context.Context, raw any) (model.IssueEnforcementActionInput, error) {
+	var out model.IssueEnforcementActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IssueEnforcementActionInput", raw, &out)
 	return out, err
 }
 
@@ -91703,6 +95419,62 @@ func UnmarshalTrainingWhereInput(ctx context.Context, raw any) (ent.TrainingWher
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTransitionEnforcementActionInput(ctx context.Context, obj any) (model.TransitionEnforcementActionInput, error) {
+	var it model.TransitionEnforcementActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"enforcementActionID", "action", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "enforcementActionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enforcementActionID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnforcementActionID = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNEnforcementStep2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStep(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransitionEnforcementActionInput unmarshals raw into the TransitionEnforcementActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransitionEnforcementActionInput(ctx context.Context, raw any) (model.TransitionEnforcementActionInput, error) {
+	var out model.TransitionEnforcementActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransitionEnforcementActionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTransitionHazardInput(ctx context.Context, obj any) (model.TransitionHazardInput, error) {
 	var it model.TransitionHazardInput
 	if obj == nil {
@@ -93748,6 +97520,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Enterprise(ctx, sel, obj)
+	case *ent.EnforcementHazard:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EnforcementHazard(ctx, sel, obj)
+	case *ent.EnforcementAction:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EnforcementAction(ctx, sel, obj)
 	case *ent.EmergencyPlan:
 		if obj == nil {
 			return graphql.Null
@@ -97610,6 +101392,294 @@ func (ec *executionContext) _EndPostPayload(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var enforcementActionImplementors = []string{"EnforcementAction", "Node"}
+
+func (ec *executionContext) _EnforcementAction(ctx context.Context, sel ast.SelectionSet, obj *ent.EnforcementAction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enforcementActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnforcementAction")
+		case "id":
+			out.Values[i] = ec._EnforcementAction_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._EnforcementAction_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._EnforcementAction_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuerUnitID":
+			out.Values[i] = ec._EnforcementAction_issuerUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetUnitID":
+			out.Values[i] = ec._EnforcementAction_targetUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inspectionID":
+			out.Values[i] = ec._EnforcementAction_inspectionID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._EnforcementAction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentNumber":
+			out.Values[i] = ec._EnforcementAction_documentNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._EnforcementAction_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedOn":
+			out.Values[i] = ec._EnforcementAction_issuedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deadline":
+			out.Values[i] = ec._EnforcementAction_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findings":
+			out.Values[i] = ec._EnforcementAction_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._EnforcementAction_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legalBasis":
+			out.Values[i] = ec._EnforcementAction_legalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuedBy":
+			out.Values[i] = ec._EnforcementAction_issuedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._EnforcementAction_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stateChangedAt":
+			out.Values[i] = ec._EnforcementAction_stateChangedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stateNote":
+			out.Values[i] = ec._EnforcementAction_stateNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnforcementAction_issuer(ctx, field, obj)
+				})
+		case "target":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnforcementAction_target(ctx, field, obj)
+				})
+		case "inspection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnforcementAction_inspection(ctx, field, obj)
+				})
+		case "hazards":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnforcementAction_hazards(ctx, field, obj)
+				})
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnforcementAction_overdue(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnforcementAction_allowedActions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enforcementActionConnectionImplementors = []string{"EnforcementActionConnection"}
+
+func (ec *executionContext) _EnforcementActionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.EnforcementActionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enforcementActionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnforcementActionConnection")
+		case "edges":
+			out.Values[i] = ec._EnforcementActionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EnforcementActionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._EnforcementActionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enforcementActionEdgeImplementors = []string{"EnforcementActionEdge"}
+
+func (ec *executionContext) _EnforcementActionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.EnforcementActionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enforcementActionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnforcementActionEdge")
+		case "node":
+			out.Values[i] = ec._EnforcementActionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._EnforcementActionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enforcementHazardImplementors = []string{"EnforcementHazard", "Node"}
+
+func (ec *executionContext) _EnforcementHazard(ctx context.Context, sel ast.SelectionSet, obj *ent.EnforcementHazard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enforcementHazardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnforcementHazard")
+		case "id":
+			out.Values[i] = ec._EnforcementHazard_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._EnforcementHazard_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._EnforcementHazard_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enforcementActionID":
+			out.Values[i] = ec._EnforcementHazard_enforcementActionID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hazardID":
+			out.Values[i] = ec._EnforcementHazard_hazardID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var enterpriseImplementors = []string{"Enterprise", "Node"}
 
 func (ec *executionContext) _Enterprise(ctx context.Context, sel ast.SelectionSet, obj *ent.Enterprise) graphql.Marshaler {
@@ -98191,6 +102261,12 @@ func (ec *executionContext) _Hazard(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Hazard_allowedActions(ctx, field, obj)
 				})
+		case "enforcementActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Hazard_enforcementActions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -98646,6 +102722,12 @@ func (ec *executionContext) _Inspection(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inspection_allowedActions(ctx, field, obj)
 				})
+		case "enforcementActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_enforcementActions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -98724,6 +102806,39 @@ func (ec *executionContext) _InspectionEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._InspectionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var issueEnforcementActionPayloadImplementors = []string{"IssueEnforcementActionPayload"}
+
+func (ec *executionContext) _IssueEnforcementActionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IssueEnforcementActionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueEnforcementActionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueEnforcementActionPayload")
+		case "enforcementAction":
+			out.Values[i] = ec._IssueEnforcementActionPayload_enforcementAction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -100453,6 +104568,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "issueEnforcementAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueEnforcementAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transitionEnforcementAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transitionEnforcementAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -101608,6 +105737,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_emergencyPlans(ctx, field)
+				})
+		case "enforcementActions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_enforcementActions(ctx, field)
 				})
 		case "enterprises":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -104733,6 +108868,39 @@ func (ec *executionContext) _TrainingEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var transitionEnforcementActionPayloadImplementors = []string{"TransitionEnforcementActionPayload"}
+
+func (ec *executionContext) _TransitionEnforcementActionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TransitionEnforcementActionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transitionEnforcementActionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransitionEnforcementActionPayload")
+		case "enforcementAction":
+			out.Values[i] = ec._TransitionEnforcementActionPayload_enforcementAction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var transitionHazardPayloadImplementors = []string{"TransitionHazardPayload"}
 
 func (ec *executionContext) _TransitionHazardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TransitionHazardPayload) graphql.Marshaler {
@@ -107376,6 +111544,136 @@ func (ec *executionContext) marshalNEndPostPayload2ᚖgithubᚗcomᚋdutychain�
 	return ec._EndPostPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNEnforcementAction2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.EnforcementAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnforcementAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEnforcementAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementAction(ctx context.Context, sel ast.SelectionSet, v *ent.EnforcementAction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnforcementAction!")
+		return graphql.Null
+	}
+	return ec._EnforcementAction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEnforcementActionConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.EnforcementActionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnforcementActionConnection!")
+		return graphql.Null
+	}
+	return ec._EnforcementActionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEnforcementActionOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionOrderField(ctx context.Context, v any) (*ent.EnforcementActionOrderField, error) {
+	var res = new(ent.EnforcementActionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnforcementActionOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.EnforcementActionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnforcementActionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNEnforcementActionWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionWhereInput(ctx context.Context, v any) (*ent.EnforcementActionWhereInput, error) {
+	res, err := ec.unmarshalInputEnforcementActionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEnforcementHazardOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardOrderField(ctx context.Context, v any) (*ent.EnforcementHazardOrderField, error) {
+	var res = new(ent.EnforcementHazardOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnforcementHazardOrderField2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.EnforcementHazardOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnforcementHazardOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNEnforcementHazardWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardWhereInput(ctx context.Context, v any) (*ent.EnforcementHazardWhereInput, error) {
+	res, err := ec.unmarshalInputEnforcementHazardWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEnforcementKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx context.Context, v any) (domain.EnforcementKind, error) {
+	var res domain.EnforcementKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnforcementKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx context.Context, sel ast.SelectionSet, v domain.EnforcementKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEnforcementState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementState(ctx context.Context, v any) (domain.EnforcementState, error) {
+	var res domain.EnforcementState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnforcementState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementState(ctx context.Context, sel ast.SelectionSet, v domain.EnforcementState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEnforcementStep2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStep(ctx context.Context, v any) (domain.EnforcementStep, error) {
+	var res domain.EnforcementStep
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnforcementStep2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStep(ctx context.Context, sel ast.SelectionSet, v domain.EnforcementStep) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEnforcementStep2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStepᚄ(ctx context.Context, v any) ([]domain.EnforcementStep, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.EnforcementStep, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEnforcementStep2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStep(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEnforcementStep2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStepᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EnforcementStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnforcementStep2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNEnterprise2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterpriseᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Enterprise) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -107566,6 +111864,22 @@ func (ec *executionContext) unmarshalNGroupRole2githubᚗcomᚋdutychainᚋdutyc
 
 func (ec *executionContext) marshalNGroupRole2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐGroupRole(ctx context.Context, sel ast.SelectionSet, v domain.GroupRole) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNHazard2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Hazard) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNHazard2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐHazard(ctx context.Context, sel ast.SelectionSet, v *ent.Hazard) graphql.Marshaler {
@@ -107950,6 +112264,19 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNIssueEnforcementActionInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueEnforcementActionInput(ctx context.Context, v any) (model.IssueEnforcementActionInput, error) {
+	res, err := ec.unmarshalInputIssueEnforcementActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssueEnforcementActionPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueEnforcementActionPayload(ctx context.Context, sel ast.SelectionSet, v *model.IssueEnforcementActionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssueEnforcementActionPayload!")
+		return graphql.Null
+	}
+	return ec._IssueEnforcementActionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNIssueLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐIssueLetterInput(ctx context.Context, v any) (model.IssueLetterInput, error) {
@@ -109801,6 +114128,19 @@ func (ec *executionContext) unmarshalNTrainingWhereInput2ᚖgithubᚗcomᚋdutyc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNTransitionEnforcementActionInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionEnforcementActionInput(ctx context.Context, v any) (model.TransitionEnforcementActionInput, error) {
+	res, err := ec.unmarshalInputTransitionEnforcementActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransitionEnforcementActionPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionEnforcementActionPayload(ctx context.Context, sel ast.SelectionSet, v *model.TransitionEnforcementActionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransitionEnforcementActionPayload!")
+		return graphql.Null
+	}
+	return ec._TransitionEnforcementActionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTransitionHazardInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐTransitionHazardInput(ctx context.Context, v any) (model.TransitionHazardInput, error) {
 	res, err := ec.unmarshalInputTransitionHazardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -111615,6 +115955,195 @@ func (ec *executionContext) unmarshalOEmergencyPlanWhereInput2ᚖgithubᚗcomᚋ
 	}
 	res, err := ec.unmarshalInputEmergencyPlanWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEnforcementAction2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementAction(ctx context.Context, sel ast.SelectionSet, v *ent.EnforcementAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EnforcementAction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEnforcementActionEdge2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.EnforcementActionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEnforcementActionEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOEnforcementActionEdge2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.EnforcementActionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EnforcementActionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEnforcementActionOrder2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionOrder(ctx context.Context, v any) (*ent.EnforcementActionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEnforcementActionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEnforcementActionWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionWhereInputᚄ(ctx context.Context, v any) ([]*ent.EnforcementActionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.EnforcementActionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEnforcementActionWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEnforcementActionWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementActionWhereInput(ctx context.Context, v any) (*ent.EnforcementActionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEnforcementActionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEnforcementHazardWhereInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardWhereInputᚄ(ctx context.Context, v any) ([]*ent.EnforcementHazardWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.EnforcementHazardWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEnforcementHazardWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEnforcementHazardWhereInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnforcementHazardWhereInput(ctx context.Context, v any) (*ent.EnforcementHazardWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEnforcementHazardWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEnforcementKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKindᚄ(ctx context.Context, v any) ([]domain.EnforcementKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.EnforcementKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEnforcementKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEnforcementKind2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EnforcementKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnforcementKind2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEnforcementKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx context.Context, v any) (*domain.EnforcementKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.EnforcementKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEnforcementKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementKind(ctx context.Context, sel ast.SelectionSet, v *domain.EnforcementKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOEnforcementState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStateᚄ(ctx context.Context, v any) ([]domain.EnforcementState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.EnforcementState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEnforcementState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEnforcementState2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementStateᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EnforcementState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEnforcementState2githubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEnforcementState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementState(ctx context.Context, v any) (*domain.EnforcementState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.EnforcementState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEnforcementState2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐEnforcementState(ctx context.Context, sel ast.SelectionSet, v *domain.EnforcementState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOEnterprise2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEnterprise(ctx context.Context, sel ast.SelectionSet, v *ent.Enterprise) graphql.Marshaler {

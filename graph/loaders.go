@@ -56,6 +56,8 @@ type Loaders struct {
 	dutyLists *childLoader[*ent.DutyList]
 	// risk loads the parts of risk points (prevention.go).
 	risk riskLoaders
+	// enforcement loads enforcement actions and their hazards (enforcement.go).
+	enforcement enforcementLoaders
 }
 
 type loadersKey struct{}
@@ -120,11 +122,12 @@ func NewLoaders(client *ent.Client) *Loaders {
 			return client.DutyShift.Query().Where(dutyshift.RosterIDIn(ids...)).
 				Order(ent.Asc(dutyshift.FieldStartsAt), ent.Asc(dutyshift.FieldID)).All(ctx)
 		}, func(s *ent.DutyShift) int { return s.RosterID }),
-		allowed:   newAllowedLoaders(client),
-		delivered: newDeliveredLoader(client),
-		edu:       newEducationLoaders(client),
-		dutyLists: newDutyListLoader(client),
-		risk:      newRiskLoaders(client),
+		allowed:     newAllowedLoaders(client),
+		delivered:   newDeliveredLoader(client),
+		edu:         newEducationLoaders(client),
+		dutyLists:   newDutyListLoader(client),
+		risk:        newRiskLoaders(client),
+		enforcement: newEnforcementLoaders(client),
 	}
 }
 

@@ -149,6 +149,8 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refRiskUnit:       unitID(t, s, nb, seed.CodeNeighborStation),
 			refRiskPoint:      firstID(t, s, nb, "riskPoints", ""),
 			refControlMeasure: measureOf(t, s, nb, firstID(t, s, nb, "riskPoints", "")),
+			refEnfInspection:  enforcementInspectionOf(t, s, nb, seed.NeighborOrderNumber),
+			refEnforcement:    idOf(t, s, nb, "enforcementActions", `{documentNumber: "`+seed.NeighborOrderNumber+`"}`),
 		}
 		// Ids that exist nowhere, each of its ref's type: ent gives every
 		// table a range of 1<<32 ids, so the neighbour's id names the range;
@@ -327,6 +329,8 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refRiskUnit:       unitID(t, s, admin, seed.CodeCement),
 		refRiskPoint:      idOf(t, s, admin, "riskPoints", `{name: "回转窑"}`),
 		refControlMeasure: measureOf(t, s, admin, idOf(t, s, admin, "riskPoints", `{name: "特种设备（桥式起重机、压力容器）"}`)),
+		refEnfInspection:  enforcementInspectionOf(t, s, admin, seed.SeedOrderNumber),
+		refEnforcement:    idOf(t, s, admin, "enforcementActions", `{documentNumber: "`+seed.SeedOrderNumber+`"}`),
 	}
 }
 

@@ -53,14 +53,16 @@ const (
 	refTrainingDel    ref = "training-del"
 	refPublicity      ref = "publicity" // a publicity activity of the bureau, kept
 	refPublicityDel   ref = "publicity-del"
-	refCertificate    ref = "certificate"  // a certificate of an enterprise
-	refDutyList       ref = "duty-list"    // 城关镇's head's duty list, version 2 not acknowledged
-	refPlan           ref = "plan"         // the county's EFFECTIVE flood plan
-	refDraftPlan      ref = "draft-plan"   // the county's DRAFT of its revision
-	refDrill          ref = "drill"        // the county's flood drill
-	refRiskUnit       ref = "risk-unit"    // an enterprise whose PRINCIPAL is a demo user
-	refRiskPoint      ref = "risk-point"   // a MAJOR risk point of it
-	refControlMeasure ref = "risk-measure" // the only control measure of another of its points
+	refCertificate    ref = "certificate"    // a certificate of an enterprise
+	refDutyList       ref = "duty-list"      // 城关镇's head's duty list, version 2 not acknowledged
+	refPlan           ref = "plan"           // the county's EFFECTIVE flood plan
+	refDraftPlan      ref = "draft-plan"     // the county's DRAFT of its revision
+	refDrill          ref = "drill"          // the county's flood drill
+	refRiskUnit       ref = "risk-unit"      // an enterprise whose PRINCIPAL is a demo user
+	refRiskPoint      ref = "risk-point"     // a MAJOR risk point of it
+	refControlMeasure ref = "risk-measure"   // the only control measure of another of its points
+	refEnfInspection  ref = "enf-inspection" // the inspection of the seed's rectification order
+	refEnforcement    ref = "enforcement"    // the seed's rectification order, COMPLIED (neighbour: ISSUED)
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -219,6 +221,14 @@ func goodInputs() map[string]mutationCase {
 		"regradeRiskPoint": {as: "cement.principal", args: map[string]any{"input": map[string]any{
 			"riskPointID": refRiskPoint, "fromLevel": "MAJOR", "likelihood": 3, "severity": 4, "reason": "增设窑头负压联锁"}}},
 		"recordControlCheck": {as: "cement.principal", args: map[string]any{"input": map[string]any{"controlMeasureID": refControlMeasure}}},
+		// Enforcement: the bureau orders the inspected station to rectify; the
+		// seed's complied order is closed.
+		"issueEnforcementAction": {as: "bureau.fuel", args: map[string]any{"input": map[string]any{
+			"issuerUnitID": refBureau, "inspectionID": refEnfInspection, "kind": "RECTIFICATION_ORDER",
+			"documentNumber": "工信执改〔2024〕9号", "issuedOn": "2024-01-10T00:00:00+08:00", "deadline": "2024-02-10T00:00:00+08:00",
+			"findings": "责令限期整改"}}},
+		"transitionEnforcementAction": {as: "bureau.fuel", args: map[string]any{"input": map[string]any{
+			"enforcementActionID": refEnforcement, "action": "CLOSE"}}},
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/internal/dashboard"
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
+	"github.com/dutychain/dutychain/internal/enforcement"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -59,6 +60,8 @@ type Resolver struct {
 	Summary *summary.Service
 	// Dashboard answers the dashboard from the views above.
 	Dashboard *dashboard.Service
+	// Enforcement records enforcement actions and their steps.
+	Enforcement *enforcement.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

@@ -153,6 +153,30 @@ func (f EmergencyPlanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EmergencyPlanMutation", m)
 }
 
+// The EnforcementActionFunc type is an adapter to allow the use of ordinary
+// function as EnforcementAction mutator.
+type EnforcementActionFunc func(context.Context, *ent.EnforcementActionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EnforcementActionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EnforcementActionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EnforcementActionMutation", m)
+}
+
+// The EnforcementHazardFunc type is an adapter to allow the use of ordinary
+// function as EnforcementHazard mutator.
+type EnforcementHazardFunc func(context.Context, *ent.EnforcementHazardMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EnforcementHazardFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EnforcementHazardMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EnforcementHazardMutation", m)
+}
+
 // The EnterpriseFunc type is an adapter to allow the use of ordinary
 // function as Enterprise mutator.
 type EnterpriseFunc func(context.Context, *ent.EnterpriseMutation) (ent.Value, error)

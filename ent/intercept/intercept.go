@@ -20,6 +20,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -431,6 +433,60 @@ func (f TraverseEmergencyPlan) Traverse(ctx context.Context, q ent.Query) error 
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.EmergencyPlanQuery", q)
+}
+
+// The EnforcementActionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EnforcementActionFunc func(context.Context, *ent.EnforcementActionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EnforcementActionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EnforcementActionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EnforcementActionQuery", q)
+}
+
+// The TraverseEnforcementAction type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEnforcementAction func(context.Context, *ent.EnforcementActionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEnforcementAction) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEnforcementAction) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EnforcementActionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EnforcementActionQuery", q)
+}
+
+// The EnforcementHazardFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EnforcementHazardFunc func(context.Context, *ent.EnforcementHazardQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EnforcementHazardFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EnforcementHazardQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EnforcementHazardQuery", q)
+}
+
+// The TraverseEnforcementHazard type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEnforcementHazard func(context.Context, *ent.EnforcementHazardQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEnforcementHazard) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEnforcementHazard) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EnforcementHazardQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EnforcementHazardQuery", q)
 }
 
 // The EnterpriseFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1270,6 +1326,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.DutyShiftQuery, predicate.DutyShift, dutyshift.OrderOption]{typ: ent.TypeDutyShift, tq: q}, nil
 	case *ent.EmergencyPlanQuery:
 		return &query[*ent.EmergencyPlanQuery, predicate.EmergencyPlan, emergencyplan.OrderOption]{typ: ent.TypeEmergencyPlan, tq: q}, nil
+	case *ent.EnforcementActionQuery:
+		return &query[*ent.EnforcementActionQuery, predicate.EnforcementAction, enforcementaction.OrderOption]{typ: ent.TypeEnforcementAction, tq: q}, nil
+	case *ent.EnforcementHazardQuery:
+		return &query[*ent.EnforcementHazardQuery, predicate.EnforcementHazard, enforcementhazard.OrderOption]{typ: ent.TypeEnforcementHazard, tq: q}, nil
 	case *ent.EnterpriseQuery:
 		return &query[*ent.EnterpriseQuery, predicate.Enterprise, enterprise.OrderOption]{typ: ent.TypeEnterprise, tq: q}, nil
 	case *ent.FileQuery:

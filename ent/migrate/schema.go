@@ -598,6 +598,172 @@ var (
 			},
 		},
 	}
+	// EnforcementActionsColumns holds the columns for the "enforcement_actions" table.
+	EnforcementActionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"RECTIFICATION_ORDER", "ADMINISTRATIVE_PENALTY", "SEIZURE"}},
+		{Name: "document_number", Type: field.TypeString, Size: 100},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "issued_on", Type: field.TypeTime},
+		{Name: "deadline", Type: field.TypeTime, Nullable: true},
+		{Name: "findings", Type: field.TypeString, Size: 2000},
+		{Name: "amount", Type: field.TypeInt, Nullable: true},
+		{Name: "legal_basis", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "issued_by", Type: field.TypeString, Size: 400},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"ISSUED", "COMPLIED", "OVERDUE", "CLOSED"}, Default: "ISSUED"},
+		{Name: "state_changed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "state_note", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "issuer_unit_id", Type: field.TypeInt},
+		{Name: "target_unit_id", Type: field.TypeInt},
+		{Name: "inspection_id", Type: field.TypeInt},
+	}
+	// EnforcementActionsTable holds the schema information for the "enforcement_actions" table.
+	EnforcementActionsTable = &schema.Table{
+		Name:       "enforcement_actions",
+		Columns:    EnforcementActionsColumns,
+		PrimaryKey: []*schema.Column{EnforcementActionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "enforcement_actions_units_issuer",
+				Columns:    []*schema.Column{EnforcementActionsColumns[21]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "enforcement_actions_units_target",
+				Columns:    []*schema.Column{EnforcementActionsColumns[22]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "enforcement_actions_inspections_inspection",
+				Columns:    []*schema.Column{EnforcementActionsColumns[23]},
+				RefColumns: []*schema.Column{InspectionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "enforcementaction_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementActionsColumns[3], EnforcementActionsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						EnforcementActionsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "enforcementaction_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementActionsColumns[6]},
+			},
+			{
+				Name:    "enforcementaction_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementActionsColumns[3], EnforcementActionsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						EnforcementActionsColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "enforcementaction_issuer_unit_id_year_document_number",
+				Unique:  true,
+				Columns: []*schema.Column{EnforcementActionsColumns[21], EnforcementActionsColumns[11], EnforcementActionsColumns[10]},
+			},
+			{
+				Name:    "enforcementaction_inspection_id",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementActionsColumns[23]},
+			},
+			{
+				Name:    "enforcementaction_tenant_id_state_deadline",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementActionsColumns[3], EnforcementActionsColumns[18], EnforcementActionsColumns[13]},
+			},
+		},
+	}
+	// EnforcementHazardsColumns holds the columns for the "enforcement_hazards" table.
+	EnforcementHazardsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "issuer_scope_path", Type: field.TypeString, Nullable: true},
+		{Name: "issuer_only", Type: field.TypeBool, Default: false},
+		{Name: "enforcement_action_id", Type: field.TypeInt},
+		{Name: "hazard_id", Type: field.TypeInt},
+	}
+	// EnforcementHazardsTable holds the schema information for the "enforcement_hazards" table.
+	EnforcementHazardsTable = &schema.Table{
+		Name:       "enforcement_hazards",
+		Columns:    EnforcementHazardsColumns,
+		PrimaryKey: []*schema.Column{EnforcementHazardsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "enforcement_hazards_enforcement_actions_hazard_links",
+				Columns:    []*schema.Column{EnforcementHazardsColumns[9]},
+				RefColumns: []*schema.Column{EnforcementActionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "enforcement_hazards_hazards_hazard",
+				Columns:    []*schema.Column{EnforcementHazardsColumns[10]},
+				RefColumns: []*schema.Column{HazardsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "enforcementhazard_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementHazardsColumns[3], EnforcementHazardsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						EnforcementHazardsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "enforcementhazard_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementHazardsColumns[6]},
+			},
+			{
+				Name:    "enforcementhazard_tenant_id_issuer_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementHazardsColumns[3], EnforcementHazardsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						EnforcementHazardsColumns[7].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "enforcementhazard_enforcement_action_id_hazard_id",
+				Unique:  true,
+				Columns: []*schema.Column{EnforcementHazardsColumns[9], EnforcementHazardsColumns[10]},
+			},
+			{
+				Name:    "enforcementhazard_hazard_id",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementHazardsColumns[10]},
+			},
+		},
+	}
 	// EnterprisesColumns holds the columns for the "enterprises" table.
 	EnterprisesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -2400,6 +2566,8 @@ var (
 		DutyRostersTable,
 		DutyShiftsTable,
 		EmergencyPlansTable,
+		EnforcementActionsTable,
+		EnforcementHazardsTable,
 		EnterprisesTable,
 		FilesTable,
 		GroupMembersTable,
@@ -2478,6 +2646,17 @@ func init() {
 	EmergencyPlansTable.ForeignKeys[0].RefTable = UnitsTable
 	EmergencyPlansTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(146028888064),
+	}
+	EnforcementActionsTable.ForeignKeys[0].RefTable = UnitsTable
+	EnforcementActionsTable.ForeignKeys[1].RefTable = UnitsTable
+	EnforcementActionsTable.ForeignKeys[2].RefTable = InspectionsTable
+	EnforcementActionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(180388626432),
+	}
+	EnforcementHazardsTable.ForeignKeys[0].RefTable = EnforcementActionsTable
+	EnforcementHazardsTable.ForeignKeys[1].RefTable = HazardsTable
+	EnforcementHazardsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(184683593728),
 	}
 	EnterprisesTable.ForeignKeys[0].RefTable = UnitsTable
 	EnterprisesTable.ForeignKeys[1].RefTable = UnitsTable

@@ -42,6 +42,12 @@ type DutyShift func(*sql.Selector)
 // EmergencyPlan is the predicate function for emergencyplan builders.
 type EmergencyPlan func(*sql.Selector)
 
+// EnforcementAction is the predicate function for enforcementaction builders.
+type EnforcementAction func(*sql.Selector)
+
+// EnforcementHazard is the predicate function for enforcementhazard builders.
+type EnforcementHazard func(*sql.Selector)
+
 // Enterprise is the predicate function for enterprise builders.
 type Enterprise func(*sql.Selector)
 

@@ -399,6 +399,54 @@ func (f EmergencyPlanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EmergencyPlanMutation", m)
 }
 
+// The EnforcementActionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EnforcementActionQueryRuleFunc func(context.Context, *ent.EnforcementActionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EnforcementActionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EnforcementActionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EnforcementActionQuery", q)
+}
+
+// The EnforcementActionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EnforcementActionMutationRuleFunc func(context.Context, *ent.EnforcementActionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EnforcementActionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EnforcementActionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EnforcementActionMutation", m)
+}
+
+// The EnforcementHazardQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EnforcementHazardQueryRuleFunc func(context.Context, *ent.EnforcementHazardQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EnforcementHazardQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EnforcementHazardQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EnforcementHazardQuery", q)
+}
+
+// The EnforcementHazardMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EnforcementHazardMutationRuleFunc func(context.Context, *ent.EnforcementHazardMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EnforcementHazardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EnforcementHazardMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EnforcementHazardMutation", m)
+}
+
 // The EnterpriseQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type EnterpriseQueryRuleFunc func(context.Context, *ent.EnterpriseQuery) error
@@ -1178,6 +1226,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.EmergencyPlanQuery:
 		return q.Filter(), nil
+	case *ent.EnforcementActionQuery:
+		return q.Filter(), nil
+	case *ent.EnforcementHazardQuery:
+		return q.Filter(), nil
 	case *ent.EnterpriseQuery:
 		return q.Filter(), nil
 	case *ent.FileQuery:
@@ -1268,6 +1320,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.DutyShiftMutation:
 		return m.Filter(), nil
 	case *ent.EmergencyPlanMutation:
+		return m.Filter(), nil
+	case *ent.EnforcementActionMutation:
+		return m.Filter(), nil
+	case *ent.EnforcementHazardMutation:
 		return m.Filter(), nil
 	case *ent.EnterpriseMutation:
 		return m.Filter(), nil

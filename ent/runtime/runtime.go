@@ -17,6 +17,8 @@ import (
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
+	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
 	"github.com/dutychain/dutychain/ent/groupmember"
@@ -575,6 +577,116 @@ func init() {
 			return nil
 		}
 	}()
+	enforcementactionMixin := schema.EnforcementAction{}.Mixin()
+	enforcementactionMixinHooks0 := enforcementactionMixin[0].Hooks()
+	enforcementactionMixinHooks2 := enforcementactionMixin[2].Hooks()
+	enforcementaction.Hooks[0] = enforcementactionMixinHooks0[0]
+	enforcementaction.Hooks[1] = enforcementactionMixinHooks2[0]
+	enforcementactionMixinInters2 := enforcementactionMixin[2].Interceptors()
+	enforcementaction.Interceptors[0] = enforcementactionMixinInters2[0]
+	enforcementactionMixinFields0 := enforcementactionMixin[0].Fields()
+	_ = enforcementactionMixinFields0
+	enforcementactionMixinFields2 := enforcementactionMixin[2].Fields()
+	_ = enforcementactionMixinFields2
+	enforcementactionFields := schema.EnforcementAction{}.Fields()
+	_ = enforcementactionFields
+	// enforcementactionDescCreatedAt is the schema descriptor for created_at field.
+	enforcementactionDescCreatedAt := enforcementactionMixinFields0[0].Descriptor()
+	// enforcementaction.DefaultCreatedAt holds the default value on creation for the created_at field.
+	enforcementaction.DefaultCreatedAt = enforcementactionDescCreatedAt.Default.(func() time.Time)
+	// enforcementactionDescUpdatedAt is the schema descriptor for updated_at field.
+	enforcementactionDescUpdatedAt := enforcementactionMixinFields0[1].Descriptor()
+	// enforcementaction.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	enforcementaction.DefaultUpdatedAt = enforcementactionDescUpdatedAt.Default.(func() time.Time)
+	// enforcementaction.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	enforcementaction.UpdateDefaultUpdatedAt = enforcementactionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// enforcementactionDescIssuerOnly is the schema descriptor for issuer_only field.
+	enforcementactionDescIssuerOnly := enforcementactionMixinFields2[4].Descriptor()
+	// enforcementaction.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	enforcementaction.DefaultIssuerOnly = enforcementactionDescIssuerOnly.Default.(bool)
+	// enforcementactionDescDocumentNumber is the schema descriptor for document_number field.
+	enforcementactionDescDocumentNumber := enforcementactionFields[4].Descriptor()
+	// enforcementaction.DocumentNumberValidator is a validator for the "document_number" field. It is called by the builders before save.
+	enforcementaction.DocumentNumberValidator = func() func(string) error {
+		validators := enforcementactionDescDocumentNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(document_number string) error {
+			for _, fn := range fns {
+				if err := fn(document_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// enforcementactionDescYear is the schema descriptor for year field.
+	enforcementactionDescYear := enforcementactionFields[5].Descriptor()
+	// enforcementaction.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	enforcementaction.YearValidator = enforcementactionDescYear.Validators[0].(func(int) error)
+	// enforcementactionDescFindings is the schema descriptor for findings field.
+	enforcementactionDescFindings := enforcementactionFields[8].Descriptor()
+	// enforcementaction.FindingsValidator is a validator for the "findings" field. It is called by the builders before save.
+	enforcementaction.FindingsValidator = func() func(string) error {
+		validators := enforcementactionDescFindings.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(findings string) error {
+			for _, fn := range fns {
+				if err := fn(findings); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// enforcementactionDescLegalBasis is the schema descriptor for legal_basis field.
+	enforcementactionDescLegalBasis := enforcementactionFields[10].Descriptor()
+	// enforcementaction.DefaultLegalBasis holds the default value on creation for the legal_basis field.
+	enforcementaction.DefaultLegalBasis = enforcementactionDescLegalBasis.Default.(string)
+	// enforcementaction.LegalBasisValidator is a validator for the "legal_basis" field. It is called by the builders before save.
+	enforcementaction.LegalBasisValidator = enforcementactionDescLegalBasis.Validators[0].(func(string) error)
+	// enforcementactionDescIssuedBy is the schema descriptor for issued_by field.
+	enforcementactionDescIssuedBy := enforcementactionFields[11].Descriptor()
+	// enforcementaction.IssuedByValidator is a validator for the "issued_by" field. It is called by the builders before save.
+	enforcementaction.IssuedByValidator = enforcementactionDescIssuedBy.Validators[0].(func(string) error)
+	// enforcementactionDescStateNote is the schema descriptor for state_note field.
+	enforcementactionDescStateNote := enforcementactionFields[14].Descriptor()
+	// enforcementaction.DefaultStateNote holds the default value on creation for the state_note field.
+	enforcementaction.DefaultStateNote = enforcementactionDescStateNote.Default.(string)
+	// enforcementaction.StateNoteValidator is a validator for the "state_note" field. It is called by the builders before save.
+	enforcementaction.StateNoteValidator = enforcementactionDescStateNote.Validators[0].(func(string) error)
+	enforcementhazardMixin := schema.EnforcementHazard{}.Mixin()
+	enforcementhazardMixinHooks0 := enforcementhazardMixin[0].Hooks()
+	enforcementhazardMixinHooks2 := enforcementhazardMixin[2].Hooks()
+	enforcementhazard.Hooks[0] = enforcementhazardMixinHooks0[0]
+	enforcementhazard.Hooks[1] = enforcementhazardMixinHooks2[0]
+	enforcementhazardMixinInters2 := enforcementhazardMixin[2].Interceptors()
+	enforcementhazard.Interceptors[0] = enforcementhazardMixinInters2[0]
+	enforcementhazardMixinFields0 := enforcementhazardMixin[0].Fields()
+	_ = enforcementhazardMixinFields0
+	enforcementhazardMixinFields2 := enforcementhazardMixin[2].Fields()
+	_ = enforcementhazardMixinFields2
+	enforcementhazardFields := schema.EnforcementHazard{}.Fields()
+	_ = enforcementhazardFields
+	// enforcementhazardDescCreatedAt is the schema descriptor for created_at field.
+	enforcementhazardDescCreatedAt := enforcementhazardMixinFields0[0].Descriptor()
+	// enforcementhazard.DefaultCreatedAt holds the default value on creation for the created_at field.
+	enforcementhazard.DefaultCreatedAt = enforcementhazardDescCreatedAt.Default.(func() time.Time)
+	// enforcementhazardDescUpdatedAt is the schema descriptor for updated_at field.
+	enforcementhazardDescUpdatedAt := enforcementhazardMixinFields0[1].Descriptor()
+	// enforcementhazard.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	enforcementhazard.DefaultUpdatedAt = enforcementhazardDescUpdatedAt.Default.(func() time.Time)
+	// enforcementhazard.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	enforcementhazard.UpdateDefaultUpdatedAt = enforcementhazardDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// enforcementhazardDescIssuerOnly is the schema descriptor for issuer_only field.
+	enforcementhazardDescIssuerOnly := enforcementhazardMixinFields2[4].Descriptor()
+	// enforcementhazard.DefaultIssuerOnly holds the default value on creation for the issuer_only field.
+	enforcementhazard.DefaultIssuerOnly = enforcementhazardDescIssuerOnly.Default.(bool)
 	enterpriseMixin := schema.Enterprise{}.Mixin()
 	enterpriseMixinHooks0 := enterpriseMixin[0].Hooks()
 	enterpriseMixinHooks2 := enterpriseMixin[2].Hooks()

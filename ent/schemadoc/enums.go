@@ -155,6 +155,17 @@ var enumDocs = map[string]enumDoc{
 		"GENERAL": "General risk (一般风险, yellow): score 9 to 14.",
 		"LOW":     "Low risk (低风险, blue): score 1 to 8.",
 	}},
+	"EnforcementKind": {"What an enforcement action (执法) is.", map[string]string{
+		"RECTIFICATION_ORDER":    "An order to rectify within a deadline (责令限期整改).",
+		"ADMINISTRATIVE_PENALTY": "An administrative penalty (行政处罚): an amount and its legal basis.",
+		"SEIZURE":                "A seizure or sealing of equipment, goods or premises (查封扣押).",
+	}},
+	"EnforcementState": {"Where an enforcement action stands.", map[string]string{
+		"ISSUED":   "Issued to the target; compliance not yet found.",
+		"COMPLIED": "The issuing department found the target complied.",
+		"OVERDUE":  "The issuing department found the deadline passed without compliance.",
+		"CLOSED":   "Closed by the issuing department after compliance or overdue.",
+	}},
 	"CheckFrequency": {"How often a control measure is checked.", map[string]string{
 		"DAILY":     "Every day.",
 		"WEEKLY":    "Every week.",

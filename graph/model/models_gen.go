@@ -924,6 +924,36 @@ type IdentifyRiskPointPayload struct {
 	RiskPoint *ent.RiskPoint `json:"riskPoint"`
 }
 
+// IssueEnforcementActionInput is an enforcement action an enforcement department issues.
+type IssueEnforcementActionInput struct {
+	// The issuing DEPARTMENT: you need a post there that may create enforcement actions, and it must supervise the target.
+	IssuerUnitID int `json:"issuerUnitID"`
+	// The government inspection (done, not a self-check) the action comes from; its target is the action's target.
+	InspectionID int `json:"inspectionID"`
+	// RECTIFICATION_ORDER, ADMINISTRATIVE_PENALTY or SEIZURE.
+	Kind domain.EnforcementKind `json:"kind"`
+	// The document number (文书编号), unique per department and year. At most 100 characters.
+	DocumentNumber string `json:"documentNumber"`
+	// When it was issued; not in the future. Between 2000-01-01 and 2100-12-31.
+	IssuedOn time.Time `json:"issuedOn"`
+	// By when the target must comply, after issuedOn: required for a rectification order. Between 2000-01-01 and 2100-12-31.
+	Deadline *time.Time `json:"deadline,omitempty"`
+	// What was found and what is ordered (违法事实与要求). At most 2000 characters.
+	Findings string `json:"findings"`
+	// The penalty in yuan (罚款金额): required for, and only for, an administrative penalty. Between 1 and 100000000.
+	Amount *int `json:"amount,omitempty"`
+	// The legal basis (法律依据): required for an administrative penalty. At most 2000 characters.
+	LegalBasis *string `json:"legalBasis,omitempty"`
+	// The hazards it concerns, each of the inspected enterprise. Between 0 and 50 hazards.
+	HazardIDs []int `json:"hazardIDs,omitempty"`
+}
+
+// IssueEnforcementActionPayload is the issued action.
+type IssueEnforcementActionPayload struct {
+	// The action, ISSUED.
+	EnforcementAction *ent.EnforcementAction `json:"enforcementAction"`
+}
+
 // IssueLetterInput names the DRAFT to issue.
 type IssueLetterInput struct {
 	// The DRAFT to issue.
@@ -1671,6 +1701,22 @@ type TrainingCoverageWhereInput struct {
 	Sectors []domain.Sector `json:"sectors,omitempty"`
 	// Only enterprises with this status.
 	Status *domain.TrainingCoverageStatus `json:"status,omitempty"`
+}
+
+// TransitionEnforcementActionInput is a step on an enforcement action.
+type TransitionEnforcementActionInput struct {
+	// The enforcement action.
+	EnforcementActionID int `json:"enforcementActionID"`
+	// The step: it must be legal from the action's state (BAD_USER_INPUT otherwise); a step taken meanwhile by someone else is a CONFLICT.
+	Action domain.EnforcementStep `json:"action"`
+	// How compliance or its absence was found. At most 2000 characters.
+	Note *string `json:"note,omitempty"`
+}
+
+// TransitionEnforcementActionPayload is the action after the step.
+type TransitionEnforcementActionPayload struct {
+	// The action, in its new state.
+	EnforcementAction *ent.EnforcementAction `json:"enforcementAction"`
 }
 
 // TransitionHazardInput is one step on a hazard, with its note, plan, requested deadline or files as the step needs.

@@ -24,6 +24,7 @@ import (
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
+	"github.com/dutychain/dutychain/internal/enforcement"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -203,6 +204,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Readiness:     &readiness.Service{Client: client, Now: now},
 		Prevention:    &prevention.Service{Client: client, Now: now},
 		Summary:       &summary.Service{Client: client, Emergency: emergencySvc, Now: now},
+		Enforcement:   &enforcement.Service{Client: client, Now: now},
 		MaxIDs:        maxIDs,
 	}
 	r.Dashboard = &dashboard.Service{Client: client, Dialect: dialect, Now: now, Letters: r.Letters, Notices: r.NoticeService,
