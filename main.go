@@ -27,6 +27,7 @@ func commands() []command {
 		{"migrate", "apply, inspect, revert or repair database migrations (up, status, down N, force V)", migrateCommand},
 		{"seed", "load data: `seed demo` loads the demo tenants", seedCommand},
 		{"audit", "check the audit log: `audit verify` walks the hash chains, `audit head` prints their heads", auditCommand},
+		{"keys", "token signing keys kept in the database: `keys list`, `keys rotate`", keysCommand},
 		{"bench", "benchmark the API against raw SQL and a hand-written handler (PostgreSQL, synthetic data)", benchCommand},
 		{"version", "print the version", func(context.Context, []string) error {
 			fmt.Println("dutychain", version)

@@ -127,8 +127,8 @@ func (k *KeySet) VerifyKIDs() []string {
 func (k *KeySet) verificationKey(kid string, now time.Time) (ed25519.PublicKey, bool) {
 	st := k.current()
 	vk, ok := st.verify[kid]
-	if !ok && k.store != nil {
-		k.store.refresh(context.Background(), k, time.Second, true)
+	if !ok && k.store != nil && k.store.mayRereadForUnknown() {
+		k.store.refresh(context.Background(), k, 0, true)
 		vk, ok = k.state.Load().verify[kid]
 	}
 	if !ok || !vk.until.IsZero() && !now.Before(vk.until) {

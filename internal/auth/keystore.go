@@ -94,7 +94,19 @@ type keyStore struct {
 	log    *slog.Logger
 	// loadedAt is when the keys were last read (wall clock, unix ns).
 	loadedAt atomic.Int64
-	mu       sync.Mutex
+	// unknownAt is when a token with an unknown kid last made the keys be
+	// reread (wall clock, unix ns): at most once a second, so that forged
+	// kids cannot make every request read the database.
+	unknownAt atomic.Int64
+	mu        sync.Mutex
+}
+
+// mayRereadForUnknown reports whether a token with an unknown kid may make
+// the keys be reread now, and if so records it.
+func (s *keyStore) mayRereadForUnknown() bool {
+	last := s.unknownAt.Load()
+	now := time.Now().UnixNano()
+	return time.Duration(now-last) >= time.Second && s.unknownAt.CompareAndSwap(last, now)
 }
 
 // refresh rereads the keys into k when the last reading is older than
