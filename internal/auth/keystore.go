@@ -206,7 +206,7 @@ func Rotate(ctx context.Context, client *ent.Client, aead cipher.AEAD, window ti
 	if err != nil {
 		return "", err
 	}
-	err = inTx(ctx, client, func(tx *ent.Tx) error {
+	err = inTx(ctx, client, func(ctx context.Context, tx *ent.Tx) error {
 		if err := retireAll(ctx, tx, now, window); err != nil {
 			return err
 		}
@@ -236,7 +236,7 @@ func retireAll(ctx context.Context, tx *ent.Tx, now time.Time, window time.Durat
 // as the deployment's, or refuses it (see OpenKeySet).
 func recordConfiguredKey(ctx context.Context, client *ent.Client, ks *KeySet, window time.Duration, now time.Time) error {
 	ours := ks.SigningKID()
-	return inTx(ctx, client, func(tx *ent.Tx) error {
+	return inTx(ctx, client, func(ctx context.Context, tx *ent.Tx) error {
 		active, err := tx.SigningKey.Query().Where(signingkey.RetiredAtIsNil()).Order(ent.Desc(signingkey.FieldID)).First(ctx)
 		switch {
 		case ent.IsNotFound(err):
@@ -268,13 +268,15 @@ func (k *KeySet) verifies(kid string) bool {
 	return ok
 }
 
-func inTx(ctx context.Context, client *ent.Client, fn func(*ent.Tx) error) error {
+// inTx runs fn in a transaction with the system's rights: the table is
+// internal.
+func inTx(ctx context.Context, client *ent.Client, fn func(context.Context, *ent.Tx) error) error {
 	ctx = authz.SystemContext(ctx)
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
