@@ -29,6 +29,7 @@ func commands() []command {
 		{"audit", "check the audit log: `audit verify` walks the hash chains, `audit head` prints their heads", auditCommand},
 		{"report", "write the yearly work summary of a unit from the data (HTML, DOCX or JSON)", reportCommand},
 		{"export", "write a ledger (台账) as XLSX or CSV, scoped to a user: `export hazards --tenant demo --user …`", exportCommand},
+		{"keys", "token signing keys kept in the database: `keys list`, `keys rotate`", keysCommand},
 		{"bench", "benchmark the API against raw SQL and a hand-written handler (PostgreSQL, synthetic data)", benchCommand},
 		{"version", "print the version", func(context.Context, []string) error {
 			fmt.Println("dutychain", version)

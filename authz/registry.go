@@ -184,6 +184,7 @@ var Records = []Record{
 		{Entity: "AuditHead", Name: "audit_heads", NotAudited: "the head of the audit chain, written with each event"},
 		{Entity: "RefreshToken", Name: "refresh_tokens", NotAudited: "secrets: sessions are recorded as LOGIN, REFRESH, REFRESH_REUSE and LOGOUT events"},
 		{Entity: "LoginAttempt", Name: "login_attempts", NotAudited: "throttle counters: sign-ins are recorded as LOGIN and LOGIN_FAILED events"},
+		{Entity: "SigningKey", Name: "signing_keys", NotAudited: "token signing keys, written at start and by `dutychain keys rotate`, which logs each rotation"},
 	}},
 }
 

@@ -53,6 +53,7 @@ import (
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/riskgrading"
 	"github.com/dutychain/dutychain/ent/riskpoint"
+	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -144,6 +145,8 @@ type Client struct {
 	RiskGrading *RiskGradingClient
 	// RiskPoint is the client for interacting with the RiskPoint builders.
 	RiskPoint *RiskPointClient
+	// SigningKey is the client for interacting with the SigningKey builders.
+	SigningKey *SigningKeyClient
 	// Supervision is the client for interacting with the Supervision builders.
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -205,6 +208,7 @@ func (c *Client) init() {
 	c.ResponsibilityLetter = NewResponsibilityLetterClient(c.config)
 	c.RiskGrading = NewRiskGradingClient(c.config)
 	c.RiskPoint = NewRiskPointClient(c.config)
+	c.SigningKey = NewSigningKeyClient(c.config)
 	c.Supervision = NewSupervisionClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.Trainee = NewTraineeClient(c.config)
@@ -341,6 +345,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
 		RiskGrading:          NewRiskGradingClient(cfg),
 		RiskPoint:            NewRiskPointClient(cfg),
+		SigningKey:           NewSigningKeyClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		Trainee:              NewTraineeClient(cfg),
@@ -404,6 +409,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ResponsibilityLetter: NewResponsibilityLetterClient(cfg),
 		RiskGrading:          NewRiskGradingClient(cfg),
 		RiskPoint:            NewRiskPointClient(cfg),
+		SigningKey:           NewSigningKeyClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		Trainee:              NewTraineeClient(cfg),
@@ -446,7 +452,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt,
 		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.PolicyRevision,
 		c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken,
-		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint,
+		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
 		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
@@ -464,7 +470,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt,
 		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.PolicyRevision,
 		c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken,
-		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint,
+		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
 		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
@@ -550,6 +556,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.RiskGrading.mutate(ctx, m)
 	case *RiskPointMutation:
 		return c.RiskPoint.mutate(ctx, m)
+	case *SigningKeyMutation:
+		return c.SigningKey.mutate(ctx, m)
 	case *SupervisionMutation:
 		return c.Supervision.mutate(ctx, m)
 	case *TenantMutation:
@@ -6673,6 +6681,141 @@ func (c *RiskPointClient) mutate(ctx context.Context, m *RiskPointMutation) (Val
 	}
 }
 
+// SigningKeyClient is a client for the SigningKey schema.
+type SigningKeyClient struct {
+	config
+}
+
+// NewSigningKeyClient returns a client for the SigningKey from the given config.
+func NewSigningKeyClient(c config) *SigningKeyClient {
+	return &SigningKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `signingkey.Hooks(f(g(h())))`.
+func (c *SigningKeyClient) Use(hooks ...Hook) {
+	c.hooks.SigningKey = append(c.hooks.SigningKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `signingkey.Intercept(f(g(h())))`.
+func (c *SigningKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SigningKey = append(c.inters.SigningKey, interceptors...)
+}
+
+// Create returns a builder for creating a SigningKey entity.
+func (c *SigningKeyClient) Create() *SigningKeyCreate {
+	mutation := newSigningKeyMutation(c.config, OpCreate)
+	return &SigningKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SigningKey entities.
+func (c *SigningKeyClient) CreateBulk(builders ...*SigningKeyCreate) *SigningKeyCreateBulk {
+	return &SigningKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SigningKeyClient) MapCreateBulk(slice any, setFunc func(*SigningKeyCreate, int)) *SigningKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SigningKeyCreateBulk{err: fmt.Errorf("calling to SigningKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SigningKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SigningKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SigningKey.
+func (c *SigningKeyClient) Update() *SigningKeyUpdate {
+	mutation := newSigningKeyMutation(c.config, OpUpdate)
+	return &SigningKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SigningKeyClient) UpdateOne(_m *SigningKey) *SigningKeyUpdateOne {
+	mutation := newSigningKeyMutation(c.config, OpUpdateOne, withSigningKey(_m))
+	return &SigningKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SigningKeyClient) UpdateOneID(id int) *SigningKeyUpdateOne {
+	mutation := newSigningKeyMutation(c.config, OpUpdateOne, withSigningKeyID(id))
+	return &SigningKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SigningKey.
+func (c *SigningKeyClient) Delete() *SigningKeyDelete {
+	mutation := newSigningKeyMutation(c.config, OpDelete)
+	return &SigningKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SigningKeyClient) DeleteOne(_m *SigningKey) *SigningKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SigningKeyClient) DeleteOneID(id int) *SigningKeyDeleteOne {
+	builder := c.Delete().Where(signingkey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SigningKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for SigningKey.
+func (c *SigningKeyClient) Query() *SigningKeyQuery {
+	return &SigningKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSigningKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SigningKey entity by its id.
+func (c *SigningKeyClient) Get(ctx context.Context, id int) (*SigningKey, error) {
+	return c.Query().Where(signingkey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SigningKeyClient) GetX(ctx context.Context, id int) *SigningKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SigningKeyClient) Hooks() []Hook {
+	hooks := c.hooks.SigningKey
+	return append(hooks[:len(hooks):len(hooks)], signingkey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SigningKeyClient) Interceptors() []Interceptor {
+	inters := c.inters.SigningKey
+	return append(inters[:len(inters):len(inters)], signingkey.Interceptors[:]...)
+}
+
+func (c *SigningKeyClient) mutate(ctx context.Context, m *SigningKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SigningKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SigningKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SigningKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SigningKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SigningKey mutation op: %q", m.Op())
+	}
+}
+
 // SupervisionClient is a client for the Supervision schema.
 type SupervisionClient struct {
 	config
@@ -7716,8 +7859,8 @@ type (
 		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
 		LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt, PolicyRevision,
 		Post, Publicity, PublicityVisit, RandomDraw, RefreshToken, RescueTeam,
-		ResponsibilityLetter, RiskGrading, RiskPoint, Supervision, Tenant, Trainee,
-		Training, Unit, User []ent.Hook
+		ResponsibilityLetter, RiskGrading, RiskPoint, SigningKey, Supervision, Tenant,
+		Trainee, Training, Unit, User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
@@ -7726,8 +7869,8 @@ type (
 		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
 		LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt, PolicyRevision,
 		Post, Publicity, PublicityVisit, RandomDraw, RefreshToken, RescueTeam,
-		ResponsibilityLetter, RiskGrading, RiskPoint, Supervision, Tenant, Trainee,
-		Training, Unit, User []ent.Interceptor
+		ResponsibilityLetter, RiskGrading, RiskPoint, SigningKey, Supervision, Tenant,
+		Trainee, Training, Unit, User []ent.Interceptor
 	}
 )
 

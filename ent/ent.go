@@ -50,6 +50,7 @@ import (
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/riskgrading"
 	"github.com/dutychain/dutychain/ent/riskpoint"
+	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -154,6 +155,7 @@ func checkColumn(t, c string) error {
 			responsibilityletter.Table: responsibilityletter.ValidColumn,
 			riskgrading.Table:          riskgrading.ValidColumn,
 			riskpoint.Table:            riskpoint.ValidColumn,
+			signingkey.Table:           signingkey.ValidColumn,
 			supervision.Table:          supervision.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
 			trainee.Table:              trainee.ValidColumn,

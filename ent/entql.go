@@ -42,6 +42,7 @@ import (
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/riskgrading"
 	"github.com/dutychain/dutychain/ent/riskpoint"
+	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -57,7 +58,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 44)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 45)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -1098,6 +1099,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   signingkey.Table,
+			Columns: signingkey.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: signingkey.FieldID,
+			},
+		},
+		Type: "SigningKey",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			signingkey.FieldKid:              {Type: field.TypeString, Column: signingkey.FieldKid},
+			signingkey.FieldPublicKey:        {Type: field.TypeBytes, Column: signingkey.FieldPublicKey},
+			signingkey.FieldSealedPrivateKey: {Type: field.TypeBytes, Column: signingkey.FieldSealedPrivateKey},
+			signingkey.FieldCreatedAt:        {Type: field.TypeTime, Column: signingkey.FieldCreatedAt},
+			signingkey.FieldRetiredAt:        {Type: field.TypeTime, Column: signingkey.FieldRetiredAt},
+			signingkey.FieldVerifyUntil:      {Type: field.TypeTime, Column: signingkey.FieldVerifyUntil},
+		},
+	}
+	graph.Nodes[39] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -1115,7 +1135,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[39] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -1133,7 +1153,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[40] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainee.Table,
 			Columns: trainee.Columns,
@@ -1164,7 +1184,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
 		},
 	}
-	graph.Nodes[41] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -1193,7 +1213,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
 		},
 	}
-	graph.Nodes[42] = &sqlgraph.Node{
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -1219,7 +1239,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[43] = &sqlgraph.Node{
+	graph.Nodes[44] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -7248,6 +7268,76 @@ func (f *RiskPointFilter) WhereHasGradingsWith(preds ...predicate.RiskGrading) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SigningKeyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SigningKeyQuery builder.
+func (_q *SigningKeyQuery) Filter() *SigningKeyFilter {
+	return &SigningKeyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SigningKeyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SigningKeyMutation builder.
+func (m *SigningKeyMutation) Filter() *SigningKeyFilter {
+	return &SigningKeyFilter{config: m.config, predicateAdder: m}
+}
+
+// SigningKeyFilter provides a generic filtering capability at runtime for SigningKeyQuery.
+type SigningKeyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SigningKeyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SigningKeyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(signingkey.FieldID))
+}
+
+// WhereKid applies the entql string predicate on the kid field.
+func (f *SigningKeyFilter) WhereKid(p entql.StringP) {
+	f.Where(p.Field(signingkey.FieldKid))
+}
+
+// WherePublicKey applies the entql []byte predicate on the public_key field.
+func (f *SigningKeyFilter) WherePublicKey(p entql.BytesP) {
+	f.Where(p.Field(signingkey.FieldPublicKey))
+}
+
+// WhereSealedPrivateKey applies the entql []byte predicate on the sealed_private_key field.
+func (f *SigningKeyFilter) WhereSealedPrivateKey(p entql.BytesP) {
+	f.Where(p.Field(signingkey.FieldSealedPrivateKey))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SigningKeyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(signingkey.FieldCreatedAt))
+}
+
+// WhereRetiredAt applies the entql time.Time predicate on the retired_at field.
+func (f *SigningKeyFilter) WhereRetiredAt(p entql.TimeP) {
+	f.Where(p.Field(signingkey.FieldRetiredAt))
+}
+
+// WhereVerifyUntil applies the entql time.Time predicate on the verify_until field.
+func (f *SigningKeyFilter) WhereVerifyUntil(p entql.TimeP) {
+	f.Where(p.Field(signingkey.FieldVerifyUntil))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SupervisionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -7276,7 +7366,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7374,7 +7464,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7439,7 +7529,7 @@ type TraineeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TraineeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7597,7 +7687,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7745,7 +7835,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7934,7 +8024,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -90,6 +90,8 @@ type Tx struct {
 	RiskGrading *RiskGradingClient
 	// RiskPoint is the client for interacting with the RiskPoint builders.
 	RiskPoint *RiskPointClient
+	// SigningKey is the client for interacting with the SigningKey builders.
+	SigningKey *SigningKeyClient
 	// Supervision is the client for interacting with the Supervision builders.
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -271,6 +273,7 @@ func (tx *Tx) init() {
 	tx.ResponsibilityLetter = NewResponsibilityLetterClient(tx.config)
 	tx.RiskGrading = NewRiskGradingClient(tx.config)
 	tx.RiskPoint = NewRiskPointClient(tx.config)
+	tx.SigningKey = NewSigningKeyClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.Trainee = NewTraineeClient(tx.config)

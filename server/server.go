@@ -65,6 +65,9 @@ type Deps struct {
 	// Idempotency keeps the Idempotency-Key of mutation requests; nil: the
 	// header is ignored.
 	Idempotency *IdempotencyStore
+	// RateLimiter limits requests per user and per client address; nil:
+	// built from Config.RateLimits.
+	RateLimiter *RateLimiter
 
 	metrics *Metrics
 }
@@ -81,6 +84,9 @@ func New(d Deps) http.Handler {
 		d.Metrics = NewMetrics()
 	}
 	d.metrics = d.Metrics
+	if d.RateLimiter == nil {
+		d.RateLimiter = NewRateLimiter(d.Config.RateLimits, d.Now)
+	}
 	limits := Limits{
 		MaxDepth: d.Config.MaxDepth, MaxComplexity: d.Config.MaxComplexity, MaxAliases: d.Config.MaxAliases,
 		DefaultPage: d.Config.DefaultPage, MaxPage: d.Config.MaxPage, MaxList: d.Config.MaxPage,
@@ -206,15 +212,34 @@ func authErrorFrom(ctx context.Context) error {
 // leaves no viewer and remembers why (extensions.reason). A database that
 // cannot answer is not a bad token: the request fails at once with
 // UNAVAILABLE (503, Retry-After), and any other failure with INTERNAL.
+// The rate limit is checked between the token's signature and the database:
+// a verified token's user pays from their bucket, anyone else from their
+// address's.
 func authenticate(d Deps, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
+		ctx := r.Context()
 		if h == "" {
-			next.ServeHTTP(w, r)
+			if admitAddress(w, r, d.RateLimiter) {
+				next.ServeHTTP(w, r)
+			}
 			return
 		}
-		ctx := r.Context()
-		v, err := loadViewer(ctx, d, h)
+		claims, err := verifyBearer(h, d.Tokens)
+		if err == nil {
+			if d.RateLimiter != nil && !rateLimitExempt[r.URL.Path] {
+				if ok, wait := d.RateLimiter.AllowUser(claims.TenantID, claims.UserID); !ok {
+					writeRateLimited(w, wait)
+					return
+				}
+			}
+		} else if !admitAddress(w, r, d.RateLimiter) {
+			return
+		}
+		var v *authz.Viewer
+		if err == nil {
+			v, err = authz.LoadSessionViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, claims.SessionID, d.Now())
+		}
 		if err == nil {
 			ctx = authz.NewContext(ctx, v)
 			ctx = reqctx.WithLogger(ctx, reqctx.Logger(ctx).With("user_id", v.UserID, "tenant_id", v.Tenant))
@@ -237,18 +262,26 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 	})
 }
 
-// loadViewer verifies the bearer token h and loads its viewer, checking its
-// session in the same statement.
-func loadViewer(ctx context.Context, d Deps, h string) (*authz.Viewer, error) {
+// admitAddress charges a request without a valid token to its client
+// address; over the limit it answers 429 and returns false.
+func admitAddress(w http.ResponseWriter, r *http.Request, l *RateLimiter) bool {
+	if l == nil || rateLimitExempt[r.URL.Path] {
+		return true
+	}
+	if ok, wait := l.AllowAddress(reqctx.ClientIP(r.Context())); !ok {
+		writeRateLimited(w, wait)
+		return false
+	}
+	return true
+}
+
+// verifyBearer verifies the bearer token of the Authorization header h.
+func verifyBearer(h string, tokens *auth.Tokens) (auth.Claims, error) {
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok {
-		return nil, apperr.Unauth(apperr.ReasonTokenInvalid, "the Authorization header must be 'Bearer <token>'", nil)
+		return auth.Claims{}, apperr.Unauth(apperr.ReasonTokenInvalid, "the Authorization header must be 'Bearer <token>'", nil)
 	}
-	claims, err := d.Tokens.Verify(strings.TrimSpace(token))
-	if err != nil {
-		return nil, err
-	}
-	return authz.LoadSessionViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, claims.SessionID, d.Now())
+	return tokens.Verify(strings.TrimSpace(token))
 }
 
 // retryAfterSeconds is the Retry-After of an UNAVAILABLE answer.

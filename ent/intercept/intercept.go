@@ -47,6 +47,7 @@ import (
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/ent/riskgrading"
 	"github.com/dutychain/dutychain/ent/riskpoint"
+	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -1137,6 +1138,33 @@ func (f TraverseRiskPoint) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RiskPointQuery", q)
 }
 
+// The SigningKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SigningKeyFunc func(context.Context, *ent.SigningKeyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SigningKeyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SigningKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SigningKeyQuery", q)
+}
+
+// The TraverseSigningKey type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSigningKey func(context.Context, *ent.SigningKeyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSigningKey) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSigningKey) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SigningKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SigningKeyQuery", q)
+}
+
 // The SupervisionFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SupervisionFunc func(context.Context, *ent.SupervisionQuery) (ent.Value, error)
 
@@ -1378,6 +1406,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RiskGradingQuery, predicate.RiskGrading, riskgrading.OrderOption]{typ: ent.TypeRiskGrading, tq: q}, nil
 	case *ent.RiskPointQuery:
 		return &query[*ent.RiskPointQuery, predicate.RiskPoint, riskpoint.OrderOption]{typ: ent.TypeRiskPoint, tq: q}, nil
+	case *ent.SigningKeyQuery:
+		return &query[*ent.SigningKeyQuery, predicate.SigningKey, signingkey.OrderOption]{typ: ent.TypeSigningKey, tq: q}, nil
 	case *ent.SupervisionQuery:
 		return &query[*ent.SupervisionQuery, predicate.Supervision, supervision.OrderOption]{typ: ent.TypeSupervision, tq: q}, nil
 	case *ent.TenantQuery:

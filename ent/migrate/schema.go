@@ -2235,6 +2235,22 @@ var (
 			},
 		},
 	}
+	// SigningKeysColumns holds the columns for the "signing_keys" table.
+	SigningKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kid", Type: field.TypeString, Unique: true},
+		{Name: "public_key", Type: field.TypeBytes},
+		{Name: "sealed_private_key", Type: field.TypeBytes, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "retired_at", Type: field.TypeTime, Nullable: true},
+		{Name: "verify_until", Type: field.TypeTime, Nullable: true},
+	}
+	// SigningKeysTable holds the schema information for the "signing_keys" table.
+	SigningKeysTable = &schema.Table{
+		Name:       "signing_keys",
+		Columns:    SigningKeysColumns,
+		PrimaryKey: []*schema.Column{SigningKeysColumns[0]},
+	}
 	// SupervisionsColumns holds the columns for the "supervisions" table.
 	SupervisionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -2592,6 +2608,7 @@ var (
 		ResponsibilityLettersTable,
 		RiskGradingsTable,
 		RiskPointsTable,
+		SigningKeysTable,
 		SupervisionsTable,
 		TenantsTable,
 		TraineesTable,
@@ -2761,6 +2778,9 @@ func init() {
 	RiskPointsTable.ForeignKeys[0].RefTable = UnitsTable
 	RiskPointsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(176093659136),
+	}
+	SigningKeysTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(188978561024),
 	}
 	SupervisionsTable.ForeignKeys[0].RefTable = UnitsTable
 	SupervisionsTable.ForeignKeys[1].RefTable = UnitsTable

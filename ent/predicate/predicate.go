@@ -120,6 +120,9 @@ type RiskGrading func(*sql.Selector)
 // RiskPoint is the predicate function for riskpoint builders.
 type RiskPoint func(*sql.Selector)
 
+// SigningKey is the predicate function for signingkey builders.
+type SigningKey func(*sql.Selector)
+
 // Supervision is the predicate function for supervision builders.
 type Supervision func(*sql.Selector)
 

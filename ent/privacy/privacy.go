@@ -1023,6 +1023,30 @@ func (f RiskPointMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RiskPointMutation", m)
 }
 
+// The SigningKeyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SigningKeyQueryRuleFunc func(context.Context, *ent.SigningKeyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SigningKeyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SigningKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SigningKeyQuery", q)
+}
+
+// The SigningKeyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SigningKeyMutationRuleFunc func(context.Context, *ent.SigningKeyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SigningKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SigningKeyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SigningKeyMutation", m)
+}
+
 // The SupervisionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SupervisionQueryRuleFunc func(context.Context, *ent.SupervisionQuery) error
@@ -1278,6 +1302,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.RiskPointQuery:
 		return q.Filter(), nil
+	case *ent.SigningKeyQuery:
+		return q.Filter(), nil
 	case *ent.SupervisionQuery:
 		return q.Filter(), nil
 	case *ent.TenantQuery:
@@ -1372,6 +1398,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RiskGradingMutation:
 		return m.Filter(), nil
 	case *ent.RiskPointMutation:
+		return m.Filter(), nil
+	case *ent.SigningKeyMutation:
 		return m.Filter(), nil
 	case *ent.SupervisionMutation:
 		return m.Filter(), nil

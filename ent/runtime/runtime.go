@@ -44,6 +44,7 @@ import (
 	"github.com/dutychain/dutychain/ent/riskgrading"
 	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/schema"
+	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/ent/trainee"
@@ -1727,6 +1728,16 @@ func init() {
 	riskpointDescScore := riskpointFields[6].Descriptor()
 	// riskpoint.ScoreValidator is a validator for the "score" field. It is called by the builders before save.
 	riskpoint.ScoreValidator = riskpointDescScore.Validators[0].(func(int) error)
+	signingkeyHooks := schema.SigningKey{}.Hooks()
+	signingkey.Hooks[0] = signingkeyHooks[0]
+	signingkeyInters := schema.SigningKey{}.Interceptors()
+	signingkey.Interceptors[0] = signingkeyInters[0]
+	signingkeyFields := schema.SigningKey{}.Fields()
+	_ = signingkeyFields
+	// signingkeyDescKid is the schema descriptor for kid field.
+	signingkeyDescKid := signingkeyFields[0].Descriptor()
+	// signingkey.KidValidator is a validator for the "kid" field. It is called by the builders before save.
+	signingkey.KidValidator = signingkeyDescKid.Validators[0].(func(string) error)
 	supervisionMixin := schema.Supervision{}.Mixin()
 	supervisionMixinHooks0 := supervisionMixin[0].Hooks()
 	supervisionHooks := schema.Supervision{}.Hooks()

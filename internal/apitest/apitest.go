@@ -69,6 +69,9 @@ func (c *Clock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
+// TestKeySecret is the key secret of test servers (base64 of 32 bytes).
+const TestKeySecret = "ZHV0eWNoYWluIHRlc3Qga2V5IHNlY3JldCwgMzIgYnk="
+
 // Option adjusts the configuration before the server starts.
 type Option func(*config.Config)
 
@@ -95,6 +98,9 @@ func serve(t testing.TB, d *db.DB, opts ...Option) *Server {
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.LoginMaxFailures = 1000
+	cfg.RateLimits.Enabled = false // tests send far faster than people
+	// Servers on one database share its signing keys, as replicas do.
+	cfg.JWTKeySecret = TestKeySecret
 	for _, o := range opts {
 		o(&cfg)
 	}

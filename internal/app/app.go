@@ -77,7 +77,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 			return err
 		})
 	}
-	keys, err := auth.LoadKeySet(cfg)
+	keys, err := auth.OpenKeySet(ctx, cfg, d.Client, d.Dialect, now, log)
 	if err != nil {
 		return nil, fmt.Errorf("load signing keys: %w", err)
 	}

@@ -23,6 +23,9 @@ const (
 	// Unavailable is a temporary failure of the server's storage (database
 	// down, disk full): retry later; it says nothing about the client.
 	Unavailable Code = "UNAVAILABLE"
+	// RateLimited: the caller sent more requests than their rate limit
+	// allows; retry after the response's Retry-After.
+	RateLimited Code = "RATE_LIMITED"
 )
 
 // Reasons (extensions.reason) of UNAUTHENTICATED errors: what the client

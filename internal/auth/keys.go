@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
@@ -13,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
+	"time"
 
 	"github.com/dutychain/dutychain/internal/config"
 )
@@ -27,12 +30,29 @@ const kidBytes = 12
 // KeySet holds the Ed25519 key that signs access tokens and every public key
 // accepted when verifying them, by key id. The signing key's own public key is
 // always among the verification keys; keys listed in addition are older (or
-// upcoming) keys kept for rotation. A KeySet is read-only after construction
-// and safe for concurrent use.
+// upcoming) keys kept for rotation. A KeySet kept in the database (see
+// OpenKeySet) rereads the keys now and then, so that a rotation reaches every
+// replica; any KeySet is safe for concurrent use.
 type KeySet struct {
+	state atomic.Pointer[keyState]
+	// derivedBase is the secret DeriveKey derives from.
+	derivedBase []byte
+	// store, when set, is where the keys are kept and reread from.
+	store *keyStore
+}
+
+// keyState is one reading of the keys.
+type keyState struct {
 	signing    ed25519.PrivateKey
 	signingKID string
-	verify     map[string]ed25519.PublicKey
+	verify     map[string]verifyKey
+}
+
+// verifyKey is a public key accepted for verification until until (zero:
+// without end).
+type verifyKey struct {
+	pub   ed25519.PublicKey
+	until time.Time
 }
 
 // KeyID returns the key id of pub: base64url (unpadded) of the first 12 bytes
@@ -45,6 +65,22 @@ func KeyID(pub ed25519.PublicKey) string {
 // NewKeySet returns a KeySet signing with signing and verifying with its
 // public key and the extra keys given.
 func NewKeySet(signing ed25519.PrivateKey, verify ...ed25519.PublicKey) (*KeySet, error) {
+	st, err := newKeyState(signing)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range verify {
+		if len(k) != ed25519.PublicKeySize {
+			return nil, errors.New("auth: verification key is not an Ed25519 public key")
+		}
+		st.verify[KeyID(k)] = verifyKey{pub: k}
+	}
+	ks := &KeySet{derivedBase: signing.Seed()}
+	ks.state.Store(st)
+	return ks, nil
+}
+
+func newKeyState(signing ed25519.PrivateKey) (*keyState, error) {
 	if len(signing) != ed25519.PrivateKeySize {
 		return nil, errors.New("auth: signing key is not an Ed25519 private key")
 	}
@@ -52,37 +88,53 @@ func NewKeySet(signing ed25519.PrivateKey, verify ...ed25519.PublicKey) (*KeySet
 	if !ok {
 		return nil, errors.New("auth: signing key has no Ed25519 public key")
 	}
-	ks := &KeySet{signing: signing, signingKID: KeyID(pub), verify: map[string]ed25519.PublicKey{}}
-	ks.verify[ks.signingKID] = pub
-	for _, k := range verify {
-		if len(k) != ed25519.PublicKeySize {
-			return nil, errors.New("auth: verification key is not an Ed25519 public key")
-		}
-		ks.verify[KeyID(k)] = k
+	st := &keyState{signing: signing, signingKID: KeyID(pub), verify: map[string]verifyKey{}}
+	st.verify[st.signingKID] = verifyKey{pub: pub}
+	return st, nil
+}
+
+// current returns the keys, reread first when a kept KeySet's reading is old.
+func (k *KeySet) current() *keyState {
+	if k.store != nil {
+		k.store.refresh(context.Background(), k, KeyRefreshPeriod, false)
 	}
-	return ks, nil
+	return k.state.Load()
 }
 
 // SigningKID returns the key id written into the header of new tokens.
-func (k *KeySet) SigningKID() string { return k.signingKID }
+func (k *KeySet) SigningKID() string { return k.current().signingKID }
 
 // SigningPublicKey returns the public half of the signing key.
-func (k *KeySet) SigningPublicKey() ed25519.PublicKey { return k.verify[k.signingKID] }
+func (k *KeySet) SigningPublicKey() ed25519.PublicKey {
+	st := k.current()
+	return st.verify[st.signingKID].pub
+}
 
 // VerifyKIDs returns the ids of every key accepted for verification, sorted.
 func (k *KeySet) VerifyKIDs() []string {
-	out := make([]string, 0, len(k.verify))
-	for kid := range k.verify {
+	st := k.current()
+	out := make([]string, 0, len(st.verify))
+	for kid := range st.verify {
 		out = append(out, kid)
 	}
 	sort.Strings(out)
 	return out
 }
 
-// verificationKey returns the public key with id kid.
-func (k *KeySet) verificationKey(kid string) (ed25519.PublicKey, bool) {
-	pub, ok := k.verify[kid]
-	return pub, ok
+// verificationKey returns the public key with id kid if it still verifies
+// at now. A kept KeySet that does not know kid rereads the keys first (at
+// most once a second): another replica may have rotated.
+func (k *KeySet) verificationKey(kid string, now time.Time) (ed25519.PublicKey, bool) {
+	st := k.current()
+	vk, ok := st.verify[kid]
+	if !ok && k.store != nil && k.store.mayRereadForUnknown() {
+		k.store.refresh(context.Background(), k, 0, true)
+		vk, ok = k.state.Load().verify[kid]
+	}
+	if !ok || !vk.until.IsZero() && !now.Before(vk.until) {
+		return nil, false
+	}
+	return vk.pub, true
 }
 
 // LoadKeySet builds the KeySet of cfg:

@@ -101,9 +101,10 @@ func (t *Tokens) Issue(userID, tenantID int, session string) (string, time.Time,
 		TenantID:  tenantID,
 		SessionID: session,
 	}
+	keys := t.keys.current()
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
-	tok.Header["kid"] = t.keys.SigningKID()
-	signed, err := tok.SignedString(t.keys.signing)
+	tok.Header["kid"] = keys.signingKID
+	signed, err := tok.SignedString(keys.signing)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("auth: sign token: %w", err)
 	}
@@ -158,9 +159,9 @@ func (t *Tokens) keyFunc(tok *jwt.Token) (any, error) {
 	if !ok || kid == "" {
 		return nil, errors.New("token has no kid")
 	}
-	pub, ok := t.keys.verificationKey(kid)
+	pub, ok := t.keys.verificationKey(kid, t.now())
 	if !ok {
-		return nil, fmt.Errorf("unknown kid %q", kid)
+		return nil, fmt.Errorf("unknown or retired kid %q", kid)
 	}
 	return pub, nil
 }

@@ -41,6 +41,11 @@ type Config struct {
 	// JWTVerifyKeyFiles are extra PEM public keys accepted for verification
 	// (rotation), comma-separated.
 	JWTVerifyKeyFiles []string
+	// JWTKeySecret (base64, from the environment only) or JWTKeySecretFile
+	// seals the signing keys kept in the database: with one of them and no
+	// signing key file, every replica shares those keys.
+	JWTKeySecret     string
+	JWTKeySecretFile string
 
 	// Abuse limits.
 	MaxDepth      int
@@ -113,6 +118,8 @@ type Config struct {
 	// every replica (s3://bucket?endpoint=…&region=…&use_path_style=true);
 	// empty: the directory files/ under DataDir, which only one server sees.
 	FilesURL string
+	// RateLimits are the per-caller request limits.
+	RateLimits RateLimits
 }
 
 // Default returns the built-in defaults.
@@ -149,6 +156,7 @@ func Default() Config {
 		CORSMaxAge:              10 * time.Minute,
 		APQCacheSize:            1000,
 		FileURLTTL:              DefaultFileURLTTL,
+		RateLimits:              DefaultRateLimits,
 	}
 }
 
@@ -251,6 +259,8 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.integer(&c.APQCacheSize, "apq-cache-size", "DUTYCHAIN_APQ_CACHE_SIZE", "automatic persisted queries kept in memory (0: off)")
 	b.str(&c.PersistedDocumentsFile, "persisted-documents", "DUTYCHAIN_PERSISTED_DOCUMENTS", "JSON file of SHA-256 hash → document; when set only these documents run")
 	c.bindFiles(b)
+	c.bindRateLimits(b)
+	c.bindKeys(b)
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -290,6 +300,8 @@ func (c *Config) Verify() error {
 	}
 	errs = append(errs, c.verifyHTTP()...)
 	errs = append(errs, c.verifyFiles()...)
+	errs = append(errs, c.verifyRateLimits()...)
+	errs = append(errs, c.verifyKeys()...)
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")
 	}
