@@ -139,4 +139,3 @@ func TestService(t *testing.T) {
 }
 
 func ptr(t time.Time) *time.Time { return &t }
-
