@@ -65,6 +65,7 @@ type ResolverRoot interface {
 	Inspection() InspectionResolver
 	LeadershipGroup() LeadershipGroupResolver
 	LetterEvent() LetterEventResolver
+	MaterialReserve() MaterialReserveResolver
 	Meeting() MeetingResolver
 	Mutation() MutationResolver
 	Notice() NoticeResolver
@@ -73,10 +74,12 @@ type ResolverRoot interface {
 	Publicity() PublicityResolver
 	Query() QueryResolver
 	RandomDraw() RandomDrawResolver
+	RescueTeam() RescueTeamResolver
 	ResponsibilityLetter() ResponsibilityLetterResolver
 	RiskMap() RiskMapResolver
 	RiskMapTown() RiskMapTownResolver
 	RiskPoint() RiskPointResolver
+	Tenant() TenantResolver
 	Trainee() TraineeResolver
 	Training() TrainingResolver
 	Unit() UnitResolver
@@ -529,6 +532,7 @@ type ComplexityRoot struct {
 	}
 
 	DutyRoster struct {
+		AllowedActions    func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Gaps              func(childComplexity int) int
 		ID                func(childComplexity int) int
@@ -541,6 +545,7 @@ type ComplexityRoot struct {
 		Unit              func(childComplexity int) int
 		UnitID            func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	DutyRosterConnection struct {
@@ -911,12 +916,14 @@ type ComplexityRoot struct {
 	}
 
 	MaterialReserve struct {
+		AllowedActions  func(childComplexity int) int
 		Category        func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		ExpiresOn       func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Item            func(childComplexity int) int
 		Keeper          func(childComplexity int) int
+		LastCheckedOn   func(childComplexity int) int
 		Location        func(childComplexity int) int
 		MinimumQuantity func(childComplexity int) int
 		NextCheckOn     func(childComplexity int) int
@@ -975,68 +982,73 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcknowledgeDutyList       func(childComplexity int, input model.AcknowledgeDutyListInput) int
-		AddPolicyRule             func(childComplexity int, input model.AddPolicyRuleInput) int
-		AdvanceCampaign           func(childComplexity int, input model.AdvanceCampaignInput) int
-		ApproveEmergencyPlan      func(childComplexity int, input model.ApproveEmergencyPlanInput) int
-		ArchiveLetter             func(childComplexity int, input model.ArchiveLetterInput) int
-		AttachDrillFile           func(childComplexity int, input model.AttachDrillFileInput) int
-		AttachEmergencyPlanFile   func(childComplexity int, input model.AttachEmergencyPlanFileInput) int
-		AttachLetterFile          func(childComplexity int, input model.AttachLetterFileInput) int
-		AttachMeetingFile         func(childComplexity int, input model.AttachMeetingFileInput) int
-		AttachNoticeFile          func(childComplexity int, input model.AttachNoticeFileInput) int
-		AttachPublicityFile       func(childComplexity int, input model.AttachPublicityFileInput) int
-		AttachTrainingFile        func(childComplexity int, input model.AttachTrainingFileInput) int
-		BulkIssueLetters          func(childComplexity int, input model.BulkIssueLettersInput) int
-		ChangePassword            func(childComplexity int, input model.ChangePasswordInput) int
-		CreateCampaign            func(childComplexity int, input model.CreateCampaignInput) int
-		CreateChecklistTemplate   func(childComplexity int, input model.CreateChecklistTemplateInput) int
-		CreateDutyRoster          func(childComplexity int, input model.CreateDutyRosterInput) int
-		CreateEmergencyPlan       func(childComplexity int, input model.CreateEmergencyPlanInput) int
-		CreateEnterprise          func(childComplexity int, input model.CreateEnterpriseInput) int
-		CreateLeadershipGroup     func(childComplexity int, input model.CreateLeadershipGroupInput) int
-		CreateLetter              func(childComplexity int, input model.CreateLetterInput) int
-		CreateMaterialReserve     func(childComplexity int, input model.CreateMaterialReserveInput) int
-		CreatePost                func(childComplexity int, input model.CreatePostInput) int
-		CreateRandomDraw          func(childComplexity int, input model.CreateRandomDrawInput) int
-		CreateRescueTeam          func(childComplexity int, input model.CreateRescueTeamInput) int
-		CreateUnit                func(childComplexity int, input model.CreateUnitInput) int
-		CreateUser                func(childComplexity int, input model.CreateUserInput) int
-		DeleteLetter              func(childComplexity int, input model.DeleteLetterInput) int
-		DeletePublicity           func(childComplexity int, input model.DeletePublicityInput) int
-		DeleteTraining            func(childComplexity int, input model.DeleteTrainingInput) int
-		EndPost                   func(childComplexity int, input model.EndPostInput) int
-		IdentifyRiskPoint         func(childComplexity int, input model.IdentifyRiskPointInput) int
-		IssueLetter               func(childComplexity int, input model.IssueLetterInput) int
-		IssueNotice               func(childComplexity int, input model.IssueNoticeInput) int
-		Login                     func(childComplexity int, input model.LoginInput) int
-		Logout                    func(childComplexity int, input model.LogoutInput) int
-		ReceiveNotice             func(childComplexity int, input model.ReceiveNoticeInput) int
-		RecordCertificate         func(childComplexity int, input model.RecordCertificateInput) int
-		RecordControlCheck        func(childComplexity int, input model.RecordControlCheckInput) int
-		RecordDrill               func(childComplexity int, input model.RecordDrillInput) int
-		RecordInspection          func(childComplexity int, input model.RecordInspectionInput) int
-		RecordMeeting             func(childComplexity int, input model.RecordMeetingInput) int
-		RecordPublicity           func(childComplexity int, input model.RecordPublicityInput) int
-		RecordTraining            func(childComplexity int, input model.RecordTrainingInput) int
-		RefreshToken              func(childComplexity int, input model.RefreshTokenInput) int
-		RegradeRiskPoint          func(childComplexity int, input model.RegradeRiskPointInput) int
-		RemovePolicyRule          func(childComplexity int, input model.RemovePolicyRuleInput) int
-		ReplyToNotice             func(childComplexity int, input model.ReplyToNoticeInput) int
-		ReportHazard              func(childComplexity int, input model.ReportHazardInput) int
-		RevokeLetter              func(childComplexity int, input model.RevokeLetterInput) int
-		SetDutyList               func(childComplexity int, input model.SetDutyListInput) int
-		SetLeadershipGroupMembers func(childComplexity int, input model.SetLeadershipGroupMembersInput) int
-		SignLetter                func(childComplexity int, input model.SignLetterInput) int
-		TransitionHazard          func(childComplexity int, input model.TransitionHazardInput) int
-		UpdateCertificate         func(childComplexity int, input model.UpdateCertificateInput) int
-		UpdateEnterprise          func(childComplexity int, input model.UpdateEnterpriseInput) int
-		UpdateLetter              func(childComplexity int, input model.UpdateLetterInput) int
-		UpdatePost                func(childComplexity int, input model.UpdatePostInput) int
-		UpdatePublicity           func(childComplexity int, input model.UpdatePublicityInput) int
-		UpdateTraining            func(childComplexity int, input model.UpdateTrainingInput) int
-		UpdateUnit                func(childComplexity int, input model.UpdateUnitInput) int
-		UpdateUser                func(childComplexity int, input model.UpdateUserInput) int
+		AcknowledgeDutyList        func(childComplexity int, input model.AcknowledgeDutyListInput) int
+		AddPolicyRule              func(childComplexity int, input model.AddPolicyRuleInput) int
+		AdvanceCampaign            func(childComplexity int, input model.AdvanceCampaignInput) int
+		ApproveEmergencyPlan       func(childComplexity int, input model.ApproveEmergencyPlanInput) int
+		ArchiveLetter              func(childComplexity int, input model.ArchiveLetterInput) int
+		AttachDrillFile            func(childComplexity int, input model.AttachDrillFileInput) int
+		AttachEmergencyPlanFile    func(childComplexity int, input model.AttachEmergencyPlanFileInput) int
+		AttachLetterFile           func(childComplexity int, input model.AttachLetterFileInput) int
+		AttachMeetingFile          func(childComplexity int, input model.AttachMeetingFileInput) int
+		AttachNoticeFile           func(childComplexity int, input model.AttachNoticeFileInput) int
+		AttachPublicityFile        func(childComplexity int, input model.AttachPublicityFileInput) int
+		AttachTrainingFile         func(childComplexity int, input model.AttachTrainingFileInput) int
+		BulkIssueLetters           func(childComplexity int, input model.BulkIssueLettersInput) int
+		ChangePassword             func(childComplexity int, input model.ChangePasswordInput) int
+		CreateCampaign             func(childComplexity int, input model.CreateCampaignInput) int
+		CreateChecklistTemplate    func(childComplexity int, input model.CreateChecklistTemplateInput) int
+		CreateDutyRoster           func(childComplexity int, input model.CreateDutyRosterInput) int
+		CreateEmergencyPlan        func(childComplexity int, input model.CreateEmergencyPlanInput) int
+		CreateEnterprise           func(childComplexity int, input model.CreateEnterpriseInput) int
+		CreateLeadershipGroup      func(childComplexity int, input model.CreateLeadershipGroupInput) int
+		CreateLetter               func(childComplexity int, input model.CreateLetterInput) int
+		CreateMaterialReserve      func(childComplexity int, input model.CreateMaterialReserveInput) int
+		CreatePost                 func(childComplexity int, input model.CreatePostInput) int
+		CreateRandomDraw           func(childComplexity int, input model.CreateRandomDrawInput) int
+		CreateRescueTeam           func(childComplexity int, input model.CreateRescueTeamInput) int
+		CreateUnit                 func(childComplexity int, input model.CreateUnitInput) int
+		CreateUser                 func(childComplexity int, input model.CreateUserInput) int
+		DeleteLetter               func(childComplexity int, input model.DeleteLetterInput) int
+		DeletePublicity            func(childComplexity int, input model.DeletePublicityInput) int
+		DeleteTraining             func(childComplexity int, input model.DeleteTrainingInput) int
+		EndPost                    func(childComplexity int, input model.EndPostInput) int
+		IdentifyRiskPoint          func(childComplexity int, input model.IdentifyRiskPointInput) int
+		IssueLetter                func(childComplexity int, input model.IssueLetterInput) int
+		IssueNotice                func(childComplexity int, input model.IssueNoticeInput) int
+		Login                      func(childComplexity int, input model.LoginInput) int
+		Logout                     func(childComplexity int, input model.LogoutInput) int
+		ReceiveNotice              func(childComplexity int, input model.ReceiveNoticeInput) int
+		RecordCertificate          func(childComplexity int, input model.RecordCertificateInput) int
+		RecordControlCheck         func(childComplexity int, input model.RecordControlCheckInput) int
+		RecordDrill                func(childComplexity int, input model.RecordDrillInput) int
+		RecordInspection           func(childComplexity int, input model.RecordInspectionInput) int
+		RecordMaterialReserveCheck func(childComplexity int, input model.RecordMaterialReserveCheckInput) int
+		RecordMeeting              func(childComplexity int, input model.RecordMeetingInput) int
+		RecordPublicity            func(childComplexity int, input model.RecordPublicityInput) int
+		RecordTraining             func(childComplexity int, input model.RecordTrainingInput) int
+		RefreshToken               func(childComplexity int, input model.RefreshTokenInput) int
+		RegradeRiskPoint           func(childComplexity int, input model.RegradeRiskPointInput) int
+		RemovePolicyRule           func(childComplexity int, input model.RemovePolicyRuleInput) int
+		ReplyToNotice              func(childComplexity int, input model.ReplyToNoticeInput) int
+		ReportHazard               func(childComplexity int, input model.ReportHazardInput) int
+		RevokeLetter               func(childComplexity int, input model.RevokeLetterInput) int
+		SetDutyList                func(childComplexity int, input model.SetDutyListInput) int
+		SetLeadershipGroupMembers  func(childComplexity int, input model.SetLeadershipGroupMembersInput) int
+		SetTenantTimeZone          func(childComplexity int, input model.SetTenantTimeZoneInput) int
+		SignLetter                 func(childComplexity int, input model.SignLetterInput) int
+		TransitionHazard           func(childComplexity int, input model.TransitionHazardInput) int
+		UpdateCertificate          func(childComplexity int, input model.UpdateCertificateInput) int
+		UpdateDutyRoster           func(childComplexity int, input model.UpdateDutyRosterInput) int
+		UpdateEnterprise           func(childComplexity int, input model.UpdateEnterpriseInput) int
+		UpdateLetter               func(childComplexity int, input model.UpdateLetterInput) int
+		UpdateMaterialReserve      func(childComplexity int, input model.UpdateMaterialReserveInput) int
+		UpdatePost                 func(childComplexity int, input model.UpdatePostInput) int
+		UpdatePublicity            func(childComplexity int, input model.UpdatePublicityInput) int
+		UpdateRescueTeam           func(childComplexity int, input model.UpdateRescueTeamInput) int
+		UpdateTraining             func(childComplexity int, input model.UpdateTrainingInput) int
+		UpdateUnit                 func(childComplexity int, input model.UpdateUnitInput) int
+		UpdateUser                 func(childComplexity int, input model.UpdateUserInput) int
 	}
 
 	Notice struct {
@@ -1307,6 +1319,10 @@ type ComplexityRoot struct {
 		Inspection func(childComplexity int) int
 	}
 
+	RecordMaterialReserveCheckPayload struct {
+		MaterialReserve func(childComplexity int) int
+	}
+
 	RecordMeetingPayload struct {
 		Meeting func(childComplexity int) int
 	}
@@ -1343,17 +1359,18 @@ type ComplexityRoot struct {
 	}
 
 	RescueTeam struct {
-		ContactPhone func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		Equipment    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		LeaderName   func(childComplexity int) int
-		MemberCount  func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Unit         func(childComplexity int) int
-		UnitID       func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		AllowedActions func(childComplexity int) int
+		ContactPhone   func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Equipment      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LeaderName     func(childComplexity int) int
+		MemberCount    func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Unit           func(childComplexity int) int
+		UnitID         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
 	}
 
 	RescueTeamConnection struct {
@@ -1510,6 +1527,10 @@ type ComplexityRoot struct {
 		LeadershipGroup func(childComplexity int) int
 	}
 
+	SetTenantTimeZonePayload struct {
+		Tenant func(childComplexity int) int
+	}
+
 	SignLetterPayload struct {
 		Letter func(childComplexity int) int
 	}
@@ -1519,6 +1540,7 @@ type ComplexityRoot struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
+		TimeZone  func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 	}
 
@@ -1657,6 +1679,10 @@ type ComplexityRoot struct {
 		Certificate func(childComplexity int) int
 	}
 
+	UpdateDutyRosterPayload struct {
+		DutyRoster func(childComplexity int) int
+	}
+
 	UpdateEnterprisePayload struct {
 		Enterprise func(childComplexity int) int
 	}
@@ -1665,12 +1691,20 @@ type ComplexityRoot struct {
 		Letter func(childComplexity int) int
 	}
 
+	UpdateMaterialReservePayload struct {
+		MaterialReserve func(childComplexity int) int
+	}
+
 	UpdatePostPayload struct {
 		Post func(childComplexity int) int
 	}
 
 	UpdatePublicityPayload struct {
 		Publicity func(childComplexity int) int
+	}
+
+	UpdateRescueTeamPayload struct {
+		RescueTeam func(childComplexity int) int
 	}
 
 	UpdateTrainingPayload struct {
@@ -1757,6 +1791,7 @@ type DutyListResolver interface {
 }
 type DutyRosterResolver interface {
 	Shifts(ctx context.Context, obj *ent.DutyRoster) ([]*ent.DutyShift, error)
+	AllowedActions(ctx context.Context, obj *ent.DutyRoster) ([]model.DutyRosterAction, error)
 	Gaps(ctx context.Context, obj *ent.DutyRoster) ([]*readiness.Gap, error)
 }
 type EmergencyPlanResolver interface {
@@ -1804,6 +1839,9 @@ type LeadershipGroupResolver interface {
 type LetterEventResolver interface {
 	Actor(ctx context.Context, obj *ent.LetterEvent) (*ent.User, error)
 	Post(ctx context.Context, obj *ent.LetterEvent) (*ent.Post, error)
+}
+type MaterialReserveResolver interface {
+	AllowedActions(ctx context.Context, obj *ent.MaterialReserve) ([]model.MaterialReserveAction, error)
 }
 type MeetingResolver interface {
 	AttendingUnits(ctx context.Context, obj *ent.Meeting) ([]*ent.Unit, error)
@@ -1869,6 +1907,11 @@ type MutationResolver interface {
 	AttachDrillFile(ctx context.Context, input model.AttachDrillFileInput) (*model.AttachDrillFilePayload, error)
 	CreateDutyRoster(ctx context.Context, input model.CreateDutyRosterInput) (*model.CreateDutyRosterPayload, error)
 	CreateRescueTeam(ctx context.Context, input model.CreateRescueTeamInput) (*model.CreateRescueTeamPayload, error)
+	UpdateDutyRoster(ctx context.Context, input model.UpdateDutyRosterInput) (*model.UpdateDutyRosterPayload, error)
+	UpdateRescueTeam(ctx context.Context, input model.UpdateRescueTeamInput) (*model.UpdateRescueTeamPayload, error)
+	UpdateMaterialReserve(ctx context.Context, input model.UpdateMaterialReserveInput) (*model.UpdateMaterialReservePayload, error)
+	RecordMaterialReserveCheck(ctx context.Context, input model.RecordMaterialReserveCheckInput) (*model.RecordMaterialReserveCheckPayload, error)
+	SetTenantTimeZone(ctx context.Context, input model.SetTenantTimeZoneInput) (*model.SetTenantTimeZonePayload, error)
 	CreateMaterialReserve(ctx context.Context, input model.CreateMaterialReserveInput) (*model.CreateMaterialReservePayload, error)
 	IdentifyRiskPoint(ctx context.Context, input model.IdentifyRiskPointInput) (*model.IdentifyRiskPointPayload, error)
 	RegradeRiskPoint(ctx context.Context, input model.RegradeRiskPointInput) (*model.RegradeRiskPointPayload, error)
@@ -1946,6 +1989,9 @@ type RandomDrawResolver interface {
 	SeedValue(ctx context.Context, obj *ent.RandomDraw) (string, error)
 	Reproduced(ctx context.Context, obj *ent.RandomDraw) (bool, error)
 }
+type RescueTeamResolver interface {
+	AllowedActions(ctx context.Context, obj *ent.RescueTeam) ([]model.RescueTeamAction, error)
+}
 type ResponsibilityLetterResolver interface {
 	Issuer(ctx context.Context, obj *ent.ResponsibilityLetter) (*ent.Unit, error)
 	Signee(ctx context.Context, obj *ent.ResponsibilityLetter) (*ent.Unit, error)
@@ -1968,6 +2014,9 @@ type RiskPointResolver interface {
 	OpenHazardCount(ctx context.Context, obj *ent.RiskPoint) (int, error)
 	ChecklistItems(ctx context.Context, obj *ent.RiskPoint) ([]*model.RiskChecklistItem, error)
 	AllowedActions(ctx context.Context, obj *ent.RiskPoint) ([]model.RiskPointAction, error)
+}
+type TenantResolver interface {
+	TimeZone(ctx context.Context, obj *ent.Tenant) (string, error)
 }
 type TraineeResolver interface {
 	Training(ctx context.Context, obj *ent.Trainee) (*ent.Training, error)
@@ -3498,6 +3547,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DutyListGapEdge.Node(childComplexity), true
 
+	case "DutyRoster.allowedActions":
+		if e.ComplexityRoot.DutyRoster.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.AllowedActions(childComplexity), true
 	case "DutyRoster.createdAt":
 		if e.ComplexityRoot.DutyRoster.CreatedAt == nil {
 			break
@@ -3570,6 +3625,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DutyRoster.UpdatedAt(childComplexity), true
+	case "DutyRoster.version":
+		if e.ComplexityRoot.DutyRoster.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyRoster.Version(childComplexity), true
 
 	case "DutyRosterConnection.edges":
 		if e.ComplexityRoot.DutyRosterConnection.Edges == nil {
@@ -5120,6 +5181,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.LoggedOut(childComplexity), true
 
+	case "MaterialReserve.allowedActions":
+		if e.ComplexityRoot.MaterialReserve.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.AllowedActions(childComplexity), true
 	case "MaterialReserve.category":
 		if e.ComplexityRoot.MaterialReserve.Category == nil {
 			break
@@ -5156,6 +5223,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MaterialReserve.Keeper(childComplexity), true
+	case "MaterialReserve.lastCheckedOn":
+		if e.ComplexityRoot.MaterialReserve.LastCheckedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialReserve.LastCheckedOn(childComplexity), true
 	case "MaterialReserve.location":
 		if e.ComplexityRoot.MaterialReserve.Location == nil {
 			break
@@ -5836,6 +5909,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordInspection(childComplexity, args["input"].(model.RecordInspectionInput)), true
+	case "Mutation.recordMaterialReserveCheck":
+		if e.ComplexityRoot.Mutation.RecordMaterialReserveCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMaterialReserveCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMaterialReserveCheck(childComplexity, args["input"].(model.RecordMaterialReserveCheckInput)), true
 	case "Mutation.recordMeeting":
 		if e.ComplexityRoot.Mutation.RecordMeeting == nil {
 			break
@@ -5957,6 +6041,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetLeadershipGroupMembers(childComplexity, args["input"].(model.SetLeadershipGroupMembersInput)), true
+	case "Mutation.setTenantTimeZone":
+		if e.ComplexityRoot.Mutation.SetTenantTimeZone == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTenantTimeZone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTenantTimeZone(childComplexity, args["input"].(model.SetTenantTimeZoneInput)), true
 	case "Mutation.signLetter":
 		if e.ComplexityRoot.Mutation.SignLetter == nil {
 			break
@@ -5990,6 +6085,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCertificate(childComplexity, args["input"].(model.UpdateCertificateInput)), true
+	case "Mutation.updateDutyRoster":
+		if e.ComplexityRoot.Mutation.UpdateDutyRoster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateDutyRoster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateDutyRoster(childComplexity, args["input"].(model.UpdateDutyRosterInput)), true
 	case "Mutation.updateEnterprise":
 		if e.ComplexityRoot.Mutation.UpdateEnterprise == nil {
 			break
@@ -6012,6 +6118,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLetter(childComplexity, args["input"].(model.UpdateLetterInput)), true
+	case "Mutation.updateMaterialReserve":
+		if e.ComplexityRoot.Mutation.UpdateMaterialReserve == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMaterialReserve_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMaterialReserve(childComplexity, args["input"].(model.UpdateMaterialReserveInput)), true
 	case "Mutation.updatePost":
 		if e.ComplexityRoot.Mutation.UpdatePost == nil {
 			break
@@ -6034,6 +6151,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePublicity(childComplexity, args["input"].(model.UpdatePublicityInput)), true
+	case "Mutation.updateRescueTeam":
+		if e.ComplexityRoot.Mutation.UpdateRescueTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRescueTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRescueTeam(childComplexity, args["input"].(model.UpdateRescueTeamInput)), true
 	case "Mutation.updateTraining":
 		if e.ComplexityRoot.Mutation.UpdateTraining == nil {
 			break
@@ -7416,6 +7544,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordInspectionPayload.Inspection(childComplexity), true
 
+	case "RecordMaterialReserveCheckPayload.materialReserve":
+		if e.ComplexityRoot.RecordMaterialReserveCheckPayload.MaterialReserve == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordMaterialReserveCheckPayload.MaterialReserve(childComplexity), true
+
 	case "RecordMeetingPayload.meeting":
 		if e.ComplexityRoot.RecordMeetingPayload.Meeting == nil {
 			break
@@ -7490,6 +7625,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportHazardPayload.Hazard(childComplexity), true
 
+	case "RescueTeam.allowedActions":
+		if e.ComplexityRoot.RescueTeam.AllowedActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescueTeam.AllowedActions(childComplexity), true
 	case "RescueTeam.contactPhone":
 		if e.ComplexityRoot.RescueTeam.ContactPhone == nil {
 			break
@@ -8175,6 +8316,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetLeadershipGroupMembersPayload.LeadershipGroup(childComplexity), true
 
+	case "SetTenantTimeZonePayload.tenant":
+		if e.ComplexityRoot.SetTenantTimeZonePayload.Tenant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetTenantTimeZonePayload.Tenant(childComplexity), true
+
 	case "SignLetterPayload.letter":
 		if e.ComplexityRoot.SignLetterPayload.Letter == nil {
 			break
@@ -8206,6 +8354,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tenant.Name(childComplexity), true
+	case "Tenant.timeZone":
+		if e.ComplexityRoot.Tenant.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tenant.TimeZone(childComplexity), true
 	case "Tenant.updatedAt":
 		if e.ComplexityRoot.Tenant.UpdatedAt == nil {
 			break
@@ -8781,6 +8935,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateCertificatePayload.Certificate(childComplexity), true
 
+	case "UpdateDutyRosterPayload.dutyRoster":
+		if e.ComplexityRoot.UpdateDutyRosterPayload.DutyRoster == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateDutyRosterPayload.DutyRoster(childComplexity), true
+
 	case "UpdateEnterprisePayload.enterprise":
 		if e.ComplexityRoot.UpdateEnterprisePayload.Enterprise == nil {
 			break
@@ -8795,6 +8956,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateLetterPayload.Letter(childComplexity), true
 
+	case "UpdateMaterialReservePayload.materialReserve":
+		if e.ComplexityRoot.UpdateMaterialReservePayload.MaterialReserve == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateMaterialReservePayload.MaterialReserve(childComplexity), true
+
 	case "UpdatePostPayload.post":
 		if e.ComplexityRoot.UpdatePostPayload.Post == nil {
 			break
@@ -8808,6 +8976,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdatePublicityPayload.Publicity(childComplexity), true
+
+	case "UpdateRescueTeamPayload.rescueTeam":
+		if e.ComplexityRoot.UpdateRescueTeamPayload.RescueTeam == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateRescueTeamPayload.RescueTeam(childComplexity), true
 
 	case "UpdateTrainingPayload.training":
 		if e.ComplexityRoot.UpdateTrainingPayload.Training == nil {
@@ -9059,6 +9234,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordControlCheckInput", ec.unmarshalInputRecordControlCheckInput),
 			graphql.NewInputUnmarshaler("RecordDrillInput", ec.unmarshalInputRecordDrillInput),
 			graphql.NewInputUnmarshaler("RecordInspectionInput", ec.unmarshalInputRecordInspectionInput),
+			graphql.NewInputUnmarshaler("RecordMaterialReserveCheckInput", ec.unmarshalInputRecordMaterialReserveCheckInput),
 			graphql.NewInputUnmarshaler("RecordMeetingInput", ec.unmarshalInputRecordMeetingInput),
 			graphql.NewInputUnmarshaler("RecordPublicityInput", ec.unmarshalInputRecordPublicityInput),
 			graphql.NewInputUnmarshaler("RecordTrainingInput", ec.unmarshalInputRecordTrainingInput),
@@ -9078,6 +9254,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RiskPointWhereInput", ec.unmarshalInputRiskPointWhereInput),
 			graphql.NewInputUnmarshaler("SetDutyListInput", ec.unmarshalInputSetDutyListInput),
 			graphql.NewInputUnmarshaler("SetLeadershipGroupMembersInput", ec.unmarshalInputSetLeadershipGroupMembersInput),
+			graphql.NewInputUnmarshaler("SetTenantTimeZoneInput", ec.unmarshalInputSetTenantTimeZoneInput),
 			graphql.NewInputUnmarshaler("SignLetterInput", ec.unmarshalInputSignLetterInput),
 			graphql.NewInputUnmarshaler("TraineeInput", ec.unmarshalInputTraineeInput),
 			graphql.NewInputUnmarshaler("TraineeOrder", ec.unmarshalInputTraineeOrder),
@@ -9090,10 +9267,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UnitOrder", ec.unmarshalInputUnitOrder),
 			graphql.NewInputUnmarshaler("UnitWhereInput", ec.unmarshalInputUnitWhereInput),
 			graphql.NewInputUnmarshaler("UpdateCertificateInput", ec.unmarshalInputUpdateCertificateInput),
+			graphql.NewInputUnmarshaler("UpdateDutyRosterInput", ec.unmarshalInputUpdateDutyRosterInput),
 			graphql.NewInputUnmarshaler("UpdateEnterpriseInput", ec.unmarshalInputUpdateEnterpriseInput),
 			graphql.NewInputUnmarshaler("UpdateLetterInput", ec.unmarshalInputUpdateLetterInput),
+			graphql.NewInputUnmarshaler("UpdateMaterialReserveInput", ec.unmarshalInputUpdateMaterialReserveInput),
 			graphql.NewInputUnmarshaler("UpdatePostInput", ec.unmarshalInputUpdatePostInput),
 			graphql.NewInputUnmarshaler("UpdatePublicityInput", ec.unmarshalInputUpdatePublicityInput),
+			graphql.NewInputUnmarshaler("UpdateRescueTeamInput", ec.unmarshalInputUpdateRescueTeamInput),
 			graphql.NewInputUnmarshaler("UpdateTrainingInput", ec.unmarshalInputUpdateTrainingInput),
 			graphql.NewInputUnmarshaler("UpdateUnitInput", ec.unmarshalInputUpdateUnitInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
@@ -11933,6 +12113,10 @@ type DutyRoster implements Node {
   """
   requiresFullCover: Boolean!
   """
+  The roster's version: 1 when recorded, one more with each update; an update names the version it edits.
+  """
+  version: Int!
+  """
   The unit on duty.
   """
   unit: Unit!
@@ -12278,6 +12462,38 @@ input DutyRosterWhereInput {
   Requires full cover differs from this.
   """
   requiresFullCoverNEQ: Boolean
+  """
+  Version equals this.
+  """
+  version: Int
+  """
+  Version differs from this.
+  """
+  versionNEQ: Int
+  """
+  Version is one of these.
+  """
+  versionIn: [Int!]
+  """
+  Version is none of these.
+  """
+  versionNotIn: [Int!]
+  """
+  Version is greater than this.
+  """
+  versionGT: Int
+  """
+  Version is this or greater.
+  """
+  versionGTE: Int
+  """
+  Version is less than this.
+  """
+  versionLT: Int
+  """
+  Version is this or less.
+  """
+  versionLTE: Int
 }
 """
 One shift of a duty roster: its times, the leader on duty (带班领导) and the staff member on duty, with their phones.
@@ -16239,6 +16455,10 @@ type MaterialReserve implements Node {
   """
   nextCheckOn: Time
   """
+  When it was last checked (盘点), if ever.
+  """
+  lastCheckedOn: Time
+  """
   The unit keeping the reserve.
   """
   unit: Unit!
@@ -16840,6 +17060,46 @@ input MaterialReserveWhereInput {
   Next check on is set.
   """
   nextCheckOnNotNil: Boolean
+  """
+  Last checked on equals this.
+  """
+  lastCheckedOn: Time
+  """
+  Last checked on differs from this.
+  """
+  lastCheckedOnNEQ: Time
+  """
+  Last checked on is one of these.
+  """
+  lastCheckedOnIn: [Time!]
+  """
+  Last checked on is none of these.
+  """
+  lastCheckedOnNotIn: [Time!]
+  """
+  Last checked on is later than this.
+  """
+  lastCheckedOnGT: Time
+  """
+  Last checked on is at this time or later.
+  """
+  lastCheckedOnGTE: Time
+  """
+  Last checked on is earlier than this.
+  """
+  lastCheckedOnLT: Time
+  """
+  Last checked on is at this time or earlier.
+  """
+  lastCheckedOnLTE: Time
+  """
+  Last checked on is not set.
+  """
+  lastCheckedOnIsNil: Boolean
+  """
+  Last checked on is set.
+  """
+  lastCheckedOnNotNil: Boolean
 }
 """
 A meeting a unit held (会议) on work safety, with the units attending, the agenda, and its minutes and sign-in sheets as attachments.
@@ -28074,6 +28334,8 @@ extend type Mutation {
 extend type DutyRoster {
   "The shifts, earliest first."
   shifts: [DutyShift!]!
+  "What you may do with this roster now, decided as the mutation decides it."
+  allowedActions: [DutyRosterAction!]!
   "For a roster requiring 24-hour cover, every interval of its period without both a leader and a staff member on duty, earliest first, in the tenant's time zone; empty otherwise."
   gaps: [DutyGap!]!
 }
@@ -28182,6 +28444,155 @@ type CreateMaterialReservePayload {
   materialReserve: MaterialReserve!
 }
 
+"DutyRosterAction is what you may do with a duty roster, as listed in its allowedActions."
+enum DutyRosterAction {
+  "Edit the roster and its shifts: updateDutyRoster."
+  UPDATE
+}
+
+"RescueTeamAction is what you may do with a rescue team, as listed in its allowedActions."
+enum RescueTeamAction {
+  "Edit the team: updateRescueTeam."
+  UPDATE
+}
+
+"MaterialReserveAction is what you may do with a reserve item, as listed in its allowedActions."
+enum MaterialReserveAction {
+  "Edit the item or change its stock: updateMaterialReserve."
+  UPDATE
+  "Record a stock check: recordMaterialReserveCheck."
+  RECORD_CHECK
+}
+
+extend type RescueTeam {
+  "What you may do with this team now, decided as the mutation decides it."
+  allowedActions: [RescueTeamAction!]!
+}
+
+extend type MaterialReserve {
+  "What you may do with this item now, decided as the mutations decide it."
+  allowedActions: [MaterialReserveAction!]!
+}
+
+extend type Tenant {
+  "The IANA time zone the tenant's times are shown in (roster gaps), e.g. Asia/Shanghai; set with setTenantTimeZone."
+  timeZone: String!
+}
+
+"UpdateDutyRosterInput is an edit of a duty roster in the version you read; omitted fields are kept. Replace the shifts, or add and remove some, not both."
+input UpdateDutyRosterInput {
+  "The roster."
+  id: ID!
+  "The version you read: when another edit committed first, the update is a CONFLICT. Between 1 and 1000000000."
+  version: Int!
+  "The roster's title. At most 100 characters."
+  title: String
+  "The key period it covers."
+  keyPeriod: DutyKeyPeriod
+  "When the period starts. Between 2000-01-01 and 2100-12-31."
+  periodStart: Time
+  "When the period ends: after its start, at most 366 days later. Between 2000-01-01 and 2100-12-31."
+  periodEnd: Time
+  "Whether every instant of the period needs a leader and a staff member on duty."
+  requiresFullCover: Boolean
+  "Every shift of the roster from now on, replacing the current ones. Between 0 and 1000 shifts."
+  replaceShifts: [DutyShiftInput!]
+  "Shifts to add. Between 0 and 1000 shifts."
+  addShifts: [DutyShiftInput!]
+  "Shifts of this roster to remove. Between 0 and 1000 shifts."
+  removeShiftIDs: [ID!]
+}
+
+"UpdateDutyRosterPayload is the edited roster."
+type UpdateDutyRosterPayload {
+  "The roster with its shifts, in its new version."
+  dutyRoster: DutyRoster!
+}
+
+"UpdateRescueTeamInput is an edit of a rescue team; omitted fields are kept."
+input UpdateRescueTeamInput {
+  "The team: you need a post at its unit that may."
+  id: ID!
+  "The team's name. At most 100 characters."
+  name: String
+  "Full-time or part-time."
+  kind: RescueTeamKind
+  "How many members the team has. Between 0 and 100000."
+  memberCount: Int
+  "The team leader's name; empty for none. At most 100 characters."
+  leaderName: String
+  "The team's contact phone; empty for none. At most 100 characters."
+  contactPhone: String
+  "The team's equipment. At most 2000 characters."
+  equipment: String
+}
+
+"UpdateRescueTeamPayload is the edited team."
+type UpdateRescueTeamPayload {
+  "The team."
+  rescueTeam: RescueTeam!
+}
+
+"UpdateMaterialReserveInput is an edit of a reserve item; omitted fields are kept."
+input UpdateMaterialReserveInput {
+  "The item: you need a post at its unit that may."
+  id: ID!
+  "The item. At most 100 characters."
+  item: String
+  "The item's category. At most 100 characters."
+  category: String
+  "How many to add to the stock (negative: taken out), applied to the stock as it is when the change commits; it never goes below zero. Between -1000000000 and 1000000000."
+  quantityChange: Int
+  "How many must be in stock at least. Between 0 and 1000000000."
+  minimumQuantity: Int
+  "The unit of measure. At most 100 characters."
+  unitOfMeasure: String
+  "Where it is stored. At most 100 characters."
+  location: String
+  "Who keeps it. At most 100 characters."
+  keeper: String
+  "When it expires. Between 2000-01-01 and 2100-12-31."
+  expiresOn: Time
+  "When it is next to be checked. Between 2000-01-01 and 2100-12-31."
+  nextCheckOn: Time
+}
+
+"UpdateMaterialReservePayload is the edited item."
+type UpdateMaterialReservePayload {
+  "The reserve item."
+  materialReserve: MaterialReserve!
+}
+
+"RecordMaterialReserveCheckInput is a stock check (盘点) of a reserve item."
+input RecordMaterialReserveCheckInput {
+  "The item: you need a post at its unit that may."
+  id: ID!
+  "When the check was done: not in the future. Between 2000-01-01 and 2100-12-31."
+  checkedOn: Time!
+  "How many were counted: the stock from now on. Between 0 and 1000000000."
+  quantity: Int!
+  "When the next check is due: after this one. Between 2000-01-01 and 2100-12-31."
+  nextCheckOn: Time
+}
+
+"RecordMaterialReserveCheckPayload is the checked item."
+type RecordMaterialReserveCheckPayload {
+  "The reserve item with its counted stock and check dates."
+  materialReserve: MaterialReserve!
+}
+
+"SetTenantTimeZoneInput is the time zone your tenant's times are shown in."
+input SetTenantTimeZoneInput {
+  "An IANA time zone name, e.g. Asia/Shanghai or Europe/Berlin. At most 100 characters."
+  timeZone: String!
+}
+
+"SetTenantTimeZonePayload is your tenant in its new time zone."
+type SetTenantTimeZonePayload {
+  "Your tenant."
+  tenant: Tenant!
+}
+
 extend type Query {
   "The duty rosters of a unit you read and the units below it whose period overlaps [from, to), that require 24-hour cover and have gaps, earliest first."
   dutyRostersWithGaps(
@@ -28247,6 +28658,16 @@ extend type Mutation {
   createDutyRoster("The unit, the title, the key period, the period that needs cover and its shifts." input: CreateDutyRosterInput!): CreateDutyRosterPayload!
   "Record a rescue team of a unit where you hold a post that may."
   createRescueTeam("The unit, the team name, its kind and size, its leader, its contact and its equipment." input: CreateRescueTeamInput!): CreateRescueTeamPayload!
+  "Edit a duty roster in the version you read (its shifts replaced, added or removed) where you hold a post at its unit that may; a concurrent edit committed first is a CONFLICT."
+  updateDutyRoster("The roster, the version you read and what changes." input: UpdateDutyRosterInput!): UpdateDutyRosterPayload!
+  "Edit a rescue team where you hold a post at its unit that may."
+  updateRescueTeam("The team and what changes." input: UpdateRescueTeamInput!): UpdateRescueTeamPayload!
+  "Edit a reserve item or change its stock where you hold a post at its unit that may."
+  updateMaterialReserve("The item and what changes." input: UpdateMaterialReserveInput!): UpdateMaterialReservePayload!
+  "Record a stock check of a reserve item where you hold a post at its unit that may: the counted quantity becomes its stock."
+  recordMaterialReserveCheck("The item, when it was checked, what was counted and when the next check is due." input: RecordMaterialReserveCheckInput!): RecordMaterialReserveCheckPayload!
+  "Set the time zone your tenant's times are shown in. Who: a tenant-level ADMIN (as for the tenant's policy)."
+  setTenantTimeZone("The IANA time zone name." input: SetTenantTimeZoneInput!): SetTenantTimeZonePayload!
   "Record a reserve item of a unit where you hold a post that may."
   createMaterialReserve("The unit, the item, the quantity and minimum, where it is kept, by whom, and its expiry and next check dates." input: CreateMaterialReserveInput!): CreateMaterialReservePayload!
 }
@@ -29367,10 +29788,14 @@ func (ec *executionContext) childFields_DutyRoster(ctx context.Context, field gr
 		return ec.fieldContext_DutyRoster_periodEnd(ctx, field)
 	case "requiresFullCover":
 		return ec.fieldContext_DutyRoster_requiresFullCover(ctx, field)
+	case "version":
+		return ec.fieldContext_DutyRoster_version(ctx, field)
 	case "unit":
 		return ec.fieldContext_DutyRoster_unit(ctx, field)
 	case "shifts":
 		return ec.fieldContext_DutyRoster_shifts(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_DutyRoster_allowedActions(ctx, field)
 	case "gaps":
 		return ec.fieldContext_DutyRoster_gaps(ctx, field)
 	}
@@ -30139,8 +30564,12 @@ func (ec *executionContext) childFields_MaterialReserve(ctx context.Context, fie
 		return ec.fieldContext_MaterialReserve_expiresOn(ctx, field)
 	case "nextCheckOn":
 		return ec.fieldContext_MaterialReserve_nextCheckOn(ctx, field)
+	case "lastCheckedOn":
+		return ec.fieldContext_MaterialReserve_lastCheckedOn(ctx, field)
 	case "unit":
 		return ec.fieldContext_MaterialReserve_unit(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_MaterialReserve_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MaterialReserve", field.Name)
 }
@@ -30683,6 +31112,14 @@ func (ec *executionContext) childFields_RecordInspectionPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type RecordInspectionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordMaterialReserveCheckPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "materialReserve":
+		return ec.fieldContext_RecordMaterialReserveCheckPayload_materialReserve(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordMaterialReserveCheckPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordMeetingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "meeting":
@@ -30777,6 +31214,8 @@ func (ec *executionContext) childFields_RescueTeam(ctx context.Context, field gr
 		return ec.fieldContext_RescueTeam_equipment(ctx, field)
 	case "unit":
 		return ec.fieldContext_RescueTeam_unit(ctx, field)
+	case "allowedActions":
+		return ec.fieldContext_RescueTeam_allowedActions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RescueTeam", field.Name)
 }
@@ -31089,6 +31528,14 @@ func (ec *executionContext) childFields_SetLeadershipGroupMembersPayload(ctx con
 	return nil, fmt.Errorf("no field named %q was found under type SetLeadershipGroupMembersPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SetTenantTimeZonePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tenant":
+		return ec.fieldContext_SetTenantTimeZonePayload_tenant(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetTenantTimeZonePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SignLetterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "letter":
@@ -31109,6 +31556,8 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_code(ctx, field)
 	case "name":
 		return ec.fieldContext_Tenant_name(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_Tenant_timeZone(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
 }
@@ -31383,6 +31832,14 @@ func (ec *executionContext) childFields_UpdateCertificatePayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type UpdateCertificatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateDutyRosterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dutyRoster":
+		return ec.fieldContext_UpdateDutyRosterPayload_dutyRoster(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateDutyRosterPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "enterprise":
@@ -31399,6 +31856,14 @@ func (ec *executionContext) childFields_UpdateLetterPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type UpdateLetterPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateMaterialReservePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "materialReserve":
+		return ec.fieldContext_UpdateMaterialReservePayload_materialReserve(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateMaterialReservePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdatePostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "post":
@@ -31413,6 +31878,14 @@ func (ec *executionContext) childFields_UpdatePublicityPayload(ctx context.Conte
 		return ec.fieldContext_UpdatePublicityPayload_publicity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdatePublicityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateRescueTeamPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rescueTeam":
+		return ec.fieldContext_UpdateRescueTeamPayload_rescueTeam(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateRescueTeamPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -32303,6 +32776,20 @@ func (ec *executionContext) field_Mutation_recordInspection_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordMaterialReserveCheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMaterialReserveCheckInput, error) {
+			return ec.unmarshalNRecordMaterialReserveCheckInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMaterialReserveCheckInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -32457,6 +32944,20 @@ func (ec *executionContext) field_Mutation_setLeadershipGroupMembers_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setTenantTimeZone_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetTenantTimeZoneInput, error) {
+			return ec.unmarshalNSetTenantTimeZoneInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetTenantTimeZoneInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_signLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -32499,6 +33000,20 @@ func (ec *executionContext) field_Mutation_updateCertificate_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateDutyRoster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateDutyRosterInput, error) {
+			return ec.unmarshalNUpdateDutyRosterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateDutyRosterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateEnterprise_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -32527,6 +33042,20 @@ func (ec *executionContext) field_Mutation_updateLetter_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateMaterialReserve_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateMaterialReserveInput, error) {
+			return ec.unmarshalNUpdateMaterialReserveInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateMaterialReserveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updatePost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -32547,6 +33076,20 @@ func (ec *executionContext) field_Mutation_updatePublicity_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdatePublicityInput, error) {
 			return ec.unmarshalNUpdatePublicityInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePublicityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateRescueTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateRescueTeamInput, error) {
+			return ec.unmarshalNUpdateRescueTeamInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateRescueTeamInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -41787,6 +42330,29 @@ func (ec *executionContext) fieldContext_DutyRoster_requiresFullCover(_ context.
 	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _DutyRoster_version(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, false, false, "Int")
+}
+
 func (ec *executionContext) _DutyRoster_unit(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41849,6 +42415,29 @@ func (ec *executionContext) fieldContext_DutyRoster_shifts(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DutyRoster_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyRoster_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyRoster().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DutyRosterAction) graphql.Marshaler {
+			return ec.marshalNDutyRosterAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyRosterActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyRoster_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyRoster", field, true, true, "DutyRosterAction")
 }
 
 func (ec *executionContext) _DutyRoster_gaps(ctx context.Context, field graphql.CollectedField, obj *ent.DutyRoster) (ret graphql.Marshaler) {
@@ -48604,6 +49193,29 @@ func (ec *executionContext) fieldContext_MaterialReserve_nextCheckOn(_ context.C
 	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "Time")
 }
 
+func (ec *executionContext) _MaterialReserve_lastCheckedOn(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_lastCheckedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastCheckedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_lastCheckedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, false, false, "Time")
+}
+
 func (ec *executionContext) _MaterialReserve_unit(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -48634,6 +49246,29 @@ func (ec *executionContext) fieldContext_MaterialReserve_unit(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MaterialReserve_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserve) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialReserve_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MaterialReserve().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MaterialReserveAction) graphql.Marshaler {
+			return ec.marshalNMaterialReserveAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMaterialReserveActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialReserve_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaterialReserve", field, true, true, "MaterialReserveAction")
 }
 
 func (ec *executionContext) _MaterialReserveConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MaterialReserveConnection) (ret graphql.Marshaler) {
@@ -51975,6 +52610,226 @@ func (ec *executionContext) fieldContext_Mutation_createRescueTeam(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createRescueTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateDutyRoster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateDutyRoster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateDutyRoster(ctx, fc.Args["input"].(model.UpdateDutyRosterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateDutyRosterPayload) graphql.Marshaler {
+			return ec.marshalNUpdateDutyRosterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateDutyRosterPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateDutyRoster(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateDutyRosterPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateDutyRoster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateRescueTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateRescueTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateRescueTeam(ctx, fc.Args["input"].(model.UpdateRescueTeamInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateRescueTeamPayload) graphql.Marshaler {
+			return ec.marshalNUpdateRescueTeamPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateRescueTeamPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateRescueTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateRescueTeamPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateRescueTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMaterialReserve(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMaterialReserve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMaterialReserve(ctx, fc.Args["input"].(model.UpdateMaterialReserveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateMaterialReservePayload) graphql.Marshaler {
+			return ec.marshalNUpdateMaterialReservePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateMaterialReservePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMaterialReserve(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateMaterialReservePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMaterialReserve_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMaterialReserveCheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMaterialReserveCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMaterialReserveCheck(ctx, fc.Args["input"].(model.RecordMaterialReserveCheckInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordMaterialReserveCheckPayload) graphql.Marshaler {
+			return ec.marshalNRecordMaterialReserveCheckPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMaterialReserveCheckPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMaterialReserveCheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordMaterialReserveCheckPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMaterialReserveCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTenantTimeZone(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTenantTimeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTenantTimeZone(ctx, fc.Args["input"].(model.SetTenantTimeZoneInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetTenantTimeZonePayload) graphql.Marshaler {
+			return ec.marshalNSetTenantTimeZonePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetTenantTimeZonePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTenantTimeZone(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetTenantTimeZonePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTenantTimeZone_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -57782,6 +58637,38 @@ func (ec *executionContext) fieldContext_RecordInspectionPayload_inspection(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordMaterialReserveCheckPayload_materialReserve(ctx context.Context, field graphql.CollectedField, obj *model.RecordMaterialReserveCheckPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordMaterialReserveCheckPayload_materialReserve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaterialReserve, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MaterialReserve) graphql.Marshaler {
+			return ec.marshalNMaterialReserve2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserve(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordMaterialReserveCheckPayload_materialReserve(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordMaterialReserveCheckPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaterialReserve(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecordMeetingPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.RecordMeetingPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -58358,6 +59245,29 @@ func (ec *executionContext) fieldContext_RescueTeam_unit(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RescueTeam_allowedActions(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescueTeam_allowedActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RescueTeam().AllowedActions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RescueTeamAction) graphql.Marshaler {
+			return ec.marshalNRescueTeamAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRescueTeamActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescueTeam_allowedActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RescueTeam", field, true, true, "RescueTeamAction")
 }
 
 func (ec *executionContext) _RescueTeamConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RescueTeamConnection) (ret graphql.Marshaler) {
@@ -60939,6 +61849,38 @@ func (ec *executionContext) fieldContext_SetLeadershipGroupMembersPayload_leader
 	return fc, nil
 }
 
+func (ec *executionContext) _SetTenantTimeZonePayload_tenant(ctx context.Context, field graphql.CollectedField, obj *model.SetTenantTimeZonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetTenantTimeZonePayload_tenant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tenant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Tenant) graphql.Marshaler {
+			return ec.marshalNTenant2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐTenant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetTenantTimeZonePayload_tenant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetTenantTimeZonePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tenant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignLetterPayload_letter(ctx context.Context, field graphql.CollectedField, obj *model.SignLetterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -61084,6 +62026,29 @@ func (ec *executionContext) _Tenant_name(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Tenant_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Tenant", field, false, false, "String")
+}
+
+func (ec *executionContext) _Tenant_timeZone(ctx context.Context, field graphql.CollectedField, obj *ent.Tenant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tenant_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tenant().TimeZone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tenant_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tenant", field, true, true, "String")
 }
 
 func (ec *executionContext) _TownCoverage_town(ctx context.Context, field graphql.CollectedField, obj *model.TownCoverage) (ret graphql.Marshaler) {
@@ -63438,6 +64403,38 @@ func (ec *executionContext) fieldContext_UpdateCertificatePayload_certificate(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateDutyRosterPayload_dutyRoster(ctx context.Context, field graphql.CollectedField, obj *model.UpdateDutyRosterPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateDutyRosterPayload_dutyRoster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DutyRoster, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DutyRoster) graphql.Marshaler {
+			return ec.marshalNDutyRoster2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRoster(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateDutyRosterPayload_dutyRoster(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateDutyRosterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyRoster(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateEnterprisePayload_enterprise(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEnterprisePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -63502,6 +64499,38 @@ func (ec *executionContext) fieldContext_UpdateLetterPayload_letter(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateMaterialReservePayload_materialReserve(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMaterialReservePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateMaterialReservePayload_materialReserve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaterialReserve, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MaterialReserve) graphql.Marshaler {
+			return ec.marshalNMaterialReserve2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserve(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateMaterialReservePayload_materialReserve(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateMaterialReservePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaterialReserve(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdatePostPayload_post(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePostPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -63561,6 +64590,38 @@ func (ec *executionContext) fieldContext_UpdatePublicityPayload_publicity(_ cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Publicity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateRescueTeamPayload_rescueTeam(ctx context.Context, field graphql.CollectedField, obj *model.UpdateRescueTeamPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateRescueTeamPayload_rescueTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RescueTeam, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RescueTeam) graphql.Marshaler {
+			return ec.marshalNRescueTeam2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateRescueTeamPayload_rescueTeam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateRescueTeamPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RescueTeam(ctx, field)
 		},
 	}
 	return fc, nil
@@ -71502,7 +72563,7 @@ func (ec *executionContext) unmarshalInputDutyRosterWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "keyPeriod", "keyPeriodNEQ", "keyPeriodIn", "keyPeriodNotIn", "keyPeriodIsNil", "keyPeriodNotNil", "periodStart", "periodStartNEQ", "periodStartIn", "periodStartNotIn", "periodStartGT", "periodStartGTE", "periodStartLT", "periodStartLTE", "periodEnd", "periodEndNEQ", "periodEndIn", "periodEndNotIn", "periodEndGT", "periodEndGTE", "periodEndLT", "periodEndLTE", "requiresFullCover", "requiresFullCoverNEQ"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "keyPeriod", "keyPeriodNEQ", "keyPeriodIn", "keyPeriodNotIn", "keyPeriodIsNil", "keyPeriodNotNil", "periodStart", "periodStartNEQ", "periodStartIn", "periodStartNotIn", "periodStartGT", "periodStartGTE", "periodStartLT", "periodStartLTE", "periodEnd", "periodEndNEQ", "periodEndIn", "periodEndNotIn", "periodEndGT", "periodEndGTE", "periodEndLT", "periodEndLTE", "requiresFullCover", "requiresFullCoverNEQ", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -71985,6 +73046,62 @@ func (ec *executionContext) unmarshalInputDutyRosterWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.RequiresFullCoverNEQ = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "versionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNEQ = data
+		case "versionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionIn = data
+		case "versionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionNotIn = data
+		case "versionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGT = data
+		case "versionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionGTE = data
+		case "versionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLT = data
+		case "versionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionLTE = data
 		}
 	}
 	return it, nil
@@ -77693,7 +78810,7 @@ func (ec *executionContext) unmarshalInputMaterialReserveWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "item", "itemNEQ", "itemIn", "itemNotIn", "itemGT", "itemGTE", "itemLT", "itemLTE", "itemContains", "itemHasPrefix", "itemHasSuffix", "itemEqualFold", "itemContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "minimumQuantity", "minimumQuantityNEQ", "minimumQuantityIn", "minimumQuantityNotIn", "minimumQuantityGT", "minimumQuantityGTE", "minimumQuantityLT", "minimumQuantityLTE", "unitOfMeasure", "unitOfMeasureNEQ", "unitOfMeasureIn", "unitOfMeasureNotIn", "unitOfMeasureGT", "unitOfMeasureGTE", "unitOfMeasureLT", "unitOfMeasureLTE", "unitOfMeasureContains", "unitOfMeasureHasPrefix", "unitOfMeasureHasSuffix", "unitOfMeasureEqualFold", "unitOfMeasureContainsFold", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationEqualFold", "locationContainsFold", "keeper", "keeperNEQ", "keeperIn", "keeperNotIn", "keeperGT", "keeperGTE", "keeperLT", "keeperLTE", "keeperContains", "keeperHasPrefix", "keeperHasSuffix", "keeperEqualFold", "keeperContainsFold", "expiresOn", "expiresOnNEQ", "expiresOnIn", "expiresOnNotIn", "expiresOnGT", "expiresOnGTE", "expiresOnLT", "expiresOnLTE", "expiresOnIsNil", "expiresOnNotNil", "nextCheckOn", "nextCheckOnNEQ", "nextCheckOnIn", "nextCheckOnNotIn", "nextCheckOnGT", "nextCheckOnGTE", "nextCheckOnLT", "nextCheckOnLTE", "nextCheckOnIsNil", "nextCheckOnNotNil"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "unitID", "unitIDNEQ", "unitIDIn", "unitIDNotIn", "item", "itemNEQ", "itemIn", "itemNotIn", "itemGT", "itemGTE", "itemLT", "itemLTE", "itemContains", "itemHasPrefix", "itemHasSuffix", "itemEqualFold", "itemContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "minimumQuantity", "minimumQuantityNEQ", "minimumQuantityIn", "minimumQuantityNotIn", "minimumQuantityGT", "minimumQuantityGTE", "minimumQuantityLT", "minimumQuantityLTE", "unitOfMeasure", "unitOfMeasureNEQ", "unitOfMeasureIn", "unitOfMeasureNotIn", "unitOfMeasureGT", "unitOfMeasureGTE", "unitOfMeasureLT", "unitOfMeasureLTE", "unitOfMeasureContains", "unitOfMeasureHasPrefix", "unitOfMeasureHasSuffix", "unitOfMeasureEqualFold", "unitOfMeasureContainsFold", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationEqualFold", "locationContainsFold", "keeper", "keeperNEQ", "keeperIn", "keeperNotIn", "keeperGT", "keeperGTE", "keeperLT", "keeperLTE", "keeperContains", "keeperHasPrefix", "keeperHasSuffix", "keeperEqualFold", "keeperContainsFold", "expiresOn", "expiresOnNEQ", "expiresOnIn", "expiresOnNotIn", "expiresOnGT", "expiresOnGTE", "expiresOnLT", "expiresOnLTE", "expiresOnIsNil", "expiresOnNotNil", "nextCheckOn", "nextCheckOnNEQ", "nextCheckOnIn", "nextCheckOnNotIn", "nextCheckOnGT", "nextCheckOnGTE", "nextCheckOnLT", "nextCheckOnLTE", "nextCheckOnIsNil", "nextCheckOnNotNil", "lastCheckedOn", "lastCheckedOnNEQ", "lastCheckedOnIn", "lastCheckedOnNotIn", "lastCheckedOnGT", "lastCheckedOnGTE", "lastCheckedOnLT", "lastCheckedOnLTE", "lastCheckedOnIsNil", "lastCheckedOnNotNil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -78624,6 +79741,76 @@ func (ec *executionContext) unmarshalInputMaterialReserveWhereInput(ctx context.
 				return it, err
 			}
 			it.NextCheckOnNotNil = data
+		case "lastCheckedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOn = data
+		case "lastCheckedOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOnNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOnNEQ = data
+		case "lastCheckedOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOnIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOnIn = data
+		case "lastCheckedOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOnNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOnNotIn = data
+		case "lastCheckedOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOnGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOnGT = data
+		case "lastCheckedOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOnGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOnGTE = data
+		case "lastCheckedOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOnLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOnLT = data
+		case "lastCheckedOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOnLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOnLTE = data
+		case "lastCheckedOnIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOnIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOnIsNil = data
+		case "lastCheckedOnNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastCheckedOnNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastCheckedOnNotNil = data
 		}
 	}
 	return it, nil
@@ -83355,6 +84542,69 @@ func UnmarshalRecordInspectionInput(ctx context.Context, raw any) (model.RecordI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordMaterialReserveCheckInput(ctx context.Context, obj any) (model.RecordMaterialReserveCheckInput, error) {
+	var it model.RecordMaterialReserveCheckInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "checkedOn", "quantity", "nextCheckOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "checkedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedOn"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckedOn = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "nextCheckOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMaterialReserveCheckInput unmarshals raw into the RecordMaterialReserveCheckInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMaterialReserveCheckInput(ctx context.Context, raw any) (model.RecordMaterialReserveCheckInput, error) {
+	var out model.RecordMaterialReserveCheckInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMaterialReserveCheckInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordMeetingInput(ctx context.Context, obj any) (model.RecordMeetingInput, error) {
 	var it model.RecordMeetingInput
 	if obj == nil {
@@ -87403,6 +88653,48 @@ func UnmarshalSetLeadershipGroupMembersInput(ctx context.Context, raw any) (mode
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetTenantTimeZoneInput(ctx context.Context, obj any) (model.SetTenantTimeZoneInput, error) {
+	var it model.SetTenantTimeZoneInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"timeZone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetTenantTimeZoneInput unmarshals raw into the SetTenantTimeZoneInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetTenantTimeZoneInput(ctx context.Context, raw any) (model.SetTenantTimeZoneInput, error) {
+	var out model.SetTenantTimeZoneInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetTenantTimeZoneInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignLetterInput(ctx context.Context, obj any) (model.SignLetterInput, error) {
 	var it model.SignLetterInput
 	if obj == nil {
@@ -89648,6 +90940,111 @@ func UnmarshalUpdateCertificateInput(ctx context.Context, raw any) (model.Update
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateDutyRosterInput(ctx context.Context, obj any) (model.UpdateDutyRosterInput, error) {
+	var it model.UpdateDutyRosterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "title", "keyPeriod", "periodStart", "periodEnd", "requiresFullCover", "replaceShifts", "addShifts", "removeShiftIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "keyPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyPeriod"))
+			data, err := ec.unmarshalODutyKeyPeriod2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐDutyKeyPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyPeriod = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "requiresFullCover":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresFullCover"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresFullCover = data
+		case "replaceShifts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replaceShifts"))
+			data, err := ec.unmarshalODutyShiftInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyShiftInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplaceShifts = data
+		case "addShifts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addShifts"))
+			data, err := ec.unmarshalODutyShiftInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyShiftInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddShifts = data
+		case "removeShiftIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeShiftIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveShiftIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateDutyRosterInput unmarshals raw into the UpdateDutyRosterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateDutyRosterInput(ctx context.Context, raw any) (model.UpdateDutyRosterInput, error) {
+	var out model.UpdateDutyRosterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateDutyRosterInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateEnterpriseInput(ctx context.Context, obj any) (model.UpdateEnterpriseInput, error) {
 	var it model.UpdateEnterpriseInput
 	if obj == nil {
@@ -89830,6 +91227,111 @@ func UnmarshalUpdateLetterInput(ctx context.Context, raw any) (model.UpdateLette
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateMaterialReserveInput(ctx context.Context, obj any) (model.UpdateMaterialReserveInput, error) {
+	var it model.UpdateMaterialReserveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "item", "category", "quantityChange", "minimumQuantity", "unitOfMeasure", "location", "keeper", "expiresOn", "nextCheckOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "quantityChange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityChange"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityChange = data
+		case "minimumQuantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minimumQuantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinimumQuantity = data
+		case "unitOfMeasure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitOfMeasure"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitOfMeasure = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "keeper":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keeper"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keeper = data
+		case "expiresOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOn = data
+		case "nextCheckOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCheckOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCheckOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateMaterialReserveInput unmarshals raw into the UpdateMaterialReserveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateMaterialReserveInput(ctx context.Context, raw any) (model.UpdateMaterialReserveInput, error) {
+	var out model.UpdateMaterialReserveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMaterialReserveInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdatePostInput(ctx context.Context, obj any) (model.UpdatePostInput, error) {
 	var it model.UpdatePostInput
 	if obj == nil {
@@ -89995,6 +91497,90 @@ func (ec *executionContext) unmarshalInputUpdatePublicityInput(ctx context.Conte
 func UnmarshalUpdatePublicityInput(ctx context.Context, raw any) (model.UpdatePublicityInput, error) {
 	var out model.UpdatePublicityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePublicityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateRescueTeamInput(ctx context.Context, obj any) (model.UpdateRescueTeamInput, error) {
+	var it model.UpdateRescueTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "kind", "memberCount", "leaderName", "contactPhone", "equipment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalORescueTeamKind2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋinternalᚋdomainᚐRescueTeamKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "memberCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberCount = data
+		case "leaderName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderName = data
+		case "contactPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPhone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPhone = data
+		case "equipment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("equipment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Equipment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateRescueTeamInput unmarshals raw into the UpdateRescueTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateRescueTeamInput(ctx context.Context, raw any) (model.UpdateRescueTeamInput, error) {
+	var out model.UpdateRescueTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateRescueTeamInput", raw, &out)
 	return out, err
 }
 
@@ -94178,6 +95764,11 @@ func (ec *executionContext) _DutyRoster(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._DutyRoster_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "unit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -94189,6 +95780,12 @@ func (ec *executionContext) _DutyRoster(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DutyRoster_shifts(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyRoster_allowedActions(ctx, field, obj)
 				})
 		case "gaps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -96675,11 +98272,22 @@ func (ec *executionContext) _MaterialReserve(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lastCheckedOn":
+			out.Values[i] = ec._MaterialReserve_lastCheckedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "unit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MaterialReserve_unit(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MaterialReserve_allowedActions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -97436,6 +99044,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createRescueTeam":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createRescueTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateDutyRoster":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateDutyRoster(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateRescueTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateRescueTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateMaterialReserve":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMaterialReserve(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMaterialReserveCheck":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMaterialReserveCheck(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTenantTimeZone":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTenantTimeZone(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -99277,6 +100920,39 @@ func (ec *executionContext) _RecordInspectionPayload(ctx context.Context, sel as
 	return out
 }
 
+var recordMaterialReserveCheckPayloadImplementors = []string{"RecordMaterialReserveCheckPayload"}
+
+func (ec *executionContext) _RecordMaterialReserveCheckPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordMaterialReserveCheckPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordMaterialReserveCheckPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordMaterialReserveCheckPayload")
+		case "materialReserve":
+			out.Values[i] = ec._RecordMaterialReserveCheckPayload_materialReserve(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordMeetingPayloadImplementors = []string{"RecordMeetingPayload"}
 
 func (ec *executionContext) _RecordMeetingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordMeetingPayload) graphql.Marshaler {
@@ -99622,6 +101298,12 @@ func (ec *executionContext) _RescueTeam(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RescueTeam_unit(ctx, field, obj)
+				})
+		case "allowedActions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RescueTeam_allowedActions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -100660,6 +102342,39 @@ func (ec *executionContext) _SetLeadershipGroupMembersPayload(ctx context.Contex
 	return out
 }
 
+var setTenantTimeZonePayloadImplementors = []string{"SetTenantTimeZonePayload"}
+
+func (ec *executionContext) _SetTenantTimeZonePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetTenantTimeZonePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setTenantTimeZonePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetTenantTimeZonePayload")
+		case "tenant":
+			out.Values[i] = ec._SetTenantTimeZonePayload_tenant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var signLetterPayloadImplementors = []string{"SignLetterPayload"}
 
 func (ec *executionContext) _SignLetterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignLetterPayload) graphql.Marshaler {
@@ -100707,28 +102422,34 @@ func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._Tenant_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Tenant_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Tenant_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
 			out.Values[i] = ec._Tenant_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Tenant_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "timeZone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tenant_timeZone(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -101645,6 +103366,39 @@ func (ec *executionContext) _UpdateCertificatePayload(ctx context.Context, sel a
 	return out
 }
 
+var updateDutyRosterPayloadImplementors = []string{"UpdateDutyRosterPayload"}
+
+func (ec *executionContext) _UpdateDutyRosterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateDutyRosterPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateDutyRosterPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateDutyRosterPayload")
+		case "dutyRoster":
+			out.Values[i] = ec._UpdateDutyRosterPayload_dutyRoster(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var updateEnterprisePayloadImplementors = []string{"UpdateEnterprisePayload"}
 
 func (ec *executionContext) _UpdateEnterprisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateEnterprisePayload) graphql.Marshaler {
@@ -101711,6 +103465,39 @@ func (ec *executionContext) _UpdateLetterPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var updateMaterialReservePayloadImplementors = []string{"UpdateMaterialReservePayload"}
+
+func (ec *executionContext) _UpdateMaterialReservePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateMaterialReservePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateMaterialReservePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateMaterialReservePayload")
+		case "materialReserve":
+			out.Values[i] = ec._UpdateMaterialReservePayload_materialReserve(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var updatePostPayloadImplementors = []string{"UpdatePostPayload"}
 
 func (ec *executionContext) _UpdatePostPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePostPayload) graphql.Marshaler {
@@ -101757,6 +103544,39 @@ func (ec *executionContext) _UpdatePublicityPayload(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("UpdatePublicityPayload")
 		case "publicity":
 			out.Values[i] = ec._UpdatePublicityPayload_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateRescueTeamPayloadImplementors = []string{"UpdateRescueTeamPayload"}
+
+func (ec *executionContext) _UpdateRescueTeamPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateRescueTeamPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateRescueTeamPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateRescueTeamPayload")
+		case "rescueTeam":
+			out.Values[i] = ec._UpdateRescueTeamPayload_rescueTeam(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -103690,6 +105510,46 @@ func (ec *executionContext) marshalNDutyRoster2ᚖgithubᚗcomᚋdutychainᚋdut
 	return ec._DutyRoster(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDutyRosterAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyRosterAction(ctx context.Context, v any) (model.DutyRosterAction, error) {
+	var res model.DutyRosterAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyRosterAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyRosterAction(ctx context.Context, sel ast.SelectionSet, v model.DutyRosterAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDutyRosterAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyRosterActionᚄ(ctx context.Context, v any) ([]model.DutyRosterAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.DutyRosterAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDutyRosterAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyRosterAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDutyRosterAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyRosterActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DutyRosterAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDutyRosterAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyRosterAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNDutyRosterConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐDutyRosterConnection(ctx context.Context, sel ast.SelectionSet, v *ent.DutyRosterConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DutyRosterConnection!")
@@ -104781,6 +106641,46 @@ func (ec *executionContext) marshalNMaterialReserve2ᚖgithubᚗcomᚋdutychain�
 	return ec._MaterialReserve(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMaterialReserveAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMaterialReserveAction(ctx context.Context, v any) (model.MaterialReserveAction, error) {
+	var res model.MaterialReserveAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMaterialReserveAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMaterialReserveAction(ctx context.Context, sel ast.SelectionSet, v model.MaterialReserveAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMaterialReserveAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMaterialReserveActionᚄ(ctx context.Context, v any) ([]model.MaterialReserveAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.MaterialReserveAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMaterialReserveAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMaterialReserveAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMaterialReserveAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMaterialReserveActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MaterialReserveAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMaterialReserveAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐMaterialReserveAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMaterialReserveConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐMaterialReserveConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MaterialReserveConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MaterialReserveConnection!")
@@ -105323,6 +107223,19 @@ func (ec *executionContext) marshalNRecordInspectionPayload2ᚖgithubᚗcomᚋdu
 	return ec._RecordInspectionPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordMaterialReserveCheckInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMaterialReserveCheckInput(ctx context.Context, v any) (model.RecordMaterialReserveCheckInput, error) {
+	res, err := ec.unmarshalInputRecordMaterialReserveCheckInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordMaterialReserveCheckPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMaterialReserveCheckPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordMaterialReserveCheckPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordMaterialReserveCheckPayload!")
+		return graphql.Null
+	}
+	return ec._RecordMaterialReserveCheckPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordMeetingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRecordMeetingInput(ctx context.Context, v any) (model.RecordMeetingInput, error) {
 	res, err := ec.unmarshalInputRecordMeetingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -105433,6 +107346,46 @@ func (ec *executionContext) marshalNRescueTeam2ᚖgithubᚗcomᚋdutychainᚋdut
 		return graphql.Null
 	}
 	return ec._RescueTeam(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRescueTeamAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRescueTeamAction(ctx context.Context, v any) (model.RescueTeamAction, error) {
+	var res model.RescueTeamAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRescueTeamAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRescueTeamAction(ctx context.Context, sel ast.SelectionSet, v model.RescueTeamAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRescueTeamAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRescueTeamActionᚄ(ctx context.Context, v any) ([]model.RescueTeamAction, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.RescueTeamAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRescueTeamAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRescueTeamAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRescueTeamAction2ᚕgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRescueTeamActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RescueTeamAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRescueTeamAction2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐRescueTeamAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRescueTeamConnection2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐRescueTeamConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RescueTeamConnection) graphql.Marshaler {
@@ -105874,6 +107827,19 @@ func (ec *executionContext) marshalNSetLeadershipGroupMembersPayload2ᚖgithub�
 	return ec._SetLeadershipGroupMembersPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetTenantTimeZoneInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetTenantTimeZoneInput(ctx context.Context, v any) (model.SetTenantTimeZoneInput, error) {
+	res, err := ec.unmarshalInputSetTenantTimeZoneInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetTenantTimeZonePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSetTenantTimeZonePayload(ctx context.Context, sel ast.SelectionSet, v *model.SetTenantTimeZonePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetTenantTimeZonePayload!")
+		return graphql.Null
+	}
+	return ec._SetTenantTimeZonePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSignLetterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐSignLetterInput(ctx context.Context, v any) (model.SignLetterInput, error) {
 	res, err := ec.unmarshalInputSignLetterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -106294,6 +108260,19 @@ func (ec *executionContext) marshalNUpdateCertificatePayload2ᚖgithubᚗcomᚋd
 	return ec._UpdateCertificatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateDutyRosterInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateDutyRosterInput(ctx context.Context, v any) (model.UpdateDutyRosterInput, error) {
+	res, err := ec.unmarshalInputUpdateDutyRosterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateDutyRosterPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateDutyRosterPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateDutyRosterPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateDutyRosterPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateDutyRosterPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateEnterpriseInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateEnterpriseInput(ctx context.Context, v any) (model.UpdateEnterpriseInput, error) {
 	res, err := ec.unmarshalInputUpdateEnterpriseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -106320,6 +108299,19 @@ func (ec *executionContext) marshalNUpdateLetterPayload2ᚖgithubᚗcomᚋdutych
 	return ec._UpdateLetterPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateMaterialReserveInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateMaterialReserveInput(ctx context.Context, v any) (model.UpdateMaterialReserveInput, error) {
+	res, err := ec.unmarshalInputUpdateMaterialReserveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateMaterialReservePayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateMaterialReservePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateMaterialReservePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateMaterialReservePayload!")
+		return graphql.Null
+	}
+	return ec._UpdateMaterialReservePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdatePostInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdatePostInput(ctx context.Context, v any) (model.UpdatePostInput, error) {
 	res, err := ec.unmarshalInputUpdatePostInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -106344,6 +108336,19 @@ func (ec *executionContext) marshalNUpdatePublicityPayload2ᚖgithubᚗcomᚋdut
 		return graphql.Null
 	}
 	return ec._UpdatePublicityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateRescueTeamInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateRescueTeamInput(ctx context.Context, v any) (model.UpdateRescueTeamInput, error) {
+	res, err := ec.unmarshalInputUpdateRescueTeamInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateRescueTeamPayload2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateRescueTeamPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateRescueTeamPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateRescueTeamPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateRescueTeamPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateTrainingInput2githubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐUpdateTrainingInput(ctx context.Context, v any) (model.UpdateTrainingInput, error) {
@@ -107757,6 +109762,23 @@ func (ec *executionContext) unmarshalODutyRosterWhereInput2ᚖgithubᚗcomᚋdut
 	}
 	res, err := ec.unmarshalInputDutyRosterWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODutyShiftInput2ᚕᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyShiftInputᚄ(ctx context.Context, v any) ([]*model.DutyShiftInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DutyShiftInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDutyShiftInput2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋgraphᚋmodelᚐDutyShiftInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOEmergencyPlan2ᚖgithubᚗcomᚋdutychainᚋdutychainᚋentᚐEmergencyPlan(ctx context.Context, sel ast.SelectionSet, v *ent.EmergencyPlan) graphql.Marshaler {
