@@ -20,13 +20,18 @@ const DefaultZone = "Asia/Shanghai"
 // (gaps, dates of the day): its setting, DefaultZone unless set. Times are
 // stored in UTC whatever the zone.
 func (s *Service) ZoneName(ctx context.Context, tenantID int) (string, error) {
+	if name, ok := s.zones.Load(tenantID); ok {
+		return name.(string), nil
+	}
 	st, err := s.Client.TenantSetting.Query().Where(tenantsetting.TenantID(tenantID)).Only(authz.SystemContext(ctx))
 	switch {
 	case ent.IsNotFound(err):
+		s.zones.Store(tenantID, DefaultZone)
 		return DefaultZone, nil
 	case err != nil:
 		return "", fmt.Errorf("load the tenant's settings: %w", err)
 	}
+	s.zones.Store(tenantID, st.TimeZone)
 	return st.TimeZone, nil
 }
 
@@ -88,6 +93,7 @@ func (s *Service) SetZone(ctx context.Context, rootPath, name string) error {
 		if err != nil {
 			return fmt.Errorf("set the tenant's time zone: %w", err)
 		}
+		s.zones.Delete(v.Tenant)
 		return nil
 	})
 }
