@@ -93,6 +93,9 @@ func (t *typeInfo) locators() []string {
 	if f := auditSubject(t.name); f != "" {
 		return []string{f}
 	}
+	if tenantWide(t.name) {
+		return []string{ColTenant}
+	}
 	return nil
 }
 

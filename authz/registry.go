@@ -179,6 +179,7 @@ var Records = []Record{
 	{Placement: TenantWide, Tables: []Table{
 		{Entity: "Tenant", Name: "tenants"},
 		{Entity: "Supervision", Name: "supervisions", AuditSubject: "enterprise_id"},
+		{Entity: "TenantSetting", Name: "tenant_settings"},
 	}},
 	{Placement: Internal, Tables: []Table{
 		{Entity: "AuditHead", Name: "audit_heads", NotAudited: "the head of the audit chain, written with each event"},

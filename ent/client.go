@@ -56,6 +56,7 @@ import (
 	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/tenantsetting"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -151,6 +152,8 @@ type Client struct {
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// TenantSetting is the client for interacting with the TenantSetting builders.
+	TenantSetting *TenantSettingClient
 	// Trainee is the client for interacting with the Trainee builders.
 	Trainee *TraineeClient
 	// Training is the client for interacting with the Training builders.
@@ -211,6 +214,7 @@ func (c *Client) init() {
 	c.SigningKey = NewSigningKeyClient(c.config)
 	c.Supervision = NewSupervisionClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
+	c.TenantSetting = NewTenantSettingClient(c.config)
 	c.Trainee = NewTraineeClient(c.config)
 	c.Training = NewTrainingClient(c.config)
 	c.Unit = NewUnitClient(c.config)
@@ -348,6 +352,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		SigningKey:           NewSigningKeyClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
+		TenantSetting:        NewTenantSettingClient(cfg),
 		Trainee:              NewTraineeClient(cfg),
 		Training:             NewTrainingClient(cfg),
 		Unit:                 NewUnitClient(cfg),
@@ -412,6 +417,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		SigningKey:           NewSigningKeyClient(cfg),
 		Supervision:          NewSupervisionClient(cfg),
 		Tenant:               NewTenantClient(cfg),
+		TenantSetting:        NewTenantSettingClient(cfg),
 		Trainee:              NewTraineeClient(cfg),
 		Training:             NewTrainingClient(cfg),
 		Unit:                 NewUnitClient(cfg),
@@ -453,7 +459,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.PolicyRevision,
 		c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken,
 		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
-		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
+		c.Supervision, c.Tenant, c.TenantSetting, c.Trainee, c.Training, c.Unit,
+		c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -471,7 +478,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.PolicyRevision,
 		c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken,
 		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
-		c.Supervision, c.Tenant, c.Trainee, c.Training, c.Unit, c.User,
+		c.Supervision, c.Tenant, c.TenantSetting, c.Trainee, c.Training, c.Unit,
+		c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -562,6 +570,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Supervision.mutate(ctx, m)
 	case *TenantMutation:
 		return c.Tenant.mutate(ctx, m)
+	case *TenantSettingMutation:
+		return c.TenantSetting.mutate(ctx, m)
 	case *TraineeMutation:
 		return c.Trainee.mutate(ctx, m)
 	case *TrainingMutation:
@@ -7118,6 +7128,141 @@ func (c *TenantClient) mutate(ctx context.Context, m *TenantMutation) (Value, er
 	}
 }
 
+// TenantSettingClient is a client for the TenantSetting schema.
+type TenantSettingClient struct {
+	config
+}
+
+// NewTenantSettingClient returns a client for the TenantSetting from the given config.
+func NewTenantSettingClient(c config) *TenantSettingClient {
+	return &TenantSettingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `tenantsetting.Hooks(f(g(h())))`.
+func (c *TenantSettingClient) Use(hooks ...Hook) {
+	c.hooks.TenantSetting = append(c.hooks.TenantSetting, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `tenantsetting.Intercept(f(g(h())))`.
+func (c *TenantSettingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TenantSetting = append(c.inters.TenantSetting, interceptors...)
+}
+
+// Create returns a builder for creating a TenantSetting entity.
+func (c *TenantSettingClient) Create() *TenantSettingCreate {
+	mutation := newTenantSettingMutation(c.config, OpCreate)
+	return &TenantSettingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TenantSetting entities.
+func (c *TenantSettingClient) CreateBulk(builders ...*TenantSettingCreate) *TenantSettingCreateBulk {
+	return &TenantSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TenantSettingClient) MapCreateBulk(slice any, setFunc func(*TenantSettingCreate, int)) *TenantSettingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TenantSettingCreateBulk{err: fmt.Errorf("calling to TenantSettingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TenantSettingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TenantSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TenantSetting.
+func (c *TenantSettingClient) Update() *TenantSettingUpdate {
+	mutation := newTenantSettingMutation(c.config, OpUpdate)
+	return &TenantSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TenantSettingClient) UpdateOne(_m *TenantSetting) *TenantSettingUpdateOne {
+	mutation := newTenantSettingMutation(c.config, OpUpdateOne, withTenantSetting(_m))
+	return &TenantSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TenantSettingClient) UpdateOneID(id int) *TenantSettingUpdateOne {
+	mutation := newTenantSettingMutation(c.config, OpUpdateOne, withTenantSettingID(id))
+	return &TenantSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TenantSetting.
+func (c *TenantSettingClient) Delete() *TenantSettingDelete {
+	mutation := newTenantSettingMutation(c.config, OpDelete)
+	return &TenantSettingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TenantSettingClient) DeleteOne(_m *TenantSetting) *TenantSettingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TenantSettingClient) DeleteOneID(id int) *TenantSettingDeleteOne {
+	builder := c.Delete().Where(tenantsetting.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TenantSettingDeleteOne{builder}
+}
+
+// Query returns a query builder for TenantSetting.
+func (c *TenantSettingClient) Query() *TenantSettingQuery {
+	return &TenantSettingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTenantSetting},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TenantSetting entity by its id.
+func (c *TenantSettingClient) Get(ctx context.Context, id int) (*TenantSetting, error) {
+	return c.Query().Where(tenantsetting.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TenantSettingClient) GetX(ctx context.Context, id int) *TenantSetting {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *TenantSettingClient) Hooks() []Hook {
+	hooks := c.hooks.TenantSetting
+	return append(hooks[:len(hooks):len(hooks)], tenantsetting.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TenantSettingClient) Interceptors() []Interceptor {
+	inters := c.inters.TenantSetting
+	return append(inters[:len(inters):len(inters)], tenantsetting.Interceptors[:]...)
+}
+
+func (c *TenantSettingClient) mutate(ctx context.Context, m *TenantSettingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TenantSettingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TenantSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TenantSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TenantSettingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TenantSetting mutation op: %q", m.Op())
+	}
+}
+
 // TraineeClient is a client for the Trainee schema.
 type TraineeClient struct {
 	config
@@ -7860,7 +8005,7 @@ type (
 		LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt, PolicyRevision,
 		Post, Publicity, PublicityVisit, RandomDraw, RefreshToken, RescueTeam,
 		ResponsibilityLetter, RiskGrading, RiskPoint, SigningKey, Supervision, Tenant,
-		Trainee, Training, Unit, User []ent.Hook
+		TenantSetting, Trainee, Training, Unit, User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
@@ -7870,7 +8015,7 @@ type (
 		LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt, PolicyRevision,
 		Post, Publicity, PublicityVisit, RandomDraw, RefreshToken, RescueTeam,
 		ResponsibilityLetter, RiskGrading, RiskPoint, SigningKey, Supervision, Tenant,
-		Trainee, Training, Unit, User []ent.Interceptor
+		TenantSetting, Trainee, Training, Unit, User []ent.Interceptor
 	}
 )
 

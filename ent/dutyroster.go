@@ -43,6 +43,8 @@ type DutyRoster struct {
 	PeriodEnd time.Time `json:"period_end,omitempty"`
 	// Whether every instant of the period needs a leader and a staff member on duty (24小时值班).
 	RequiresFullCover bool `json:"requires_full_cover,omitempty"`
+	// The roster's version: 1 when recorded, one more with each update; an update names the version it edits.
+	Version int `json:"version,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the DutyRosterQuery when eager-loading is set.
 	Edges        DutyRosterEdges `json:"edges"`
@@ -91,7 +93,7 @@ func (*DutyRoster) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case dutyroster.FieldRequiresFullCover:
 			values[i] = new(sql.NullBool)
-		case dutyroster.FieldID, dutyroster.FieldTenantID, dutyroster.FieldScopeEnterpriseID, dutyroster.FieldUnitID:
+		case dutyroster.FieldID, dutyroster.FieldTenantID, dutyroster.FieldScopeEnterpriseID, dutyroster.FieldUnitID, dutyroster.FieldVersion:
 			values[i] = new(sql.NullInt64)
 		case dutyroster.FieldScopePath, dutyroster.FieldScopeSector, dutyroster.FieldTitle, dutyroster.FieldKeyPeriod:
 			values[i] = new(sql.NullString)
@@ -193,6 +195,12 @@ func (_m *DutyRoster) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.RequiresFullCover = value.Bool
 			}
+		case dutyroster.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -280,6 +288,9 @@ func (_m *DutyRoster) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("requires_full_cover=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RequiresFullCover))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -135,6 +135,20 @@ func (_c *DutyRosterCreate) SetRequiresFullCover(v bool) *DutyRosterCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *DutyRosterCreate) SetVersion(v int) *DutyRosterCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *DutyRosterCreate) SetNillableVersion(v *int) *DutyRosterCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetUnit sets the "unit" edge to the Unit entity.
 func (_c *DutyRosterCreate) SetUnit(v *Unit) *DutyRosterCreate {
 	return _c.SetUnitID(v.ID)
@@ -206,6 +220,10 @@ func (_c *DutyRosterCreate) defaults() error {
 		v := dutyroster.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := dutyroster.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	return nil
 }
 
@@ -247,6 +265,14 @@ func (_c *DutyRosterCreate) check() error {
 	}
 	if _, ok := _c.mutation.RequiresFullCover(); !ok {
 		return &ValidationError{Name: "requires_full_cover", err: errors.New(`ent: missing required field "DutyRoster.requires_full_cover"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "DutyRoster.version"`)}
+	}
+	if v, ok := _c.mutation.Version(); ok {
+		if err := dutyroster.VersionValidator(v); err != nil {
+			return &ValidationError{Name: "version", err: fmt.Errorf(`ent: validator failed for field "DutyRoster.version": %w`, err)}
+		}
 	}
 	if len(_c.mutation.UnitIDs()) == 0 {
 		return &ValidationError{Name: "unit", err: errors.New(`ent: missing required edge "DutyRoster.unit"`)}
@@ -320,6 +346,10 @@ func (_c *DutyRosterCreate) createSpec() (*DutyRoster, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RequiresFullCover(); ok {
 		_spec.SetField(dutyroster.FieldRequiresFullCover, field.TypeBool, value)
 		_node.RequiresFullCover = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(dutyroster.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if nodes := _c.mutation.UnitIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

@@ -174,6 +174,27 @@ func (_u *DutyRosterUpdate) SetNillableRequiresFullCover(v *bool) *DutyRosterUpd
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *DutyRosterUpdate) SetVersion(v int) *DutyRosterUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *DutyRosterUpdate) SetNillableVersion(v *int) *DutyRosterUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *DutyRosterUpdate) AddVersion(v int) *DutyRosterUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // AddShiftIDs adds the "shifts" edge to the DutyShift entity by IDs.
 func (_u *DutyRosterUpdate) AddShiftIDs(ids ...int) *DutyRosterUpdate {
 	_u.mutation.AddShiftIDs(ids...)
@@ -269,6 +290,11 @@ func (_u *DutyRosterUpdate) check() error {
 			return &ValidationError{Name: "key_period", err: fmt.Errorf(`ent: validator failed for field "DutyRoster.key_period": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Version(); ok {
+		if err := dutyroster.VersionValidator(v); err != nil {
+			return &ValidationError{Name: "version", err: fmt.Errorf(`ent: validator failed for field "DutyRoster.version": %w`, err)}
+		}
+	}
 	if _u.mutation.UnitCleared() && len(_u.mutation.UnitIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "DutyRoster.unit"`)
 	}
@@ -331,6 +357,12 @@ func (_u *DutyRosterUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.RequiresFullCover(); ok {
 		_spec.SetField(dutyroster.FieldRequiresFullCover, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(dutyroster.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(dutyroster.FieldVersion, field.TypeInt, value)
 	}
 	if _u.mutation.ShiftsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -542,6 +574,27 @@ func (_u *DutyRosterUpdateOne) SetNillableRequiresFullCover(v *bool) *DutyRoster
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *DutyRosterUpdateOne) SetVersion(v int) *DutyRosterUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *DutyRosterUpdateOne) SetNillableVersion(v *int) *DutyRosterUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *DutyRosterUpdateOne) AddVersion(v int) *DutyRosterUpdateOne {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // AddShiftIDs adds the "shifts" edge to the DutyShift entity by IDs.
 func (_u *DutyRosterUpdateOne) AddShiftIDs(ids ...int) *DutyRosterUpdateOne {
 	_u.mutation.AddShiftIDs(ids...)
@@ -650,6 +703,11 @@ func (_u *DutyRosterUpdateOne) check() error {
 			return &ValidationError{Name: "key_period", err: fmt.Errorf(`ent: validator failed for field "DutyRoster.key_period": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Version(); ok {
+		if err := dutyroster.VersionValidator(v); err != nil {
+			return &ValidationError{Name: "version", err: fmt.Errorf(`ent: validator failed for field "DutyRoster.version": %w`, err)}
+		}
+	}
 	if _u.mutation.UnitCleared() && len(_u.mutation.UnitIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "DutyRoster.unit"`)
 	}
@@ -729,6 +787,12 @@ func (_u *DutyRosterUpdateOne) sqlSave(ctx context.Context) (_node *DutyRoster, 
 	}
 	if value, ok := _u.mutation.RequiresFullCover(); ok {
 		_spec.SetField(dutyroster.FieldRequiresFullCover, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(dutyroster.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(dutyroster.FieldVersion, field.TypeInt, value)
 	}
 	if _u.mutation.ShiftsCleared() {
 		edge := &sqlgraph.EdgeSpec{

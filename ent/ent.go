@@ -53,6 +53,7 @@ import (
 	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/tenantsetting"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -158,6 +159,7 @@ func checkColumn(t, c string) error {
 			signingkey.Table:           signingkey.ValidColumn,
 			supervision.Table:          supervision.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
+			tenantsetting.Table:        tenantsetting.ValidColumn,
 			trainee.Table:              trainee.ValidColumn,
 			training.Table:             training.ValidColumn,
 			unit.Table:                 unit.ValidColumn,

@@ -45,6 +45,7 @@ import (
 	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/tenantsetting"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -58,7 +59,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 45)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 46)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -304,6 +305,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dutyroster.FieldPeriodStart:       {Type: field.TypeTime, Column: dutyroster.FieldPeriodStart},
 			dutyroster.FieldPeriodEnd:         {Type: field.TypeTime, Column: dutyroster.FieldPeriodEnd},
 			dutyroster.FieldRequiresFullCover: {Type: field.TypeBool, Column: dutyroster.FieldRequiresFullCover},
+			dutyroster.FieldVersion:           {Type: field.TypeInt, Column: dutyroster.FieldVersion},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -736,6 +738,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			materialreserve.FieldKeeper:            {Type: field.TypeString, Column: materialreserve.FieldKeeper},
 			materialreserve.FieldExpiresOn:         {Type: field.TypeTime, Column: materialreserve.FieldExpiresOn},
 			materialreserve.FieldNextCheckOn:       {Type: field.TypeTime, Column: materialreserve.FieldNextCheckOn},
+			materialreserve.FieldLastCheckedOn:     {Type: field.TypeTime, Column: materialreserve.FieldLastCheckedOn},
 		},
 	}
 	graph.Nodes[25] = &sqlgraph.Node{
@@ -1155,6 +1158,23 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   tenantsetting.Table,
+			Columns: tenantsetting.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: tenantsetting.FieldID,
+			},
+		},
+		Type: "TenantSetting",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			tenantsetting.FieldCreatedAt: {Type: field.TypeTime, Column: tenantsetting.FieldCreatedAt},
+			tenantsetting.FieldUpdatedAt: {Type: field.TypeTime, Column: tenantsetting.FieldUpdatedAt},
+			tenantsetting.FieldTenantID:  {Type: field.TypeInt, Column: tenantsetting.FieldTenantID},
+			tenantsetting.FieldTimeZone:  {Type: field.TypeString, Column: tenantsetting.FieldTimeZone},
+		},
+	}
+	graph.Nodes[42] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainee.Table,
 			Columns: trainee.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -1184,7 +1204,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
 		},
 	}
-	graph.Nodes[42] = &sqlgraph.Node{
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -1213,7 +1233,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
 		},
 	}
-	graph.Nodes[43] = &sqlgraph.Node{
+	graph.Nodes[44] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -1239,7 +1259,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[44] = &sqlgraph.Node{
+	graph.Nodes[45] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -3254,6 +3274,11 @@ func (f *DutyRosterFilter) WherePeriodEnd(p entql.TimeP) {
 // WhereRequiresFullCover applies the entql bool predicate on the requires_full_cover field.
 func (f *DutyRosterFilter) WhereRequiresFullCover(p entql.BoolP) {
 	f.Where(p.Field(dutyroster.FieldRequiresFullCover))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *DutyRosterFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(dutyroster.FieldVersion))
 }
 
 // WhereHasUnit applies a predicate to check if query has an edge unit.
@@ -5489,6 +5514,11 @@ func (f *MaterialReserveFilter) WhereNextCheckOn(p entql.TimeP) {
 	f.Where(p.Field(materialreserve.FieldNextCheckOn))
 }
 
+// WhereLastCheckedOn applies the entql time.Time predicate on the last_checked_on field.
+func (f *MaterialReserveFilter) WhereLastCheckedOn(p entql.TimeP) {
+	f.Where(p.Field(materialreserve.FieldLastCheckedOn))
+}
+
 // WhereHasUnit applies a predicate to check if query has an edge unit.
 func (f *MaterialReserveFilter) WhereHasUnit() {
 	f.Where(entql.HasEdge("unit"))
@@ -7501,6 +7531,66 @@ func (f *TenantFilter) WhereSynthetic(p entql.BoolP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *TenantSettingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TenantSettingQuery builder.
+func (_q *TenantSettingQuery) Filter() *TenantSettingFilter {
+	return &TenantSettingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TenantSettingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TenantSettingMutation builder.
+func (m *TenantSettingMutation) Filter() *TenantSettingFilter {
+	return &TenantSettingFilter{config: m.config, predicateAdder: m}
+}
+
+// TenantSettingFilter provides a generic filtering capability at runtime for TenantSettingQuery.
+type TenantSettingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TenantSettingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TenantSettingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(tenantsetting.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TenantSettingFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(tenantsetting.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TenantSettingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(tenantsetting.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *TenantSettingFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(tenantsetting.FieldTenantID))
+}
+
+// WhereTimeZone applies the entql string predicate on the time_zone field.
+func (f *TenantSettingFilter) WhereTimeZone(p entql.StringP) {
+	f.Where(p.Field(tenantsetting.FieldTimeZone))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TraineeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -7529,7 +7619,7 @@ type TraineeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TraineeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7687,7 +7777,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7835,7 +7925,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8024,7 +8114,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -1189,6 +1189,11 @@ func (_q *DutyRosterQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, dutyroster.FieldRequiresFullCover)
 				fieldSeen[dutyroster.FieldRequiresFullCover] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[dutyroster.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, dutyroster.FieldVersion)
+				fieldSeen[dutyroster.FieldVersion] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -3453,6 +3458,11 @@ func (_q *MaterialReserveQuery) collectField(ctx context.Context, oneNode bool, 
 			if _, ok := fieldSeen[materialreserve.FieldNextCheckOn]; !ok {
 				selectedFields = append(selectedFields, materialreserve.FieldNextCheckOn)
 				fieldSeen[materialreserve.FieldNextCheckOn] = struct{}{}
+			}
+		case "lastCheckedOn":
+			if _, ok := fieldSeen[materialreserve.FieldLastCheckedOn]; !ok {
+				selectedFields = append(selectedFields, materialreserve.FieldLastCheckedOn)
+				fieldSeen[materialreserve.FieldLastCheckedOn] = struct{}{}
 			}
 		case "id":
 		case "__typename":

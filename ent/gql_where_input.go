@@ -2390,6 +2390,16 @@ type DutyRosterWhereInput struct {
 	// "requires_full_cover" field predicates.
 	RequiresFullCover    *bool `json:"requiresFullCover,omitempty"`
 	RequiresFullCoverNEQ *bool `json:"requiresFullCoverNEQ,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2657,6 +2667,30 @@ func (i *DutyRosterWhereInput) P() (predicate.DutyRoster, error) {
 	}
 	if i.RequiresFullCoverNEQ != nil {
 		predicates = append(predicates, dutyroster.RequiresFullCoverNEQ(*i.RequiresFullCoverNEQ))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, dutyroster.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, dutyroster.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, dutyroster.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, dutyroster.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, dutyroster.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, dutyroster.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, dutyroster.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, dutyroster.VersionLTE(*i.VersionLTE))
 	}
 
 	switch len(predicates) {
@@ -6602,6 +6636,18 @@ type MaterialReserveWhereInput struct {
 	NextCheckOnLTE    *time.Time  `json:"nextCheckOnLTE,omitempty"`
 	NextCheckOnIsNil  bool        `json:"nextCheckOnIsNil,omitempty"`
 	NextCheckOnNotNil bool        `json:"nextCheckOnNotNil,omitempty"`
+
+	// "last_checked_on" field predicates.
+	LastCheckedOn       *time.Time  `json:"lastCheckedOn,omitempty"`
+	LastCheckedOnNEQ    *time.Time  `json:"lastCheckedOnNEQ,omitempty"`
+	LastCheckedOnIn     []time.Time `json:"lastCheckedOnIn,omitempty"`
+	LastCheckedOnNotIn  []time.Time `json:"lastCheckedOnNotIn,omitempty"`
+	LastCheckedOnGT     *time.Time  `json:"lastCheckedOnGT,omitempty"`
+	LastCheckedOnGTE    *time.Time  `json:"lastCheckedOnGTE,omitempty"`
+	LastCheckedOnLT     *time.Time  `json:"lastCheckedOnLT,omitempty"`
+	LastCheckedOnLTE    *time.Time  `json:"lastCheckedOnLTE,omitempty"`
+	LastCheckedOnIsNil  bool        `json:"lastCheckedOnIsNil,omitempty"`
+	LastCheckedOnNotNil bool        `json:"lastCheckedOnNotNil,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -7061,6 +7107,36 @@ func (i *MaterialReserveWhereInput) P() (predicate.MaterialReserve, error) {
 	}
 	if i.NextCheckOnNotNil {
 		predicates = append(predicates, materialreserve.NextCheckOnNotNil())
+	}
+	if i.LastCheckedOn != nil {
+		predicates = append(predicates, materialreserve.LastCheckedOnEQ(*i.LastCheckedOn))
+	}
+	if i.LastCheckedOnNEQ != nil {
+		predicates = append(predicates, materialreserve.LastCheckedOnNEQ(*i.LastCheckedOnNEQ))
+	}
+	if len(i.LastCheckedOnIn) > 0 {
+		predicates = append(predicates, materialreserve.LastCheckedOnIn(i.LastCheckedOnIn...))
+	}
+	if len(i.LastCheckedOnNotIn) > 0 {
+		predicates = append(predicates, materialreserve.LastCheckedOnNotIn(i.LastCheckedOnNotIn...))
+	}
+	if i.LastCheckedOnGT != nil {
+		predicates = append(predicates, materialreserve.LastCheckedOnGT(*i.LastCheckedOnGT))
+	}
+	if i.LastCheckedOnGTE != nil {
+		predicates = append(predicates, materialreserve.LastCheckedOnGTE(*i.LastCheckedOnGTE))
+	}
+	if i.LastCheckedOnLT != nil {
+		predicates = append(predicates, materialreserve.LastCheckedOnLT(*i.LastCheckedOnLT))
+	}
+	if i.LastCheckedOnLTE != nil {
+		predicates = append(predicates, materialreserve.LastCheckedOnLTE(*i.LastCheckedOnLTE))
+	}
+	if i.LastCheckedOnIsNil {
+		predicates = append(predicates, materialreserve.LastCheckedOnIsNil())
+	}
+	if i.LastCheckedOnNotNil {
+		predicates = append(predicates, materialreserve.LastCheckedOnNotNil())
 	}
 
 	switch len(predicates) {

@@ -50,6 +50,8 @@ type MaterialReserve struct {
 	ExpiresOn *time.Time `json:"expires_on,omitempty"`
 	// When it is next to be checked, if scheduled.
 	NextCheckOn *time.Time `json:"next_check_on,omitempty"`
+	// When it was last checked (盘点), if ever.
+	LastCheckedOn *time.Time `json:"last_checked_on,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MaterialReserveQuery when eager-loading is set.
 	Edges        MaterialReserveEdges `json:"edges"`
@@ -87,7 +89,7 @@ func (*MaterialReserve) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case materialreserve.FieldScopePath, materialreserve.FieldScopeSector, materialreserve.FieldItem, materialreserve.FieldCategory, materialreserve.FieldUnitOfMeasure, materialreserve.FieldLocation, materialreserve.FieldKeeper:
 			values[i] = new(sql.NullString)
-		case materialreserve.FieldCreatedAt, materialreserve.FieldUpdatedAt, materialreserve.FieldExpiresOn, materialreserve.FieldNextCheckOn:
+		case materialreserve.FieldCreatedAt, materialreserve.FieldUpdatedAt, materialreserve.FieldExpiresOn, materialreserve.FieldNextCheckOn, materialreserve.FieldLastCheckedOn:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -210,6 +212,13 @@ func (_m *MaterialReserve) assignValues(columns []string, values []any) error {
 				_m.NextCheckOn = new(time.Time)
 				*_m.NextCheckOn = value.Time
 			}
+		case materialreserve.FieldLastCheckedOn:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_checked_on", values[i])
+			} else if value.Valid {
+				_m.LastCheckedOn = new(time.Time)
+				*_m.LastCheckedOn = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -304,6 +313,11 @@ func (_m *MaterialReserve) String() string {
 	builder.WriteString(", ")
 	if v := _m.NextCheckOn; v != nil {
 		builder.WriteString("next_check_on=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.LastCheckedOn; v != nil {
+		builder.WriteString("last_checked_on=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

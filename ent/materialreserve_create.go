@@ -189,6 +189,20 @@ func (_c *MaterialReserveCreate) SetNillableNextCheckOn(v *time.Time) *MaterialR
 	return _c
 }
 
+// SetLastCheckedOn sets the "last_checked_on" field.
+func (_c *MaterialReserveCreate) SetLastCheckedOn(v time.Time) *MaterialReserveCreate {
+	_c.mutation.SetLastCheckedOn(v)
+	return _c
+}
+
+// SetNillableLastCheckedOn sets the "last_checked_on" field if the given value is not nil.
+func (_c *MaterialReserveCreate) SetNillableLastCheckedOn(v *time.Time) *MaterialReserveCreate {
+	if v != nil {
+		_c.SetLastCheckedOn(*v)
+	}
+	return _c
+}
+
 // SetUnit sets the "unit" edge to the Unit entity.
 func (_c *MaterialReserveCreate) SetUnit(v *Unit) *MaterialReserveCreate {
 	return _c.SetUnitID(v.ID)
@@ -421,6 +435,10 @@ func (_c *MaterialReserveCreate) createSpec() (*MaterialReserve, *sqlgraph.Creat
 	if value, ok := _c.mutation.NextCheckOn(); ok {
 		_spec.SetField(materialreserve.FieldNextCheckOn, field.TypeTime, value)
 		_node.NextCheckOn = &value
+	}
+	if value, ok := _c.mutation.LastCheckedOn(); ok {
+		_spec.SetField(materialreserve.FieldLastCheckedOn, field.TypeTime, value)
+		_node.LastCheckedOn = &value
 	}
 	if nodes := _c.mutation.UnitIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

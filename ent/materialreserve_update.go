@@ -248,6 +248,26 @@ func (_u *MaterialReserveUpdate) ClearNextCheckOn() *MaterialReserveUpdate {
 	return _u
 }
 
+// SetLastCheckedOn sets the "last_checked_on" field.
+func (_u *MaterialReserveUpdate) SetLastCheckedOn(v time.Time) *MaterialReserveUpdate {
+	_u.mutation.SetLastCheckedOn(v)
+	return _u
+}
+
+// SetNillableLastCheckedOn sets the "last_checked_on" field if the given value is not nil.
+func (_u *MaterialReserveUpdate) SetNillableLastCheckedOn(v *time.Time) *MaterialReserveUpdate {
+	if v != nil {
+		_u.SetLastCheckedOn(*v)
+	}
+	return _u
+}
+
+// ClearLastCheckedOn clears the value of the "last_checked_on" field.
+func (_u *MaterialReserveUpdate) ClearLastCheckedOn() *MaterialReserveUpdate {
+	_u.mutation.ClearLastCheckedOn()
+	return _u
+}
+
 // Mutation returns the MaterialReserveMutation object of the builder.
 func (_u *MaterialReserveUpdate) Mutation() *MaterialReserveMutation {
 	return _u.mutation
@@ -415,6 +435,12 @@ func (_u *MaterialReserveUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if _u.mutation.NextCheckOnCleared() {
 		_spec.ClearField(materialreserve.FieldNextCheckOn, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastCheckedOn(); ok {
+		_spec.SetField(materialreserve.FieldLastCheckedOn, field.TypeTime, value)
+	}
+	if _u.mutation.LastCheckedOnCleared() {
+		_spec.ClearField(materialreserve.FieldLastCheckedOn, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -657,6 +683,26 @@ func (_u *MaterialReserveUpdateOne) ClearNextCheckOn() *MaterialReserveUpdateOne
 	return _u
 }
 
+// SetLastCheckedOn sets the "last_checked_on" field.
+func (_u *MaterialReserveUpdateOne) SetLastCheckedOn(v time.Time) *MaterialReserveUpdateOne {
+	_u.mutation.SetLastCheckedOn(v)
+	return _u
+}
+
+// SetNillableLastCheckedOn sets the "last_checked_on" field if the given value is not nil.
+func (_u *MaterialReserveUpdateOne) SetNillableLastCheckedOn(v *time.Time) *MaterialReserveUpdateOne {
+	if v != nil {
+		_u.SetLastCheckedOn(*v)
+	}
+	return _u
+}
+
+// ClearLastCheckedOn clears the value of the "last_checked_on" field.
+func (_u *MaterialReserveUpdateOne) ClearLastCheckedOn() *MaterialReserveUpdateOne {
+	_u.mutation.ClearLastCheckedOn()
+	return _u
+}
+
 // Mutation returns the MaterialReserveMutation object of the builder.
 func (_u *MaterialReserveUpdateOne) Mutation() *MaterialReserveMutation {
 	return _u.mutation
@@ -854,6 +900,12 @@ func (_u *MaterialReserveUpdateOne) sqlSave(ctx context.Context) (_node *Materia
 	}
 	if _u.mutation.NextCheckOnCleared() {
 		_spec.ClearField(materialreserve.FieldNextCheckOn, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastCheckedOn(); ok {
+		_spec.SetField(materialreserve.FieldLastCheckedOn, field.TypeTime, value)
+	}
+	if _u.mutation.LastCheckedOnCleared() {
+		_spec.ClearField(materialreserve.FieldLastCheckedOn, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &MaterialReserve{config: _u.config}

@@ -53,6 +53,7 @@ import (
 	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/tenantsetting"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -110,6 +111,7 @@ const (
 	TypeSigningKey           = "SigningKey"
 	TypeSupervision          = "Supervision"
 	TypeTenant               = "Tenant"
+	TypeTenantSetting        = "TenantSetting"
 	TypeTrainee              = "Trainee"
 	TypeTraining             = "Training"
 	TypeUnit                 = "Unit"
@@ -10031,6 +10033,8 @@ type DutyRosterMutation struct {
 	period_start           *time.Time
 	period_end             *time.Time
 	requires_full_cover    *bool
+	version                *int
+	addversion             *int
 	clearedFields          map[string]struct{}
 	unit                   *int
 	clearedunit            bool
@@ -10652,6 +10656,62 @@ func (m *DutyRosterMutation) ResetRequiresFullCover() {
 	m.requires_full_cover = nil
 }
 
+// SetVersion sets the "version" field.
+func (m *DutyRosterMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *DutyRosterMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the DutyRoster entity.
+// If the DutyRoster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DutyRosterMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *DutyRosterMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *DutyRosterMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *DutyRosterMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
 // ClearUnit clears the "unit" edge to the Unit entity.
 func (m *DutyRosterMutation) ClearUnit() {
 	m.clearedunit = true
@@ -10767,7 +10827,7 @@ func (m *DutyRosterMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DutyRosterMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, dutyroster.FieldCreatedAt)
 	}
@@ -10804,6 +10864,9 @@ func (m *DutyRosterMutation) Fields() []string {
 	if m.requires_full_cover != nil {
 		fields = append(fields, dutyroster.FieldRequiresFullCover)
 	}
+	if m.version != nil {
+		fields = append(fields, dutyroster.FieldVersion)
+	}
 	return fields
 }
 
@@ -10836,6 +10899,8 @@ func (m *DutyRosterMutation) Field(name string) (ent.Value, bool) {
 		return m.PeriodEnd()
 	case dutyroster.FieldRequiresFullCover:
 		return m.RequiresFullCover()
+	case dutyroster.FieldVersion:
+		return m.Version()
 	}
 	return nil, false
 }
@@ -10869,6 +10934,8 @@ func (m *DutyRosterMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldPeriodEnd(ctx)
 	case dutyroster.FieldRequiresFullCover:
 		return m.OldRequiresFullCover(ctx)
+	case dutyroster.FieldVersion:
+		return m.OldVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown DutyRoster field %s", name)
 }
@@ -10962,6 +11029,13 @@ func (m *DutyRosterMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRequiresFullCover(v)
 		return nil
+	case dutyroster.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown DutyRoster field %s", name)
 }
@@ -10976,6 +11050,9 @@ func (m *DutyRosterMutation) AddedFields() []string {
 	if m.addscope_enterprise_id != nil {
 		fields = append(fields, dutyroster.FieldScopeEnterpriseID)
 	}
+	if m.addversion != nil {
+		fields = append(fields, dutyroster.FieldVersion)
+	}
 	return fields
 }
 
@@ -10988,6 +11065,8 @@ func (m *DutyRosterMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedTenantID()
 	case dutyroster.FieldScopeEnterpriseID:
 		return m.AddedScopeEnterpriseID()
+	case dutyroster.FieldVersion:
+		return m.AddedVersion()
 	}
 	return nil, false
 }
@@ -11010,6 +11089,13 @@ func (m *DutyRosterMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddScopeEnterpriseID(v)
+		return nil
+	case dutyroster.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
 		return nil
 	}
 	return fmt.Errorf("unknown DutyRoster numeric field %s", name)
@@ -11094,6 +11180,9 @@ func (m *DutyRosterMutation) ResetField(name string) error {
 		return nil
 	case dutyroster.FieldRequiresFullCover:
 		m.ResetRequiresFullCover()
+		return nil
+	case dutyroster.FieldVersion:
+		m.ResetVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown DutyRoster field %s", name)
@@ -31873,6 +31962,7 @@ type MaterialReserveMutation struct {
 	keeper                 *string
 	expires_on             *time.Time
 	next_check_on          *time.Time
+	last_checked_on        *time.Time
 	clearedFields          map[string]struct{}
 	unit                   *int
 	clearedunit            bool
@@ -32688,6 +32778,55 @@ func (m *MaterialReserveMutation) ResetNextCheckOn() {
 	delete(m.clearedFields, materialreserve.FieldNextCheckOn)
 }
 
+// SetLastCheckedOn sets the "last_checked_on" field.
+func (m *MaterialReserveMutation) SetLastCheckedOn(t time.Time) {
+	m.last_checked_on = &t
+}
+
+// LastCheckedOn returns the value of the "last_checked_on" field in the mutation.
+func (m *MaterialReserveMutation) LastCheckedOn() (r time.Time, exists bool) {
+	v := m.last_checked_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastCheckedOn returns the old "last_checked_on" field's value of the MaterialReserve entity.
+// If the MaterialReserve object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MaterialReserveMutation) OldLastCheckedOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastCheckedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastCheckedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastCheckedOn: %w", err)
+	}
+	return oldValue.LastCheckedOn, nil
+}
+
+// ClearLastCheckedOn clears the value of the "last_checked_on" field.
+func (m *MaterialReserveMutation) ClearLastCheckedOn() {
+	m.last_checked_on = nil
+	m.clearedFields[materialreserve.FieldLastCheckedOn] = struct{}{}
+}
+
+// LastCheckedOnCleared returns if the "last_checked_on" field was cleared in this mutation.
+func (m *MaterialReserveMutation) LastCheckedOnCleared() bool {
+	_, ok := m.clearedFields[materialreserve.FieldLastCheckedOn]
+	return ok
+}
+
+// ResetLastCheckedOn resets all changes to the "last_checked_on" field.
+func (m *MaterialReserveMutation) ResetLastCheckedOn() {
+	m.last_checked_on = nil
+	delete(m.clearedFields, materialreserve.FieldLastCheckedOn)
+}
+
 // ClearUnit clears the "unit" edge to the Unit entity.
 func (m *MaterialReserveMutation) ClearUnit() {
 	m.clearedunit = true
@@ -32749,7 +32888,7 @@ func (m *MaterialReserveMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MaterialReserveMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, materialreserve.FieldCreatedAt)
 	}
@@ -32798,6 +32937,9 @@ func (m *MaterialReserveMutation) Fields() []string {
 	if m.next_check_on != nil {
 		fields = append(fields, materialreserve.FieldNextCheckOn)
 	}
+	if m.last_checked_on != nil {
+		fields = append(fields, materialreserve.FieldLastCheckedOn)
+	}
 	return fields
 }
 
@@ -32838,6 +32980,8 @@ func (m *MaterialReserveMutation) Field(name string) (ent.Value, bool) {
 		return m.ExpiresOn()
 	case materialreserve.FieldNextCheckOn:
 		return m.NextCheckOn()
+	case materialreserve.FieldLastCheckedOn:
+		return m.LastCheckedOn()
 	}
 	return nil, false
 }
@@ -32879,6 +33023,8 @@ func (m *MaterialReserveMutation) OldField(ctx context.Context, name string) (en
 		return m.OldExpiresOn(ctx)
 	case materialreserve.FieldNextCheckOn:
 		return m.OldNextCheckOn(ctx)
+	case materialreserve.FieldLastCheckedOn:
+		return m.OldLastCheckedOn(ctx)
 	}
 	return nil, fmt.Errorf("unknown MaterialReserve field %s", name)
 }
@@ -33000,6 +33146,13 @@ func (m *MaterialReserveMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetNextCheckOn(v)
 		return nil
+	case materialreserve.FieldLastCheckedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastCheckedOn(v)
+		return nil
 	}
 	return fmt.Errorf("unknown MaterialReserve field %s", name)
 }
@@ -33093,6 +33246,9 @@ func (m *MaterialReserveMutation) ClearedFields() []string {
 	if m.FieldCleared(materialreserve.FieldNextCheckOn) {
 		fields = append(fields, materialreserve.FieldNextCheckOn)
 	}
+	if m.FieldCleared(materialreserve.FieldLastCheckedOn) {
+		fields = append(fields, materialreserve.FieldLastCheckedOn)
+	}
 	return fields
 }
 
@@ -33118,6 +33274,9 @@ func (m *MaterialReserveMutation) ClearField(name string) error {
 		return nil
 	case materialreserve.FieldNextCheckOn:
 		m.ClearNextCheckOn()
+		return nil
+	case materialreserve.FieldLastCheckedOn:
+		m.ClearLastCheckedOn()
 		return nil
 	}
 	return fmt.Errorf("unknown MaterialReserve nullable field %s", name)
@@ -33174,6 +33333,9 @@ func (m *MaterialReserveMutation) ResetField(name string) error {
 		return nil
 	case materialreserve.FieldNextCheckOn:
 		m.ResetNextCheckOn()
+		return nil
+	case materialreserve.FieldLastCheckedOn:
+		m.ResetLastCheckedOn()
 		return nil
 	}
 	return fmt.Errorf("unknown MaterialReserve field %s", name)
@@ -53338,6 +53500,530 @@ func (m *TenantMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *TenantMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Tenant edge %s", name)
+}
+
+// TenantSettingMutation represents an operation that mutates the TenantSetting nodes in the graph.
+type TenantSettingMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	tenant_id     *int
+	addtenant_id  *int
+	time_zone     *string
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*TenantSetting, error)
+	predicates    []predicate.TenantSetting
+}
+
+var _ ent.Mutation = (*TenantSettingMutation)(nil)
+
+// tenantsettingOption allows management of the mutation configuration using functional options.
+type tenantsettingOption func(*TenantSettingMutation)
+
+// newTenantSettingMutation creates new mutation for the TenantSetting entity.
+func newTenantSettingMutation(c config, op Op, opts ...tenantsettingOption) *TenantSettingMutation {
+	m := &TenantSettingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTenantSetting,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTenantSettingID sets the ID field of the mutation.
+func withTenantSettingID(id int) tenantsettingOption {
+	return func(m *TenantSettingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TenantSetting
+		)
+		m.oldValue = func(ctx context.Context) (*TenantSetting, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TenantSetting.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTenantSetting sets the old TenantSetting of the mutation.
+func withTenantSetting(node *TenantSetting) tenantsettingOption {
+	return func(m *TenantSettingMutation) {
+		m.oldValue = func(context.Context) (*TenantSetting, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TenantSettingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TenantSettingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TenantSettingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TenantSettingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TenantSetting.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TenantSettingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TenantSettingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TenantSetting entity.
+// If the TenantSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantSettingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TenantSettingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TenantSettingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TenantSettingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the TenantSetting entity.
+// If the TenantSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantSettingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TenantSettingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *TenantSettingMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *TenantSettingMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the TenantSetting entity.
+// If the TenantSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantSettingMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *TenantSettingMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *TenantSettingMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *TenantSettingMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (m *TenantSettingMutation) SetTimeZone(s string) {
+	m.time_zone = &s
+}
+
+// TimeZone returns the value of the "time_zone" field in the mutation.
+func (m *TenantSettingMutation) TimeZone() (r string, exists bool) {
+	v := m.time_zone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTimeZone returns the old "time_zone" field's value of the TenantSetting entity.
+// If the TenantSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantSettingMutation) OldTimeZone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTimeZone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTimeZone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTimeZone: %w", err)
+	}
+	return oldValue.TimeZone, nil
+}
+
+// ResetTimeZone resets all changes to the "time_zone" field.
+func (m *TenantSettingMutation) ResetTimeZone() {
+	m.time_zone = nil
+}
+
+// Where appends a list predicates to the TenantSettingMutation builder.
+func (m *TenantSettingMutation) Where(ps ...predicate.TenantSetting) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TenantSettingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TenantSettingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TenantSetting, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TenantSettingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TenantSettingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TenantSetting).
+func (m *TenantSettingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TenantSettingMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.created_at != nil {
+		fields = append(fields, tenantsetting.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, tenantsetting.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, tenantsetting.FieldTenantID)
+	}
+	if m.time_zone != nil {
+		fields = append(fields, tenantsetting.FieldTimeZone)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TenantSettingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case tenantsetting.FieldCreatedAt:
+		return m.CreatedAt()
+	case tenantsetting.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case tenantsetting.FieldTenantID:
+		return m.TenantID()
+	case tenantsetting.FieldTimeZone:
+		return m.TimeZone()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TenantSettingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case tenantsetting.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case tenantsetting.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case tenantsetting.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case tenantsetting.FieldTimeZone:
+		return m.OldTimeZone(ctx)
+	}
+	return nil, fmt.Errorf("unknown TenantSetting field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TenantSettingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case tenantsetting.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case tenantsetting.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case tenantsetting.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case tenantsetting.FieldTimeZone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTimeZone(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TenantSetting field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TenantSettingMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, tenantsetting.FieldTenantID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TenantSettingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case tenantsetting.FieldTenantID:
+		return m.AddedTenantID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TenantSettingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case tenantsetting.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TenantSetting numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TenantSettingMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TenantSettingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TenantSettingMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown TenantSetting nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TenantSettingMutation) ResetField(name string) error {
+	switch name {
+	case tenantsetting.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case tenantsetting.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case tenantsetting.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case tenantsetting.FieldTimeZone:
+		m.ResetTimeZone()
+		return nil
+	}
+	return fmt.Errorf("unknown TenantSetting field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TenantSettingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TenantSettingMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TenantSettingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TenantSettingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TenantSettingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TenantSettingMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TenantSettingMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown TenantSetting unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TenantSettingMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown TenantSetting edge %s", name)
 }
 
 // TraineeMutation represents an operation that mutates the Trainee nodes in the graph.

@@ -96,6 +96,8 @@ type Tx struct {
 	Supervision *SupervisionClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// TenantSetting is the client for interacting with the TenantSetting builders.
+	TenantSetting *TenantSettingClient
 	// Trainee is the client for interacting with the Trainee builders.
 	Trainee *TraineeClient
 	// Training is the client for interacting with the Training builders.
@@ -276,6 +278,7 @@ func (tx *Tx) init() {
 	tx.SigningKey = NewSigningKeyClient(tx.config)
 	tx.Supervision = NewSupervisionClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
+	tx.TenantSetting = NewTenantSettingClient(tx.config)
 	tx.Trainee = NewTraineeClient(tx.config)
 	tx.Training = NewTrainingClient(tx.config)
 	tx.Unit = NewUnitClient(tx.config)

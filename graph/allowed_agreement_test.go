@@ -83,6 +83,16 @@ var sampleSpecs = []sampleSpec{
 		return fmt.Sprint(n["state"], n["unit"])
 	}, perKind: 1},
 	{typ: "Drill", conn: "drills", fields: "unit { kind }", kind: func(n map[string]any) string { return fmt.Sprint(n["unit"]) }, perKind: 1},
+	{typ: "DutyRoster", conn: "dutyRosters", fields: "version title unit { kind }", text: "title", perKind: 1,
+		kind: func(n map[string]any) string { return fmt.Sprint(n["unit"]) }},
+	{typ: "RescueTeam", conn: "rescueTeams", fields: "name unit { kind }", text: "name", perKind: 1,
+		kind: func(n map[string]any) string { return fmt.Sprint(n["unit"]) }},
+	{typ: "MaterialReserve", conn: "materialReserves", fields: "item unit { kind }", text: "item", perKind: 1,
+		kind: func(n map[string]any) string { return fmt.Sprint(n["unit"]) }},
+	{typ: "Training", conn: "trainings", fields: "organiser { kind }", perKind: 1,
+		kind: func(n map[string]any) string { return fmt.Sprint(n["organiser"]) }},
+	{typ: "Publicity", conn: "publicities", fields: "kind organiser { kind }", perKind: 1,
+		kind: func(n map[string]any) string { return fmt.Sprint(n["kind"], n["organiser"]) }},
 	// The fuel stations' points by level, and the cement kiln workshop's,
 	// which its enterprise side may change.
 	{typ: "RiskPoint", conn: "riskPoints", fields: "level unit { kind } controlMeasures { id }", text: "level", list: "controlMeasures", perKind: 1,

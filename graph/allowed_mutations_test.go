@@ -127,6 +127,34 @@ var actionMutations = map[string]map[string]actionMutation{
 		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachEmergencyPlanFile(input: {planID: $id, file: $file}) { file { id } } }`,
 			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},
 	},
+	// A roster is edited in the version sampled; a team and a reserve item
+	// keep their names; a check counts the stock anew.
+	"DutyRoster": {
+		"UPDATE": {changes: true, doc: `mutation($id: ID!, $v: Int!, $t: String) { updateDutyRoster(input: {id: $id, version: $v, title: $t}) { dutyRoster { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", r.version, "t", r.text) }},
+	},
+	"RescueTeam": {
+		"UPDATE": {doc: `mutation($id: ID!, $v: String) { updateRescueTeam(input: {id: $id, name: $v}) { rescueTeam { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", r.text) }},
+	},
+	"MaterialReserve": {
+		"UPDATE": {doc: `mutation($id: ID!, $v: String) { updateMaterialReserve(input: {id: $id, item: $v}) { materialReserve { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "v", r.text) }},
+		"RECORD_CHECK": {doc: `mutation($id: ID!, $on: Time!) { recordMaterialReserveCheck(input: {id: $id, checkedOn: $on, quantity: 100}) { materialReserve { id } } }`,
+			vars: func(r sampled) map[string]any {
+				return withID(r, "on", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+			}},
+	},
+	"Training": {
+		"DELETE": {changes: true, doc: `mutation($id: ID!) { deleteTraining(input: {trainingID: $id}) { deletedID } }`, vars: byID},
+		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachTrainingFile(input: {trainingID: $id, file: $file}) { file { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},
+	},
+	"Publicity": {
+		"DELETE": {changes: true, doc: `mutation($id: ID!) { deletePublicity(input: {publicityID: $id}) { deletedID } }`, vars: byID},
+		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachPublicityFile(input: {publicityID: $id, file: $file}) { file { id } } }`,
+			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},
+	},
 	"Drill": {
 		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachDrillFile(input: {drillID: $id, file: $file}) { file { id } } }`,
 			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},

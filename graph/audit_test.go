@@ -356,12 +356,20 @@ func auditExpectations() map[string][]expectedEvent {
 		"attachDrillFile":         {{"CREATE", "file", meetingFileFields}},
 		// Readiness: a roster with its one shift, a team, a reserve item.
 		"createDutyRoster": {{"CREATE", "duty_roster", []string{"unit_id", "title", "key_period", "period_start", "period_end",
-			"requires_full_cover"}}, {"CREATE", "duty_shift", []string{"roster_id", "starts_at", "ends_at", "leader_post_id",
+			"requires_full_cover", "version"}}, {"CREATE", "duty_shift", []string{"roster_id", "starts_at", "ends_at", "leader_post_id",
 			"leader_name", "leader_phone", "staff_name", "staff_phone"}}},
 		"createRescueTeam": {{"CREATE", "rescue_team", []string{"unit_id", "name", "kind", "member_count", "leader_name",
 			"contact_phone", "equipment"}}},
 		"createMaterialReserve": {{"CREATE", "material_reserve", []string{"unit_id", "item", "category", "quantity",
 			"minimum_quantity", "unit_of_measure", "location", "keeper"}}},
+		// Readiness edits: the roster's title in a new version; the team's
+		// size; the item's keeper; a check's count and date; a tenant's
+		// first setting.
+		"updateDutyRoster":           {{"UPDATE", "duty_roster", []string{"title", "version"}}},
+		"updateRescueTeam":           {{"UPDATE", "rescue_team", []string{"member_count"}}},
+		"updateMaterialReserve":      {{"UPDATE", "material_reserve", []string{"keeper"}}},
+		"recordMaterialReserveCheck": {{"UPDATE", "material_reserve", []string{"quantity", "last_checked_on"}}},
+		"setTenantTimeZone":          {{"CREATE", "tenant_setting", []string{"time_zone"}}},
 		// Risk points: the point, its measure and its first grading; a
 		// regrade updates the point and appends a grading; a check updates
 		// the measure and the point's earliest due date.

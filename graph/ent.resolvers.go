@@ -386,6 +386,9 @@ func (r *Resolver) LeadershipGroup() LeadershipGroupResolver { return &leadershi
 // LetterEvent returns LetterEventResolver implementation.
 func (r *Resolver) LetterEvent() LetterEventResolver { return &letterEventResolver{r} }
 
+// MaterialReserve returns MaterialReserveResolver implementation.
+func (r *Resolver) MaterialReserve() MaterialReserveResolver { return &materialReserveResolver{r} }
+
 // Meeting returns MeetingResolver implementation.
 func (r *Resolver) Meeting() MeetingResolver { return &meetingResolver{r} }
 
@@ -407,6 +410,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // RandomDraw returns RandomDrawResolver implementation.
 func (r *Resolver) RandomDraw() RandomDrawResolver { return &randomDrawResolver{r} }
 
+// RescueTeam returns RescueTeamResolver implementation.
+func (r *Resolver) RescueTeam() RescueTeamResolver { return &rescueTeamResolver{r} }
+
 // ResponsibilityLetter returns ResponsibilityLetterResolver implementation.
 func (r *Resolver) ResponsibilityLetter() ResponsibilityLetterResolver {
 	return &responsibilityLetterResolver{r}
@@ -414,6 +420,9 @@ func (r *Resolver) ResponsibilityLetter() ResponsibilityLetterResolver {
 
 // RiskPoint returns RiskPointResolver implementation.
 func (r *Resolver) RiskPoint() RiskPointResolver { return &riskPointResolver{r} }
+
+// Tenant returns TenantResolver implementation.
+func (r *Resolver) Tenant() TenantResolver { return &tenantResolver{r} }
 
 // Trainee returns TraineeResolver implementation.
 func (r *Resolver) Trainee() TraineeResolver { return &traineeResolver{r} }
@@ -448,6 +457,7 @@ type (
 	inspectionResolver           struct{ *Resolver }
 	leadershipGroupResolver      struct{ *Resolver }
 	letterEventResolver          struct{ *Resolver }
+	materialReserveResolver      struct{ *Resolver }
 	meetingResolver              struct{ *Resolver }
 	noticeResolver               struct{ *Resolver }
 	noticeReceiptResolver        struct{ *Resolver }
@@ -455,8 +465,10 @@ type (
 	publicityResolver            struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
 	randomDrawResolver           struct{ *Resolver }
+	rescueTeamResolver           struct{ *Resolver }
 	responsibilityLetterResolver struct{ *Resolver }
 	riskPointResolver            struct{ *Resolver }
+	tenantResolver               struct{ *Resolver }
 	traineeResolver              struct{ *Resolver }
 	trainingResolver             struct{ *Resolver }
 	unitResolver                 struct{ *Resolver }

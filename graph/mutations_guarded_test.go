@@ -151,6 +151,9 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refControlMeasure: measureOf(t, s, nb, firstID(t, s, nb, "riskPoints", "")),
 			refEnfInspection:  enforcementInspectionOf(t, s, nb, seed.NeighborOrderNumber),
 			refEnforcement:    idOf(t, s, nb, "enforcementActions", `{documentNumber: "`+seed.NeighborOrderNumber+`"}`),
+			refRoster:         unusedID(t, demoIDs[refRoster]),
+			refTeam:           unusedID(t, demoIDs[refTeam]),
+			refReserve:        unusedID(t, demoIDs[refReserve]),
 		}
 		// Ids that exist nowhere, each of its ref's type: ent gives every
 		// table a range of 1<<32 ids, so the neighbour's id names the range;
@@ -331,7 +334,19 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refControlMeasure: measureOf(t, s, admin, idOf(t, s, admin, "riskPoints", `{name: "特种设备（桥式起重机、压力容器）"}`)),
 		refEnfInspection:  enforcementInspectionOf(t, s, admin, seed.SeedOrderNumber),
 		refEnforcement:    idOf(t, s, admin, "enforcementActions", `{documentNumber: "`+seed.SeedOrderNumber+`"}`),
+		refRoster:         idOf(t, s, admin, "dutyRosters", `{title: "示范县2022年国庆节假期值班表"}`),
+		refTeam:           firstID(t, s, admin, "rescueTeams", ""),
+		refReserve:        firstID(t, s, admin, "materialReserves", ""),
 	}
+}
+
+// unusedID is an id in the table of id that no row has: the neighbour
+// tenant keeps no rosters, teams or reserves, and a missing record answers
+// as another tenant's does.
+func unusedID(t *testing.T, id string) string {
+	n, err := gid.Decode(id)
+	require.NoError(t, err)
+	return gid.Encode(n>>32<<32 + 999_000)
 }
 
 // measureOf is the id of the first control measure of risk point id.

@@ -63,6 +63,9 @@ const (
 	refControlMeasure ref = "risk-measure"   // the only control measure of another of its points
 	refEnfInspection  ref = "enf-inspection" // the inspection of the seed's rectification order
 	refEnforcement    ref = "enforcement"    // the seed's rectification order, COMPLIED (neighbour: ISSUED)
+	refRoster         ref = "roster"         // the county's National Day roster, version 1
+	refTeam           ref = "team"           // the county's rescue team
+	refReserve        ref = "reserve"        // a reserve item of the emergency bureau
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -214,6 +217,16 @@ func goodInputs() map[string]mutationCase {
 			"unitID": refCounty, "name": "示范县防汛抢险队", "kind": "PART_TIME", "memberCount": 20}}},
 		"createMaterialReserve": {as: "county.head", args: map[string]any{"input": map[string]any{
 			"unitID": refCounty, "item": "冲锋舟", "quantity": 2, "minimumQuantity": 2, "unitOfMeasure": "艘"}}},
+		// Readiness edits: the county head retitles the county's roster in
+		// its first version and renames its team; the emergency bureau's
+		// chief takes items out of a reserve and counts them.
+		"updateDutyRoster": {as: "county.head", args: map[string]any{"input": map[string]any{
+			"id": refRoster, "version": 1, "title": "示范县2022年国庆节假期值班表（修订）"}}},
+		"updateRescueTeam":      {as: "county.head", args: map[string]any{"input": map[string]any{"id": refTeam, "memberCount": 45}}},
+		"updateMaterialReserve": {as: "emergency.chief", args: map[string]any{"input": map[string]any{"id": refReserve, "keeper": "李保管"}}},
+		"recordMaterialReserveCheck": {as: "emergency.chief", args: map[string]any{"input": map[string]any{"id": refReserve,
+			"checkedOn": "2024-06-01T00:00:00Z", "quantity": 500}}},
+		"setTenantTimeZone": {as: "admin", args: map[string]any{"input": map[string]any{"timeZone": "Asia/Shanghai"}}},
 		// Risk points: the enterprise identifies, regrades and checks its own.
 		"identifyRiskPoint": {as: "cement.principal", args: map[string]any{"input": map[string]any{
 			"unitID": refRiskUnit, "name": "余热发电系统", "kind": "LOCATION", "likelihood": 2, "severity": 4,

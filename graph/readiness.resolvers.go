@@ -21,6 +21,18 @@ func (r *dutyRosterResolver) Shifts(ctx context.Context, obj *ent.DutyRoster) ([
 	return loadersFrom(ctx, r.Client).shifts.Load(ctx, obj.ID)
 }
 
+// AllowedActions is the resolver for the allowedActions field.
+func (r *dutyRosterResolver) AllowedActions(ctx context.Context, obj *ent.DutyRoster) ([]model.DutyRosterAction, error) {
+	if signedIn(ctx) == nil {
+		return []model.DutyRosterAction{}, nil
+	}
+	update, err := r.mayUpdateAt(ctx, "duty_roster", obj.TenantID, obj.ScopePath, obj.ScopeSector, obj.ScopeEnterpriseID, obj.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	return rosterActions(update), nil
+}
+
 // Gaps is the resolver for the gaps field.
 func (r *dutyRosterResolver) Gaps(ctx context.Context, obj *ent.DutyRoster) ([]*readiness.Gap, error) {
 	shifts, err := loadersFrom(ctx, r.Client).shifts.Load(ctx, obj.ID)
@@ -39,19 +51,26 @@ func (r *dutyRosterResolver) Gaps(ctx context.Context, obj *ent.DutyRoster) ([]*
 	return out, nil
 }
 
+// AllowedActions is the resolver for the allowedActions field.
+func (r *materialReserveResolver) AllowedActions(ctx context.Context, obj *ent.MaterialReserve) ([]model.MaterialReserveAction, error) {
+	if signedIn(ctx) == nil {
+		return []model.MaterialReserveAction{}, nil
+	}
+	update, err := r.mayUpdateAt(ctx, "material_reserve", obj.TenantID, obj.ScopePath, obj.ScopeSector, obj.ScopeEnterpriseID, obj.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	return reserveActions(update), nil
+}
+
 // CreateDutyRoster is the resolver for the createDutyRoster field.
 func (r *mutationResolver) CreateDutyRoster(ctx context.Context, input model.CreateDutyRosterInput) (*model.CreateDutyRosterPayload, error) {
 	if _, err := viewer(ctx); err != nil {
 		return nil, err
 	}
-	shifts := make([]readiness.ShiftInput, len(input.Shifts))
-	for i, sh := range input.Shifts {
-		shifts[i] = readiness.ShiftInput{StartsAt: sh.StartsAt, EndsAt: sh.EndsAt, LeaderPostID: sh.LeaderPostID,
-			LeaderPhone: deref(sh.LeaderPhone), StaffName: deref(sh.StaffName), StaffPhone: deref(sh.StaffPhone)}
-	}
 	d, err := r.Readiness.CreateRoster(ctx, readiness.RosterInput{UnitID: input.UnitID, Title: input.Title,
 		KeyPeriod: input.KeyPeriod, PeriodStart: input.PeriodStart, PeriodEnd: input.PeriodEnd,
-		RequiresFullCover: input.RequiresFullCover, Shifts: shifts})
+		RequiresFullCover: input.RequiresFullCover, Shifts: shiftInputs(input.Shifts)})
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +89,81 @@ func (r *mutationResolver) CreateRescueTeam(ctx context.Context, input model.Cre
 		return nil, err
 	}
 	return &model.CreateRescueTeamPayload{RescueTeam: t}, nil
+}
+
+// UpdateDutyRoster is the resolver for the updateDutyRoster field.
+func (r *mutationResolver) UpdateDutyRoster(ctx context.Context, input model.UpdateDutyRosterInput) (*model.UpdateDutyRosterPayload, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	d, err := r.Readiness.UpdateRoster(ctx, readiness.RosterUpdate{ID: input.ID, Version: input.Version, Title: input.Title,
+		KeyPeriod: input.KeyPeriod, PeriodStart: input.PeriodStart, PeriodEnd: input.PeriodEnd,
+		RequiresFullCover: input.RequiresFullCover, ReplaceShifts: shiftInputs(input.ReplaceShifts),
+		AddShifts: shiftInputs(input.AddShifts), RemoveShiftIDs: input.RemoveShiftIDs})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateDutyRosterPayload{DutyRoster: d}, nil
+}
+
+// UpdateRescueTeam is the resolver for the updateRescueTeam field.
+func (r *mutationResolver) UpdateRescueTeam(ctx context.Context, input model.UpdateRescueTeamInput) (*model.UpdateRescueTeamPayload, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	t, err := r.Readiness.UpdateTeam(ctx, readiness.TeamUpdate{ID: input.ID, Name: input.Name, Kind: input.Kind,
+		MemberCount: input.MemberCount, LeaderName: input.LeaderName, ContactPhone: input.ContactPhone, Equipment: input.Equipment})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateRescueTeamPayload{RescueTeam: t}, nil
+}
+
+// UpdateMaterialReserve is the resolver for the updateMaterialReserve field.
+func (r *mutationResolver) UpdateMaterialReserve(ctx context.Context, input model.UpdateMaterialReserveInput) (*model.UpdateMaterialReservePayload, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	m, err := r.Readiness.UpdateReserve(ctx, readiness.ReserveUpdate{ID: input.ID, Item: input.Item, Category: input.Category,
+		UnitOfMeasure: input.UnitOfMeasure, Location: input.Location, Keep: input.Keeper, QuantityChange: input.QuantityChange,
+		MinimumQuantity: input.MinimumQuantity, ExpiresOn: input.ExpiresOn, NextCheckOn: input.NextCheckOn})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateMaterialReservePayload{MaterialReserve: m}, nil
+}
+
+// RecordMaterialReserveCheck is the resolver for the recordMaterialReserveCheck field.
+func (r *mutationResolver) RecordMaterialReserveCheck(ctx context.Context, input model.RecordMaterialReserveCheckInput) (*model.RecordMaterialReserveCheckPayload, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	m, err := r.Readiness.RecordReserveCheck(ctx, readiness.ReserveCheck{ID: input.ID, CheckedOn: input.CheckedOn,
+		Quantity: input.Quantity, NextCheckOn: input.NextCheckOn})
+	if err != nil {
+		return nil, err
+	}
+	return &model.RecordMaterialReserveCheckPayload{MaterialReserve: m}, nil
+}
+
+// SetTenantTimeZone is the resolver for the setTenantTimeZone field.
+func (r *mutationResolver) SetTenantTimeZone(ctx context.Context, input model.SetTenantTimeZoneInput) (*model.SetTenantTimeZonePayload, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root, err := r.rootPath(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Readiness.SetZone(ctx, root, input.TimeZone); err != nil {
+		return nil, err
+	}
+	t, err := r.Client.Tenant.Get(ctx, v.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetTenantTimeZonePayload{Tenant: t}, nil
 }
 
 // CreateMaterialReserve is the resolver for the createMaterialReserve field.
@@ -128,4 +222,21 @@ func (r *queryResolver) MaterialReserveGaps(ctx context.Context, unitID int, at 
 	}
 	return r.Client.MaterialReserve.Query().Where(readiness.ReserveGaps(path, at)).Paginate(ctx, after, first, before, last,
 		ent.WithMaterialReserveOrder(orderBy), ent.WithMaterialReserveFilter(where.Filter))
+}
+
+// AllowedActions is the resolver for the allowedActions field.
+func (r *rescueTeamResolver) AllowedActions(ctx context.Context, obj *ent.RescueTeam) ([]model.RescueTeamAction, error) {
+	if signedIn(ctx) == nil {
+		return []model.RescueTeamAction{}, nil
+	}
+	update, err := r.mayUpdateAt(ctx, "rescue_team", obj.TenantID, obj.ScopePath, obj.ScopeSector, obj.ScopeEnterpriseID, obj.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	return teamActions(update), nil
+}
+
+// TimeZone is the resolver for the timeZone field.
+func (r *tenantResolver) TimeZone(ctx context.Context, obj *ent.Tenant) (string, error) {
+	return r.Readiness.ZoneName(ctx, obj.ID)
 }

@@ -42,6 +42,8 @@ const (
 	FieldPeriodEnd = "period_end"
 	// FieldRequiresFullCover holds the string denoting the requires_full_cover field in the database.
 	FieldRequiresFullCover = "requires_full_cover"
+	// FieldVersion holds the string denoting the version field in the database.
+	FieldVersion = "version"
 	// EdgeUnit holds the string denoting the unit edge name in mutations.
 	EdgeUnit = "unit"
 	// EdgeShifts holds the string denoting the shifts edge name in mutations.
@@ -79,6 +81,7 @@ var Columns = []string{
 	FieldPeriodStart,
 	FieldPeriodEnd,
 	FieldRequiresFullCover,
+	FieldVersion,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -107,6 +110,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	TitleValidator func(string) error
+	// DefaultVersion holds the default value on creation for the "version" field.
+	DefaultVersion int
+	// VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	VersionValidator func(int) error
 )
 
 // KeyPeriodValidator is a validator for the "key_period" field enum values. It is called by the builders before save.
@@ -185,6 +192,11 @@ func ByPeriodEnd(opts ...sql.OrderTermOption) OrderOption {
 // ByRequiresFullCover orders the results by the requires_full_cover field.
 func ByRequiresFullCover(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRequiresFullCover, opts...).ToFunc()
+}
+
+// ByVersion orders the results by the version field.
+func ByVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVersion, opts...).ToFunc()
 }
 
 // ByUnitField orders the results by unit field.

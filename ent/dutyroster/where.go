@@ -111,6 +111,11 @@ func RequiresFullCover(v bool) predicate.DutyRoster {
 	return predicate.DutyRoster(sql.FieldEQ(FieldRequiresFullCover, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.DutyRoster {
+	return predicate.DutyRoster(sql.FieldEQ(FieldVersion, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.DutyRoster {
 	return predicate.DutyRoster(sql.FieldEQ(FieldCreatedAt, v))
@@ -634,6 +639,46 @@ func RequiresFullCoverEQ(v bool) predicate.DutyRoster {
 // RequiresFullCoverNEQ applies the NEQ predicate on the "requires_full_cover" field.
 func RequiresFullCoverNEQ(v bool) predicate.DutyRoster {
 	return predicate.DutyRoster(sql.FieldNEQ(FieldRequiresFullCover, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.DutyRoster {
+	return predicate.DutyRoster(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.DutyRoster {
+	return predicate.DutyRoster(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.DutyRoster {
+	return predicate.DutyRoster(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.DutyRoster {
+	return predicate.DutyRoster(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.DutyRoster {
+	return predicate.DutyRoster(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.DutyRoster {
+	return predicate.DutyRoster(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.DutyRoster {
+	return predicate.DutyRoster(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.DutyRoster {
+	return predicate.DutyRoster(sql.FieldLTE(FieldVersion, v))
 }
 
 // HasUnit applies the HasEdge predicate on the "unit" edge.

@@ -501,6 +501,18 @@ func (f TenantFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TenantMutation", m)
 }
 
+// The TenantSettingFunc type is an adapter to allow the use of ordinary
+// function as TenantSetting mutator.
+type TenantSettingFunc func(context.Context, *ent.TenantSettingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TenantSettingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TenantSettingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TenantSettingMutation", m)
+}
+
 // The TraineeFunc type is an adapter to allow the use of ordinary
 // function as Trainee mutator.
 type TraineeFunc func(context.Context, *ent.TraineeMutation) (ent.Value, error)

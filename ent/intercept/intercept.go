@@ -50,6 +50,7 @@ import (
 	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/tenantsetting"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -1219,6 +1220,33 @@ func (f TraverseTenant) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.TenantQuery", q)
 }
 
+// The TenantSettingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TenantSettingFunc func(context.Context, *ent.TenantSettingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TenantSettingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TenantSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TenantSettingQuery", q)
+}
+
+// The TraverseTenantSetting type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTenantSetting func(context.Context, *ent.TenantSettingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTenantSetting) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTenantSetting) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TenantSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TenantSettingQuery", q)
+}
+
 // The TraineeFunc type is an adapter to allow the use of ordinary function as a Querier.
 type TraineeFunc func(context.Context, *ent.TraineeQuery) (ent.Value, error)
 
@@ -1412,6 +1440,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SupervisionQuery, predicate.Supervision, supervision.OrderOption]{typ: ent.TypeSupervision, tq: q}, nil
 	case *ent.TenantQuery:
 		return &query[*ent.TenantQuery, predicate.Tenant, tenant.OrderOption]{typ: ent.TypeTenant, tq: q}, nil
+	case *ent.TenantSettingQuery:
+		return &query[*ent.TenantSettingQuery, predicate.TenantSetting, tenantsetting.OrderOption]{typ: ent.TypeTenantSetting, tq: q}, nil
 	case *ent.TraineeQuery:
 		return &query[*ent.TraineeQuery, predicate.Trainee, trainee.OrderOption]{typ: ent.TypeTrainee, tq: q}, nil
 	case *ent.TrainingQuery:

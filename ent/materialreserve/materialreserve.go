@@ -47,6 +47,8 @@ const (
 	FieldExpiresOn = "expires_on"
 	// FieldNextCheckOn holds the string denoting the next_check_on field in the database.
 	FieldNextCheckOn = "next_check_on"
+	// FieldLastCheckedOn holds the string denoting the last_checked_on field in the database.
+	FieldLastCheckedOn = "last_checked_on"
 	// EdgeUnit holds the string denoting the unit edge name in mutations.
 	EdgeUnit = "unit"
 	// Table holds the table name of the materialreserve in the database.
@@ -79,6 +81,7 @@ var Columns = []string{
 	FieldKeeper,
 	FieldExpiresOn,
 	FieldNextCheckOn,
+	FieldLastCheckedOn,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -213,6 +216,11 @@ func ByExpiresOn(opts ...sql.OrderTermOption) OrderOption {
 // ByNextCheckOn orders the results by the next_check_on field.
 func ByNextCheckOn(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldNextCheckOn, opts...).ToFunc()
+}
+
+// ByLastCheckedOn orders the results by the last_checked_on field.
+func ByLastCheckedOn(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastCheckedOn, opts...).ToFunc()
 }
 
 // ByUnitField orders the results by unit field.

@@ -135,6 +135,11 @@ func NextCheckOn(v time.Time) predicate.MaterialReserve {
 	return predicate.MaterialReserve(sql.FieldEQ(FieldNextCheckOn, v))
 }
 
+// LastCheckedOn applies equality check predicate on the "last_checked_on" field. It's identical to LastCheckedOnEQ.
+func LastCheckedOn(v time.Time) predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldEQ(FieldLastCheckedOn, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.MaterialReserve {
 	return predicate.MaterialReserve(sql.FieldEQ(FieldCreatedAt, v))
@@ -968,6 +973,56 @@ func NextCheckOnIsNil() predicate.MaterialReserve {
 // NextCheckOnNotNil applies the NotNil predicate on the "next_check_on" field.
 func NextCheckOnNotNil() predicate.MaterialReserve {
 	return predicate.MaterialReserve(sql.FieldNotNull(FieldNextCheckOn))
+}
+
+// LastCheckedOnEQ applies the EQ predicate on the "last_checked_on" field.
+func LastCheckedOnEQ(v time.Time) predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldEQ(FieldLastCheckedOn, v))
+}
+
+// LastCheckedOnNEQ applies the NEQ predicate on the "last_checked_on" field.
+func LastCheckedOnNEQ(v time.Time) predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldNEQ(FieldLastCheckedOn, v))
+}
+
+// LastCheckedOnIn applies the In predicate on the "last_checked_on" field.
+func LastCheckedOnIn(vs ...time.Time) predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldIn(FieldLastCheckedOn, vs...))
+}
+
+// LastCheckedOnNotIn applies the NotIn predicate on the "last_checked_on" field.
+func LastCheckedOnNotIn(vs ...time.Time) predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldNotIn(FieldLastCheckedOn, vs...))
+}
+
+// LastCheckedOnGT applies the GT predicate on the "last_checked_on" field.
+func LastCheckedOnGT(v time.Time) predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldGT(FieldLastCheckedOn, v))
+}
+
+// LastCheckedOnGTE applies the GTE predicate on the "last_checked_on" field.
+func LastCheckedOnGTE(v time.Time) predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldGTE(FieldLastCheckedOn, v))
+}
+
+// LastCheckedOnLT applies the LT predicate on the "last_checked_on" field.
+func LastCheckedOnLT(v time.Time) predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldLT(FieldLastCheckedOn, v))
+}
+
+// LastCheckedOnLTE applies the LTE predicate on the "last_checked_on" field.
+func LastCheckedOnLTE(v time.Time) predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldLTE(FieldLastCheckedOn, v))
+}
+
+// LastCheckedOnIsNil applies the IsNil predicate on the "last_checked_on" field.
+func LastCheckedOnIsNil() predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldIsNull(FieldLastCheckedOn))
+}
+
+// LastCheckedOnNotNil applies the NotNil predicate on the "last_checked_on" field.
+func LastCheckedOnNotNil() predicate.MaterialReserve {
+	return predicate.MaterialReserve(sql.FieldNotNull(FieldLastCheckedOn))
 }
 
 // HasUnit applies the HasEdge predicate on the "unit" edge.

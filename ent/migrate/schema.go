@@ -440,6 +440,7 @@ var (
 		{Name: "period_start", Type: field.TypeTime},
 		{Name: "period_end", Type: field.TypeTime},
 		{Name: "requires_full_cover", Type: field.TypeBool},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "unit_id", Type: field.TypeInt},
 	}
 	// DutyRostersTable holds the schema information for the "duty_rosters" table.
@@ -450,7 +451,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "duty_rosters_units_unit",
-				Columns:    []*schema.Column{DutyRostersColumns[12]},
+				Columns:    []*schema.Column{DutyRostersColumns[13]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -474,7 +475,7 @@ var (
 			{
 				Name:    "dutyroster_unit_id_period_start",
 				Unique:  false,
-				Columns: []*schema.Column{DutyRostersColumns[12], DutyRostersColumns[9]},
+				Columns: []*schema.Column{DutyRostersColumns[13], DutyRostersColumns[9]},
 			},
 		},
 	}
@@ -1457,6 +1458,7 @@ var (
 		{Name: "keeper", Type: field.TypeString, Size: 100, Default: ""},
 		{Name: "expires_on", Type: field.TypeTime, Nullable: true},
 		{Name: "next_check_on", Type: field.TypeTime, Nullable: true},
+		{Name: "last_checked_on", Type: field.TypeTime, Nullable: true},
 		{Name: "unit_id", Type: field.TypeInt},
 	}
 	// MaterialReservesTable holds the schema information for the "material_reserves" table.
@@ -1467,7 +1469,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "material_reserves_units_unit",
-				Columns:    []*schema.Column{MaterialReservesColumns[16]},
+				Columns:    []*schema.Column{MaterialReservesColumns[17]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1491,7 +1493,7 @@ var (
 			{
 				Name:    "materialreserve_unit_id",
 				Unique:  false,
-				Columns: []*schema.Column{MaterialReservesColumns[16]},
+				Columns: []*schema.Column{MaterialReservesColumns[17]},
 			},
 		},
 	}
@@ -2308,6 +2310,27 @@ var (
 		Columns:    TenantsColumns,
 		PrimaryKey: []*schema.Column{TenantsColumns[0]},
 	}
+	// TenantSettingsColumns holds the columns for the "tenant_settings" table.
+	TenantSettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "time_zone", Type: field.TypeString, Size: 100, Default: "Asia/Shanghai"},
+	}
+	// TenantSettingsTable holds the schema information for the "tenant_settings" table.
+	TenantSettingsTable = &schema.Table{
+		Name:       "tenant_settings",
+		Columns:    TenantSettingsColumns,
+		PrimaryKey: []*schema.Column{TenantSettingsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "tenantsetting_tenant_id",
+				Unique:  true,
+				Columns: []*schema.Column{TenantSettingsColumns[3]},
+			},
+		},
+	}
 	// TraineesColumns holds the columns for the "trainees" table.
 	TraineesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -2611,6 +2634,7 @@ var (
 		SigningKeysTable,
 		SupervisionsTable,
 		TenantsTable,
+		TenantSettingsTable,
 		TraineesTable,
 		TrainingsTable,
 		UnitsTable,
@@ -2789,6 +2813,9 @@ func init() {
 	}
 	TenantsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	TenantSettingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(193273528320),
 	}
 	TraineesTable.ForeignKeys[0].RefTable = UnitsTable
 	TraineesTable.ForeignKeys[1].RefTable = TrainingsTable

@@ -129,6 +129,9 @@ type Supervision func(*sql.Selector)
 // Tenant is the predicate function for tenant builders.
 type Tenant func(*sql.Selector)
 
+// TenantSetting is the predicate function for tenantsetting builders.
+type TenantSetting func(*sql.Selector)
+
 // Trainee is the predicate function for trainee builders.
 type Trainee func(*sql.Selector)
 

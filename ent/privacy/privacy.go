@@ -1095,6 +1095,30 @@ func (f TenantMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TenantMutation", m)
 }
 
+// The TenantSettingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TenantSettingQueryRuleFunc func(context.Context, *ent.TenantSettingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TenantSettingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TenantSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TenantSettingQuery", q)
+}
+
+// The TenantSettingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TenantSettingMutationRuleFunc func(context.Context, *ent.TenantSettingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TenantSettingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TenantSettingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TenantSettingMutation", m)
+}
+
 // The TraineeQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type TraineeQueryRuleFunc func(context.Context, *ent.TraineeQuery) error
@@ -1308,6 +1332,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.TenantQuery:
 		return q.Filter(), nil
+	case *ent.TenantSettingQuery:
+		return q.Filter(), nil
 	case *ent.TraineeQuery:
 		return q.Filter(), nil
 	case *ent.TrainingQuery:
@@ -1404,6 +1430,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SupervisionMutation:
 		return m.Filter(), nil
 	case *ent.TenantMutation:
+		return m.Filter(), nil
+	case *ent.TenantSettingMutation:
 		return m.Filter(), nil
 	case *ent.TraineeMutation:
 		return m.Filter(), nil

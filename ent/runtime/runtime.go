@@ -47,6 +47,7 @@ import (
 	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/supervision"
 	"github.com/dutychain/dutychain/ent/tenant"
+	"github.com/dutychain/dutychain/ent/tenantsetting"
 	"github.com/dutychain/dutychain/ent/trainee"
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -472,6 +473,12 @@ func init() {
 			return nil
 		}
 	}()
+	// dutyrosterDescVersion is the schema descriptor for version field.
+	dutyrosterDescVersion := dutyrosterFields[6].Descriptor()
+	// dutyroster.DefaultVersion holds the default value on creation for the version field.
+	dutyroster.DefaultVersion = dutyrosterDescVersion.Default.(int)
+	// dutyroster.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	dutyroster.VersionValidator = dutyrosterDescVersion.Validators[0].(func(int) error)
 	dutyshiftMixin := schema.DutyShift{}.Mixin()
 	dutyshiftMixinHooks0 := dutyshiftMixin[0].Hooks()
 	dutyshiftMixinHooks2 := dutyshiftMixin[2].Hooks()
@@ -1792,6 +1799,47 @@ func init() {
 	tenantDescSynthetic := tenantFields[2].Descriptor()
 	// tenant.DefaultSynthetic holds the default value on creation for the synthetic field.
 	tenant.DefaultSynthetic = tenantDescSynthetic.Default.(bool)
+	tenantsettingMixin := schema.TenantSetting{}.Mixin()
+	tenantsettingMixinHooks0 := tenantsettingMixin[0].Hooks()
+	tenantsettingHooks := schema.TenantSetting{}.Hooks()
+	tenantsetting.Hooks[0] = tenantsettingMixinHooks0[0]
+	tenantsetting.Hooks[1] = tenantsettingHooks[0]
+	tenantsettingInters := schema.TenantSetting{}.Interceptors()
+	tenantsetting.Interceptors[0] = tenantsettingInters[0]
+	tenantsettingMixinFields0 := tenantsettingMixin[0].Fields()
+	_ = tenantsettingMixinFields0
+	tenantsettingFields := schema.TenantSetting{}.Fields()
+	_ = tenantsettingFields
+	// tenantsettingDescCreatedAt is the schema descriptor for created_at field.
+	tenantsettingDescCreatedAt := tenantsettingMixinFields0[0].Descriptor()
+	// tenantsetting.DefaultCreatedAt holds the default value on creation for the created_at field.
+	tenantsetting.DefaultCreatedAt = tenantsettingDescCreatedAt.Default.(func() time.Time)
+	// tenantsettingDescUpdatedAt is the schema descriptor for updated_at field.
+	tenantsettingDescUpdatedAt := tenantsettingMixinFields0[1].Descriptor()
+	// tenantsetting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	tenantsetting.DefaultUpdatedAt = tenantsettingDescUpdatedAt.Default.(func() time.Time)
+	// tenantsetting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	tenantsetting.UpdateDefaultUpdatedAt = tenantsettingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// tenantsettingDescTimeZone is the schema descriptor for time_zone field.
+	tenantsettingDescTimeZone := tenantsettingFields[0].Descriptor()
+	// tenantsetting.DefaultTimeZone holds the default value on creation for the time_zone field.
+	tenantsetting.DefaultTimeZone = tenantsettingDescTimeZone.Default.(string)
+	// tenantsetting.TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
+	tenantsetting.TimeZoneValidator = func() func(string) error {
+		validators := tenantsettingDescTimeZone.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(time_zone string) error {
+			for _, fn := range fns {
+				if err := fn(time_zone); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	traineeMixin := schema.Trainee{}.Mixin()
 	traineeMixinHooks0 := traineeMixin[0].Hooks()
 	traineeMixinHooks2 := traineeMixin[2].Hooks()

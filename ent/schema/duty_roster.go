@@ -35,6 +35,8 @@ func (DutyRoster) Fields() []ent.Field {
 			Annotations(entgql.OrderField("PERIOD_START")),
 		field.Time("period_end").Comment("When the period ends (an instant after its start, stored in UTC)."),
 		field.Bool("requires_full_cover").Comment("Whether every instant of the period needs a leader and a staff member on duty (24小时值班)."),
+		field.Int("version").Default(1).Positive().
+			Comment("The roster's version: 1 when recorded, one more with each update; an update names the version it edits."),
 	}
 }
 

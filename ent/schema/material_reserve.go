@@ -34,6 +34,7 @@ func (MaterialReserve) Fields() []ent.Field {
 		field.Time("expires_on").Optional().Nillable().Comment("When it expires, if it does.").
 			Annotations(entgql.OrderField("EXPIRES_ON")),
 		field.Time("next_check_on").Optional().Nillable().Comment("When it is next to be checked, if scheduled."),
+		field.Time("last_checked_on").Optional().Nillable().Comment("When it was last checked (盘点), if ever."),
 	}
 }
 

@@ -1327,6 +1327,24 @@ type RecordInspectionPayload struct {
 	Inspection *ent.Inspection `json:"inspection"`
 }
 
+// RecordMaterialReserveCheckInput is a stock check (盘点) of a reserve item.
+type RecordMaterialReserveCheckInput struct {
+	// The item: you need a post at its unit that may.
+	ID int `json:"id"`
+	// When the check was done: not in the future. Between 2000-01-01 and 2100-12-31.
+	CheckedOn time.Time `json:"checkedOn"`
+	// How many were counted: the stock from now on. Between 0 and 1000000000.
+	Quantity int `json:"quantity"`
+	// When the next check is due: after this one. Between 2000-01-01 and 2100-12-31.
+	NextCheckOn *time.Time `json:"nextCheckOn,omitempty"`
+}
+
+// RecordMaterialReserveCheckPayload is the checked item.
+type RecordMaterialReserveCheckPayload struct {
+	// The reserve item with its counted stock and check dates.
+	MaterialReserve *ent.MaterialReserve `json:"materialReserve"`
+}
+
 // RecordMeetingInput is a meeting a unit held.
 type RecordMeetingInput struct {
 	// The unit that held it: you need a post there that may.
@@ -1577,6 +1595,18 @@ type SetLeadershipGroupMembersPayload struct {
 	LeadershipGroup *ent.LeadershipGroup `json:"leadershipGroup"`
 }
 
+// SetTenantTimeZoneInput is the time zone your tenant's times are shown in.
+type SetTenantTimeZoneInput struct {
+	// An IANA time zone name, e.g. Asia/Shanghai or Europe/Berlin. At most 100 characters.
+	TimeZone string `json:"timeZone"`
+}
+
+// SetTenantTimeZonePayload is your tenant in its new time zone.
+type SetTenantTimeZonePayload struct {
+	// Your tenant.
+	Tenant *ent.Tenant `json:"tenant"`
+}
+
 // SignLetterInput signs a letter in one of your posts at its signee unit.
 type SignLetterInput struct {
 	// The letter to sign.
@@ -1763,6 +1793,36 @@ type UpdateCertificatePayload struct {
 	Certificate *ent.Certificate `json:"certificate"`
 }
 
+// UpdateDutyRosterInput is an edit of a duty roster in the version you read; omitted fields are kept. Replace the shifts, or add and remove some, not both.
+type UpdateDutyRosterInput struct {
+	// The roster.
+	ID int `json:"id"`
+	// The version you read: when another edit committed first, the update is a CONFLICT. Between 1 and 1000000000.
+	Version int `json:"version"`
+	// The roster's title. At most 100 characters.
+	Title *string `json:"title,omitempty"`
+	// The key period it covers.
+	KeyPeriod *domain.DutyKeyPeriod `json:"keyPeriod,omitempty"`
+	// When the period starts. Between 2000-01-01 and 2100-12-31.
+	PeriodStart *time.Time `json:"periodStart,omitempty"`
+	// When the period ends: after its start, at most 366 days later. Between 2000-01-01 and 2100-12-31.
+	PeriodEnd *time.Time `json:"periodEnd,omitempty"`
+	// Whether every instant of the period needs a leader and a staff member on duty.
+	RequiresFullCover *bool `json:"requiresFullCover,omitempty"`
+	// Every shift of the roster from now on, replacing the current ones. Between 0 and 1000 shifts.
+	ReplaceShifts []*DutyShiftInput `json:"replaceShifts,omitempty"`
+	// Shifts to add. Between 0 and 1000 shifts.
+	AddShifts []*DutyShiftInput `json:"addShifts,omitempty"`
+	// Shifts of this roster to remove. Between 0 and 1000 shifts.
+	RemoveShiftIDs []int `json:"removeShiftIDs,omitempty"`
+}
+
+// UpdateDutyRosterPayload is the edited roster.
+type UpdateDutyRosterPayload struct {
+	// The roster with its shifts, in its new version.
+	DutyRoster *ent.DutyRoster `json:"dutyRoster"`
+}
+
 // UpdateEnterpriseInput changes an enterprise's profile; omitted fields are left unchanged. Sector, town and code change on the unit (updateUnit).
 type UpdateEnterpriseInput struct {
 	// The enterprise profile to change.
@@ -1815,6 +1875,36 @@ type UpdateLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// UpdateMaterialReserveInput is an edit of a reserve item; omitted fields are kept.
+type UpdateMaterialReserveInput struct {
+	// The item: you need a post at its unit that may.
+	ID int `json:"id"`
+	// The item. At most 100 characters.
+	Item *string `json:"item,omitempty"`
+	// The item's category. At most 100 characters.
+	Category *string `json:"category,omitempty"`
+	// How many to add to the stock (negative: taken out), applied to the stock as it is when the change commits; it never goes below zero. Between -1000000000 and 1000000000.
+	QuantityChange *int `json:"quantityChange,omitempty"`
+	// How many must be in stock at least. Between 0 and 1000000000.
+	MinimumQuantity *int `json:"minimumQuantity,omitempty"`
+	// The unit of measure. At most 100 characters.
+	UnitOfMeasure *string `json:"unitOfMeasure,omitempty"`
+	// Where it is stored. At most 100 characters.
+	Location *string `json:"location,omitempty"`
+	// Who keeps it. At most 100 characters.
+	Keeper *string `json:"keeper,omitempty"`
+	// When it expires. Between 2000-01-01 and 2100-12-31.
+	ExpiresOn *time.Time `json:"expiresOn,omitempty"`
+	// When it is next to be checked. Between 2000-01-01 and 2100-12-31.
+	NextCheckOn *time.Time `json:"nextCheckOn,omitempty"`
+}
+
+// UpdateMaterialReservePayload is the edited item.
+type UpdateMaterialReservePayload struct {
+	// The reserve item.
+	MaterialReserve *ent.MaterialReserve `json:"materialReserve"`
+}
+
 // UpdatePostInput changes a post; omitted fields are left unchanged. The holder, unit and role do not change: end the post and create another.
 type UpdatePostInput struct {
 	// The post to change.
@@ -1861,6 +1951,30 @@ type UpdatePublicityInput struct {
 type UpdatePublicityPayload struct {
 	// The activity.
 	Publicity *ent.Publicity `json:"publicity"`
+}
+
+// UpdateRescueTeamInput is an edit of a rescue team; omitted fields are kept.
+type UpdateRescueTeamInput struct {
+	// The team: you need a post at its unit that may.
+	ID int `json:"id"`
+	// The team's name. At most 100 characters.
+	Name *string `json:"name,omitempty"`
+	// Full-time or part-time.
+	Kind *domain.RescueTeamKind `json:"kind,omitempty"`
+	// How many members the team has. Between 0 and 100000.
+	MemberCount *int `json:"memberCount,omitempty"`
+	// The team leader's name; empty for none. At most 100 characters.
+	LeaderName *string `json:"leaderName,omitempty"`
+	// The team's contact phone; empty for none. At most 100 characters.
+	ContactPhone *string `json:"contactPhone,omitempty"`
+	// The team's equipment. At most 2000 characters.
+	Equipment *string `json:"equipment,omitempty"`
+}
+
+// UpdateRescueTeamPayload is the edited team.
+type UpdateRescueTeamPayload struct {
+	// The team.
+	RescueTeam *ent.RescueTeam `json:"rescueTeam"`
 }
 
 // UpdateTrainingInput corrects a training: its facts and its trainees are replaced.
@@ -2274,6 +2388,61 @@ func (e DutyListGapOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// DutyRosterAction is what you may do with a duty roster, as listed in its allowedActions.
+type DutyRosterAction string
+
+const (
+	// Edit the roster and its shifts: updateDutyRoster.
+	DutyRosterActionUpdate DutyRosterAction = "UPDATE"
+)
+
+var AllDutyRosterAction = []DutyRosterAction{
+	DutyRosterActionUpdate,
+}
+
+func (e DutyRosterAction) IsValid() bool {
+	switch e {
+	case DutyRosterActionUpdate:
+		return true
+	}
+	return false
+}
+
+func (e DutyRosterAction) String() string {
+	return string(e)
+}
+
+func (e *DutyRosterAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DutyRosterAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DutyRosterAction", str)
+	}
+	return nil
+}
+
+func (e DutyRosterAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DutyRosterAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DutyRosterAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // EmergencyPlanAction is what you may do with a plan, as listed in its allowedActions.
 type EmergencyPlanAction string
 
@@ -2437,6 +2606,64 @@ func (e *InspectionAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e InspectionAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// MaterialReserveAction is what you may do with a reserve item, as listed in its allowedActions.
+type MaterialReserveAction string
+
+const (
+	// Edit the item or change its stock: updateMaterialReserve.
+	MaterialReserveActionUpdate MaterialReserveAction = "UPDATE"
+	// Record a stock check: recordMaterialReserveCheck.
+	MaterialReserveActionRecordCheck MaterialReserveAction = "RECORD_CHECK"
+)
+
+var AllMaterialReserveAction = []MaterialReserveAction{
+	MaterialReserveActionUpdate,
+	MaterialReserveActionRecordCheck,
+}
+
+func (e MaterialReserveAction) IsValid() bool {
+	switch e {
+	case MaterialReserveActionUpdate, MaterialReserveActionRecordCheck:
+		return true
+	}
+	return false
+}
+
+func (e MaterialReserveAction) String() string {
+	return string(e)
+}
+
+func (e *MaterialReserveAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MaterialReserveAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MaterialReserveAction", str)
+	}
+	return nil
+}
+
+func (e MaterialReserveAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MaterialReserveAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MaterialReserveAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2614,6 +2841,61 @@ func (e *PublicityAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e PublicityAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// RescueTeamAction is what you may do with a rescue team, as listed in its allowedActions.
+type RescueTeamAction string
+
+const (
+	// Edit the team: updateRescueTeam.
+	RescueTeamActionUpdate RescueTeamAction = "UPDATE"
+)
+
+var AllRescueTeamAction = []RescueTeamAction{
+	RescueTeamActionUpdate,
+}
+
+func (e RescueTeamAction) IsValid() bool {
+	switch e {
+	case RescueTeamActionUpdate:
+		return true
+	}
+	return false
+}
+
+func (e RescueTeamAction) String() string {
+	return string(e)
+}
+
+func (e *RescueTeamAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RescueTeamAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RescueTeamAction", str)
+	}
+	return nil
+}
+
+func (e RescueTeamAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RescueTeamAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RescueTeamAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

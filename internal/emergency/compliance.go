@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/dutychain/dutychain/authz"
@@ -131,12 +132,10 @@ func decodeCursor(c, field string) (int, error) {
 	return 0, apperr.Invalid(field, "malformed cursor")
 }
 
-// statusRank orders the statuses worst first.
-var statusRank = map[domain.DrillComplianceStatus]int{domain.DrillNone: 0, domain.DrillBehind: 1, domain.DrillCompliant: 2}
-
 // Compliance answers drillCompliance with two SQL statements whatever the
-// number of enterprises and drills: the counts of every enterprise in the
-// caller's scope (1), then the units of the page (1).
+// number of enterprises and drills: the page of counts, filtered, ordered
+// and cut in SQL (1), then the units of the page (1); an empty page costs
+// one more, its total. Only the page's rows reach the server.
 func (s *Service) Compliance(ctx context.Context, in ComplianceInput) (*Compliance, error) {
 	v := authz.FromContext(ctx)
 	if v == nil || v.IsSystem() || v.UserID == 0 {
@@ -151,6 +150,18 @@ func (s *Service) Compliance(ctx context.Context, in ComplianceInput) (*Complian
 	if in.Last != nil && (*in.Last < 0 || *in.Last > 500) {
 		return nil, apperr.Invalid("last", "last must be between 0 and 500")
 	}
+	var w window
+	var err error
+	if in.After != "" {
+		if w.after, err = decodeCursor(in.After, "after"); err != nil {
+			return nil, err
+		}
+	}
+	if in.Before != "" {
+		if w.before, err = decodeCursor(in.Before, "before"); err != nil {
+			return nil, err
+		}
+	}
 	rootPath := ""
 	if in.UnitID != nil {
 		root, err := s.Client.Unit.Get(ctx, *in.UnitID)
@@ -159,62 +170,40 @@ func (s *Service) Compliance(ctx context.Context, in ComplianceInput) (*Complian
 		}
 		rootPath = root.ScopePath
 	}
-	rows, err := s.count(ctx, v, in, rootPath)
+	rows, total, err := s.pageOf(ctx, v, in, rootPath, w)
 	if err != nil {
 		return nil, err
 	}
-	rows = slices.DeleteFunc(rows, func(r ComplianceRow) bool {
-		return (len(in.Statuses) > 0 && !slices.Contains(in.Statuses, r.Status)) || (in.PlanGap != nil && r.PlanGap() != *in.PlanGap)
-	})
-	slices.SortStableFunc(rows, func(a, b ComplianceRow) int {
-		c := 0
-		if in.Order == ByStatus {
-			c = statusRank[a.Status] - statusRank[b.Status]
-		}
-		if c == 0 {
-			c = strings.Compare(a.name, b.name)
-		}
-		if c == 0 {
-			c = a.id - b.id
-		}
-		if in.Desc {
-			c = -c
-		}
-		return c
-	})
-	return s.page(ctx, rows, in)
+	from, to := w.bounds(in, total)
+	return s.withUnits(ctx, rows, from, to, total)
 }
 
-// page cuts the rows to the requested page and loads its units.
-func (s *Service) page(ctx context.Context, rows []ComplianceRow, in ComplianceInput) (*Compliance, error) {
-	// A cursor is its row's position from 1.
-	from, to := 0, len(rows)
-	if in.After != "" {
-		n, err := decodeCursor(in.After, "after")
-		if err != nil {
-			return nil, err
-		}
-		from = min(n, to)
-	}
-	if in.Before != "" {
-		n, err := decodeCursor(in.Before, "before")
-		if err != nil {
-			return nil, err
-		}
-		to = max(min(n-1, to), from)
+// window is where a page lies by position from 1: after the row at after,
+// before the row at before (0: no bound).
+type window struct{ after, before int }
+
+// bounds are the positions [from, to) of the page among total rows, as
+// Relay cuts them: first rows after the cursor, or the last rows before it.
+func (w window) bounds(in ComplianceInput, total int) (from, to int) {
+	from, to = min(w.after, total), total
+	if w.before > 0 {
+		to = max(min(w.before-1, total), from)
 	}
 	if in.Last != nil {
-		from = max(from, to-*in.Last)
-	} else {
-		to = min(to, from+in.First)
+		return max(from, to-*in.Last), to
 	}
-	out := &Compliance{TotalCount: len(rows), HasPreviousPage: from > 0, HasNextPage: to < len(rows)}
-	page := rows[from:to]
-	if len(page) == 0 {
+	return from, min(to, from+in.First)
+}
+
+// withUnits loads the units of the page rows (positions from+1 … to of
+// all).
+func (s *Service) withUnits(ctx context.Context, rows []ComplianceRow, from, to, all int) (*Compliance, error) {
+	out := &Compliance{TotalCount: all, HasPreviousPage: from > 0, HasNextPage: to < all}
+	if len(rows) == 0 {
 		return out, nil
 	}
-	ids := make([]int, len(page))
-	for i, r := range page {
+	ids := make([]int, len(rows))
+	for i, r := range rows {
 		ids[i] = r.id
 	}
 	us, err := s.Client.Unit.Query().Where(unit.IDIn(ids...)).All(ctx)
@@ -225,18 +214,144 @@ func (s *Service) page(ctx context.Context, rows []ComplianceRow, in ComplianceI
 	for _, u := range us {
 		byID[u.ID] = u
 	}
-	for i, r := range page {
-		r.Enterprise, r.Cursor = byID[r.id], encodeCursor(from+i+1)
-		if r.Enterprise != nil {
+	for _, r := range rows {
+		if r.Enterprise = byID[r.id]; r.Enterprise != nil {
 			out.Rows = append(out.Rows, r)
 		}
 	}
 	return out, nil
 }
 
-// count selects, for every enterprise the caller reads below rootPath, its
-// drills of the year and its plan facts, in one statement.
-func (s *Service) count(ctx context.Context, v *authz.Viewer, in ComplianceInput, rootPath string) ([]ComplianceRow, error) {
+// statusRank is a row's status as a number, worst first (NONE 0, BEHIND 1,
+// COMPLIANT 2), computed in SQL from the counts as Assess computes it.
+const statusRank = "CASE WHEN c.plan_drills > 0 AND c.h1 > 0 AND c.h2 > 0 THEN 2 WHEN c.plan_drills + c.h1 + c.h2 = 0 THEN 0 ELSE 1 END"
+
+// ranks are the statuses' numbers in statusRank.
+var ranks = map[domain.DrillComplianceStatus]int{domain.DrillNone: 0, domain.DrillBehind: 1, domain.DrillCompliant: 2}
+
+// positioned numbers the counts of every enterprise kept by the filters in
+// the requested order (pos, from 1) and tells their number (total).
+func (s *Service) positioned(v *authz.Viewer, in ComplianceInput, rootPath string) *sql.Selector {
+	dir := ""
+	if in.Desc {
+		dir = " DESC"
+	}
+	// Names compare byte by byte on both databases, whatever PostgreSQL's
+	// collation.
+	name := "c.name"
+	if s.Dialect == dialect.Postgres {
+		name += ` COLLATE "C"`
+	}
+	order := name + dir + ", c.id" + dir
+	if in.Order == ByStatus {
+		order = "(" + statusRank + ")" + dir + ", " + order
+	}
+	sel := sql.Dialect(s.Dialect).SelectExpr(sql.Raw("c.*")).
+		AppendSelectExprAs(sql.Raw("ROW_NUMBER() OVER (ORDER BY "+order+")"), "pos").
+		AppendSelectExprAs(sql.Raw("COUNT(*) OVER ()"), "total").
+		From(s.counts(v, in, rootPath).As("c"))
+	if len(in.Statuses) > 0 {
+		sel.Where(sql.P(func(b *sql.Builder) {
+			b.WriteString("(" + statusRank + ") IN (")
+			for i, st := range in.Statuses {
+				if i > 0 {
+					b.Comma()
+				}
+				b.Arg(ranks[st])
+			}
+			b.WriteString(")")
+		}))
+	}
+	if in.PlanGap != nil {
+		gap := "(c.comprehensive = 0 OR c.overdue > 0)"
+		if !*in.PlanGap {
+			gap = "NOT " + gap
+		}
+		sel.Where(sql.ExprP(gap))
+	}
+	return sel
+}
+
+// pageOf selects the rows of the page in window w and the number of rows
+// of every page: the rows in one statement, the number from them (or, for
+// an empty page, from one more).
+func (s *Service) pageOf(ctx context.Context, v *authz.Viewer, in ComplianceInput, rootPath string, w window) ([]ComplianceRow, int, error) {
+	d := sql.Dialect(s.Dialect)
+	page := d.SelectExpr(sql.Raw("*")).From(s.positioned(v, in, rootPath).As("r")).Where(sql.GT("pos", w.after))
+	if w.before > 0 {
+		page.Where(sql.LT("pos", w.before))
+	}
+	if in.Last != nil {
+		page.OrderBy(sql.Desc("pos")).Limit(*in.Last)
+	} else {
+		page.OrderBy("pos").Limit(in.First)
+	}
+	q, args := page.Query()
+	rs, err := s.Client.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("drill compliance query: %w", err)
+	}
+	defer rs.Close()
+	var rows []ComplianceRow
+	total := 0
+	for rs.Next() {
+		r, err := scanRow(rs, &total)
+		if err != nil {
+			return nil, 0, err
+		}
+		rows = append(rows, r)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, 0, fmt.Errorf("drill compliance rows: %w", err)
+	}
+	if in.Last != nil {
+		slices.Reverse(rows)
+	}
+	if len(rows) > 0 {
+		return rows, total, nil
+	}
+	q, args = d.Select(sql.Count("*")).From(s.positioned(v, in, rootPath).As("r")).Query()
+	cs, err := s.Client.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("drill compliance total: %w", err)
+	}
+	defer cs.Close()
+	for cs.Next() {
+		if err := cs.Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("drill compliance total: %w", err)
+		}
+	}
+	return nil, total, cs.Err()
+}
+
+// scanRow reads one row of pageOf, its position as its cursor and the
+// number of rows into total.
+func scanRow(rs interface{ Scan(...any) error }, total *int) (ComplianceRow, error) {
+	var r ComplianceRow
+	var sector stdsql.NullString
+	var town stdsql.NullInt64
+	var comprehensive, pos int
+	if err := rs.Scan(&r.id, &r.name, &sector, &town, &r.PlanDrills, &r.OnSiteFirstHalf, &r.OnSiteSecondHalf,
+		&comprehensive, &r.OverduePlans, &pos, total); err != nil {
+		return r, fmt.Errorf("drill compliance row: %w", err)
+	}
+	if sector.Valid {
+		x := domain.Sector(sector.String)
+		r.Sector = &x
+	}
+	if town.Valid {
+		t := int(town.Int64)
+		r.TownID = &t
+	}
+	r.HasComprehensivePlan = comprehensive > 0
+	r.Status, r.Missing = Assess(r.Drills)
+	r.Cursor = encodeCursor(pos)
+	return r, nil
+}
+
+// counts selects, for every enterprise the caller reads below rootPath, its
+// drills of the year and its plan facts.
+func (s *Service) counts(v *authz.Viewer, in ComplianceInput, rootPath string) *sql.Selector {
 	d := sql.Dialect(s.Dialect)
 	u := sql.Table(unit.Table).As("u")
 	e := sql.Table(enterprise.Table).As("e")
@@ -301,33 +416,5 @@ func (s *Service) count(ctx context.Context, v *authz.Viewer, in ComplianceInput
 		}
 		sel.Where(sql.In(u.C(unit.FieldSector), sectors...))
 	}
-	q, args := sel.Query()
-	rs, err := s.Client.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("drill compliance query: %w", err)
-	}
-	defer rs.Close()
-	var out []ComplianceRow
-	for rs.Next() {
-		var r ComplianceRow
-		var sector stdsql.NullString
-		var town stdsql.NullInt64
-		var comprehensive int
-		if err := rs.Scan(&r.id, &r.name, &sector, &town, &r.PlanDrills, &r.OnSiteFirstHalf, &r.OnSiteSecondHalf,
-			&comprehensive, &r.OverduePlans); err != nil {
-			return nil, fmt.Errorf("drill compliance row: %w", err)
-		}
-		if sector.Valid {
-			x := domain.Sector(sector.String)
-			r.Sector = &x
-		}
-		if town.Valid {
-			t := int(town.Int64)
-			r.TownID = &t
-		}
-		r.HasComprehensivePlan = comprehensive > 0
-		r.Status, r.Missing = Assess(r.Drills)
-		out = append(out, r)
-	}
-	return out, rs.Err()
+	return sel
 }

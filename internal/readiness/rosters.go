@@ -43,13 +43,18 @@ func (in *RosterInput) validate() error {
 	p.text("title", &in.Title, MaxName, true)
 	p.instant("periodStart", in.PeriodStart)
 	p.instant("periodEnd", in.PeriodEnd)
-	if !p.Check(!in.PeriodEnd.After(in.PeriodStart), "periodEnd", "the period ends after it starts") {
-		p.Check(in.PeriodEnd.Sub(in.PeriodStart) > MaxPeriodDay*24*time.Hour, "periodEnd", "a period lasts at most %d days", MaxPeriodDay)
-	}
-	p.Check(len(in.Shifts) > MaxShifts, "shifts", "at most %d shifts", MaxShifts)
-	for i := range in.Shifts {
-		sh := &in.Shifts[i]
-		at := fmt.Sprintf("shifts[%d].", i)
+	p.period(in.PeriodStart, in.PeriodEnd)
+	p.shifts("shifts", in.Shifts)
+	return p.Err()
+}
+
+// shifts checks the shifts given in field: at most MaxShifts, each ending
+// after it starts, with a leader or a staff member on duty.
+func (p *checks) shifts(field string, shifts []ShiftInput) {
+	p.Check(len(shifts) > MaxShifts, field, "at most %d shifts", MaxShifts)
+	for i := range shifts {
+		sh := &shifts[i]
+		at := fmt.Sprintf("%s[%d].", field, i)
 		p.instant(at+"startsAt", sh.StartsAt)
 		p.instant(at+"endsAt", sh.EndsAt)
 		p.Check(!sh.EndsAt.After(sh.StartsAt), at+"endsAt", "a shift ends after it starts")
@@ -58,7 +63,14 @@ func (in *RosterInput) validate() error {
 		p.text(at+"staffPhone", &sh.StaffPhone, MaxName, false)
 		p.Check(sh.LeaderPostID == nil && sh.StaffName == "", at+"staffName", "a shift has a leader or a staff member on duty")
 	}
-	return p.Err()
+}
+
+// period checks that a roster's period ends after it starts and lasts at
+// most MaxPeriodDay days.
+func (p *checks) period(start, end time.Time) {
+	if !p.Check(!end.After(start), "periodEnd", "the period ends after it starts") {
+		p.Check(end.Sub(start) > MaxPeriodDay*24*time.Hour, "periodEnd", "a period lasts at most %d days", MaxPeriodDay)
+	}
 }
 
 // CreateRoster records a duty roster of a unit where the caller holds a

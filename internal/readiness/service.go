@@ -8,7 +8,9 @@ package readiness
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // tenant zones resolve on hosts without a zone database
 
@@ -31,8 +33,9 @@ const (
 type Service struct {
 	Client *ent.Client
 	Now    func() time.Time
-	// TimeZone is the zone the tenants work in (nil: Asia/Shanghai).
-	TimeZone *time.Location
+	// zones caches each tenant's zone name (ZoneName), so that a page of
+	// rosters costs no statement per roster; SetZone drops the entry.
+	zones sync.Map
 }
 
 // The instants a record may carry.
@@ -74,12 +77,12 @@ func actFor(ctx context.Context, c *ent.Client, typ, action string, u *ent.Unit,
 	return err
 }
 
-// Zone is the time zone of tenant id, in which gaps are shown: the
-// service's TimeZone, China Standard Time (Asia/Shanghai) unless set. Every
-// tenant of a deployment works in one zone; times are stored in UTC.
-func (s *Service) Zone(_ context.Context, _ int) (*time.Location, error) {
-	if s.TimeZone != nil {
-		return s.TimeZone, nil
+// unitOf loads the unit of a record the caller has read (as the system:
+// reading the record decided it).
+func unitOf(ctx context.Context, c *ent.Client, id int) (*ent.Unit, error) {
+	u, err := c.Unit.Get(authz.SystemContext(ctx), id)
+	if err != nil {
+		return nil, fmt.Errorf("load unit %d: %w", id, err)
 	}
-	return time.LoadLocation("Asia/Shanghai")
+	return u, nil
 }

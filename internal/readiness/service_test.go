@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/testdb"
@@ -70,6 +72,71 @@ func TestServiceOnTheDemoCounty(t *testing.T) {
 				t.Fatalf("roster of unit %d, gaps %v", r.UnitID, gaps)
 			}
 		})
+		t.Run("a tenant-level ADMIN moves the tenant's zone and the gap reads in it", func(t *testing.T) {
+			if err := svc.SetZone(head, countyPath, "Europe/Berlin"); apperr.CodeOf(err) != apperr.Forbidden {
+				t.Fatalf("the county head setting the zone: %v", err)
+			}
+			if err := svc.SetZone(as("admin"), countyPath, "Mars/Olympus"); apperr.CodeOf(err) != apperr.BadUserInput {
+				t.Fatalf("an unknown zone: %v", err)
+			}
+			if err := svc.SetZone(as("admin"), countyPath, "Europe/Berlin"); err != nil {
+				t.Fatal(err)
+			}
+			zone, err := svc.Zone(head, demo.TenantID)
+			if err != nil || zone.String() != "Europe/Berlin" {
+				t.Fatalf("zone %v (%v)", zone, err)
+			}
+			r := chengguanRoster(t, head, d, demo)
+			gaps := readiness.GapsOf(r, r.Edges.Shifts, zone)
+			if len(gaps) != 1 || gaps[0].Start.Format(time.RFC3339) != "2022-10-03T20:00:00+02:00" {
+				t.Fatalf("gaps in Berlin: %v", gaps)
+			}
+			if err := svc.SetZone(as("admin"), countyPath, readiness.DefaultZone); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Run("an edit in a version another edit replaced is a CONFLICT and writes nothing", func(t *testing.T) {
+			town := as("chengguan.head")
+			r := chengguanRoster(t, town, d, demo)
+			cover := []readiness.ShiftInput{{StartsAt: r.PeriodStart, EndsAt: r.PeriodEnd, StaffName: "王值班"}}
+			for _, sh := range r.Edges.Shifts {
+				if sh.LeaderPostID != nil {
+					cover[0].LeaderPostID = sh.LeaderPostID
+				}
+			}
+			edited, err := svc.UpdateRoster(town, readiness.RosterUpdate{ID: r.ID, Version: r.Version, ReplaceShifts: cover})
+			if err != nil || edited.Version != r.Version+1 {
+				t.Fatalf("first edit: %v (%v)", edited, err)
+			}
+			if ids, _ := svc.RostersWithGaps(head, countyPath, r.PeriodStart, r.PeriodEnd); len(ids) != 0 {
+				t.Fatalf("rosters with gaps after the cover: %v", ids)
+			}
+			title := "改"
+			_, err = svc.UpdateRoster(town, readiness.RosterUpdate{ID: r.ID, Version: r.Version, Title: &title})
+			if apperr.CodeOf(err) != apperr.Conflict {
+				t.Fatalf("stale edit: %v", err)
+			}
+			if now := chengguanRoster(t, town, d, demo); now.Title != r.Title || now.Version != r.Version+1 {
+				t.Fatalf("after the stale edit: %q version %d", now.Title, now.Version)
+			}
+		})
+		t.Run("taking more from a reserve than it holds is refused", func(t *testing.T) {
+			chief := as("emergency.chief")
+			m, err := d.Client.MaterialReserve.Query().First(chief)
+			if err != nil {
+				t.Fatal(err)
+			}
+			take := -(m.Quantity + 1)
+			_, err = svc.UpdateReserve(chief, readiness.ReserveUpdate{ID: m.ID, QuantityChange: &take})
+			if apperr.CodeOf(err) != apperr.BadUserInput {
+				t.Fatalf("taking %d of %d: %v", -take, m.Quantity, err)
+			}
+			take = -1
+			after, err := svc.UpdateReserve(chief, readiness.ReserveUpdate{ID: m.ID, QuantityChange: &take})
+			if err != nil || after.Quantity != m.Quantity-1 {
+				t.Fatalf("taking one: %v (%v)", after, err)
+			}
+		})
 		t.Run("a roster with a backward shift and a negative member count is refused field by field", func(t *testing.T) {
 			before, err := d.Client.DutyRoster.Query().Count(authz.SystemContext(ctx))
 			if err != nil {
@@ -99,4 +166,15 @@ func TestServiceOnTheDemoCounty(t *testing.T) {
 			}
 		})
 	})
+}
+
+// chengguanRoster loads 城关镇's National Day roster with its shifts.
+func chengguanRoster(t *testing.T, ctx context.Context, d *db.DB, demo *seed.Built) *ent.DutyRoster {
+	t.Helper()
+	r, err := d.Client.DutyRoster.Query().Where(dutyroster.UnitID(demo.Units[seed.CodeTownChengguan]),
+		dutyroster.KeyPeriodEQ(domain.DutyNationalDay)).WithShifts().Only(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

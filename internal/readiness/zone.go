@@ -1,0 +1,99 @@
+package readiness
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/tenantsetting"
+	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/kernel"
+)
+
+// DefaultZone is the time zone of a tenant that set none: China Standard
+// Time.
+const DefaultZone = "Asia/Shanghai"
+
+// ZoneName is the IANA name of the time zone tenant id shows its times in
+// (gaps, dates of the day): its setting, DefaultZone unless set. Times are
+// stored in UTC whatever the zone.
+func (s *Service) ZoneName(ctx context.Context, tenantID int) (string, error) {
+	if name, ok := s.zones.Load(tenantID); ok {
+		return name.(string), nil
+	}
+	st, err := s.Client.TenantSetting.Query().Where(tenantsetting.TenantID(tenantID)).Only(authz.SystemContext(ctx))
+	switch {
+	case ent.IsNotFound(err):
+		s.zones.Store(tenantID, DefaultZone)
+		return DefaultZone, nil
+	case err != nil:
+		return "", fmt.Errorf("load the tenant's settings: %w", err)
+	}
+	s.zones.Store(tenantID, st.TimeZone)
+	return st.TimeZone, nil
+}
+
+// Zone is the time zone of tenant id (ZoneName) as a location.
+func (s *Service) Zone(ctx context.Context, tenantID int) (*time.Location, error) {
+	name, err := s.ZoneName(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("load time zone %q: %w", name, err)
+	}
+	return loc, nil
+}
+
+// ValidZone reports whether name is an IANA time zone name this server
+// knows (not the empty name or Local, which mean the host's zone).
+func ValidZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
+}
+
+// SetZone sets the caller's tenant's time zone to the IANA name, in one
+// transaction: a tenant-level ADMIN's decision (policy:update at the tenant's
+// root, whose path is rootPath), as for the tenant's policy.
+func (s *Service) SetZone(ctx context.Context, rootPath, name string) error {
+	v := authz.FromContext(ctx)
+	if v == nil || v.IsSystem() || v.UserID == 0 {
+		return apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	var p checks
+	p.text("timeZone", &name, MaxName, true)
+	if name != "" {
+		p.Check(!ValidZone(name), "timeZone", "must be an IANA time zone name, e.g. Asia/Shanghai or Europe/Berlin")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	allowed, err := v.Policy.Decide(v, authz.Object{Type: "policy", Tenant: v.Tenant, Path: rootPath}, "update")
+	if err != nil {
+		return fmt.Errorf("decide the time zone change: %w", err)
+	}
+	if !allowed {
+		return apperr.ForbiddenErr("set the tenant's time zone (only a tenant-level ADMIN may)")
+	}
+	return kernel.InTx(ctx, s.Client, func(tx *ent.Tx) error {
+		sys := authz.SystemContext(ctx)
+		st, err := tx.TenantSetting.Query().Where(tenantsetting.TenantID(v.Tenant)).Only(sys)
+		switch {
+		case ent.IsNotFound(err):
+			err = tx.TenantSetting.Create().SetTenantID(v.Tenant).SetTimeZone(name).Exec(sys)
+		case err == nil:
+			err = tx.TenantSetting.UpdateOne(st).SetTimeZone(name).Exec(sys)
+		}
+		if err != nil {
+			return fmt.Errorf("set the tenant's time zone: %w", err)
+		}
+		s.zones.Delete(v.Tenant)
+		return nil
+	})
+}
