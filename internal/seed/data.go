@@ -409,6 +409,7 @@ func specs() []tenantSpec {
 	for i := range out {
 		out[i].after = append(out[i].after, noticesStep(out[i]), organisationStep(out[i]), educationStep(out[i]), staffingStep(out[i]),
 			emergencyStep(out[i]), readinessStep(out[i]), preventionStep(out[i]))
+		out[i].after = append(out[i].after, assignmentStep(out[i]))
 	}
 	return out
 }
