@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/seed"
 )
@@ -81,8 +82,8 @@ func TestAssignmentsAndFollowUps(t *testing.T) {
 		soon := time.Now().UTC().AddDate(0, 0, 10).Format(time.RFC3339)
 
 		t.Run("the demo's fuel-station hazards are linked, assigned and closed by a follow-up", func(t *testing.T) {
-			r := gqOK(t, s, head, `{ units(where: {code: "FUEL-02"}) { edges { node {
-			  inspections(where: {type: FOLLOW_UP}) { totalCount edges { node { followUps { outcome stateBefore stateAfter
+			r := gqOK(t, s, head, `{ units(first: 1, where: {code: "FUEL-02"}) { edges { node {
+			  inspections(first: 5, where: {type: FOLLOW_UP}) { totalCount edges { node { followUps { outcome stateBefore stateAfter
 			    hazard { state riskPoint { name } assignments { assignee { code } } } } } } } } } } }`, nil)
 			var out struct {
 				Units struct {
@@ -243,5 +244,5 @@ func TestAssignmentsAndFollowUps(t *testing.T) {
 				require.Equal(t, overdueFollowUpsStatements, statementsOf(t, s, head, q), q)
 			}
 		})
-	})
+	}, func(c *config.Config) { c.StatementHeader = true })
 }
