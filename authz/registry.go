@@ -101,11 +101,19 @@ var Records = []Record{
 		{Entity: "ChecklistTemplate", Name: "checklist_templates"},
 	}},
 	{Type: "campaign", Since: 3, Actions: readWrite, Tables: []Table{{Entity: "Campaign", Name: "campaigns"}}},
-	{Type: "inspection", Since: 3, Actions: readWrite, Tables: []Table{{Entity: "Inspection", Name: "inspections"}}},
+	{Type: "inspection", Since: 3, Actions: readWrite, Tables: []Table{
+		{Entity: "Inspection", Name: "inspections"},
+		{Entity: "FollowUpCheck", Name: "follow_up_checks"},
+	}},
 	{Type: "random_draw", Since: 3, Actions: []string{"read", "create"}, Tables: []Table{{Entity: "RandomDraw", Name: "random_draws"}}},
 	{Type: "hazard", Since: 3, Actions: hazardActs, Tables: []Table{
 		{Entity: "Hazard", Name: "hazards"},
 		{Entity: "HazardEvent", Name: "hazard_events"},
+	}},
+	// Assignments (交办) of hazards to their responsible units, scoped by the
+	// hazard's subject unit; created by the government side (internal/hazards).
+	{Type: "hazard_assignment", Since: 6, Actions: []string{"read", "create"}, Tables: []Table{
+		{Entity: "HazardAssignment", Name: "hazard_assignments"},
 	}},
 	{Type: "letter", Since: 2, Actions: letterActs, IssuerSide: true, Tables: []Table{
 		{Entity: "ResponsibilityLetter", Name: "responsibility_letters"},

@@ -31,8 +31,10 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -102,10 +104,14 @@ type Client struct {
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
 	File *FileClient
+	// FollowUpCheck is the client for interacting with the FollowUpCheck builders.
+	FollowUpCheck *FollowUpCheckClient
 	// GroupMember is the client for interacting with the GroupMember builders.
 	GroupMember *GroupMemberClient
 	// Hazard is the client for interacting with the Hazard builders.
 	Hazard *HazardClient
+	// HazardAssignment is the client for interacting with the HazardAssignment builders.
+	HazardAssignment *HazardAssignmentClient
 	// HazardEvent is the client for interacting with the HazardEvent builders.
 	HazardEvent *HazardEventClient
 	// Inspection is the client for interacting with the Inspection builders.
@@ -189,8 +195,10 @@ func (c *Client) init() {
 	c.EnforcementHazard = NewEnforcementHazardClient(c.config)
 	c.Enterprise = NewEnterpriseClient(c.config)
 	c.File = NewFileClient(c.config)
+	c.FollowUpCheck = NewFollowUpCheckClient(c.config)
 	c.GroupMember = NewGroupMemberClient(c.config)
 	c.Hazard = NewHazardClient(c.config)
+	c.HazardAssignment = NewHazardAssignmentClient(c.config)
 	c.HazardEvent = NewHazardEventClient(c.config)
 	c.Inspection = NewInspectionClient(c.config)
 	c.LeadershipGroup = NewLeadershipGroupClient(c.config)
@@ -327,8 +335,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		EnforcementHazard:    NewEnforcementHazardClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
+		FollowUpCheck:        NewFollowUpCheckClient(cfg),
 		GroupMember:          NewGroupMemberClient(cfg),
 		Hazard:               NewHazardClient(cfg),
+		HazardAssignment:     NewHazardAssignmentClient(cfg),
 		HazardEvent:          NewHazardEventClient(cfg),
 		Inspection:           NewInspectionClient(cfg),
 		LeadershipGroup:      NewLeadershipGroupClient(cfg),
@@ -392,8 +402,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		EnforcementHazard:    NewEnforcementHazardClient(cfg),
 		Enterprise:           NewEnterpriseClient(cfg),
 		File:                 NewFileClient(cfg),
+		FollowUpCheck:        NewFollowUpCheckClient(cfg),
 		GroupMember:          NewGroupMemberClient(cfg),
 		Hazard:               NewHazardClient(cfg),
+		HazardAssignment:     NewHazardAssignmentClient(cfg),
 		HazardEvent:          NewHazardEventClient(cfg),
 		Inspection:           NewInspectionClient(cfg),
 		LeadershipGroup:      NewLeadershipGroupClient(cfg),
@@ -454,11 +466,12 @@ func (c *Client) Use(hooks ...Hook) {
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
 		c.ChecklistTemplate, c.ControlMeasure, c.Drill, c.DutyList, c.DutyRoster,
 		c.DutyShift, c.EmergencyPlan, c.EnforcementAction, c.EnforcementHazard,
-		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
-		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt,
-		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.PolicyRevision,
-		c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken,
-		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
+		c.Enterprise, c.File, c.FollowUpCheck, c.GroupMember, c.Hazard,
+		c.HazardAssignment, c.HazardEvent, c.Inspection, c.LeadershipGroup,
+		c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting,
+		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
+		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.RescueTeam,
+		c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
 		c.Supervision, c.Tenant, c.TenantSetting, c.Trainee, c.Training, c.Unit,
 		c.User,
 	} {
@@ -473,11 +486,12 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.AuditEvent, c.AuditHead, c.Campaign, c.CasbinRule, c.Certificate,
 		c.ChecklistTemplate, c.ControlMeasure, c.Drill, c.DutyList, c.DutyRoster,
 		c.DutyShift, c.EmergencyPlan, c.EnforcementAction, c.EnforcementHazard,
-		c.Enterprise, c.File, c.GroupMember, c.Hazard, c.HazardEvent, c.Inspection,
-		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt,
-		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.PolicyRevision,
-		c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken,
-		c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
+		c.Enterprise, c.File, c.FollowUpCheck, c.GroupMember, c.Hazard,
+		c.HazardAssignment, c.HazardEvent, c.Inspection, c.LeadershipGroup,
+		c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting,
+		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
+		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.RescueTeam,
+		c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
 		c.Supervision, c.Tenant, c.TenantSetting, c.Trainee, c.Training, c.Unit,
 		c.User,
 	} {
@@ -520,10 +534,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Enterprise.mutate(ctx, m)
 	case *FileMutation:
 		return c.File.mutate(ctx, m)
+	case *FollowUpCheckMutation:
+		return c.FollowUpCheck.mutate(ctx, m)
 	case *GroupMemberMutation:
 		return c.GroupMember.mutate(ctx, m)
 	case *HazardMutation:
 		return c.Hazard.mutate(ctx, m)
+	case *HazardAssignmentMutation:
+		return c.HazardAssignment.mutate(ctx, m)
 	case *HazardEventMutation:
 		return c.HazardEvent.mutate(ctx, m)
 	case *InspectionMutation:
@@ -3065,6 +3083,173 @@ func (c *FileClient) mutate(ctx context.Context, m *FileMutation) (Value, error)
 	}
 }
 
+// FollowUpCheckClient is a client for the FollowUpCheck schema.
+type FollowUpCheckClient struct {
+	config
+}
+
+// NewFollowUpCheckClient returns a client for the FollowUpCheck from the given config.
+func NewFollowUpCheckClient(c config) *FollowUpCheckClient {
+	return &FollowUpCheckClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `followupcheck.Hooks(f(g(h())))`.
+func (c *FollowUpCheckClient) Use(hooks ...Hook) {
+	c.hooks.FollowUpCheck = append(c.hooks.FollowUpCheck, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `followupcheck.Intercept(f(g(h())))`.
+func (c *FollowUpCheckClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FollowUpCheck = append(c.inters.FollowUpCheck, interceptors...)
+}
+
+// Create returns a builder for creating a FollowUpCheck entity.
+func (c *FollowUpCheckClient) Create() *FollowUpCheckCreate {
+	mutation := newFollowUpCheckMutation(c.config, OpCreate)
+	return &FollowUpCheckCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FollowUpCheck entities.
+func (c *FollowUpCheckClient) CreateBulk(builders ...*FollowUpCheckCreate) *FollowUpCheckCreateBulk {
+	return &FollowUpCheckCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FollowUpCheckClient) MapCreateBulk(slice any, setFunc func(*FollowUpCheckCreate, int)) *FollowUpCheckCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FollowUpCheckCreateBulk{err: fmt.Errorf("calling to FollowUpCheckClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FollowUpCheckCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FollowUpCheckCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FollowUpCheck.
+func (c *FollowUpCheckClient) Update() *FollowUpCheckUpdate {
+	mutation := newFollowUpCheckMutation(c.config, OpUpdate)
+	return &FollowUpCheckUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FollowUpCheckClient) UpdateOne(_m *FollowUpCheck) *FollowUpCheckUpdateOne {
+	mutation := newFollowUpCheckMutation(c.config, OpUpdateOne, withFollowUpCheck(_m))
+	return &FollowUpCheckUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FollowUpCheckClient) UpdateOneID(id int) *FollowUpCheckUpdateOne {
+	mutation := newFollowUpCheckMutation(c.config, OpUpdateOne, withFollowUpCheckID(id))
+	return &FollowUpCheckUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FollowUpCheck.
+func (c *FollowUpCheckClient) Delete() *FollowUpCheckDelete {
+	mutation := newFollowUpCheckMutation(c.config, OpDelete)
+	return &FollowUpCheckDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FollowUpCheckClient) DeleteOne(_m *FollowUpCheck) *FollowUpCheckDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FollowUpCheckClient) DeleteOneID(id int) *FollowUpCheckDeleteOne {
+	builder := c.Delete().Where(followupcheck.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FollowUpCheckDeleteOne{builder}
+}
+
+// Query returns a query builder for FollowUpCheck.
+func (c *FollowUpCheckClient) Query() *FollowUpCheckQuery {
+	return &FollowUpCheckQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFollowUpCheck},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FollowUpCheck entity by its id.
+func (c *FollowUpCheckClient) Get(ctx context.Context, id int) (*FollowUpCheck, error) {
+	return c.Query().Where(followupcheck.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FollowUpCheckClient) GetX(ctx context.Context, id int) *FollowUpCheck {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryInspection queries the inspection edge of a FollowUpCheck.
+func (c *FollowUpCheckClient) QueryInspection(_m *FollowUpCheck) *InspectionQuery {
+	query := (&InspectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(followupcheck.Table, followupcheck.FieldID, id),
+			sqlgraph.To(inspection.Table, inspection.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, followupcheck.InspectionTable, followupcheck.InspectionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHazard queries the hazard edge of a FollowUpCheck.
+func (c *FollowUpCheckClient) QueryHazard(_m *FollowUpCheck) *HazardQuery {
+	query := (&HazardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(followupcheck.Table, followupcheck.FieldID, id),
+			sqlgraph.To(hazard.Table, hazard.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, followupcheck.HazardTable, followupcheck.HazardColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *FollowUpCheckClient) Hooks() []Hook {
+	hooks := c.hooks.FollowUpCheck
+	return append(hooks[:len(hooks):len(hooks)], followupcheck.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *FollowUpCheckClient) Interceptors() []Interceptor {
+	inters := c.inters.FollowUpCheck
+	return append(inters[:len(inters):len(inters)], followupcheck.Interceptors[:]...)
+}
+
+func (c *FollowUpCheckClient) mutate(ctx context.Context, m *FollowUpCheckMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FollowUpCheckCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FollowUpCheckUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FollowUpCheckUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FollowUpCheckDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown FollowUpCheck mutation op: %q", m.Op())
+	}
+}
+
 // GroupMemberClient is a client for the GroupMember schema.
 type GroupMemberClient struct {
 	config
@@ -3404,6 +3589,54 @@ func (c *HazardClient) QueryRiskPoint(_m *Hazard) *RiskPointQuery {
 	return query
 }
 
+// QueryAssignee queries the assignee edge of a Hazard.
+func (c *HazardClient) QueryAssignee(_m *Hazard) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, hazard.AssigneeTable, hazard.AssigneeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAssignments queries the assignments edge of a Hazard.
+func (c *HazardClient) QueryAssignments(_m *Hazard) *HazardAssignmentQuery {
+	query := (&HazardAssignmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(hazardassignment.Table, hazardassignment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, hazard.AssignmentsTable, hazard.AssignmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFollowUps queries the follow_ups edge of a Hazard.
+func (c *HazardClient) QueryFollowUps(_m *Hazard) *FollowUpCheckQuery {
+	query := (&FollowUpCheckClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, id),
+			sqlgraph.To(followupcheck.Table, followupcheck.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, hazard.FollowUpsTable, hazard.FollowUpsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryEvents queries the events edge of a Hazard.
 func (c *HazardClient) QueryEvents(_m *Hazard) *HazardEventQuery {
 	query := (&HazardEventClient{config: c.config}).Query()
@@ -3460,6 +3693,189 @@ func (c *HazardClient) mutate(ctx context.Context, m *HazardMutation) (Value, er
 		return (&HazardDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Hazard mutation op: %q", m.Op())
+	}
+}
+
+// HazardAssignmentClient is a client for the HazardAssignment schema.
+type HazardAssignmentClient struct {
+	config
+}
+
+// NewHazardAssignmentClient returns a client for the HazardAssignment from the given config.
+func NewHazardAssignmentClient(c config) *HazardAssignmentClient {
+	return &HazardAssignmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `hazardassignment.Hooks(f(g(h())))`.
+func (c *HazardAssignmentClient) Use(hooks ...Hook) {
+	c.hooks.HazardAssignment = append(c.hooks.HazardAssignment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `hazardassignment.Intercept(f(g(h())))`.
+func (c *HazardAssignmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.HazardAssignment = append(c.inters.HazardAssignment, interceptors...)
+}
+
+// Create returns a builder for creating a HazardAssignment entity.
+func (c *HazardAssignmentClient) Create() *HazardAssignmentCreate {
+	mutation := newHazardAssignmentMutation(c.config, OpCreate)
+	return &HazardAssignmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of HazardAssignment entities.
+func (c *HazardAssignmentClient) CreateBulk(builders ...*HazardAssignmentCreate) *HazardAssignmentCreateBulk {
+	return &HazardAssignmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *HazardAssignmentClient) MapCreateBulk(slice any, setFunc func(*HazardAssignmentCreate, int)) *HazardAssignmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &HazardAssignmentCreateBulk{err: fmt.Errorf("calling to HazardAssignmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*HazardAssignmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &HazardAssignmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for HazardAssignment.
+func (c *HazardAssignmentClient) Update() *HazardAssignmentUpdate {
+	mutation := newHazardAssignmentMutation(c.config, OpUpdate)
+	return &HazardAssignmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *HazardAssignmentClient) UpdateOne(_m *HazardAssignment) *HazardAssignmentUpdateOne {
+	mutation := newHazardAssignmentMutation(c.config, OpUpdateOne, withHazardAssignment(_m))
+	return &HazardAssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *HazardAssignmentClient) UpdateOneID(id int) *HazardAssignmentUpdateOne {
+	mutation := newHazardAssignmentMutation(c.config, OpUpdateOne, withHazardAssignmentID(id))
+	return &HazardAssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for HazardAssignment.
+func (c *HazardAssignmentClient) Delete() *HazardAssignmentDelete {
+	mutation := newHazardAssignmentMutation(c.config, OpDelete)
+	return &HazardAssignmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *HazardAssignmentClient) DeleteOne(_m *HazardAssignment) *HazardAssignmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *HazardAssignmentClient) DeleteOneID(id int) *HazardAssignmentDeleteOne {
+	builder := c.Delete().Where(hazardassignment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &HazardAssignmentDeleteOne{builder}
+}
+
+// Query returns a query builder for HazardAssignment.
+func (c *HazardAssignmentClient) Query() *HazardAssignmentQuery {
+	return &HazardAssignmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeHazardAssignment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a HazardAssignment entity by its id.
+func (c *HazardAssignmentClient) Get(ctx context.Context, id int) (*HazardAssignment, error) {
+	return c.Query().Where(hazardassignment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *HazardAssignmentClient) GetX(ctx context.Context, id int) *HazardAssignment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryHazard queries the hazard edge of a HazardAssignment.
+func (c *HazardAssignmentClient) QueryHazard(_m *HazardAssignment) *HazardQuery {
+	query := (&HazardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazardassignment.Table, hazardassignment.FieldID, id),
+			sqlgraph.To(hazard.Table, hazard.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, hazardassignment.HazardTable, hazardassignment.HazardColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAssigner queries the assigner edge of a HazardAssignment.
+func (c *HazardAssignmentClient) QueryAssigner(_m *HazardAssignment) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazardassignment.Table, hazardassignment.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, hazardassignment.AssignerTable, hazardassignment.AssignerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAssignee queries the assignee edge of a HazardAssignment.
+func (c *HazardAssignmentClient) QueryAssignee(_m *HazardAssignment) *UnitQuery {
+	query := (&UnitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazardassignment.Table, hazardassignment.FieldID, id),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, hazardassignment.AssigneeTable, hazardassignment.AssigneeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *HazardAssignmentClient) Hooks() []Hook {
+	hooks := c.hooks.HazardAssignment
+	return append(hooks[:len(hooks):len(hooks)], hazardassignment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *HazardAssignmentClient) Interceptors() []Interceptor {
+	inters := c.inters.HazardAssignment
+	return append(inters[:len(inters):len(inters)], hazardassignment.Interceptors[:]...)
+}
+
+func (c *HazardAssignmentClient) mutate(ctx context.Context, m *HazardAssignmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&HazardAssignmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&HazardAssignmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&HazardAssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&HazardAssignmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown HazardAssignment mutation op: %q", m.Op())
 	}
 }
 
@@ -3811,6 +4227,22 @@ func (c *InspectionClient) QueryHazards(_m *Inspection) *HazardQuery {
 			sqlgraph.From(inspection.Table, inspection.FieldID, id),
 			sqlgraph.To(hazard.Table, hazard.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, inspection.HazardsTable, inspection.HazardsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFollowUps queries the follow_ups edge of a Inspection.
+func (c *InspectionClient) QueryFollowUps(_m *Inspection) *FollowUpCheckQuery {
+	query := (&FollowUpCheckClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspection.Table, inspection.FieldID, id),
+			sqlgraph.To(followupcheck.Table, followupcheck.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, inspection.FollowUpsTable, inspection.FollowUpsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -7801,6 +8233,22 @@ func (c *UnitClient) QueryEnterpriseHazards(_m *Unit) *HazardQuery {
 	return query
 }
 
+// QueryInspections queries the inspections edge of a Unit.
+func (c *UnitClient) QueryInspections(_m *Unit) *InspectionQuery {
+	query := (&InspectionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(unit.Table, unit.FieldID, id),
+			sqlgraph.To(inspection.Table, inspection.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, unit.InspectionsTable, unit.InspectionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *UnitClient) Hooks() []Hook {
 	hooks := c.hooks.Unit
@@ -8000,22 +8448,24 @@ type (
 	hooks struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
 		ControlMeasure, Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan,
-		EnforcementAction, EnforcementHazard, Enterprise, File, GroupMember, Hazard,
-		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
-		LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt, PolicyRevision,
-		Post, Publicity, PublicityVisit, RandomDraw, RefreshToken, RescueTeam,
-		ResponsibilityLetter, RiskGrading, RiskPoint, SigningKey, Supervision, Tenant,
-		TenantSetting, Trainee, Training, Unit, User []ent.Hook
+		EnforcementAction, EnforcementHazard, Enterprise, File, FollowUpCheck,
+		GroupMember, Hazard, HazardAssignment, HazardEvent, Inspection,
+		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
+		Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
+		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,
+		RiskGrading, RiskPoint, SigningKey, Supervision, Tenant, TenantSetting,
+		Trainee, Training, Unit, User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
 		ControlMeasure, Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan,
-		EnforcementAction, EnforcementHazard, Enterprise, File, GroupMember, Hazard,
-		HazardEvent, Inspection, LeadershipGroup, LetterEvent, LetterSignature,
-		LoginAttempt, MaterialReserve, Meeting, Notice, NoticeReceipt, PolicyRevision,
-		Post, Publicity, PublicityVisit, RandomDraw, RefreshToken, RescueTeam,
-		ResponsibilityLetter, RiskGrading, RiskPoint, SigningKey, Supervision, Tenant,
-		TenantSetting, Trainee, Training, Unit, User []ent.Interceptor
+		EnforcementAction, EnforcementHazard, Enterprise, File, FollowUpCheck,
+		GroupMember, Hazard, HazardAssignment, HazardEvent, Inspection,
+		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
+		Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
+		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,
+		RiskGrading, RiskPoint, SigningKey, Supervision, Tenant, TenantSetting,
+		Trainee, Training, Unit, User []ent.Interceptor
 	}
 )
 

@@ -28,8 +28,10 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -134,8 +136,10 @@ func checkColumn(t, c string) error {
 			enforcementhazard.Table:    enforcementhazard.ValidColumn,
 			enterprise.Table:           enterprise.ValidColumn,
 			file.Table:                 file.ValidColumn,
+			followupcheck.Table:        followupcheck.ValidColumn,
 			groupmember.Table:          groupmember.ValidColumn,
 			hazard.Table:               hazard.ValidColumn,
+			hazardassignment.Table:     hazardassignment.ValidColumn,
 			hazardevent.Table:          hazardevent.ValidColumn,
 			inspection.Table:           inspection.ValidColumn,
 			leadershipgroup.Table:      leadershipgroup.ValidColumn,

@@ -19,8 +19,10 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -59,7 +61,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 46)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 48)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -489,6 +491,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   followupcheck.Table,
+			Columns: followupcheck.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: followupcheck.FieldID,
+			},
+		},
+		Type: "FollowUpCheck",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			followupcheck.FieldCreatedAt:         {Type: field.TypeTime, Column: followupcheck.FieldCreatedAt},
+			followupcheck.FieldUpdatedAt:         {Type: field.TypeTime, Column: followupcheck.FieldUpdatedAt},
+			followupcheck.FieldTenantID:          {Type: field.TypeInt, Column: followupcheck.FieldTenantID},
+			followupcheck.FieldScopePath:         {Type: field.TypeString, Column: followupcheck.FieldScopePath},
+			followupcheck.FieldScopeSector:       {Type: field.TypeString, Column: followupcheck.FieldScopeSector},
+			followupcheck.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: followupcheck.FieldScopeEnterpriseID},
+			followupcheck.FieldInspectionID:      {Type: field.TypeInt, Column: followupcheck.FieldInspectionID},
+			followupcheck.FieldHazardID:          {Type: field.TypeInt, Column: followupcheck.FieldHazardID},
+			followupcheck.FieldOutcome:           {Type: field.TypeEnum, Column: followupcheck.FieldOutcome},
+			followupcheck.FieldStateBefore:       {Type: field.TypeString, Column: followupcheck.FieldStateBefore},
+			followupcheck.FieldStateAfter:        {Type: field.TypeString, Column: followupcheck.FieldStateAfter},
+			followupcheck.FieldNote:              {Type: field.TypeString, Column: followupcheck.FieldNote},
+		},
+	}
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   groupmember.Table,
 			Columns: groupmember.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -512,7 +539,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			groupmember.FieldTitle:             {Type: field.TypeString, Column: groupmember.FieldTitle},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazard.Table,
 			Columns: hazard.Columns,
@@ -549,9 +576,39 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazard.FieldPlan:              {Type: field.TypeJSON, Column: hazard.FieldPlan},
 			hazard.FieldRequestedDeadline: {Type: field.TypeTime, Column: hazard.FieldRequestedDeadline},
 			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
+			hazard.FieldAssigneeID:        {Type: field.TypeInt, Column: hazard.FieldAssigneeID},
+			hazard.FieldFollowUpOn:        {Type: field.TypeTime, Column: hazard.FieldFollowUpOn},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   hazardassignment.Table,
+			Columns: hazardassignment.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: hazardassignment.FieldID,
+			},
+		},
+		Type: "HazardAssignment",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			hazardassignment.FieldCreatedAt:         {Type: field.TypeTime, Column: hazardassignment.FieldCreatedAt},
+			hazardassignment.FieldUpdatedAt:         {Type: field.TypeTime, Column: hazardassignment.FieldUpdatedAt},
+			hazardassignment.FieldTenantID:          {Type: field.TypeInt, Column: hazardassignment.FieldTenantID},
+			hazardassignment.FieldScopePath:         {Type: field.TypeString, Column: hazardassignment.FieldScopePath},
+			hazardassignment.FieldScopeSector:       {Type: field.TypeString, Column: hazardassignment.FieldScopeSector},
+			hazardassignment.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: hazardassignment.FieldScopeEnterpriseID},
+			hazardassignment.FieldHazardID:          {Type: field.TypeInt, Column: hazardassignment.FieldHazardID},
+			hazardassignment.FieldSubjectID:         {Type: field.TypeInt, Column: hazardassignment.FieldSubjectID},
+			hazardassignment.FieldAssignerID:        {Type: field.TypeInt, Column: hazardassignment.FieldAssignerID},
+			hazardassignment.FieldAssigneeID:        {Type: field.TypeInt, Column: hazardassignment.FieldAssigneeID},
+			hazardassignment.FieldFollowUpOn:        {Type: field.TypeTime, Column: hazardassignment.FieldFollowUpOn},
+			hazardassignment.FieldNote:              {Type: field.TypeString, Column: hazardassignment.FieldNote},
+			hazardassignment.FieldAssignedByID:      {Type: field.TypeInt, Column: hazardassignment.FieldAssignedByID},
+			hazardassignment.FieldPostID:            {Type: field.TypeInt, Column: hazardassignment.FieldPostID},
+			hazardassignment.FieldAssignedAt:        {Type: field.TypeTime, Column: hazardassignment.FieldAssignedAt},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   hazardevent.Table,
 			Columns: hazardevent.Columns,
@@ -578,7 +635,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			hazardevent.FieldAt:                {Type: field.TypeTime, Column: hazardevent.FieldAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspection.Table,
 			Columns: inspection.Columns,
@@ -609,7 +666,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspection.FieldConclusion:        {Type: field.TypeString, Column: inspection.FieldConclusion},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   leadershipgroup.Table,
 			Columns: leadershipgroup.Columns,
@@ -633,7 +690,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			leadershipgroup.FieldEstablishedOn:     {Type: field.TypeTime, Column: leadershipgroup.FieldEstablishedOn},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   letterevent.Table,
 			Columns: letterevent.Columns,
@@ -665,7 +722,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			letterevent.FieldAt:                {Type: field.TypeTime, Column: letterevent.FieldAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lettersignature.Table,
 			Columns: lettersignature.Columns,
@@ -693,7 +750,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lettersignature.FieldSignedAt:          {Type: field.TypeTime, Column: lettersignature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -711,7 +768,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldCreatedAt:  {Type: field.TypeTime, Column: loginattempt.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   materialreserve.Table,
 			Columns: materialreserve.Columns,
@@ -741,7 +798,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			materialreserve.FieldLastCheckedOn:     {Type: field.TypeTime, Column: materialreserve.FieldLastCheckedOn},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -769,7 +826,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldAttendeeCount:     {Type: field.TypeInt, Column: meeting.FieldAttendeeCount},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notice.Table,
 			Columns: notice.Columns,
@@ -800,7 +857,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notice.FieldRecipientCount:    {Type: field.TypeInt, Column: notice.FieldRecipientCount},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   noticereceipt.Table,
 			Columns: noticereceipt.Columns,
@@ -835,7 +892,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			noticereceipt.FieldRepliedAt:         {Type: field.TypeTime, Column: noticereceipt.FieldRepliedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
@@ -850,7 +907,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -876,7 +933,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicity.Table,
 			Columns: publicity.Columns,
@@ -904,7 +961,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicity.FieldEnterpriseCount:   {Type: field.TypeInt, Column: publicity.FieldEnterpriseCount},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicityvisit.Table,
 			Columns: publicityvisit.Columns,
@@ -925,7 +982,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicityvisit.FieldEnterpriseUnitID:  {Type: field.TypeInt, Column: publicityvisit.FieldEnterpriseUnitID},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -955,7 +1012,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -977,7 +1034,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rescueteam.Table,
 			Columns: rescueteam.Columns,
@@ -1003,7 +1060,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rescueteam.FieldEquipment:         {Type: field.TypeString, Column: rescueteam.FieldEquipment},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -1041,7 +1098,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   riskgrading.Table,
 			Columns: riskgrading.Columns,
@@ -1071,7 +1128,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			riskgrading.FieldGradedAt:          {Type: field.TypeTime, Column: riskgrading.FieldGradedAt},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   riskpoint.Table,
 			Columns: riskpoint.Columns,
@@ -1100,7 +1157,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			riskpoint.FieldNextCheckDue:      {Type: field.TypeTime, Column: riskpoint.FieldNextCheckDue},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signingkey.Table,
 			Columns: signingkey.Columns,
@@ -1119,7 +1176,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signingkey.FieldVerifyUntil:      {Type: field.TypeTime, Column: signingkey.FieldVerifyUntil},
 		},
 	}
-	graph.Nodes[39] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -1138,7 +1195,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[40] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -1156,7 +1213,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[41] = &sqlgraph.Node{
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenantsetting.Table,
 			Columns: tenantsetting.Columns,
@@ -1173,7 +1230,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenantsetting.FieldTimeZone:  {Type: field.TypeString, Column: tenantsetting.FieldTimeZone},
 		},
 	}
-	graph.Nodes[42] = &sqlgraph.Node{
+	graph.Nodes[44] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainee.Table,
 			Columns: trainee.Columns,
@@ -1204,7 +1261,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
 		},
 	}
-	graph.Nodes[43] = &sqlgraph.Node{
+	graph.Nodes[45] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -1233,7 +1290,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
 		},
 	}
-	graph.Nodes[44] = &sqlgraph.Node{
+	graph.Nodes[46] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -1259,7 +1316,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[45] = &sqlgraph.Node{
+	graph.Nodes[47] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1525,6 +1582,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Unit",
 	)
 	graph.MustAddE(
+		"inspection",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   followupcheck.InspectionTable,
+			Columns: []string{followupcheck.InspectionColumn},
+			Bidi:    false,
+		},
+		"FollowUpCheck",
+		"Inspection",
+	)
+	graph.MustAddE(
+		"hazard",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   followupcheck.HazardTable,
+			Columns: []string{followupcheck.HazardColumn},
+			Bidi:    false,
+		},
+		"FollowUpCheck",
+		"Hazard",
+	)
+	graph.MustAddE(
 		"group",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1597,6 +1678,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"RiskPoint",
 	)
 	graph.MustAddE(
+		"assignee",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.AssigneeTable,
+			Columns: []string{hazard.AssigneeColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"Unit",
+	)
+	graph.MustAddE(
+		"assignments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.AssignmentsTable,
+			Columns: []string{hazard.AssignmentsColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"HazardAssignment",
+	)
+	graph.MustAddE(
+		"follow_ups",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.FollowUpsTable,
+			Columns: []string{hazard.FollowUpsColumn},
+			Bidi:    false,
+		},
+		"Hazard",
+		"FollowUpCheck",
+	)
+	graph.MustAddE(
 		"events",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1618,6 +1735,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Hazard",
+		"Unit",
+	)
+	graph.MustAddE(
+		"hazard",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   hazardassignment.HazardTable,
+			Columns: []string{hazardassignment.HazardColumn},
+			Bidi:    false,
+		},
+		"HazardAssignment",
+		"Hazard",
+	)
+	graph.MustAddE(
+		"assigner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazardassignment.AssignerTable,
+			Columns: []string{hazardassignment.AssignerColumn},
+			Bidi:    false,
+		},
+		"HazardAssignment",
+		"Unit",
+	)
+	graph.MustAddE(
+		"assignee",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazardassignment.AssigneeTable,
+			Columns: []string{hazardassignment.AssigneeColumn},
+			Bidi:    false,
+		},
+		"HazardAssignment",
 		"Unit",
 	)
 	graph.MustAddE(
@@ -1703,6 +1856,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Inspection",
 		"Hazard",
+	)
+	graph.MustAddE(
+		"follow_ups",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   inspection.FollowUpsTable,
+			Columns: []string{inspection.FollowUpsColumn},
+			Bidi:    false,
+		},
+		"Inspection",
+		"FollowUpCheck",
 	)
 	graph.MustAddE(
 		"unit",
@@ -2159,6 +2324,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Unit",
 		"Hazard",
+	)
+	graph.MustAddE(
+		"inspections",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   unit.InspectionsTable,
+			Columns: []string{unit.InspectionsColumn},
+			Bidi:    false,
+		},
+		"Unit",
+		"Inspection",
 	)
 	graph.MustAddE(
 		"unit",
@@ -4209,6 +4386,134 @@ func (f *FileFilter) WhereUploadedByPostID(p entql.IntP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *FollowUpCheckQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the FollowUpCheckQuery builder.
+func (_q *FollowUpCheckQuery) Filter() *FollowUpCheckFilter {
+	return &FollowUpCheckFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *FollowUpCheckMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the FollowUpCheckMutation builder.
+func (m *FollowUpCheckMutation) Filter() *FollowUpCheckFilter {
+	return &FollowUpCheckFilter{config: m.config, predicateAdder: m}
+}
+
+// FollowUpCheckFilter provides a generic filtering capability at runtime for FollowUpCheckQuery.
+type FollowUpCheckFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *FollowUpCheckFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *FollowUpCheckFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(followupcheck.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *FollowUpCheckFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(followupcheck.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *FollowUpCheckFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(followupcheck.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *FollowUpCheckFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(followupcheck.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *FollowUpCheckFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(followupcheck.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *FollowUpCheckFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(followupcheck.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *FollowUpCheckFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(followupcheck.FieldScopeEnterpriseID))
+}
+
+// WhereInspectionID applies the entql int predicate on the inspection_id field.
+func (f *FollowUpCheckFilter) WhereInspectionID(p entql.IntP) {
+	f.Where(p.Field(followupcheck.FieldInspectionID))
+}
+
+// WhereHazardID applies the entql int predicate on the hazard_id field.
+func (f *FollowUpCheckFilter) WhereHazardID(p entql.IntP) {
+	f.Where(p.Field(followupcheck.FieldHazardID))
+}
+
+// WhereOutcome applies the entql string predicate on the outcome field.
+func (f *FollowUpCheckFilter) WhereOutcome(p entql.StringP) {
+	f.Where(p.Field(followupcheck.FieldOutcome))
+}
+
+// WhereStateBefore applies the entql string predicate on the state_before field.
+func (f *FollowUpCheckFilter) WhereStateBefore(p entql.StringP) {
+	f.Where(p.Field(followupcheck.FieldStateBefore))
+}
+
+// WhereStateAfter applies the entql string predicate on the state_after field.
+func (f *FollowUpCheckFilter) WhereStateAfter(p entql.StringP) {
+	f.Where(p.Field(followupcheck.FieldStateAfter))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *FollowUpCheckFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(followupcheck.FieldNote))
+}
+
+// WhereHasInspection applies a predicate to check if query has an edge inspection.
+func (f *FollowUpCheckFilter) WhereHasInspection() {
+	f.Where(entql.HasEdge("inspection"))
+}
+
+// WhereHasInspectionWith applies a predicate to check if query has an edge inspection with a given conditions (other predicates).
+func (f *FollowUpCheckFilter) WhereHasInspectionWith(preds ...predicate.Inspection) {
+	f.Where(entql.HasEdgeWith("inspection", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasHazard applies a predicate to check if query has an edge hazard.
+func (f *FollowUpCheckFilter) WhereHasHazard() {
+	f.Where(entql.HasEdge("hazard"))
+}
+
+// WhereHasHazardWith applies a predicate to check if query has an edge hazard with a given conditions (other predicates).
+func (f *FollowUpCheckFilter) WhereHasHazardWith(preds ...predicate.Hazard) {
+	f.Where(entql.HasEdgeWith("hazard", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GroupMemberQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4237,7 +4542,7 @@ type GroupMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4351,7 +4656,7 @@ type HazardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4492,6 +4797,16 @@ func (f *HazardFilter) WhereClosedAt(p entql.TimeP) {
 	f.Where(p.Field(hazard.FieldClosedAt))
 }
 
+// WhereAssigneeID applies the entql int predicate on the assignee_id field.
+func (f *HazardFilter) WhereAssigneeID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldAssigneeID))
+}
+
+// WhereFollowUpOn applies the entql time.Time predicate on the follow_up_on field.
+func (f *HazardFilter) WhereFollowUpOn(p entql.TimeP) {
+	f.Where(p.Field(hazard.FieldFollowUpOn))
+}
+
 // WhereHasSubject applies a predicate to check if query has an edge subject.
 func (f *HazardFilter) WhereHasSubject() {
 	f.Where(entql.HasEdge("subject"))
@@ -4562,6 +4877,48 @@ func (f *HazardFilter) WhereHasRiskPointWith(preds ...predicate.RiskPoint) {
 	})))
 }
 
+// WhereHasAssignee applies a predicate to check if query has an edge assignee.
+func (f *HazardFilter) WhereHasAssignee() {
+	f.Where(entql.HasEdge("assignee"))
+}
+
+// WhereHasAssigneeWith applies a predicate to check if query has an edge assignee with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasAssigneeWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("assignee", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAssignments applies a predicate to check if query has an edge assignments.
+func (f *HazardFilter) WhereHasAssignments() {
+	f.Where(entql.HasEdge("assignments"))
+}
+
+// WhereHasAssignmentsWith applies a predicate to check if query has an edge assignments with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasAssignmentsWith(preds ...predicate.HazardAssignment) {
+	f.Where(entql.HasEdgeWith("assignments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasFollowUps applies a predicate to check if query has an edge follow_ups.
+func (f *HazardFilter) WhereHasFollowUps() {
+	f.Where(entql.HasEdge("follow_ups"))
+}
+
+// WhereHasFollowUpsWith applies a predicate to check if query has an edge follow_ups with a given conditions (other predicates).
+func (f *HazardFilter) WhereHasFollowUpsWith(preds ...predicate.FollowUpCheck) {
+	f.Where(entql.HasEdgeWith("follow_ups", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasEvents applies a predicate to check if query has an edge events.
 func (f *HazardFilter) WhereHasEvents() {
 	f.Where(entql.HasEdge("events"))
@@ -4584,6 +4941,163 @@ func (f *HazardFilter) WhereHasEnterpriseUnit() {
 // WhereHasEnterpriseUnitWith applies a predicate to check if query has an edge enterprise_unit with a given conditions (other predicates).
 func (f *HazardFilter) WhereHasEnterpriseUnitWith(preds ...predicate.Unit) {
 	f.Where(entql.HasEdgeWith("enterprise_unit", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *HazardAssignmentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HazardAssignmentQuery builder.
+func (_q *HazardAssignmentQuery) Filter() *HazardAssignmentFilter {
+	return &HazardAssignmentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HazardAssignmentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HazardAssignmentMutation builder.
+func (m *HazardAssignmentMutation) Filter() *HazardAssignmentFilter {
+	return &HazardAssignmentFilter{config: m.config, predicateAdder: m}
+}
+
+// HazardAssignmentFilter provides a generic filtering capability at runtime for HazardAssignmentQuery.
+type HazardAssignmentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HazardAssignmentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *HazardAssignmentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(hazardassignment.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HazardAssignmentFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(hazardassignment.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *HazardAssignmentFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(hazardassignment.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *HazardAssignmentFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(hazardassignment.FieldTenantID))
+}
+
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *HazardAssignmentFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(hazardassignment.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *HazardAssignmentFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(hazardassignment.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *HazardAssignmentFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(hazardassignment.FieldScopeEnterpriseID))
+}
+
+// WhereHazardID applies the entql int predicate on the hazard_id field.
+func (f *HazardAssignmentFilter) WhereHazardID(p entql.IntP) {
+	f.Where(p.Field(hazardassignment.FieldHazardID))
+}
+
+// WhereSubjectID applies the entql int predicate on the subject_id field.
+func (f *HazardAssignmentFilter) WhereSubjectID(p entql.IntP) {
+	f.Where(p.Field(hazardassignment.FieldSubjectID))
+}
+
+// WhereAssignerID applies the entql int predicate on the assigner_id field.
+func (f *HazardAssignmentFilter) WhereAssignerID(p entql.IntP) {
+	f.Where(p.Field(hazardassignment.FieldAssignerID))
+}
+
+// WhereAssigneeID applies the entql int predicate on the assignee_id field.
+func (f *HazardAssignmentFilter) WhereAssigneeID(p entql.IntP) {
+	f.Where(p.Field(hazardassignment.FieldAssigneeID))
+}
+
+// WhereFollowUpOn applies the entql time.Time predicate on the follow_up_on field.
+func (f *HazardAssignmentFilter) WhereFollowUpOn(p entql.TimeP) {
+	f.Where(p.Field(hazardassignment.FieldFollowUpOn))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *HazardAssignmentFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(hazardassignment.FieldNote))
+}
+
+// WhereAssignedByID applies the entql int predicate on the assigned_by_id field.
+func (f *HazardAssignmentFilter) WhereAssignedByID(p entql.IntP) {
+	f.Where(p.Field(hazardassignment.FieldAssignedByID))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *HazardAssignmentFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(hazardassignment.FieldPostID))
+}
+
+// WhereAssignedAt applies the entql time.Time predicate on the assigned_at field.
+func (f *HazardAssignmentFilter) WhereAssignedAt(p entql.TimeP) {
+	f.Where(p.Field(hazardassignment.FieldAssignedAt))
+}
+
+// WhereHasHazard applies a predicate to check if query has an edge hazard.
+func (f *HazardAssignmentFilter) WhereHasHazard() {
+	f.Where(entql.HasEdge("hazard"))
+}
+
+// WhereHasHazardWith applies a predicate to check if query has an edge hazard with a given conditions (other predicates).
+func (f *HazardAssignmentFilter) WhereHasHazardWith(preds ...predicate.Hazard) {
+	f.Where(entql.HasEdgeWith("hazard", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAssigner applies a predicate to check if query has an edge assigner.
+func (f *HazardAssignmentFilter) WhereHasAssigner() {
+	f.Where(entql.HasEdge("assigner"))
+}
+
+// WhereHasAssignerWith applies a predicate to check if query has an edge assigner with a given conditions (other predicates).
+func (f *HazardAssignmentFilter) WhereHasAssignerWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("assigner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAssignee applies a predicate to check if query has an edge assignee.
+func (f *HazardAssignmentFilter) WhereHasAssignee() {
+	f.Where(entql.HasEdge("assignee"))
+}
+
+// WhereHasAssigneeWith applies a predicate to check if query has an edge assignee with a given conditions (other predicates).
+func (f *HazardAssignmentFilter) WhereHasAssigneeWith(preds ...predicate.Unit) {
+	f.Where(entql.HasEdgeWith("assignee", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -4619,7 +5133,7 @@ type HazardEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HazardEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4743,7 +5257,7 @@ type InspectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4928,6 +5442,20 @@ func (f *InspectionFilter) WhereHasHazardsWith(preds ...predicate.Hazard) {
 	})))
 }
 
+// WhereHasFollowUps applies a predicate to check if query has an edge follow_ups.
+func (f *InspectionFilter) WhereHasFollowUps() {
+	f.Where(entql.HasEdge("follow_ups"))
+}
+
+// WhereHasFollowUpsWith applies a predicate to check if query has an edge follow_ups with a given conditions (other predicates).
+func (f *InspectionFilter) WhereHasFollowUpsWith(preds ...predicate.FollowUpCheck) {
+	f.Where(entql.HasEdgeWith("follow_ups", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *LeadershipGroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -4957,7 +5485,7 @@ type LeadershipGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeadershipGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5080,7 +5608,7 @@ type LetterEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5229,7 +5757,7 @@ type LetterSignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LetterSignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5358,7 +5886,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5423,7 +5951,7 @@ type MaterialReserveFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MaterialReserveFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5562,7 +6090,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5691,7 +6219,7 @@ type NoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5849,7 +6377,7 @@ type NoticeReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NoticeReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6027,7 +6555,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6077,7 +6605,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6210,7 +6738,7 @@ type PublicityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6353,7 +6881,7 @@ type PublicityVisitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityVisitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6447,7 +6975,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6600,7 +7128,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6685,7 +7213,7 @@ type RescueTeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RescueTeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6804,7 +7332,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7025,7 +7553,7 @@ type RiskGradingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskGradingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7164,7 +7692,7 @@ type RiskPointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskPointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7326,7 +7854,7 @@ type SigningKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SigningKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7396,7 +7924,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7494,7 +8022,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7559,7 +8087,7 @@ type TenantSettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantSettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7619,7 +8147,7 @@ type TraineeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TraineeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7777,7 +8305,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7925,7 +8453,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[46].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8085,6 +8613,20 @@ func (f *UnitFilter) WhereHasEnterpriseHazardsWith(preds ...predicate.Hazard) {
 	})))
 }
 
+// WhereHasInspections applies a predicate to check if query has an edge inspections.
+func (f *UnitFilter) WhereHasInspections() {
+	f.Where(entql.HasEdge("inspections"))
+}
+
+// WhereHasInspectionsWith applies a predicate to check if query has an edge inspections with a given conditions (other predicates).
+func (f *UnitFilter) WhereHasInspectionsWith(preds ...predicate.Inspection) {
+	f.Where(entql.HasEdgeWith("inspections", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *UserQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -8114,7 +8656,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[47].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -24,8 +24,10 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -2191,6 +2193,160 @@ func newFilePaginateArgs(rv map[string]any) *filePaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *FollowUpCheckQuery) CollectFields(ctx context.Context, satisfies ...string) (*FollowUpCheckQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *FollowUpCheckQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(followupcheck.Columns))
+		selectedFields = []string{followupcheck.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "inspection":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InspectionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, inspectionImplementors)...); err != nil {
+				return err
+			}
+			_q.withInspection = query
+			if _, ok := fieldSeen[followupcheck.FieldInspectionID]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldInspectionID)
+				fieldSeen[followupcheck.FieldInspectionID] = struct{}{}
+			}
+
+		case "hazard":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HazardClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, hazardImplementors)...); err != nil {
+				return err
+			}
+			_q.withHazard = query
+			if _, ok := fieldSeen[followupcheck.FieldHazardID]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldHazardID)
+				fieldSeen[followupcheck.FieldHazardID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[followupcheck.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldCreatedAt)
+				fieldSeen[followupcheck.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[followupcheck.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldUpdatedAt)
+				fieldSeen[followupcheck.FieldUpdatedAt] = struct{}{}
+			}
+		case "inspectionID":
+			if _, ok := fieldSeen[followupcheck.FieldInspectionID]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldInspectionID)
+				fieldSeen[followupcheck.FieldInspectionID] = struct{}{}
+			}
+		case "hazardID":
+			if _, ok := fieldSeen[followupcheck.FieldHazardID]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldHazardID)
+				fieldSeen[followupcheck.FieldHazardID] = struct{}{}
+			}
+		case "outcome":
+			if _, ok := fieldSeen[followupcheck.FieldOutcome]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldOutcome)
+				fieldSeen[followupcheck.FieldOutcome] = struct{}{}
+			}
+		case "stateBefore":
+			if _, ok := fieldSeen[followupcheck.FieldStateBefore]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldStateBefore)
+				fieldSeen[followupcheck.FieldStateBefore] = struct{}{}
+			}
+		case "stateAfter":
+			if _, ok := fieldSeen[followupcheck.FieldStateAfter]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldStateAfter)
+				fieldSeen[followupcheck.FieldStateAfter] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[followupcheck.FieldNote]; !ok {
+				selectedFields = append(selectedFields, followupcheck.FieldNote)
+				fieldSeen[followupcheck.FieldNote] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type followupcheckPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []FollowUpCheckPaginateOption
+}
+
+func newFollowUpCheckPaginateArgs(rv map[string]any) *followupcheckPaginateArgs {
+	args := &followupcheckPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &FollowUpCheckOrder{Field: &FollowUpCheckOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithFollowUpCheckOrder(order))
+			}
+		case *FollowUpCheckOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithFollowUpCheckOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*FollowUpCheckWhereInput); ok {
+		args.opts = append(args.opts, WithFollowUpCheckFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *GroupMemberQuery) CollectFields(ctx context.Context, satisfies ...string) (*GroupMemberQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -2406,6 +2562,47 @@ func (_q *HazardQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				fieldSeen[hazard.FieldRiskPointID] = struct{}{}
 			}
 
+		case "assignee":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withAssignee = query
+			if _, ok := fieldSeen[hazard.FieldAssigneeID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldAssigneeID)
+				fieldSeen[hazard.FieldAssigneeID] = struct{}{}
+			}
+
+		case "assignments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HazardAssignmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, hazardassignmentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAssignments(alias, func(wq *HazardAssignmentQuery) {
+				*wq = *query
+			})
+
+		case "followUps":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&FollowUpCheckClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, followupcheckImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedFollowUps(alias, func(wq *FollowUpCheckQuery) {
+				*wq = *query
+			})
+
 		case "events":
 			var (
 				alias = field.Alias
@@ -2518,6 +2715,16 @@ func (_q *HazardQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, hazard.FieldClosedAt)
 				fieldSeen[hazard.FieldClosedAt] = struct{}{}
 			}
+		case "assigneeID":
+			if _, ok := fieldSeen[hazard.FieldAssigneeID]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldAssigneeID)
+				fieldSeen[hazard.FieldAssigneeID] = struct{}{}
+			}
+		case "followUpOn":
+			if _, ok := fieldSeen[hazard.FieldFollowUpOn]; !ok {
+				selectedFields = append(selectedFields, hazard.FieldFollowUpOn)
+				fieldSeen[hazard.FieldFollowUpOn] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -2577,6 +2784,175 @@ func newHazardPaginateArgs(rv map[string]any) *hazardPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*HazardWhereInput); ok {
 		args.opts = append(args.opts, WithHazardFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *HazardAssignmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*HazardAssignmentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *HazardAssignmentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(hazardassignment.Columns))
+		selectedFields = []string{hazardassignment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "hazard":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HazardClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, hazardImplementors)...); err != nil {
+				return err
+			}
+			_q.withHazard = query
+			if _, ok := fieldSeen[hazardassignment.FieldHazardID]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldHazardID)
+				fieldSeen[hazardassignment.FieldHazardID] = struct{}{}
+			}
+
+		case "assigner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withAssigner = query
+			if _, ok := fieldSeen[hazardassignment.FieldAssignerID]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldAssignerID)
+				fieldSeen[hazardassignment.FieldAssignerID] = struct{}{}
+			}
+
+		case "assignee":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UnitClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, unitImplementors)...); err != nil {
+				return err
+			}
+			_q.withAssignee = query
+			if _, ok := fieldSeen[hazardassignment.FieldAssigneeID]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldAssigneeID)
+				fieldSeen[hazardassignment.FieldAssigneeID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[hazardassignment.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldCreatedAt)
+				fieldSeen[hazardassignment.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[hazardassignment.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldUpdatedAt)
+				fieldSeen[hazardassignment.FieldUpdatedAt] = struct{}{}
+			}
+		case "hazardID":
+			if _, ok := fieldSeen[hazardassignment.FieldHazardID]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldHazardID)
+				fieldSeen[hazardassignment.FieldHazardID] = struct{}{}
+			}
+		case "assignerID":
+			if _, ok := fieldSeen[hazardassignment.FieldAssignerID]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldAssignerID)
+				fieldSeen[hazardassignment.FieldAssignerID] = struct{}{}
+			}
+		case "assigneeID":
+			if _, ok := fieldSeen[hazardassignment.FieldAssigneeID]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldAssigneeID)
+				fieldSeen[hazardassignment.FieldAssigneeID] = struct{}{}
+			}
+		case "followUpOn":
+			if _, ok := fieldSeen[hazardassignment.FieldFollowUpOn]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldFollowUpOn)
+				fieldSeen[hazardassignment.FieldFollowUpOn] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[hazardassignment.FieldNote]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldNote)
+				fieldSeen[hazardassignment.FieldNote] = struct{}{}
+			}
+		case "assignedAt":
+			if _, ok := fieldSeen[hazardassignment.FieldAssignedAt]; !ok {
+				selectedFields = append(selectedFields, hazardassignment.FieldAssignedAt)
+				fieldSeen[hazardassignment.FieldAssignedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type hazardassignmentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []HazardAssignmentPaginateOption
+}
+
+func newHazardAssignmentPaginateArgs(rv map[string]any) *hazardassignmentPaginateArgs {
+	args := &hazardassignmentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &HazardAssignmentOrder{Field: &HazardAssignmentOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithHazardAssignmentOrder(order))
+			}
+		case *HazardAssignmentOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithHazardAssignmentOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*HazardAssignmentWhereInput); ok {
+		args.opts = append(args.opts, WithHazardAssignmentFilter(v.Filter))
 	}
 	return args
 }
@@ -2827,6 +3203,19 @@ func (_q *InspectionQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				return err
 			}
 			_q.WithNamedHazards(alias, func(wq *HazardQuery) {
+				*wq = *query
+			})
+
+		case "followUps":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&FollowUpCheckClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, followupcheckImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedFollowUps(alias, func(wq *FollowUpCheckQuery) {
 				*wq = *query
 			})
 		case "createdAt":
@@ -5939,6 +6328,95 @@ func (_q *UnitQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedEnterpriseHazards(alias, func(wq *HazardQuery) {
+				*wq = *query
+			})
+
+		case "inspections":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InspectionClient{config: _q.config}).Query()
+			)
+			args := newInspectionPaginateArgs(fieldArgs(ctx, new(InspectionWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newInspectionPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Unit) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"target_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(unit.InspectionsColumn), ids...))
+						})
+						if err := query.GroupBy(unit.InspectionsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Unit) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Inspections)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, inspectionImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(unit.InspectionsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedInspections(alias, func(wq *InspectionQuery) {
 				*wq = *query
 			})
 		case "createdAt":

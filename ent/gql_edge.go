@@ -125,6 +125,22 @@ func (_m *Enterprise) Town(ctx context.Context) (*Unit, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *FollowUpCheck) Inspection(ctx context.Context) (*Inspection, error) {
+	result, err := _m.Edges.InspectionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInspection().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *FollowUpCheck) Hazard(ctx context.Context) (*Hazard, error) {
+	result, err := _m.Edges.HazardOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHazard().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Hazard) Subject(ctx context.Context) (*Unit, error) {
 	result, err := _m.Edges.SubjectOrErr()
 	if IsNotLoaded(err) {
@@ -169,6 +185,38 @@ func (_m *Hazard) RiskPoint(ctx context.Context) (*RiskPoint, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Hazard) Assignee(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.AssigneeOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAssignee().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Hazard) Assignments(ctx context.Context) (result []*HazardAssignment, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAssignments(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AssignmentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAssignments().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Hazard) FollowUps(ctx context.Context) (result []*FollowUpCheck, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedFollowUps(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.FollowUpsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryFollowUps().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Hazard) Events(ctx context.Context) (result []*HazardEvent, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedEvents(graphql.GetFieldContext(ctx).Field.Alias)
@@ -177,6 +225,30 @@ func (_m *Hazard) Events(ctx context.Context) (result []*HazardEvent, err error)
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryEvents().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *HazardAssignment) Hazard(ctx context.Context) (*Hazard, error) {
+	result, err := _m.Edges.HazardOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHazard().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *HazardAssignment) Assigner(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.AssignerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAssigner().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *HazardAssignment) Assignee(ctx context.Context) (*Unit, error) {
+	result, err := _m.Edges.AssigneeOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAssignee().Only(ctx)
 	}
 	return result, err
 }
@@ -237,6 +309,18 @@ func (_m *Inspection) Hazards(ctx context.Context) (result []*Hazard, err error)
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryHazards().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Inspection) FollowUps(ctx context.Context) (result []*FollowUpCheck, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedFollowUps(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.FollowUpsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryFollowUps().All(ctx)
 	}
 	return result, err
 }
@@ -452,6 +536,27 @@ func (_m *Unit) EnterpriseHazards(
 		return conn, nil
 	}
 	return _m.QueryEnterpriseHazards().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Unit) Inspections(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *InspectionOrder, where *InspectionWhereInput,
+) (*InspectionConnection, error) {
+	opts := []InspectionPaginateOption{
+		WithInspectionOrder(orderBy),
+		WithInspectionFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedInspections(alias); err == nil || hasTotalCount {
+		pager, err := newInspectionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &InspectionConnection{Edges: []*InspectionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryInspections().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *User) Unit(ctx context.Context) (*Unit, error) {

@@ -23,8 +23,10 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/internal"
@@ -125,6 +127,11 @@ var fileImplementors = []string{"File", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*File) IsNode() {}
 
+var followupcheckImplementors = []string{"FollowUpCheck", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*FollowUpCheck) IsNode() {}
+
 var groupmemberImplementors = []string{"GroupMember", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -134,6 +141,11 @@ var hazardImplementors = []string{"Hazard", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Hazard) IsNode() {}
+
+var hazardassignmentImplementors = []string{"HazardAssignment", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*HazardAssignment) IsNode() {}
 
 var hazardeventImplementors = []string{"HazardEvent", "Node"}
 
@@ -443,6 +455,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case followupcheck.Table:
+		query := c.FollowUpCheck.Query().
+			Where(followupcheck.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, followupcheckImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case groupmember.Table:
 		query := c.GroupMember.Query().
 			Where(groupmember.ID(id))
@@ -457,6 +478,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(hazard.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, hazardImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case hazardassignment.Table:
+		query := c.HazardAssignment.Query().
+			Where(hazardassignment.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, hazardassignmentImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -947,6 +977,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case followupcheck.Table:
+		query := c.FollowUpCheck.Query().
+			Where(followupcheck.IDIn(ids...))
+		query, err := query.CollectFields(ctx, followupcheckImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case groupmember.Table:
 		query := c.GroupMember.Query().
 			Where(groupmember.IDIn(ids...))
@@ -967,6 +1013,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Hazard.Query().
 			Where(hazard.IDIn(ids...))
 		query, err := query.CollectFields(ctx, hazardImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case hazardassignment.Table:
+		query := c.HazardAssignment.Query().
+			Where(hazardassignment.IDIn(ids...))
+		query, err := query.CollectFields(ctx, hazardassignmentImplementors...)
 		if err != nil {
 			return nil, err
 		}

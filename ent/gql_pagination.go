@@ -28,8 +28,10 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -4998,6 +5000,320 @@ func (_m *File) ToEdge(order *FileOrder) *FileEdge {
 	}
 }
 
+// FollowUpCheckEdge is the edge representation of FollowUpCheck.
+type FollowUpCheckEdge struct {
+	Node   *FollowUpCheck `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// FollowUpCheckConnection is the connection containing edges to FollowUpCheck.
+type FollowUpCheckConnection struct {
+	Edges      []*FollowUpCheckEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *FollowUpCheckConnection) build(nodes []*FollowUpCheck, pager *followupcheckPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *FollowUpCheck
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *FollowUpCheck {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *FollowUpCheck {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*FollowUpCheckEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &FollowUpCheckEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// FollowUpCheckPaginateOption enables pagination customization.
+type FollowUpCheckPaginateOption func(*followupcheckPager) error
+
+// WithFollowUpCheckOrder configures pagination ordering.
+func WithFollowUpCheckOrder(order *FollowUpCheckOrder) FollowUpCheckPaginateOption {
+	if order == nil {
+		order = DefaultFollowUpCheckOrder
+	}
+	o := *order
+	return func(pager *followupcheckPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultFollowUpCheckOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithFollowUpCheckFilter configures pagination filter.
+func WithFollowUpCheckFilter(filter func(*FollowUpCheckQuery) (*FollowUpCheckQuery, error)) FollowUpCheckPaginateOption {
+	return func(pager *followupcheckPager) error {
+		if filter == nil {
+			return errors.New("FollowUpCheckQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type followupcheckPager struct {
+	reverse bool
+	order   *FollowUpCheckOrder
+	filter  func(*FollowUpCheckQuery) (*FollowUpCheckQuery, error)
+}
+
+func newFollowUpCheckPager(opts []FollowUpCheckPaginateOption, reverse bool) (*followupcheckPager, error) {
+	pager := &followupcheckPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultFollowUpCheckOrder
+	}
+	return pager, nil
+}
+
+func (p *followupcheckPager) applyFilter(query *FollowUpCheckQuery) (*FollowUpCheckQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *followupcheckPager) toCursor(_m *FollowUpCheck) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *followupcheckPager) applyCursors(query *FollowUpCheckQuery, after, before *Cursor) (*FollowUpCheckQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultFollowUpCheckOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *followupcheckPager) applyOrder(query *FollowUpCheckQuery) *FollowUpCheckQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultFollowUpCheckOrder.Field {
+		query = query.Order(DefaultFollowUpCheckOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *followupcheckPager) orderExpr(query *FollowUpCheckQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultFollowUpCheckOrder.Field {
+			b.Comma().Ident(DefaultFollowUpCheckOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to FollowUpCheck.
+func (_m *FollowUpCheckQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...FollowUpCheckPaginateOption,
+) (*FollowUpCheckConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newFollowUpCheckPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &FollowUpCheckConnection{Edges: []*FollowUpCheckEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// FollowUpCheckOrderFieldCreatedAt orders FollowUpCheck by created_at.
+	FollowUpCheckOrderFieldCreatedAt = &FollowUpCheckOrderField{
+		Value: func(_m *FollowUpCheck) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: followupcheck.FieldCreatedAt,
+		toTerm: followupcheck.ByCreatedAt,
+		toCursor: func(_m *FollowUpCheck) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// FollowUpCheckOrderFieldUpdatedAt orders FollowUpCheck by updated_at.
+	FollowUpCheckOrderFieldUpdatedAt = &FollowUpCheckOrderField{
+		Value: func(_m *FollowUpCheck) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: followupcheck.FieldUpdatedAt,
+		toTerm: followupcheck.ByUpdatedAt,
+		toCursor: func(_m *FollowUpCheck) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f FollowUpCheckOrderField) String() string {
+	var str string
+	switch f.column {
+	case FollowUpCheckOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case FollowUpCheckOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f FollowUpCheckOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *FollowUpCheckOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("FollowUpCheckOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *FollowUpCheckOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *FollowUpCheckOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid FollowUpCheckOrderField", str)
+	}
+	return nil
+}
+
+// FollowUpCheckOrderField defines the ordering field of FollowUpCheck.
+type FollowUpCheckOrderField struct {
+	// Value extracts the ordering value from the given FollowUpCheck.
+	Value    func(*FollowUpCheck) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) followupcheck.OrderOption
+	toCursor func(*FollowUpCheck) Cursor
+}
+
+// FollowUpCheckOrder defines the ordering of FollowUpCheck.
+type FollowUpCheckOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *FollowUpCheckOrderField `json:"field"`
+}
+
+// DefaultFollowUpCheckOrder is the default ordering of FollowUpCheck.
+var DefaultFollowUpCheckOrder = &FollowUpCheckOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &FollowUpCheckOrderField{
+		Value: func(_m *FollowUpCheck) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: followupcheck.FieldID,
+		toTerm: followupcheck.ByID,
+		toCursor: func(_m *FollowUpCheck) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts FollowUpCheck into FollowUpCheckEdge.
+func (_m *FollowUpCheck) ToEdge(order *FollowUpCheckOrder) *FollowUpCheckEdge {
+	if order == nil {
+		order = DefaultFollowUpCheckOrder
+	}
+	return &FollowUpCheckEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // GroupMemberEdge is the edge representation of GroupMember.
 type GroupMemberEdge struct {
 	Node   *GroupMember `json:"node"`
@@ -5605,6 +5921,20 @@ var (
 			}
 		},
 	}
+	// HazardOrderFieldFollowUpOn orders Hazard by follow_up_on.
+	HazardOrderFieldFollowUpOn = &HazardOrderField{
+		Value: func(_m *Hazard) (ent.Value, error) {
+			return _m.FollowUpOn, nil
+		},
+		column: hazard.FieldFollowUpOn,
+		toTerm: hazard.ByFollowUpOn,
+		toCursor: func(_m *Hazard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.FollowUpOn,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -5623,6 +5953,8 @@ func (f HazardOrderField) String() string {
 		str = "FOUND_AT"
 	case HazardOrderFieldDeadline.column:
 		str = "DEADLINE"
+	case HazardOrderFieldFollowUpOn.column:
+		str = "FOLLOW_UP_ON"
 	}
 	return str
 }
@@ -5651,6 +5983,8 @@ func (f *HazardOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *HazardOrderFieldFoundAt
 	case "DEADLINE":
 		*f = *HazardOrderFieldDeadline
+	case "FOLLOW_UP_ON":
+		*f = *HazardOrderFieldFollowUpOn
 	default:
 		return fmt.Errorf("%s is not a valid HazardOrderField", str)
 	}
@@ -5693,6 +6027,356 @@ func (_m *Hazard) ToEdge(order *HazardOrder) *HazardEdge {
 		order = DefaultHazardOrder
 	}
 	return &HazardEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// HazardAssignmentEdge is the edge representation of HazardAssignment.
+type HazardAssignmentEdge struct {
+	Node   *HazardAssignment `json:"node"`
+	Cursor Cursor            `json:"cursor"`
+}
+
+// HazardAssignmentConnection is the connection containing edges to HazardAssignment.
+type HazardAssignmentConnection struct {
+	Edges      []*HazardAssignmentEdge `json:"edges"`
+	PageInfo   PageInfo                `json:"pageInfo"`
+	TotalCount int                     `json:"totalCount"`
+}
+
+func (c *HazardAssignmentConnection) build(nodes []*HazardAssignment, pager *hazardassignmentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *HazardAssignment
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *HazardAssignment {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *HazardAssignment {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*HazardAssignmentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &HazardAssignmentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// HazardAssignmentPaginateOption enables pagination customization.
+type HazardAssignmentPaginateOption func(*hazardassignmentPager) error
+
+// WithHazardAssignmentOrder configures pagination ordering.
+func WithHazardAssignmentOrder(order *HazardAssignmentOrder) HazardAssignmentPaginateOption {
+	if order == nil {
+		order = DefaultHazardAssignmentOrder
+	}
+	o := *order
+	return func(pager *hazardassignmentPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultHazardAssignmentOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithHazardAssignmentFilter configures pagination filter.
+func WithHazardAssignmentFilter(filter func(*HazardAssignmentQuery) (*HazardAssignmentQuery, error)) HazardAssignmentPaginateOption {
+	return func(pager *hazardassignmentPager) error {
+		if filter == nil {
+			return errors.New("HazardAssignmentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type hazardassignmentPager struct {
+	reverse bool
+	order   *HazardAssignmentOrder
+	filter  func(*HazardAssignmentQuery) (*HazardAssignmentQuery, error)
+}
+
+func newHazardAssignmentPager(opts []HazardAssignmentPaginateOption, reverse bool) (*hazardassignmentPager, error) {
+	pager := &hazardassignmentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultHazardAssignmentOrder
+	}
+	return pager, nil
+}
+
+func (p *hazardassignmentPager) applyFilter(query *HazardAssignmentQuery) (*HazardAssignmentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *hazardassignmentPager) toCursor(_m *HazardAssignment) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *hazardassignmentPager) applyCursors(query *HazardAssignmentQuery, after, before *Cursor) (*HazardAssignmentQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultHazardAssignmentOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *hazardassignmentPager) applyOrder(query *HazardAssignmentQuery) *HazardAssignmentQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultHazardAssignmentOrder.Field {
+		query = query.Order(DefaultHazardAssignmentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *hazardassignmentPager) orderExpr(query *HazardAssignmentQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultHazardAssignmentOrder.Field {
+			b.Comma().Ident(DefaultHazardAssignmentOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to HazardAssignment.
+func (_m *HazardAssignmentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...HazardAssignmentPaginateOption,
+) (*HazardAssignmentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newHazardAssignmentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &HazardAssignmentConnection{Edges: []*HazardAssignmentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// HazardAssignmentOrderFieldCreatedAt orders HazardAssignment by created_at.
+	HazardAssignmentOrderFieldCreatedAt = &HazardAssignmentOrderField{
+		Value: func(_m *HazardAssignment) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: hazardassignment.FieldCreatedAt,
+		toTerm: hazardassignment.ByCreatedAt,
+		toCursor: func(_m *HazardAssignment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// HazardAssignmentOrderFieldUpdatedAt orders HazardAssignment by updated_at.
+	HazardAssignmentOrderFieldUpdatedAt = &HazardAssignmentOrderField{
+		Value: func(_m *HazardAssignment) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: hazardassignment.FieldUpdatedAt,
+		toTerm: hazardassignment.ByUpdatedAt,
+		toCursor: func(_m *HazardAssignment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// HazardAssignmentOrderFieldFollowUpOn orders HazardAssignment by follow_up_on.
+	HazardAssignmentOrderFieldFollowUpOn = &HazardAssignmentOrderField{
+		Value: func(_m *HazardAssignment) (ent.Value, error) {
+			return _m.FollowUpOn, nil
+		},
+		column: hazardassignment.FieldFollowUpOn,
+		toTerm: hazardassignment.ByFollowUpOn,
+		toCursor: func(_m *HazardAssignment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.FollowUpOn,
+			}
+		},
+	}
+	// HazardAssignmentOrderFieldAssignedAt orders HazardAssignment by assigned_at.
+	HazardAssignmentOrderFieldAssignedAt = &HazardAssignmentOrderField{
+		Value: func(_m *HazardAssignment) (ent.Value, error) {
+			return _m.AssignedAt, nil
+		},
+		column: hazardassignment.FieldAssignedAt,
+		toTerm: hazardassignment.ByAssignedAt,
+		toCursor: func(_m *HazardAssignment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.AssignedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f HazardAssignmentOrderField) String() string {
+	var str string
+	switch f.column {
+	case HazardAssignmentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case HazardAssignmentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case HazardAssignmentOrderFieldFollowUpOn.column:
+		str = "FOLLOW_UP_ON"
+	case HazardAssignmentOrderFieldAssignedAt.column:
+		str = "ASSIGNED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f HazardAssignmentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *HazardAssignmentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("HazardAssignmentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *HazardAssignmentOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *HazardAssignmentOrderFieldUpdatedAt
+	case "FOLLOW_UP_ON":
+		*f = *HazardAssignmentOrderFieldFollowUpOn
+	case "ASSIGNED_AT":
+		*f = *HazardAssignmentOrderFieldAssignedAt
+	default:
+		return fmt.Errorf("%s is not a valid HazardAssignmentOrderField", str)
+	}
+	return nil
+}
+
+// HazardAssignmentOrderField defines the ordering field of HazardAssignment.
+type HazardAssignmentOrderField struct {
+	// Value extracts the ordering value from the given HazardAssignment.
+	Value    func(*HazardAssignment) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) hazardassignment.OrderOption
+	toCursor func(*HazardAssignment) Cursor
+}
+
+// HazardAssignmentOrder defines the ordering of HazardAssignment.
+type HazardAssignmentOrder struct {
+	Direction OrderDirection              `json:"direction"`
+	Field     *HazardAssignmentOrderField `json:"field"`
+}
+
+// DefaultHazardAssignmentOrder is the default ordering of HazardAssignment.
+var DefaultHazardAssignmentOrder = &HazardAssignmentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &HazardAssignmentOrderField{
+		Value: func(_m *HazardAssignment) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: hazardassignment.FieldID,
+		toTerm: hazardassignment.ByID,
+		toCursor: func(_m *HazardAssignment) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts HazardAssignment into HazardAssignmentEdge.
+func (_m *HazardAssignment) ToEdge(order *HazardAssignmentOrder) *HazardAssignmentEdge {
+	if order == nil {
+		order = DefaultHazardAssignmentOrder
+	}
+	return &HazardAssignmentEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -18,7 +18,9 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementaction"
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -4623,6 +4625,386 @@ func (i *EnterpriseWhereInput) P() (predicate.Enterprise, error) {
 	}
 }
 
+// FollowUpCheckWhereInput represents a where input for filtering FollowUpCheck queries.
+type FollowUpCheckWhereInput struct {
+	Predicates []predicate.FollowUpCheck  `json:"-"`
+	Not        *FollowUpCheckWhereInput   `json:"not,omitempty"`
+	Or         []*FollowUpCheckWhereInput `json:"or,omitempty"`
+	And        []*FollowUpCheckWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "outcome" field predicates.
+	Outcome      *domain.FollowUpOutcome  `json:"outcome,omitempty"`
+	OutcomeNEQ   *domain.FollowUpOutcome  `json:"outcomeNEQ,omitempty"`
+	OutcomeIn    []domain.FollowUpOutcome `json:"outcomeIn,omitempty"`
+	OutcomeNotIn []domain.FollowUpOutcome `json:"outcomeNotIn,omitempty"`
+
+	// "state_before" field predicates.
+	StateBefore             *string  `json:"stateBefore,omitempty"`
+	StateBeforeNEQ          *string  `json:"stateBeforeNEQ,omitempty"`
+	StateBeforeIn           []string `json:"stateBeforeIn,omitempty"`
+	StateBeforeNotIn        []string `json:"stateBeforeNotIn,omitempty"`
+	StateBeforeGT           *string  `json:"stateBeforeGT,omitempty"`
+	StateBeforeGTE          *string  `json:"stateBeforeGTE,omitempty"`
+	StateBeforeLT           *string  `json:"stateBeforeLT,omitempty"`
+	StateBeforeLTE          *string  `json:"stateBeforeLTE,omitempty"`
+	StateBeforeContains     *string  `json:"stateBeforeContains,omitempty"`
+	StateBeforeHasPrefix    *string  `json:"stateBeforeHasPrefix,omitempty"`
+	StateBeforeHasSuffix    *string  `json:"stateBeforeHasSuffix,omitempty"`
+	StateBeforeEqualFold    *string  `json:"stateBeforeEqualFold,omitempty"`
+	StateBeforeContainsFold *string  `json:"stateBeforeContainsFold,omitempty"`
+
+	// "state_after" field predicates.
+	StateAfter             *string  `json:"stateAfter,omitempty"`
+	StateAfterNEQ          *string  `json:"stateAfterNEQ,omitempty"`
+	StateAfterIn           []string `json:"stateAfterIn,omitempty"`
+	StateAfterNotIn        []string `json:"stateAfterNotIn,omitempty"`
+	StateAfterGT           *string  `json:"stateAfterGT,omitempty"`
+	StateAfterGTE          *string  `json:"stateAfterGTE,omitempty"`
+	StateAfterLT           *string  `json:"stateAfterLT,omitempty"`
+	StateAfterLTE          *string  `json:"stateAfterLTE,omitempty"`
+	StateAfterContains     *string  `json:"stateAfterContains,omitempty"`
+	StateAfterHasPrefix    *string  `json:"stateAfterHasPrefix,omitempty"`
+	StateAfterHasSuffix    *string  `json:"stateAfterHasSuffix,omitempty"`
+	StateAfterEqualFold    *string  `json:"stateAfterEqualFold,omitempty"`
+	StateAfterContainsFold *string  `json:"stateAfterContainsFold,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *FollowUpCheckWhereInput) AddPredicates(predicates ...predicate.FollowUpCheck) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the FollowUpCheckWhereInput filter on the FollowUpCheckQuery builder.
+func (i *FollowUpCheckWhereInput) Filter(q *FollowUpCheckQuery) (*FollowUpCheckQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyFollowUpCheckWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyFollowUpCheckWhereInput is returned in case the FollowUpCheckWhereInput is empty.
+var ErrEmptyFollowUpCheckWhereInput = errors.New("ent: empty predicate FollowUpCheckWhereInput")
+
+// P returns a predicate for filtering followupchecks.
+// An error is returned if the input is empty or invalid.
+func (i *FollowUpCheckWhereInput) P() (predicate.FollowUpCheck, error) {
+	var predicates []predicate.FollowUpCheck
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, followupcheck.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.FollowUpCheck, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, followupcheck.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.FollowUpCheck, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, followupcheck.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, followupcheck.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, followupcheck.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, followupcheck.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, followupcheck.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, followupcheck.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, followupcheck.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, followupcheck.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, followupcheck.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, followupcheck.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, followupcheck.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, followupcheck.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, followupcheck.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, followupcheck.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, followupcheck.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, followupcheck.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, followupcheck.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, followupcheck.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, followupcheck.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, followupcheck.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, followupcheck.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, followupcheck.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, followupcheck.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, followupcheck.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, followupcheck.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Outcome != nil {
+		predicates = append(predicates, followupcheck.OutcomeEQ(*i.Outcome))
+	}
+	if i.OutcomeNEQ != nil {
+		predicates = append(predicates, followupcheck.OutcomeNEQ(*i.OutcomeNEQ))
+	}
+	if len(i.OutcomeIn) > 0 {
+		predicates = append(predicates, followupcheck.OutcomeIn(i.OutcomeIn...))
+	}
+	if len(i.OutcomeNotIn) > 0 {
+		predicates = append(predicates, followupcheck.OutcomeNotIn(i.OutcomeNotIn...))
+	}
+	if i.StateBefore != nil {
+		predicates = append(predicates, followupcheck.StateBeforeEQ(*i.StateBefore))
+	}
+	if i.StateBeforeNEQ != nil {
+		predicates = append(predicates, followupcheck.StateBeforeNEQ(*i.StateBeforeNEQ))
+	}
+	if len(i.StateBeforeIn) > 0 {
+		predicates = append(predicates, followupcheck.StateBeforeIn(i.StateBeforeIn...))
+	}
+	if len(i.StateBeforeNotIn) > 0 {
+		predicates = append(predicates, followupcheck.StateBeforeNotIn(i.StateBeforeNotIn...))
+	}
+	if i.StateBeforeGT != nil {
+		predicates = append(predicates, followupcheck.StateBeforeGT(*i.StateBeforeGT))
+	}
+	if i.StateBeforeGTE != nil {
+		predicates = append(predicates, followupcheck.StateBeforeGTE(*i.StateBeforeGTE))
+	}
+	if i.StateBeforeLT != nil {
+		predicates = append(predicates, followupcheck.StateBeforeLT(*i.StateBeforeLT))
+	}
+	if i.StateBeforeLTE != nil {
+		predicates = append(predicates, followupcheck.StateBeforeLTE(*i.StateBeforeLTE))
+	}
+	if i.StateBeforeContains != nil {
+		predicates = append(predicates, followupcheck.StateBeforeContains(*i.StateBeforeContains))
+	}
+	if i.StateBeforeHasPrefix != nil {
+		predicates = append(predicates, followupcheck.StateBeforeHasPrefix(*i.StateBeforeHasPrefix))
+	}
+	if i.StateBeforeHasSuffix != nil {
+		predicates = append(predicates, followupcheck.StateBeforeHasSuffix(*i.StateBeforeHasSuffix))
+	}
+	if i.StateBeforeEqualFold != nil {
+		predicates = append(predicates, followupcheck.StateBeforeEqualFold(*i.StateBeforeEqualFold))
+	}
+	if i.StateBeforeContainsFold != nil {
+		predicates = append(predicates, followupcheck.StateBeforeContainsFold(*i.StateBeforeContainsFold))
+	}
+	if i.StateAfter != nil {
+		predicates = append(predicates, followupcheck.StateAfterEQ(*i.StateAfter))
+	}
+	if i.StateAfterNEQ != nil {
+		predicates = append(predicates, followupcheck.StateAfterNEQ(*i.StateAfterNEQ))
+	}
+	if len(i.StateAfterIn) > 0 {
+		predicates = append(predicates, followupcheck.StateAfterIn(i.StateAfterIn...))
+	}
+	if len(i.StateAfterNotIn) > 0 {
+		predicates = append(predicates, followupcheck.StateAfterNotIn(i.StateAfterNotIn...))
+	}
+	if i.StateAfterGT != nil {
+		predicates = append(predicates, followupcheck.StateAfterGT(*i.StateAfterGT))
+	}
+	if i.StateAfterGTE != nil {
+		predicates = append(predicates, followupcheck.StateAfterGTE(*i.StateAfterGTE))
+	}
+	if i.StateAfterLT != nil {
+		predicates = append(predicates, followupcheck.StateAfterLT(*i.StateAfterLT))
+	}
+	if i.StateAfterLTE != nil {
+		predicates = append(predicates, followupcheck.StateAfterLTE(*i.StateAfterLTE))
+	}
+	if i.StateAfterContains != nil {
+		predicates = append(predicates, followupcheck.StateAfterContains(*i.StateAfterContains))
+	}
+	if i.StateAfterHasPrefix != nil {
+		predicates = append(predicates, followupcheck.StateAfterHasPrefix(*i.StateAfterHasPrefix))
+	}
+	if i.StateAfterHasSuffix != nil {
+		predicates = append(predicates, followupcheck.StateAfterHasSuffix(*i.StateAfterHasSuffix))
+	}
+	if i.StateAfterEqualFold != nil {
+		predicates = append(predicates, followupcheck.StateAfterEqualFold(*i.StateAfterEqualFold))
+	}
+	if i.StateAfterContainsFold != nil {
+		predicates = append(predicates, followupcheck.StateAfterContainsFold(*i.StateAfterContainsFold))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, followupcheck.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, followupcheck.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, followupcheck.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, followupcheck.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, followupcheck.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, followupcheck.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, followupcheck.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, followupcheck.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, followupcheck.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, followupcheck.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, followupcheck.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, followupcheck.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, followupcheck.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, followupcheck.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, followupcheck.NoteContainsFold(*i.NoteContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyFollowUpCheckWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return followupcheck.And(predicates...), nil
+	}
+}
+
 // HazardWhereInput represents a where input for filtering Hazard queries.
 type HazardWhereInput struct {
 	Predicates []predicate.Hazard  `json:"-"`
@@ -4814,6 +5196,18 @@ type HazardWhereInput struct {
 	ClosedAtLTE    *time.Time  `json:"closedAtLTE,omitempty"`
 	ClosedAtIsNil  bool        `json:"closedAtIsNil,omitempty"`
 	ClosedAtNotNil bool        `json:"closedAtNotNil,omitempty"`
+
+	// "follow_up_on" field predicates.
+	FollowUpOn       *time.Time  `json:"followUpOn,omitempty"`
+	FollowUpOnNEQ    *time.Time  `json:"followUpOnNEQ,omitempty"`
+	FollowUpOnIn     []time.Time `json:"followUpOnIn,omitempty"`
+	FollowUpOnNotIn  []time.Time `json:"followUpOnNotIn,omitempty"`
+	FollowUpOnGT     *time.Time  `json:"followUpOnGT,omitempty"`
+	FollowUpOnGTE    *time.Time  `json:"followUpOnGTE,omitempty"`
+	FollowUpOnLT     *time.Time  `json:"followUpOnLT,omitempty"`
+	FollowUpOnLTE    *time.Time  `json:"followUpOnLTE,omitempty"`
+	FollowUpOnIsNil  bool        `json:"followUpOnIsNil,omitempty"`
+	FollowUpOnNotNil bool        `json:"followUpOnNotNil,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5340,6 +5734,36 @@ func (i *HazardWhereInput) P() (predicate.Hazard, error) {
 	if i.ClosedAtNotNil {
 		predicates = append(predicates, hazard.ClosedAtNotNil())
 	}
+	if i.FollowUpOn != nil {
+		predicates = append(predicates, hazard.FollowUpOnEQ(*i.FollowUpOn))
+	}
+	if i.FollowUpOnNEQ != nil {
+		predicates = append(predicates, hazard.FollowUpOnNEQ(*i.FollowUpOnNEQ))
+	}
+	if len(i.FollowUpOnIn) > 0 {
+		predicates = append(predicates, hazard.FollowUpOnIn(i.FollowUpOnIn...))
+	}
+	if len(i.FollowUpOnNotIn) > 0 {
+		predicates = append(predicates, hazard.FollowUpOnNotIn(i.FollowUpOnNotIn...))
+	}
+	if i.FollowUpOnGT != nil {
+		predicates = append(predicates, hazard.FollowUpOnGT(*i.FollowUpOnGT))
+	}
+	if i.FollowUpOnGTE != nil {
+		predicates = append(predicates, hazard.FollowUpOnGTE(*i.FollowUpOnGTE))
+	}
+	if i.FollowUpOnLT != nil {
+		predicates = append(predicates, hazard.FollowUpOnLT(*i.FollowUpOnLT))
+	}
+	if i.FollowUpOnLTE != nil {
+		predicates = append(predicates, hazard.FollowUpOnLTE(*i.FollowUpOnLTE))
+	}
+	if i.FollowUpOnIsNil {
+		predicates = append(predicates, hazard.FollowUpOnIsNil())
+	}
+	if i.FollowUpOnNotNil {
+		predicates = append(predicates, hazard.FollowUpOnNotNil())
+	}
 
 	switch len(predicates) {
 	case 0:
@@ -5348,6 +5772,328 @@ func (i *HazardWhereInput) P() (predicate.Hazard, error) {
 		return predicates[0], nil
 	default:
 		return hazard.And(predicates...), nil
+	}
+}
+
+// HazardAssignmentWhereInput represents a where input for filtering HazardAssignment queries.
+type HazardAssignmentWhereInput struct {
+	Predicates []predicate.HazardAssignment  `json:"-"`
+	Not        *HazardAssignmentWhereInput   `json:"not,omitempty"`
+	Or         []*HazardAssignmentWhereInput `json:"or,omitempty"`
+	And        []*HazardAssignmentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "follow_up_on" field predicates.
+	FollowUpOn      *time.Time  `json:"followUpOn,omitempty"`
+	FollowUpOnNEQ   *time.Time  `json:"followUpOnNEQ,omitempty"`
+	FollowUpOnIn    []time.Time `json:"followUpOnIn,omitempty"`
+	FollowUpOnNotIn []time.Time `json:"followUpOnNotIn,omitempty"`
+	FollowUpOnGT    *time.Time  `json:"followUpOnGT,omitempty"`
+	FollowUpOnGTE   *time.Time  `json:"followUpOnGTE,omitempty"`
+	FollowUpOnLT    *time.Time  `json:"followUpOnLT,omitempty"`
+	FollowUpOnLTE   *time.Time  `json:"followUpOnLTE,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "assigned_at" field predicates.
+	AssignedAt      *time.Time  `json:"assignedAt,omitempty"`
+	AssignedAtNEQ   *time.Time  `json:"assignedAtNEQ,omitempty"`
+	AssignedAtIn    []time.Time `json:"assignedAtIn,omitempty"`
+	AssignedAtNotIn []time.Time `json:"assignedAtNotIn,omitempty"`
+	AssignedAtGT    *time.Time  `json:"assignedAtGT,omitempty"`
+	AssignedAtGTE   *time.Time  `json:"assignedAtGTE,omitempty"`
+	AssignedAtLT    *time.Time  `json:"assignedAtLT,omitempty"`
+	AssignedAtLTE   *time.Time  `json:"assignedAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *HazardAssignmentWhereInput) AddPredicates(predicates ...predicate.HazardAssignment) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the HazardAssignmentWhereInput filter on the HazardAssignmentQuery builder.
+func (i *HazardAssignmentWhereInput) Filter(q *HazardAssignmentQuery) (*HazardAssignmentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyHazardAssignmentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyHazardAssignmentWhereInput is returned in case the HazardAssignmentWhereInput is empty.
+var ErrEmptyHazardAssignmentWhereInput = errors.New("ent: empty predicate HazardAssignmentWhereInput")
+
+// P returns a predicate for filtering hazardassignments.
+// An error is returned if the input is empty or invalid.
+func (i *HazardAssignmentWhereInput) P() (predicate.HazardAssignment, error) {
+	var predicates []predicate.HazardAssignment
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, hazardassignment.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.HazardAssignment, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, hazardassignment.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.HazardAssignment, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, hazardassignment.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, hazardassignment.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, hazardassignment.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, hazardassignment.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, hazardassignment.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, hazardassignment.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, hazardassignment.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, hazardassignment.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, hazardassignment.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, hazardassignment.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, hazardassignment.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, hazardassignment.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, hazardassignment.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, hazardassignment.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, hazardassignment.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, hazardassignment.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, hazardassignment.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, hazardassignment.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, hazardassignment.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, hazardassignment.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, hazardassignment.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, hazardassignment.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, hazardassignment.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, hazardassignment.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, hazardassignment.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.FollowUpOn != nil {
+		predicates = append(predicates, hazardassignment.FollowUpOnEQ(*i.FollowUpOn))
+	}
+	if i.FollowUpOnNEQ != nil {
+		predicates = append(predicates, hazardassignment.FollowUpOnNEQ(*i.FollowUpOnNEQ))
+	}
+	if len(i.FollowUpOnIn) > 0 {
+		predicates = append(predicates, hazardassignment.FollowUpOnIn(i.FollowUpOnIn...))
+	}
+	if len(i.FollowUpOnNotIn) > 0 {
+		predicates = append(predicates, hazardassignment.FollowUpOnNotIn(i.FollowUpOnNotIn...))
+	}
+	if i.FollowUpOnGT != nil {
+		predicates = append(predicates, hazardassignment.FollowUpOnGT(*i.FollowUpOnGT))
+	}
+	if i.FollowUpOnGTE != nil {
+		predicates = append(predicates, hazardassignment.FollowUpOnGTE(*i.FollowUpOnGTE))
+	}
+	if i.FollowUpOnLT != nil {
+		predicates = append(predicates, hazardassignment.FollowUpOnLT(*i.FollowUpOnLT))
+	}
+	if i.FollowUpOnLTE != nil {
+		predicates = append(predicates, hazardassignment.FollowUpOnLTE(*i.FollowUpOnLTE))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, hazardassignment.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, hazardassignment.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, hazardassignment.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, hazardassignment.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, hazardassignment.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, hazardassignment.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, hazardassignment.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, hazardassignment.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, hazardassignment.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, hazardassignment.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, hazardassignment.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, hazardassignment.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, hazardassignment.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, hazardassignment.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, hazardassignment.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.AssignedAt != nil {
+		predicates = append(predicates, hazardassignment.AssignedAtEQ(*i.AssignedAt))
+	}
+	if i.AssignedAtNEQ != nil {
+		predicates = append(predicates, hazardassignment.AssignedAtNEQ(*i.AssignedAtNEQ))
+	}
+	if len(i.AssignedAtIn) > 0 {
+		predicates = append(predicates, hazardassignment.AssignedAtIn(i.AssignedAtIn...))
+	}
+	if len(i.AssignedAtNotIn) > 0 {
+		predicates = append(predicates, hazardassignment.AssignedAtNotIn(i.AssignedAtNotIn...))
+	}
+	if i.AssignedAtGT != nil {
+		predicates = append(predicates, hazardassignment.AssignedAtGT(*i.AssignedAtGT))
+	}
+	if i.AssignedAtGTE != nil {
+		predicates = append(predicates, hazardassignment.AssignedAtGTE(*i.AssignedAtGTE))
+	}
+	if i.AssignedAtLT != nil {
+		predicates = append(predicates, hazardassignment.AssignedAtLT(*i.AssignedAtLT))
+	}
+	if i.AssignedAtLTE != nil {
+		predicates = append(predicates, hazardassignment.AssignedAtLTE(*i.AssignedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyHazardAssignmentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return hazardassignment.And(predicates...), nil
 	}
 }
 
@@ -12783,6 +13529,10 @@ type UnitWhereInput struct {
 	// "enterprise_hazards" edge predicates.
 	HasEnterpriseHazards     *bool               `json:"hasEnterpriseHazards,omitempty"`
 	HasEnterpriseHazardsWith []*HazardWhereInput `json:"hasEnterpriseHazardsWith,omitempty"`
+
+	// "inspections" edge predicates.
+	HasInspections     *bool                   `json:"hasInspections,omitempty"`
+	HasInspectionsWith []*InspectionWhereInput `json:"hasInspectionsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -13132,6 +13882,24 @@ func (i *UnitWhereInput) P() (predicate.Unit, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, unit.HasEnterpriseHazardsWith(with...))
+	}
+	if i.HasInspections != nil {
+		p := unit.HasInspections()
+		if !*i.HasInspections {
+			p = unit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInspectionsWith) > 0 {
+		with := make([]predicate.Inspection, 0, len(i.HasInspectionsWith))
+		for _, w := range i.HasInspectionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInspectionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, unit.HasInspectionsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -74,6 +74,10 @@ type Hazard struct {
 	RequestedDeadline *time.Time `json:"requested_deadline,omitempty"`
 	// When it was closed (销号).
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	// The unit it is assigned to (交办), from its latest assignment.
+	AssigneeID *int `json:"assignee_id,omitempty"`
+	// The follow-up date of its latest assignment.
+	FollowUpOn *time.Time `json:"follow_up_on,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the HazardQuery when eager-loading is set.
 	Edges        HazardEdges `json:"edges"`
@@ -92,17 +96,25 @@ type HazardEdges struct {
 	Recurrences []*Hazard `json:"recurrences,omitempty"`
 	// The risk point it came from; null when none or outside your jurisdiction.
 	RiskPoint *RiskPoint `json:"risk_point,omitempty"`
+	// The unit it is assigned to (交办); null when unassigned.
+	Assignee *Unit `json:"assignee,omitempty"`
+	// Its assignments, oldest first.
+	Assignments []*HazardAssignment `json:"assignments,omitempty"`
+	// What follow-up inspections found of it.
+	FollowUps []*FollowUpCheck `json:"follow_ups,omitempty"`
 	// Its history, oldest first: one event per step.
 	Events []*HazardEvent `json:"events,omitempty"`
 	// EnterpriseUnit holds the value of the enterprise_unit edge.
 	EnterpriseUnit *Unit `json:"enterprise_unit,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [10]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [9]map[string]int
 
 	namedRecurrences map[string][]*Hazard
+	namedAssignments map[string][]*HazardAssignment
+	namedFollowUps   map[string][]*FollowUpCheck
 	namedEvents      map[string][]*HazardEvent
 }
 
@@ -159,10 +171,39 @@ func (e HazardEdges) RiskPointOrErr() (*RiskPoint, error) {
 	return nil, &NotLoadedError{edge: "risk_point"}
 }
 
+// AssigneeOrErr returns the Assignee value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e HazardEdges) AssigneeOrErr() (*Unit, error) {
+	if e.Assignee != nil {
+		return e.Assignee, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: unit.Label}
+	}
+	return nil, &NotLoadedError{edge: "assignee"}
+}
+
+// AssignmentsOrErr returns the Assignments value or an error if the edge
+// was not loaded in eager-loading.
+func (e HazardEdges) AssignmentsOrErr() ([]*HazardAssignment, error) {
+	if e.loadedTypes[6] {
+		return e.Assignments, nil
+	}
+	return nil, &NotLoadedError{edge: "assignments"}
+}
+
+// FollowUpsOrErr returns the FollowUps value or an error if the edge
+// was not loaded in eager-loading.
+func (e HazardEdges) FollowUpsOrErr() ([]*FollowUpCheck, error) {
+	if e.loadedTypes[7] {
+		return e.FollowUps, nil
+	}
+	return nil, &NotLoadedError{edge: "follow_ups"}
+}
+
 // EventsOrErr returns the Events value or an error if the edge
 // was not loaded in eager-loading.
 func (e HazardEdges) EventsOrErr() ([]*HazardEvent, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[8] {
 		return e.Events, nil
 	}
 	return nil, &NotLoadedError{edge: "events"}
@@ -173,7 +214,7 @@ func (e HazardEdges) EventsOrErr() ([]*HazardEvent, error) {
 func (e HazardEdges) EnterpriseUnitOrErr() (*Unit, error) {
 	if e.EnterpriseUnit != nil {
 		return e.EnterpriseUnit, nil
-	} else if e.loadedTypes[6] {
+	} else if e.loadedTypes[9] {
 		return nil, &NotFoundError{label: unit.Label}
 	}
 	return nil, &NotLoadedError{edge: "enterprise_unit"}
@@ -188,11 +229,11 @@ func (*Hazard) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case hazard.FieldSupervised:
 			values[i] = new(sql.NullBool)
-		case hazard.FieldID, hazard.FieldTenantID, hazard.FieldScopeEnterpriseID, hazard.FieldSubjectID, hazard.FieldInspectionID, hazard.FieldCampaignID, hazard.FieldRecurrenceOfID, hazard.FieldRiskPointID, hazard.FieldReportedByID:
+		case hazard.FieldID, hazard.FieldTenantID, hazard.FieldScopeEnterpriseID, hazard.FieldSubjectID, hazard.FieldInspectionID, hazard.FieldCampaignID, hazard.FieldRecurrenceOfID, hazard.FieldRiskPointID, hazard.FieldReportedByID, hazard.FieldAssigneeID:
 			values[i] = new(sql.NullInt64)
 		case hazard.FieldScopePath, hazard.FieldScopeSector, hazard.FieldSource, hazard.FieldLevel, hazard.FieldState, hazard.FieldCategory, hazard.FieldLocation, hazard.FieldDescription, hazard.FieldRequirement, hazard.FieldResponsiblePerson:
 			values[i] = new(sql.NullString)
-		case hazard.FieldCreatedAt, hazard.FieldUpdatedAt, hazard.FieldFoundAt, hazard.FieldDeadline, hazard.FieldRequestedDeadline, hazard.FieldClosedAt:
+		case hazard.FieldCreatedAt, hazard.FieldUpdatedAt, hazard.FieldFoundAt, hazard.FieldDeadline, hazard.FieldRequestedDeadline, hazard.FieldClosedAt, hazard.FieldFollowUpOn:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -381,6 +422,20 @@ func (_m *Hazard) assignValues(columns []string, values []any) error {
 				_m.ClosedAt = new(time.Time)
 				*_m.ClosedAt = value.Time
 			}
+		case hazard.FieldAssigneeID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field assignee_id", values[i])
+			} else if value.Valid {
+				_m.AssigneeID = new(int)
+				*_m.AssigneeID = int(value.Int64)
+			}
+		case hazard.FieldFollowUpOn:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field follow_up_on", values[i])
+			} else if value.Valid {
+				_m.FollowUpOn = new(time.Time)
+				*_m.FollowUpOn = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -417,6 +472,21 @@ func (_m *Hazard) QueryRecurrences() *HazardQuery {
 // QueryRiskPoint queries the "risk_point" edge of the Hazard entity.
 func (_m *Hazard) QueryRiskPoint() *RiskPointQuery {
 	return NewHazardClient(_m.config).QueryRiskPoint(_m)
+}
+
+// QueryAssignee queries the "assignee" edge of the Hazard entity.
+func (_m *Hazard) QueryAssignee() *UnitQuery {
+	return NewHazardClient(_m.config).QueryAssignee(_m)
+}
+
+// QueryAssignments queries the "assignments" edge of the Hazard entity.
+func (_m *Hazard) QueryAssignments() *HazardAssignmentQuery {
+	return NewHazardClient(_m.config).QueryAssignments(_m)
+}
+
+// QueryFollowUps queries the "follow_ups" edge of the Hazard entity.
+func (_m *Hazard) QueryFollowUps() *FollowUpCheckQuery {
+	return NewHazardClient(_m.config).QueryFollowUps(_m)
 }
 
 // QueryEvents queries the "events" edge of the Hazard entity.
@@ -545,6 +615,16 @@ func (_m *Hazard) String() string {
 		builder.WriteString("closed_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	if v := _m.AssigneeID; v != nil {
+		builder.WriteString("assignee_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.FollowUpOn; v != nil {
+		builder.WriteString("follow_up_on=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -570,6 +650,54 @@ func (_m *Hazard) appendNamedRecurrences(name string, edges ...*Hazard) {
 		_m.Edges.namedRecurrences[name] = []*Hazard{}
 	} else {
 		_m.Edges.namedRecurrences[name] = append(_m.Edges.namedRecurrences[name], edges...)
+	}
+}
+
+// NamedAssignments returns the Assignments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Hazard) NamedAssignments(name string) ([]*HazardAssignment, error) {
+	if _m.Edges.namedAssignments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAssignments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Hazard) appendNamedAssignments(name string, edges ...*HazardAssignment) {
+	if _m.Edges.namedAssignments == nil {
+		_m.Edges.namedAssignments = make(map[string][]*HazardAssignment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAssignments[name] = []*HazardAssignment{}
+	} else {
+		_m.Edges.namedAssignments[name] = append(_m.Edges.namedAssignments[name], edges...)
+	}
+}
+
+// NamedFollowUps returns the FollowUps named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Hazard) NamedFollowUps(name string) ([]*FollowUpCheck, error) {
+	if _m.Edges.namedFollowUps == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFollowUps[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Hazard) appendNamedFollowUps(name string, edges ...*FollowUpCheck) {
+	if _m.Edges.namedFollowUps == nil {
+		_m.Edges.namedFollowUps = make(map[string][]*FollowUpCheck)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFollowUps[name] = []*FollowUpCheck{}
+	} else {
+		_m.Edges.namedFollowUps[name] = append(_m.Edges.namedFollowUps[name], edges...)
 	}
 }
 

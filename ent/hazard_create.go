@@ -10,7 +10,9 @@ import (
 
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/riskpoint"
@@ -301,6 +303,34 @@ func (_c *HazardCreate) SetNillableClosedAt(v *time.Time) *HazardCreate {
 	return _c
 }
 
+// SetAssigneeID sets the "assignee_id" field.
+func (_c *HazardCreate) SetAssigneeID(v int) *HazardCreate {
+	_c.mutation.SetAssigneeID(v)
+	return _c
+}
+
+// SetNillableAssigneeID sets the "assignee_id" field if the given value is not nil.
+func (_c *HazardCreate) SetNillableAssigneeID(v *int) *HazardCreate {
+	if v != nil {
+		_c.SetAssigneeID(*v)
+	}
+	return _c
+}
+
+// SetFollowUpOn sets the "follow_up_on" field.
+func (_c *HazardCreate) SetFollowUpOn(v time.Time) *HazardCreate {
+	_c.mutation.SetFollowUpOn(v)
+	return _c
+}
+
+// SetNillableFollowUpOn sets the "follow_up_on" field if the given value is not nil.
+func (_c *HazardCreate) SetNillableFollowUpOn(v *time.Time) *HazardCreate {
+	if v != nil {
+		_c.SetFollowUpOn(*v)
+	}
+	return _c
+}
+
 // SetSubject sets the "subject" edge to the Unit entity.
 func (_c *HazardCreate) SetSubject(v *Unit) *HazardCreate {
 	return _c.SetSubjectID(v.ID)
@@ -334,6 +364,41 @@ func (_c *HazardCreate) AddRecurrences(v ...*Hazard) *HazardCreate {
 // SetRiskPoint sets the "risk_point" edge to the RiskPoint entity.
 func (_c *HazardCreate) SetRiskPoint(v *RiskPoint) *HazardCreate {
 	return _c.SetRiskPointID(v.ID)
+}
+
+// SetAssignee sets the "assignee" edge to the Unit entity.
+func (_c *HazardCreate) SetAssignee(v *Unit) *HazardCreate {
+	return _c.SetAssigneeID(v.ID)
+}
+
+// AddAssignmentIDs adds the "assignments" edge to the HazardAssignment entity by IDs.
+func (_c *HazardCreate) AddAssignmentIDs(ids ...int) *HazardCreate {
+	_c.mutation.AddAssignmentIDs(ids...)
+	return _c
+}
+
+// AddAssignments adds the "assignments" edges to the HazardAssignment entity.
+func (_c *HazardCreate) AddAssignments(v ...*HazardAssignment) *HazardCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAssignmentIDs(ids...)
+}
+
+// AddFollowUpIDs adds the "follow_ups" edge to the FollowUpCheck entity by IDs.
+func (_c *HazardCreate) AddFollowUpIDs(ids ...int) *HazardCreate {
+	_c.mutation.AddFollowUpIDs(ids...)
+	return _c
+}
+
+// AddFollowUps adds the "follow_ups" edges to the FollowUpCheck entity.
+func (_c *HazardCreate) AddFollowUps(v ...*FollowUpCheck) *HazardCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddFollowUpIDs(ids...)
 }
 
 // AddEventIDs adds the "events" edge to the HazardEvent entity by IDs.
@@ -624,6 +689,10 @@ func (_c *HazardCreate) createSpec() (*Hazard, *sqlgraph.CreateSpec) {
 		_spec.SetField(hazard.FieldClosedAt, field.TypeTime, value)
 		_node.ClosedAt = &value
 	}
+	if value, ok := _c.mutation.FollowUpOn(); ok {
+		_spec.SetField(hazard.FieldFollowUpOn, field.TypeTime, value)
+		_node.FollowUpOn = &value
+	}
 	if nodes := _c.mutation.SubjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -706,6 +775,55 @@ func (_c *HazardCreate) createSpec() (*Hazard, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.RiskPointID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AssigneeIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.AssigneeTable,
+			Columns: []string{hazard.AssigneeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.AssigneeID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AssignmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.AssignmentsTable,
+			Columns: []string{hazard.AssignmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazardassignment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.FollowUpsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.FollowUpsTable,
+			Columns: []string{hazard.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.EventsIDs(); len(nodes) > 0 {

@@ -13,7 +13,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -33,11 +35,16 @@ type HazardQuery struct {
 	withRecurrenceOf     *HazardQuery
 	withRecurrences      *HazardQuery
 	withRiskPoint        *RiskPointQuery
+	withAssignee         *UnitQuery
+	withAssignments      *HazardAssignmentQuery
+	withFollowUps        *FollowUpCheckQuery
 	withEvents           *HazardEventQuery
 	withEnterpriseUnit   *UnitQuery
 	loadTotal            []func(context.Context, []*Hazard) error
 	modifiers            []func(*sql.Selector)
 	withNamedRecurrences map[string]*HazardQuery
+	withNamedAssignments map[string]*HazardAssignmentQuery
+	withNamedFollowUps   map[string]*FollowUpCheckQuery
 	withNamedEvents      map[string]*HazardEventQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -178,6 +185,72 @@ func (_q *HazardQuery) QueryRiskPoint() *RiskPointQuery {
 			sqlgraph.From(hazard.Table, hazard.FieldID, selector),
 			sqlgraph.To(riskpoint.Table, riskpoint.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, hazard.RiskPointTable, hazard.RiskPointColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAssignee chains the current query on the "assignee" edge.
+func (_q *HazardQuery) QueryAssignee() *UnitQuery {
+	query := (&UnitClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, selector),
+			sqlgraph.To(unit.Table, unit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, hazard.AssigneeTable, hazard.AssigneeColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAssignments chains the current query on the "assignments" edge.
+func (_q *HazardQuery) QueryAssignments() *HazardAssignmentQuery {
+	query := (&HazardAssignmentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, selector),
+			sqlgraph.To(hazardassignment.Table, hazardassignment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, hazard.AssignmentsTable, hazard.AssignmentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryFollowUps chains the current query on the "follow_ups" edge.
+func (_q *HazardQuery) QueryFollowUps() *FollowUpCheckQuery {
+	query := (&FollowUpCheckClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(hazard.Table, hazard.FieldID, selector),
+			sqlgraph.To(followupcheck.Table, followupcheck.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, hazard.FollowUpsTable, hazard.FollowUpsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -426,6 +499,9 @@ func (_q *HazardQuery) Clone() *HazardQuery {
 		withRecurrenceOf:   _q.withRecurrenceOf.Clone(),
 		withRecurrences:    _q.withRecurrences.Clone(),
 		withRiskPoint:      _q.withRiskPoint.Clone(),
+		withAssignee:       _q.withAssignee.Clone(),
+		withAssignments:    _q.withAssignments.Clone(),
+		withFollowUps:      _q.withFollowUps.Clone(),
 		withEvents:         _q.withEvents.Clone(),
 		withEnterpriseUnit: _q.withEnterpriseUnit.Clone(),
 		// clone intermediate query.
@@ -487,6 +563,39 @@ func (_q *HazardQuery) WithRiskPoint(opts ...func(*RiskPointQuery)) *HazardQuery
 		opt(query)
 	}
 	_q.withRiskPoint = query
+	return _q
+}
+
+// WithAssignee tells the query-builder to eager-load the nodes that are connected to
+// the "assignee" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *HazardQuery) WithAssignee(opts ...func(*UnitQuery)) *HazardQuery {
+	query := (&UnitClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAssignee = query
+	return _q
+}
+
+// WithAssignments tells the query-builder to eager-load the nodes that are connected to
+// the "assignments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *HazardQuery) WithAssignments(opts ...func(*HazardAssignmentQuery)) *HazardQuery {
+	query := (&HazardAssignmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAssignments = query
+	return _q
+}
+
+// WithFollowUps tells the query-builder to eager-load the nodes that are connected to
+// the "follow_ups" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *HazardQuery) WithFollowUps(opts ...func(*FollowUpCheckQuery)) *HazardQuery {
+	query := (&FollowUpCheckClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withFollowUps = query
 	return _q
 }
 
@@ -590,12 +699,15 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 	var (
 		nodes       = []*Hazard{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [10]bool{
 			_q.withSubject != nil,
 			_q.withInspection != nil,
 			_q.withRecurrenceOf != nil,
 			_q.withRecurrences != nil,
 			_q.withRiskPoint != nil,
+			_q.withAssignee != nil,
+			_q.withAssignments != nil,
+			_q.withFollowUps != nil,
 			_q.withEvents != nil,
 			_q.withEnterpriseUnit != nil,
 		}
@@ -652,6 +764,26 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 			return nil, err
 		}
 	}
+	if query := _q.withAssignee; query != nil {
+		if err := _q.loadAssignee(ctx, query, nodes, nil,
+			func(n *Hazard, e *Unit) { n.Edges.Assignee = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAssignments; query != nil {
+		if err := _q.loadAssignments(ctx, query, nodes,
+			func(n *Hazard) { n.Edges.Assignments = []*HazardAssignment{} },
+			func(n *Hazard, e *HazardAssignment) { n.Edges.Assignments = append(n.Edges.Assignments, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withFollowUps; query != nil {
+		if err := _q.loadFollowUps(ctx, query, nodes,
+			func(n *Hazard) { n.Edges.FollowUps = []*FollowUpCheck{} },
+			func(n *Hazard, e *FollowUpCheck) { n.Edges.FollowUps = append(n.Edges.FollowUps, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withEvents; query != nil {
 		if err := _q.loadEvents(ctx, query, nodes,
 			func(n *Hazard) { n.Edges.Events = []*HazardEvent{} },
@@ -669,6 +801,20 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 		if err := _q.loadRecurrences(ctx, query, nodes,
 			func(n *Hazard) { n.appendNamedRecurrences(name) },
 			func(n *Hazard, e *Hazard) { n.appendNamedRecurrences(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAssignments {
+		if err := _q.loadAssignments(ctx, query, nodes,
+			func(n *Hazard) { n.appendNamedAssignments(name) },
+			func(n *Hazard, e *HazardAssignment) { n.appendNamedAssignments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedFollowUps {
+		if err := _q.loadFollowUps(ctx, query, nodes,
+			func(n *Hazard) { n.appendNamedFollowUps(name) },
+			func(n *Hazard, e *FollowUpCheck) { n.appendNamedFollowUps(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -845,6 +991,98 @@ func (_q *HazardQuery) loadRiskPoint(ctx context.Context, query *RiskPointQuery,
 	}
 	return nil
 }
+func (_q *HazardQuery) loadAssignee(ctx context.Context, query *UnitQuery, nodes []*Hazard, init func(*Hazard), assign func(*Hazard, *Unit)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Hazard)
+	for i := range nodes {
+		if nodes[i].AssigneeID == nil {
+			continue
+		}
+		fk := *nodes[i].AssigneeID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(unit.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "assignee_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *HazardQuery) loadAssignments(ctx context.Context, query *HazardAssignmentQuery, nodes []*Hazard, init func(*Hazard), assign func(*Hazard, *HazardAssignment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Hazard)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(hazardassignment.FieldHazardID)
+	}
+	query.Where(predicate.HazardAssignment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(hazard.AssignmentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.HazardID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "hazard_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *HazardQuery) loadFollowUps(ctx context.Context, query *FollowUpCheckQuery, nodes []*Hazard, init func(*Hazard), assign func(*Hazard, *FollowUpCheck)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Hazard)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(followupcheck.FieldHazardID)
+	}
+	query.Where(predicate.FollowUpCheck(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(hazard.FollowUpsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.HazardID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "hazard_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *HazardQuery) loadEvents(ctx context.Context, query *HazardEventQuery, nodes []*Hazard, init func(*Hazard), assign func(*Hazard, *HazardEvent)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Hazard)
@@ -947,6 +1185,9 @@ func (_q *HazardQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withRiskPoint != nil {
 			_spec.Node.AddColumnOnce(hazard.FieldRiskPointID)
+		}
+		if _q.withAssignee != nil {
+			_spec.Node.AddColumnOnce(hazard.FieldAssigneeID)
 		}
 		if _q.withEnterpriseUnit != nil {
 			_spec.Node.AddColumnOnce(hazard.FieldScopeEnterpriseID)
@@ -1053,6 +1294,34 @@ func (_q *HazardQuery) WithNamedRecurrences(name string, opts ...func(*HazardQue
 		_q.withNamedRecurrences = make(map[string]*HazardQuery)
 	}
 	_q.withNamedRecurrences[name] = query
+	return _q
+}
+
+// WithNamedAssignments tells the query-builder to eager-load the nodes that are connected to the "assignments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *HazardQuery) WithNamedAssignments(name string, opts ...func(*HazardAssignmentQuery)) *HazardQuery {
+	query := (&HazardAssignmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAssignments == nil {
+		_q.withNamedAssignments = make(map[string]*HazardAssignmentQuery)
+	}
+	_q.withNamedAssignments[name] = query
+	return _q
+}
+
+// WithNamedFollowUps tells the query-builder to eager-load the nodes that are connected to the "follow_ups"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *HazardQuery) WithNamedFollowUps(name string, opts ...func(*FollowUpCheckQuery)) *HazardQuery {
+	query := (&FollowUpCheckClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFollowUps == nil {
+		_q.withNamedFollowUps = make(map[string]*FollowUpCheckQuery)
+	}
+	_q.withNamedFollowUps[name] = query
 	return _q
 }
 

@@ -11,7 +11,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/riskpoint"
@@ -295,6 +297,46 @@ func (_u *HazardUpdate) ClearClosedAt() *HazardUpdate {
 	return _u
 }
 
+// SetAssigneeID sets the "assignee_id" field.
+func (_u *HazardUpdate) SetAssigneeID(v int) *HazardUpdate {
+	_u.mutation.SetAssigneeID(v)
+	return _u
+}
+
+// SetNillableAssigneeID sets the "assignee_id" field if the given value is not nil.
+func (_u *HazardUpdate) SetNillableAssigneeID(v *int) *HazardUpdate {
+	if v != nil {
+		_u.SetAssigneeID(*v)
+	}
+	return _u
+}
+
+// ClearAssigneeID clears the value of the "assignee_id" field.
+func (_u *HazardUpdate) ClearAssigneeID() *HazardUpdate {
+	_u.mutation.ClearAssigneeID()
+	return _u
+}
+
+// SetFollowUpOn sets the "follow_up_on" field.
+func (_u *HazardUpdate) SetFollowUpOn(v time.Time) *HazardUpdate {
+	_u.mutation.SetFollowUpOn(v)
+	return _u
+}
+
+// SetNillableFollowUpOn sets the "follow_up_on" field if the given value is not nil.
+func (_u *HazardUpdate) SetNillableFollowUpOn(v *time.Time) *HazardUpdate {
+	if v != nil {
+		_u.SetFollowUpOn(*v)
+	}
+	return _u
+}
+
+// ClearFollowUpOn clears the value of the "follow_up_on" field.
+func (_u *HazardUpdate) ClearFollowUpOn() *HazardUpdate {
+	_u.mutation.ClearFollowUpOn()
+	return _u
+}
+
 // AddRecurrenceIDs adds the "recurrences" edge to the Hazard entity by IDs.
 func (_u *HazardUpdate) AddRecurrenceIDs(ids ...int) *HazardUpdate {
 	_u.mutation.AddRecurrenceIDs(ids...)
@@ -313,6 +355,41 @@ func (_u *HazardUpdate) AddRecurrences(v ...*Hazard) *HazardUpdate {
 // SetRiskPoint sets the "risk_point" edge to the RiskPoint entity.
 func (_u *HazardUpdate) SetRiskPoint(v *RiskPoint) *HazardUpdate {
 	return _u.SetRiskPointID(v.ID)
+}
+
+// SetAssignee sets the "assignee" edge to the Unit entity.
+func (_u *HazardUpdate) SetAssignee(v *Unit) *HazardUpdate {
+	return _u.SetAssigneeID(v.ID)
+}
+
+// AddAssignmentIDs adds the "assignments" edge to the HazardAssignment entity by IDs.
+func (_u *HazardUpdate) AddAssignmentIDs(ids ...int) *HazardUpdate {
+	_u.mutation.AddAssignmentIDs(ids...)
+	return _u
+}
+
+// AddAssignments adds the "assignments" edges to the HazardAssignment entity.
+func (_u *HazardUpdate) AddAssignments(v ...*HazardAssignment) *HazardUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAssignmentIDs(ids...)
+}
+
+// AddFollowUpIDs adds the "follow_ups" edge to the FollowUpCheck entity by IDs.
+func (_u *HazardUpdate) AddFollowUpIDs(ids ...int) *HazardUpdate {
+	_u.mutation.AddFollowUpIDs(ids...)
+	return _u
+}
+
+// AddFollowUps adds the "follow_ups" edges to the FollowUpCheck entity.
+func (_u *HazardUpdate) AddFollowUps(v ...*FollowUpCheck) *HazardUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFollowUpIDs(ids...)
 }
 
 // AddEventIDs adds the "events" edge to the HazardEvent entity by IDs.
@@ -379,6 +456,54 @@ func (_u *HazardUpdate) RemoveRecurrences(v ...*Hazard) *HazardUpdate {
 func (_u *HazardUpdate) ClearRiskPoint() *HazardUpdate {
 	_u.mutation.ClearRiskPoint()
 	return _u
+}
+
+// ClearAssignee clears the "assignee" edge to the Unit entity.
+func (_u *HazardUpdate) ClearAssignee() *HazardUpdate {
+	_u.mutation.ClearAssignee()
+	return _u
+}
+
+// ClearAssignments clears all "assignments" edges to the HazardAssignment entity.
+func (_u *HazardUpdate) ClearAssignments() *HazardUpdate {
+	_u.mutation.ClearAssignments()
+	return _u
+}
+
+// RemoveAssignmentIDs removes the "assignments" edge to HazardAssignment entities by IDs.
+func (_u *HazardUpdate) RemoveAssignmentIDs(ids ...int) *HazardUpdate {
+	_u.mutation.RemoveAssignmentIDs(ids...)
+	return _u
+}
+
+// RemoveAssignments removes "assignments" edges to HazardAssignment entities.
+func (_u *HazardUpdate) RemoveAssignments(v ...*HazardAssignment) *HazardUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAssignmentIDs(ids...)
+}
+
+// ClearFollowUps clears all "follow_ups" edges to the FollowUpCheck entity.
+func (_u *HazardUpdate) ClearFollowUps() *HazardUpdate {
+	_u.mutation.ClearFollowUps()
+	return _u
+}
+
+// RemoveFollowUpIDs removes the "follow_ups" edge to FollowUpCheck entities by IDs.
+func (_u *HazardUpdate) RemoveFollowUpIDs(ids ...int) *HazardUpdate {
+	_u.mutation.RemoveFollowUpIDs(ids...)
+	return _u
+}
+
+// RemoveFollowUps removes "follow_ups" edges to FollowUpCheck entities.
+func (_u *HazardUpdate) RemoveFollowUps(v ...*FollowUpCheck) *HazardUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFollowUpIDs(ids...)
 }
 
 // ClearEvents clears all "events" edges to the HazardEvent entity.
@@ -567,6 +692,12 @@ func (_u *HazardUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ClosedAtCleared() {
 		_spec.ClearField(hazard.FieldClosedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.FollowUpOn(); ok {
+		_spec.SetField(hazard.FieldFollowUpOn, field.TypeTime, value)
+	}
+	if _u.mutation.FollowUpOnCleared() {
+		_spec.ClearField(hazard.FieldFollowUpOn, field.TypeTime)
+	}
 	if _u.mutation.RecurrencesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -634,6 +765,125 @@ func (_u *HazardUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(riskpoint.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AssigneeCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.AssigneeTable,
+			Columns: []string{hazard.AssigneeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AssigneeIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.AssigneeTable,
+			Columns: []string{hazard.AssigneeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AssignmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.AssignmentsTable,
+			Columns: []string{hazard.AssignmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazardassignment.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.AssignmentsTable,
+			Columns: []string{hazard.AssignmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazardassignment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.AssignmentsTable,
+			Columns: []string{hazard.AssignmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazardassignment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FollowUpsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.FollowUpsTable,
+			Columns: []string{hazard.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFollowUpsIDs(); len(nodes) > 0 && !_u.mutation.FollowUpsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.FollowUpsTable,
+			Columns: []string{hazard.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FollowUpsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.FollowUpsTable,
+			Columns: []string{hazard.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -999,6 +1249,46 @@ func (_u *HazardUpdateOne) ClearClosedAt() *HazardUpdateOne {
 	return _u
 }
 
+// SetAssigneeID sets the "assignee_id" field.
+func (_u *HazardUpdateOne) SetAssigneeID(v int) *HazardUpdateOne {
+	_u.mutation.SetAssigneeID(v)
+	return _u
+}
+
+// SetNillableAssigneeID sets the "assignee_id" field if the given value is not nil.
+func (_u *HazardUpdateOne) SetNillableAssigneeID(v *int) *HazardUpdateOne {
+	if v != nil {
+		_u.SetAssigneeID(*v)
+	}
+	return _u
+}
+
+// ClearAssigneeID clears the value of the "assignee_id" field.
+func (_u *HazardUpdateOne) ClearAssigneeID() *HazardUpdateOne {
+	_u.mutation.ClearAssigneeID()
+	return _u
+}
+
+// SetFollowUpOn sets the "follow_up_on" field.
+func (_u *HazardUpdateOne) SetFollowUpOn(v time.Time) *HazardUpdateOne {
+	_u.mutation.SetFollowUpOn(v)
+	return _u
+}
+
+// SetNillableFollowUpOn sets the "follow_up_on" field if the given value is not nil.
+func (_u *HazardUpdateOne) SetNillableFollowUpOn(v *time.Time) *HazardUpdateOne {
+	if v != nil {
+		_u.SetFollowUpOn(*v)
+	}
+	return _u
+}
+
+// ClearFollowUpOn clears the value of the "follow_up_on" field.
+func (_u *HazardUpdateOne) ClearFollowUpOn() *HazardUpdateOne {
+	_u.mutation.ClearFollowUpOn()
+	return _u
+}
+
 // AddRecurrenceIDs adds the "recurrences" edge to the Hazard entity by IDs.
 func (_u *HazardUpdateOne) AddRecurrenceIDs(ids ...int) *HazardUpdateOne {
 	_u.mutation.AddRecurrenceIDs(ids...)
@@ -1017,6 +1307,41 @@ func (_u *HazardUpdateOne) AddRecurrences(v ...*Hazard) *HazardUpdateOne {
 // SetRiskPoint sets the "risk_point" edge to the RiskPoint entity.
 func (_u *HazardUpdateOne) SetRiskPoint(v *RiskPoint) *HazardUpdateOne {
 	return _u.SetRiskPointID(v.ID)
+}
+
+// SetAssignee sets the "assignee" edge to the Unit entity.
+func (_u *HazardUpdateOne) SetAssignee(v *Unit) *HazardUpdateOne {
+	return _u.SetAssigneeID(v.ID)
+}
+
+// AddAssignmentIDs adds the "assignments" edge to the HazardAssignment entity by IDs.
+func (_u *HazardUpdateOne) AddAssignmentIDs(ids ...int) *HazardUpdateOne {
+	_u.mutation.AddAssignmentIDs(ids...)
+	return _u
+}
+
+// AddAssignments adds the "assignments" edges to the HazardAssignment entity.
+func (_u *HazardUpdateOne) AddAssignments(v ...*HazardAssignment) *HazardUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAssignmentIDs(ids...)
+}
+
+// AddFollowUpIDs adds the "follow_ups" edge to the FollowUpCheck entity by IDs.
+func (_u *HazardUpdateOne) AddFollowUpIDs(ids ...int) *HazardUpdateOne {
+	_u.mutation.AddFollowUpIDs(ids...)
+	return _u
+}
+
+// AddFollowUps adds the "follow_ups" edges to the FollowUpCheck entity.
+func (_u *HazardUpdateOne) AddFollowUps(v ...*FollowUpCheck) *HazardUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFollowUpIDs(ids...)
 }
 
 // AddEventIDs adds the "events" edge to the HazardEvent entity by IDs.
@@ -1083,6 +1408,54 @@ func (_u *HazardUpdateOne) RemoveRecurrences(v ...*Hazard) *HazardUpdateOne {
 func (_u *HazardUpdateOne) ClearRiskPoint() *HazardUpdateOne {
 	_u.mutation.ClearRiskPoint()
 	return _u
+}
+
+// ClearAssignee clears the "assignee" edge to the Unit entity.
+func (_u *HazardUpdateOne) ClearAssignee() *HazardUpdateOne {
+	_u.mutation.ClearAssignee()
+	return _u
+}
+
+// ClearAssignments clears all "assignments" edges to the HazardAssignment entity.
+func (_u *HazardUpdateOne) ClearAssignments() *HazardUpdateOne {
+	_u.mutation.ClearAssignments()
+	return _u
+}
+
+// RemoveAssignmentIDs removes the "assignments" edge to HazardAssignment entities by IDs.
+func (_u *HazardUpdateOne) RemoveAssignmentIDs(ids ...int) *HazardUpdateOne {
+	_u.mutation.RemoveAssignmentIDs(ids...)
+	return _u
+}
+
+// RemoveAssignments removes "assignments" edges to HazardAssignment entities.
+func (_u *HazardUpdateOne) RemoveAssignments(v ...*HazardAssignment) *HazardUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAssignmentIDs(ids...)
+}
+
+// ClearFollowUps clears all "follow_ups" edges to the FollowUpCheck entity.
+func (_u *HazardUpdateOne) ClearFollowUps() *HazardUpdateOne {
+	_u.mutation.ClearFollowUps()
+	return _u
+}
+
+// RemoveFollowUpIDs removes the "follow_ups" edge to FollowUpCheck entities by IDs.
+func (_u *HazardUpdateOne) RemoveFollowUpIDs(ids ...int) *HazardUpdateOne {
+	_u.mutation.RemoveFollowUpIDs(ids...)
+	return _u
+}
+
+// RemoveFollowUps removes "follow_ups" edges to FollowUpCheck entities.
+func (_u *HazardUpdateOne) RemoveFollowUps(v ...*FollowUpCheck) *HazardUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFollowUpIDs(ids...)
 }
 
 // ClearEvents clears all "events" edges to the HazardEvent entity.
@@ -1301,6 +1674,12 @@ func (_u *HazardUpdateOne) sqlSave(ctx context.Context) (_node *Hazard, err erro
 	if _u.mutation.ClosedAtCleared() {
 		_spec.ClearField(hazard.FieldClosedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.FollowUpOn(); ok {
+		_spec.SetField(hazard.FieldFollowUpOn, field.TypeTime, value)
+	}
+	if _u.mutation.FollowUpOnCleared() {
+		_spec.ClearField(hazard.FieldFollowUpOn, field.TypeTime)
+	}
 	if _u.mutation.RecurrencesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1368,6 +1747,125 @@ func (_u *HazardUpdateOne) sqlSave(ctx context.Context) (_node *Hazard, err erro
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(riskpoint.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AssigneeCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.AssigneeTable,
+			Columns: []string{hazard.AssigneeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AssigneeIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   hazard.AssigneeTable,
+			Columns: []string{hazard.AssigneeColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(unit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AssignmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.AssignmentsTable,
+			Columns: []string{hazard.AssignmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazardassignment.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAssignmentsIDs(); len(nodes) > 0 && !_u.mutation.AssignmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.AssignmentsTable,
+			Columns: []string{hazard.AssignmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazardassignment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AssignmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.AssignmentsTable,
+			Columns: []string{hazard.AssignmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(hazardassignment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FollowUpsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.FollowUpsTable,
+			Columns: []string{hazard.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFollowUpsIDs(); len(nodes) > 0 && !_u.mutation.FollowUpsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.FollowUpsTable,
+			Columns: []string{hazard.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FollowUpsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   hazard.FollowUpsTable,
+			Columns: []string{hazard.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -79,13 +79,16 @@ type InspectionEdges struct {
 	Template *ChecklistTemplate `json:"template,omitempty"`
 	// Hazards found by this inspection.
 	Hazards []*Hazard `json:"hazards,omitempty"`
+	// A FOLLOW_UP inspection's outcome per hazard it re-checked.
+	FollowUps []*FollowUpCheck `json:"follow_ups,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 
-	namedHazards map[string][]*Hazard
+	namedHazards   map[string][]*Hazard
+	namedFollowUps map[string][]*FollowUpCheck
 }
 
 // CampaignOrErr returns the Campaign value or an error if the edge
@@ -150,6 +153,15 @@ func (e InspectionEdges) HazardsOrErr() ([]*Hazard, error) {
 		return e.Hazards, nil
 	}
 	return nil, &NotLoadedError{edge: "hazards"}
+}
+
+// FollowUpsOrErr returns the FollowUps value or an error if the edge
+// was not loaded in eager-loading.
+func (e InspectionEdges) FollowUpsOrErr() ([]*FollowUpCheck, error) {
+	if e.loadedTypes[6] {
+		return e.FollowUps, nil
+	}
+	return nil, &NotLoadedError{edge: "follow_ups"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -347,6 +359,11 @@ func (_m *Inspection) QueryHazards() *HazardQuery {
 	return NewInspectionClient(_m.config).QueryHazards(_m)
 }
 
+// QueryFollowUps queries the "follow_ups" edge of the Inspection entity.
+func (_m *Inspection) QueryFollowUps() *FollowUpCheckQuery {
+	return NewInspectionClient(_m.config).QueryFollowUps(_m)
+}
+
 // Update returns a builder for updating this Inspection.
 // Note that you need to call Inspection.Unwrap() before calling this method if this Inspection
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -460,6 +477,30 @@ func (_m *Inspection) appendNamedHazards(name string, edges ...*Hazard) {
 		_m.Edges.namedHazards[name] = []*Hazard{}
 	} else {
 		_m.Edges.namedHazards[name] = append(_m.Edges.namedHazards[name], edges...)
+	}
+}
+
+// NamedFollowUps returns the FollowUps named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Inspection) NamedFollowUps(name string) ([]*FollowUpCheck, error) {
+	if _m.Edges.namedFollowUps == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFollowUps[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Inspection) appendNamedFollowUps(name string, edges ...*FollowUpCheck) {
+	if _m.Edges.namedFollowUps == nil {
+		_m.Edges.namedFollowUps = make(map[string][]*FollowUpCheck)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFollowUps[name] = []*FollowUpCheck{}
+	} else {
+		_m.Edges.namedFollowUps[name] = append(_m.Edges.namedFollowUps[name], edges...)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/randomdraw"
@@ -252,6 +253,21 @@ func (_c *InspectionCreate) AddHazards(v ...*Hazard) *InspectionCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddHazardIDs(ids...)
+}
+
+// AddFollowUpIDs adds the "follow_ups" edge to the FollowUpCheck entity by IDs.
+func (_c *InspectionCreate) AddFollowUpIDs(ids ...int) *InspectionCreate {
+	_c.mutation.AddFollowUpIDs(ids...)
+	return _c
+}
+
+// AddFollowUps adds the "follow_ups" edges to the FollowUpCheck entity.
+func (_c *InspectionCreate) AddFollowUps(v ...*FollowUpCheck) *InspectionCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddFollowUpIDs(ids...)
 }
 
 // Mutation returns the InspectionMutation object of the builder.
@@ -534,6 +550,22 @@ func (_c *InspectionCreate) createSpec() (*Inspection, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.FollowUpsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   inspection.FollowUpsTable,
+			Columns: []string{inspection.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

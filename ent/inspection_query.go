@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -35,9 +36,11 @@ type InspectionQuery struct {
 	withTarget         *UnitQuery
 	withTemplate       *ChecklistTemplateQuery
 	withHazards        *HazardQuery
+	withFollowUps      *FollowUpCheckQuery
 	loadTotal          []func(context.Context, []*Inspection) error
 	modifiers          []func(*sql.Selector)
 	withNamedHazards   map[string]*HazardQuery
+	withNamedFollowUps map[string]*FollowUpCheckQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -199,6 +202,28 @@ func (_q *InspectionQuery) QueryHazards() *HazardQuery {
 			sqlgraph.From(inspection.Table, inspection.FieldID, selector),
 			sqlgraph.To(hazard.Table, hazard.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, inspection.HazardsTable, inspection.HazardsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryFollowUps chains the current query on the "follow_ups" edge.
+func (_q *InspectionQuery) QueryFollowUps() *FollowUpCheckQuery {
+	query := (&FollowUpCheckClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspection.Table, inspection.FieldID, selector),
+			sqlgraph.To(followupcheck.Table, followupcheck.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, inspection.FollowUpsTable, inspection.FollowUpsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -404,6 +429,7 @@ func (_q *InspectionQuery) Clone() *InspectionQuery {
 		withTarget:         _q.withTarget.Clone(),
 		withTemplate:       _q.withTemplate.Clone(),
 		withHazards:        _q.withHazards.Clone(),
+		withFollowUps:      _q.withFollowUps.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -474,6 +500,17 @@ func (_q *InspectionQuery) WithHazards(opts ...func(*HazardQuery)) *InspectionQu
 		opt(query)
 	}
 	_q.withHazards = query
+	return _q
+}
+
+// WithFollowUps tells the query-builder to eager-load the nodes that are connected to
+// the "follow_ups" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *InspectionQuery) WithFollowUps(opts ...func(*FollowUpCheckQuery)) *InspectionQuery {
+	query := (&FollowUpCheckClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withFollowUps = query
 	return _q
 }
 
@@ -555,13 +592,14 @@ func (_q *InspectionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*I
 	var (
 		nodes       = []*Inspection{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withCampaign != nil,
 			_q.withRandomDraw != nil,
 			_q.withInspectingUnit != nil,
 			_q.withTarget != nil,
 			_q.withTemplate != nil,
 			_q.withHazards != nil,
+			_q.withFollowUps != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -622,10 +660,24 @@ func (_q *InspectionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*I
 			return nil, err
 		}
 	}
+	if query := _q.withFollowUps; query != nil {
+		if err := _q.loadFollowUps(ctx, query, nodes,
+			func(n *Inspection) { n.Edges.FollowUps = []*FollowUpCheck{} },
+			func(n *Inspection, e *FollowUpCheck) { n.Edges.FollowUps = append(n.Edges.FollowUps, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedHazards {
 		if err := _q.loadHazards(ctx, query, nodes,
 			func(n *Inspection) { n.appendNamedHazards(name) },
 			func(n *Inspection, e *Hazard) { n.appendNamedHazards(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedFollowUps {
+		if err := _q.loadFollowUps(ctx, query, nodes,
+			func(n *Inspection) { n.appendNamedFollowUps(name) },
+			func(n *Inspection, e *FollowUpCheck) { n.appendNamedFollowUps(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -824,6 +876,36 @@ func (_q *InspectionQuery) loadHazards(ctx context.Context, query *HazardQuery, 
 	}
 	return nil
 }
+func (_q *InspectionQuery) loadFollowUps(ctx context.Context, query *FollowUpCheckQuery, nodes []*Inspection, init func(*Inspection), assign func(*Inspection, *FollowUpCheck)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Inspection)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(followupcheck.FieldInspectionID)
+	}
+	query.Where(predicate.FollowUpCheck(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(inspection.FollowUpsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.InspectionID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "inspection_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *InspectionQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -970,6 +1052,20 @@ func (_q *InspectionQuery) WithNamedHazards(name string, opts ...func(*HazardQue
 		_q.withNamedHazards = make(map[string]*HazardQuery)
 	}
 	_q.withNamedHazards[name] = query
+	return _q
+}
+
+// WithNamedFollowUps tells the query-builder to eager-load the nodes that are connected to the "follow_ups"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *InspectionQuery) WithNamedFollowUps(name string, opts ...func(*FollowUpCheckQuery)) *InspectionQuery {
+	query := (&FollowUpCheckClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFollowUps == nil {
+		_q.withNamedFollowUps = make(map[string]*FollowUpCheckQuery)
+	}
+	_q.withNamedFollowUps[name] = query
 	return _q
 }
 

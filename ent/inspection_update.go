@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/campaign"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -304,6 +305,21 @@ func (_u *InspectionUpdate) AddHazards(v ...*Hazard) *InspectionUpdate {
 	return _u.AddHazardIDs(ids...)
 }
 
+// AddFollowUpIDs adds the "follow_ups" edge to the FollowUpCheck entity by IDs.
+func (_u *InspectionUpdate) AddFollowUpIDs(ids ...int) *InspectionUpdate {
+	_u.mutation.AddFollowUpIDs(ids...)
+	return _u
+}
+
+// AddFollowUps adds the "follow_ups" edges to the FollowUpCheck entity.
+func (_u *InspectionUpdate) AddFollowUps(v ...*FollowUpCheck) *InspectionUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFollowUpIDs(ids...)
+}
+
 // Mutation returns the InspectionMutation object of the builder.
 func (_u *InspectionUpdate) Mutation() *InspectionMutation {
 	return _u.mutation
@@ -346,6 +362,27 @@ func (_u *InspectionUpdate) RemoveHazards(v ...*Hazard) *InspectionUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveHazardIDs(ids...)
+}
+
+// ClearFollowUps clears all "follow_ups" edges to the FollowUpCheck entity.
+func (_u *InspectionUpdate) ClearFollowUps() *InspectionUpdate {
+	_u.mutation.ClearFollowUps()
+	return _u
+}
+
+// RemoveFollowUpIDs removes the "follow_ups" edge to FollowUpCheck entities by IDs.
+func (_u *InspectionUpdate) RemoveFollowUpIDs(ids ...int) *InspectionUpdate {
+	_u.mutation.RemoveFollowUpIDs(ids...)
+	return _u
+}
+
+// RemoveFollowUps removes "follow_ups" edges to FollowUpCheck entities.
+func (_u *InspectionUpdate) RemoveFollowUps(v ...*FollowUpCheck) *InspectionUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFollowUpIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -623,6 +660,51 @@ func (_u *InspectionUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FollowUpsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   inspection.FollowUpsTable,
+			Columns: []string{inspection.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFollowUpsIDs(); len(nodes) > 0 && !_u.mutation.FollowUpsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   inspection.FollowUpsTable,
+			Columns: []string{inspection.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FollowUpsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   inspection.FollowUpsTable,
+			Columns: []string{inspection.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -921,6 +1003,21 @@ func (_u *InspectionUpdateOne) AddHazards(v ...*Hazard) *InspectionUpdateOne {
 	return _u.AddHazardIDs(ids...)
 }
 
+// AddFollowUpIDs adds the "follow_ups" edge to the FollowUpCheck entity by IDs.
+func (_u *InspectionUpdateOne) AddFollowUpIDs(ids ...int) *InspectionUpdateOne {
+	_u.mutation.AddFollowUpIDs(ids...)
+	return _u
+}
+
+// AddFollowUps adds the "follow_ups" edges to the FollowUpCheck entity.
+func (_u *InspectionUpdateOne) AddFollowUps(v ...*FollowUpCheck) *InspectionUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFollowUpIDs(ids...)
+}
+
 // Mutation returns the InspectionMutation object of the builder.
 func (_u *InspectionUpdateOne) Mutation() *InspectionMutation {
 	return _u.mutation
@@ -963,6 +1060,27 @@ func (_u *InspectionUpdateOne) RemoveHazards(v ...*Hazard) *InspectionUpdateOne 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveHazardIDs(ids...)
+}
+
+// ClearFollowUps clears all "follow_ups" edges to the FollowUpCheck entity.
+func (_u *InspectionUpdateOne) ClearFollowUps() *InspectionUpdateOne {
+	_u.mutation.ClearFollowUps()
+	return _u
+}
+
+// RemoveFollowUpIDs removes the "follow_ups" edge to FollowUpCheck entities by IDs.
+func (_u *InspectionUpdateOne) RemoveFollowUpIDs(ids ...int) *InspectionUpdateOne {
+	_u.mutation.RemoveFollowUpIDs(ids...)
+	return _u
+}
+
+// RemoveFollowUps removes "follow_ups" edges to FollowUpCheck entities.
+func (_u *InspectionUpdateOne) RemoveFollowUps(v ...*FollowUpCheck) *InspectionUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFollowUpIDs(ids...)
 }
 
 // Where appends a list predicates to the InspectionUpdate builder.
@@ -1270,6 +1388,51 @@ func (_u *InspectionUpdateOne) sqlSave(ctx context.Context) (_node *Inspection, 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(hazard.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FollowUpsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   inspection.FollowUpsTable,
+			Columns: []string{inspection.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFollowUpsIDs(); len(nodes) > 0 && !_u.mutation.FollowUpsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   inspection.FollowUpsTable,
+			Columns: []string{inspection.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FollowUpsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   inspection.FollowUpsTable,
+			Columns: []string{inspection.FollowUpsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(followupcheck.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

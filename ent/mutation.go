@@ -27,8 +27,10 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -86,8 +88,10 @@ const (
 	TypeEnforcementHazard    = "EnforcementHazard"
 	TypeEnterprise           = "Enterprise"
 	TypeFile                 = "File"
+	TypeFollowUpCheck        = "FollowUpCheck"
 	TypeGroupMember          = "GroupMember"
 	TypeHazard               = "Hazard"
+	TypeHazardAssignment     = "HazardAssignment"
 	TypeHazardEvent          = "HazardEvent"
 	TypeInspection           = "Inspection"
 	TypeLeadershipGroup      = "LeadershipGroup"
@@ -20482,6 +20486,1156 @@ func (m *FileMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown File edge %s", name)
 }
 
+// FollowUpCheckMutation represents an operation that mutates the FollowUpCheck nodes in the graph.
+type FollowUpCheckMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	outcome                *domain.FollowUpOutcome
+	state_before           *string
+	state_after            *string
+	note                   *string
+	clearedFields          map[string]struct{}
+	inspection             *int
+	clearedinspection      bool
+	hazard                 *int
+	clearedhazard          bool
+	done                   bool
+	oldValue               func(context.Context) (*FollowUpCheck, error)
+	predicates             []predicate.FollowUpCheck
+}
+
+var _ ent.Mutation = (*FollowUpCheckMutation)(nil)
+
+// followupcheckOption allows management of the mutation configuration using functional options.
+type followupcheckOption func(*FollowUpCheckMutation)
+
+// newFollowUpCheckMutation creates new mutation for the FollowUpCheck entity.
+func newFollowUpCheckMutation(c config, op Op, opts ...followupcheckOption) *FollowUpCheckMutation {
+	m := &FollowUpCheckMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFollowUpCheck,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFollowUpCheckID sets the ID field of the mutation.
+func withFollowUpCheckID(id int) followupcheckOption {
+	return func(m *FollowUpCheckMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *FollowUpCheck
+		)
+		m.oldValue = func(ctx context.Context) (*FollowUpCheck, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().FollowUpCheck.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFollowUpCheck sets the old FollowUpCheck of the mutation.
+func withFollowUpCheck(node *FollowUpCheck) followupcheckOption {
+	return func(m *FollowUpCheckMutation) {
+		m.oldValue = func(context.Context) (*FollowUpCheck, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FollowUpCheckMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FollowUpCheckMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FollowUpCheckMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FollowUpCheckMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().FollowUpCheck.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FollowUpCheckMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FollowUpCheckMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FollowUpCheckMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FollowUpCheckMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FollowUpCheckMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FollowUpCheckMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *FollowUpCheckMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *FollowUpCheckMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *FollowUpCheckMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *FollowUpCheckMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *FollowUpCheckMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *FollowUpCheckMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *FollowUpCheckMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *FollowUpCheckMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *FollowUpCheckMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *FollowUpCheckMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *FollowUpCheckMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[followupcheck.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *FollowUpCheckMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[followupcheck.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *FollowUpCheckMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, followupcheck.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *FollowUpCheckMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *FollowUpCheckMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *FollowUpCheckMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *FollowUpCheckMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *FollowUpCheckMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[followupcheck.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *FollowUpCheckMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[followupcheck.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *FollowUpCheckMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, followupcheck.FieldScopeEnterpriseID)
+}
+
+// SetInspectionID sets the "inspection_id" field.
+func (m *FollowUpCheckMutation) SetInspectionID(i int) {
+	m.inspection = &i
+}
+
+// InspectionID returns the value of the "inspection_id" field in the mutation.
+func (m *FollowUpCheckMutation) InspectionID() (r int, exists bool) {
+	v := m.inspection
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInspectionID returns the old "inspection_id" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldInspectionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInspectionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInspectionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInspectionID: %w", err)
+	}
+	return oldValue.InspectionID, nil
+}
+
+// ResetInspectionID resets all changes to the "inspection_id" field.
+func (m *FollowUpCheckMutation) ResetInspectionID() {
+	m.inspection = nil
+}
+
+// SetHazardID sets the "hazard_id" field.
+func (m *FollowUpCheckMutation) SetHazardID(i int) {
+	m.hazard = &i
+}
+
+// HazardID returns the value of the "hazard_id" field in the mutation.
+func (m *FollowUpCheckMutation) HazardID() (r int, exists bool) {
+	v := m.hazard
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHazardID returns the old "hazard_id" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldHazardID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHazardID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHazardID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHazardID: %w", err)
+	}
+	return oldValue.HazardID, nil
+}
+
+// ResetHazardID resets all changes to the "hazard_id" field.
+func (m *FollowUpCheckMutation) ResetHazardID() {
+	m.hazard = nil
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *FollowUpCheckMutation) SetOutcome(duo domain.FollowUpOutcome) {
+	m.outcome = &duo
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *FollowUpCheckMutation) Outcome() (r domain.FollowUpOutcome, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldOutcome(ctx context.Context) (v domain.FollowUpOutcome, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *FollowUpCheckMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetStateBefore sets the "state_before" field.
+func (m *FollowUpCheckMutation) SetStateBefore(s string) {
+	m.state_before = &s
+}
+
+// StateBefore returns the value of the "state_before" field in the mutation.
+func (m *FollowUpCheckMutation) StateBefore() (r string, exists bool) {
+	v := m.state_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStateBefore returns the old "state_before" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldStateBefore(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStateBefore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStateBefore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStateBefore: %w", err)
+	}
+	return oldValue.StateBefore, nil
+}
+
+// ResetStateBefore resets all changes to the "state_before" field.
+func (m *FollowUpCheckMutation) ResetStateBefore() {
+	m.state_before = nil
+}
+
+// SetStateAfter sets the "state_after" field.
+func (m *FollowUpCheckMutation) SetStateAfter(s string) {
+	m.state_after = &s
+}
+
+// StateAfter returns the value of the "state_after" field in the mutation.
+func (m *FollowUpCheckMutation) StateAfter() (r string, exists bool) {
+	v := m.state_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStateAfter returns the old "state_after" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldStateAfter(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStateAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStateAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStateAfter: %w", err)
+	}
+	return oldValue.StateAfter, nil
+}
+
+// ResetStateAfter resets all changes to the "state_after" field.
+func (m *FollowUpCheckMutation) ResetStateAfter() {
+	m.state_after = nil
+}
+
+// SetNote sets the "note" field.
+func (m *FollowUpCheckMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *FollowUpCheckMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the FollowUpCheck entity.
+// If the FollowUpCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpCheckMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *FollowUpCheckMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[followupcheck.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *FollowUpCheckMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[followupcheck.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *FollowUpCheckMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, followupcheck.FieldNote)
+}
+
+// ClearInspection clears the "inspection" edge to the Inspection entity.
+func (m *FollowUpCheckMutation) ClearInspection() {
+	m.clearedinspection = true
+	m.clearedFields[followupcheck.FieldInspectionID] = struct{}{}
+}
+
+// InspectionCleared reports if the "inspection" edge to the Inspection entity was cleared.
+func (m *FollowUpCheckMutation) InspectionCleared() bool {
+	return m.clearedinspection
+}
+
+// InspectionIDs returns the "inspection" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// InspectionID instead. It exists only for internal usage by the builders.
+func (m *FollowUpCheckMutation) InspectionIDs() (ids []int) {
+	if id := m.inspection; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetInspection resets all changes to the "inspection" edge.
+func (m *FollowUpCheckMutation) ResetInspection() {
+	m.inspection = nil
+	m.clearedinspection = false
+}
+
+// ClearHazard clears the "hazard" edge to the Hazard entity.
+func (m *FollowUpCheckMutation) ClearHazard() {
+	m.clearedhazard = true
+	m.clearedFields[followupcheck.FieldHazardID] = struct{}{}
+}
+
+// HazardCleared reports if the "hazard" edge to the Hazard entity was cleared.
+func (m *FollowUpCheckMutation) HazardCleared() bool {
+	return m.clearedhazard
+}
+
+// HazardIDs returns the "hazard" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HazardID instead. It exists only for internal usage by the builders.
+func (m *FollowUpCheckMutation) HazardIDs() (ids []int) {
+	if id := m.hazard; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHazard resets all changes to the "hazard" edge.
+func (m *FollowUpCheckMutation) ResetHazard() {
+	m.hazard = nil
+	m.clearedhazard = false
+}
+
+// Where appends a list predicates to the FollowUpCheckMutation builder.
+func (m *FollowUpCheckMutation) Where(ps ...predicate.FollowUpCheck) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FollowUpCheckMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FollowUpCheckMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.FollowUpCheck, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FollowUpCheckMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FollowUpCheckMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (FollowUpCheck).
+func (m *FollowUpCheckMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FollowUpCheckMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, followupcheck.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, followupcheck.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, followupcheck.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, followupcheck.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, followupcheck.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, followupcheck.FieldScopeEnterpriseID)
+	}
+	if m.inspection != nil {
+		fields = append(fields, followupcheck.FieldInspectionID)
+	}
+	if m.hazard != nil {
+		fields = append(fields, followupcheck.FieldHazardID)
+	}
+	if m.outcome != nil {
+		fields = append(fields, followupcheck.FieldOutcome)
+	}
+	if m.state_before != nil {
+		fields = append(fields, followupcheck.FieldStateBefore)
+	}
+	if m.state_after != nil {
+		fields = append(fields, followupcheck.FieldStateAfter)
+	}
+	if m.note != nil {
+		fields = append(fields, followupcheck.FieldNote)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FollowUpCheckMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case followupcheck.FieldCreatedAt:
+		return m.CreatedAt()
+	case followupcheck.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case followupcheck.FieldTenantID:
+		return m.TenantID()
+	case followupcheck.FieldScopePath:
+		return m.ScopePath()
+	case followupcheck.FieldScopeSector:
+		return m.ScopeSector()
+	case followupcheck.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case followupcheck.FieldInspectionID:
+		return m.InspectionID()
+	case followupcheck.FieldHazardID:
+		return m.HazardID()
+	case followupcheck.FieldOutcome:
+		return m.Outcome()
+	case followupcheck.FieldStateBefore:
+		return m.StateBefore()
+	case followupcheck.FieldStateAfter:
+		return m.StateAfter()
+	case followupcheck.FieldNote:
+		return m.Note()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FollowUpCheckMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case followupcheck.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case followupcheck.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case followupcheck.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case followupcheck.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case followupcheck.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case followupcheck.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case followupcheck.FieldInspectionID:
+		return m.OldInspectionID(ctx)
+	case followupcheck.FieldHazardID:
+		return m.OldHazardID(ctx)
+	case followupcheck.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case followupcheck.FieldStateBefore:
+		return m.OldStateBefore(ctx)
+	case followupcheck.FieldStateAfter:
+		return m.OldStateAfter(ctx)
+	case followupcheck.FieldNote:
+		return m.OldNote(ctx)
+	}
+	return nil, fmt.Errorf("unknown FollowUpCheck field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FollowUpCheckMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case followupcheck.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case followupcheck.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case followupcheck.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case followupcheck.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case followupcheck.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case followupcheck.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case followupcheck.FieldInspectionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInspectionID(v)
+		return nil
+	case followupcheck.FieldHazardID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHazardID(v)
+		return nil
+	case followupcheck.FieldOutcome:
+		v, ok := value.(domain.FollowUpOutcome)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case followupcheck.FieldStateBefore:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStateBefore(v)
+		return nil
+	case followupcheck.FieldStateAfter:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStateAfter(v)
+		return nil
+	case followupcheck.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FollowUpCheck field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FollowUpCheckMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, followupcheck.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, followupcheck.FieldScopeEnterpriseID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FollowUpCheckMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case followupcheck.FieldTenantID:
+		return m.AddedTenantID()
+	case followupcheck.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FollowUpCheckMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case followupcheck.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case followupcheck.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FollowUpCheck numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FollowUpCheckMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(followupcheck.FieldScopeSector) {
+		fields = append(fields, followupcheck.FieldScopeSector)
+	}
+	if m.FieldCleared(followupcheck.FieldScopeEnterpriseID) {
+		fields = append(fields, followupcheck.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(followupcheck.FieldNote) {
+		fields = append(fields, followupcheck.FieldNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FollowUpCheckMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FollowUpCheckMutation) ClearField(name string) error {
+	switch name {
+	case followupcheck.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case followupcheck.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case followupcheck.FieldNote:
+		m.ClearNote()
+		return nil
+	}
+	return fmt.Errorf("unknown FollowUpCheck nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FollowUpCheckMutation) ResetField(name string) error {
+	switch name {
+	case followupcheck.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case followupcheck.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case followupcheck.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case followupcheck.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case followupcheck.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case followupcheck.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case followupcheck.FieldInspectionID:
+		m.ResetInspectionID()
+		return nil
+	case followupcheck.FieldHazardID:
+		m.ResetHazardID()
+		return nil
+	case followupcheck.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case followupcheck.FieldStateBefore:
+		m.ResetStateBefore()
+		return nil
+	case followupcheck.FieldStateAfter:
+		m.ResetStateAfter()
+		return nil
+	case followupcheck.FieldNote:
+		m.ResetNote()
+		return nil
+	}
+	return fmt.Errorf("unknown FollowUpCheck field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FollowUpCheckMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.inspection != nil {
+		edges = append(edges, followupcheck.EdgeInspection)
+	}
+	if m.hazard != nil {
+		edges = append(edges, followupcheck.EdgeHazard)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FollowUpCheckMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case followupcheck.EdgeInspection:
+		if id := m.inspection; id != nil {
+			return []ent.Value{*id}
+		}
+	case followupcheck.EdgeHazard:
+		if id := m.hazard; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FollowUpCheckMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FollowUpCheckMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FollowUpCheckMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedinspection {
+		edges = append(edges, followupcheck.EdgeInspection)
+	}
+	if m.clearedhazard {
+		edges = append(edges, followupcheck.EdgeHazard)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FollowUpCheckMutation) EdgeCleared(name string) bool {
+	switch name {
+	case followupcheck.EdgeInspection:
+		return m.clearedinspection
+	case followupcheck.EdgeHazard:
+		return m.clearedhazard
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FollowUpCheckMutation) ClearEdge(name string) error {
+	switch name {
+	case followupcheck.EdgeInspection:
+		m.ClearInspection()
+		return nil
+	case followupcheck.EdgeHazard:
+		m.ClearHazard()
+		return nil
+	}
+	return fmt.Errorf("unknown FollowUpCheck unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FollowUpCheckMutation) ResetEdge(name string) error {
+	switch name {
+	case followupcheck.EdgeInspection:
+		m.ResetInspection()
+		return nil
+	case followupcheck.EdgeHazard:
+		m.ResetHazard()
+		return nil
+	}
+	return fmt.Errorf("unknown FollowUpCheck edge %s", name)
+}
+
 // GroupMemberMutation represents an operation that mutates the GroupMember nodes in the graph.
 type GroupMemberMutation struct {
 	config
@@ -21663,6 +22817,7 @@ type HazardMutation struct {
 	plan                   **domain.HazardPlan
 	requested_deadline     *time.Time
 	closed_at              *time.Time
+	follow_up_on           *time.Time
 	clearedFields          map[string]struct{}
 	subject                *int
 	clearedsubject         bool
@@ -21675,6 +22830,14 @@ type HazardMutation struct {
 	clearedrecurrences     bool
 	risk_point             *int
 	clearedrisk_point      bool
+	assignee               *int
+	clearedassignee        bool
+	assignments            map[int]struct{}
+	removedassignments     map[int]struct{}
+	clearedassignments     bool
+	follow_ups             map[int]struct{}
+	removedfollow_ups      map[int]struct{}
+	clearedfollow_ups      bool
 	events                 map[int]struct{}
 	removedevents          map[int]struct{}
 	clearedevents          bool
@@ -22936,6 +24099,104 @@ func (m *HazardMutation) ResetClosedAt() {
 	delete(m.clearedFields, hazard.FieldClosedAt)
 }
 
+// SetAssigneeID sets the "assignee_id" field.
+func (m *HazardMutation) SetAssigneeID(i int) {
+	m.assignee = &i
+}
+
+// AssigneeID returns the value of the "assignee_id" field in the mutation.
+func (m *HazardMutation) AssigneeID() (r int, exists bool) {
+	v := m.assignee
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssigneeID returns the old "assignee_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldAssigneeID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssigneeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssigneeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssigneeID: %w", err)
+	}
+	return oldValue.AssigneeID, nil
+}
+
+// ClearAssigneeID clears the value of the "assignee_id" field.
+func (m *HazardMutation) ClearAssigneeID() {
+	m.assignee = nil
+	m.clearedFields[hazard.FieldAssigneeID] = struct{}{}
+}
+
+// AssigneeIDCleared returns if the "assignee_id" field was cleared in this mutation.
+func (m *HazardMutation) AssigneeIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldAssigneeID]
+	return ok
+}
+
+// ResetAssigneeID resets all changes to the "assignee_id" field.
+func (m *HazardMutation) ResetAssigneeID() {
+	m.assignee = nil
+	delete(m.clearedFields, hazard.FieldAssigneeID)
+}
+
+// SetFollowUpOn sets the "follow_up_on" field.
+func (m *HazardMutation) SetFollowUpOn(t time.Time) {
+	m.follow_up_on = &t
+}
+
+// FollowUpOn returns the value of the "follow_up_on" field in the mutation.
+func (m *HazardMutation) FollowUpOn() (r time.Time, exists bool) {
+	v := m.follow_up_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFollowUpOn returns the old "follow_up_on" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldFollowUpOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFollowUpOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFollowUpOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFollowUpOn: %w", err)
+	}
+	return oldValue.FollowUpOn, nil
+}
+
+// ClearFollowUpOn clears the value of the "follow_up_on" field.
+func (m *HazardMutation) ClearFollowUpOn() {
+	m.follow_up_on = nil
+	m.clearedFields[hazard.FieldFollowUpOn] = struct{}{}
+}
+
+// FollowUpOnCleared returns if the "follow_up_on" field was cleared in this mutation.
+func (m *HazardMutation) FollowUpOnCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldFollowUpOn]
+	return ok
+}
+
+// ResetFollowUpOn resets all changes to the "follow_up_on" field.
+func (m *HazardMutation) ResetFollowUpOn() {
+	m.follow_up_on = nil
+	delete(m.clearedFields, hazard.FieldFollowUpOn)
+}
+
 // ClearSubject clears the "subject" edge to the Unit entity.
 func (m *HazardMutation) ClearSubject() {
 	m.clearedsubject = true
@@ -23098,6 +24359,141 @@ func (m *HazardMutation) ResetRiskPoint() {
 	m.clearedrisk_point = false
 }
 
+// ClearAssignee clears the "assignee" edge to the Unit entity.
+func (m *HazardMutation) ClearAssignee() {
+	m.clearedassignee = true
+	m.clearedFields[hazard.FieldAssigneeID] = struct{}{}
+}
+
+// AssigneeCleared reports if the "assignee" edge to the Unit entity was cleared.
+func (m *HazardMutation) AssigneeCleared() bool {
+	return m.AssigneeIDCleared() || m.clearedassignee
+}
+
+// AssigneeIDs returns the "assignee" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AssigneeID instead. It exists only for internal usage by the builders.
+func (m *HazardMutation) AssigneeIDs() (ids []int) {
+	if id := m.assignee; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAssignee resets all changes to the "assignee" edge.
+func (m *HazardMutation) ResetAssignee() {
+	m.assignee = nil
+	m.clearedassignee = false
+}
+
+// AddAssignmentIDs adds the "assignments" edge to the HazardAssignment entity by ids.
+func (m *HazardMutation) AddAssignmentIDs(ids ...int) {
+	if m.assignments == nil {
+		m.assignments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.assignments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAssignments clears the "assignments" edge to the HazardAssignment entity.
+func (m *HazardMutation) ClearAssignments() {
+	m.clearedassignments = true
+}
+
+// AssignmentsCleared reports if the "assignments" edge to the HazardAssignment entity was cleared.
+func (m *HazardMutation) AssignmentsCleared() bool {
+	return m.clearedassignments
+}
+
+// RemoveAssignmentIDs removes the "assignments" edge to the HazardAssignment entity by IDs.
+func (m *HazardMutation) RemoveAssignmentIDs(ids ...int) {
+	if m.removedassignments == nil {
+		m.removedassignments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.assignments, ids[i])
+		m.removedassignments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAssignments returns the removed IDs of the "assignments" edge to the HazardAssignment entity.
+func (m *HazardMutation) RemovedAssignmentsIDs() (ids []int) {
+	for id := range m.removedassignments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AssignmentsIDs returns the "assignments" edge IDs in the mutation.
+func (m *HazardMutation) AssignmentsIDs() (ids []int) {
+	for id := range m.assignments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAssignments resets all changes to the "assignments" edge.
+func (m *HazardMutation) ResetAssignments() {
+	m.assignments = nil
+	m.clearedassignments = false
+	m.removedassignments = nil
+}
+
+// AddFollowUpIDs adds the "follow_ups" edge to the FollowUpCheck entity by ids.
+func (m *HazardMutation) AddFollowUpIDs(ids ...int) {
+	if m.follow_ups == nil {
+		m.follow_ups = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.follow_ups[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFollowUps clears the "follow_ups" edge to the FollowUpCheck entity.
+func (m *HazardMutation) ClearFollowUps() {
+	m.clearedfollow_ups = true
+}
+
+// FollowUpsCleared reports if the "follow_ups" edge to the FollowUpCheck entity was cleared.
+func (m *HazardMutation) FollowUpsCleared() bool {
+	return m.clearedfollow_ups
+}
+
+// RemoveFollowUpIDs removes the "follow_ups" edge to the FollowUpCheck entity by IDs.
+func (m *HazardMutation) RemoveFollowUpIDs(ids ...int) {
+	if m.removedfollow_ups == nil {
+		m.removedfollow_ups = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.follow_ups, ids[i])
+		m.removedfollow_ups[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFollowUps returns the removed IDs of the "follow_ups" edge to the FollowUpCheck entity.
+func (m *HazardMutation) RemovedFollowUpsIDs() (ids []int) {
+	for id := range m.removedfollow_ups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FollowUpsIDs returns the "follow_ups" edge IDs in the mutation.
+func (m *HazardMutation) FollowUpsIDs() (ids []int) {
+	for id := range m.follow_ups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFollowUps resets all changes to the "follow_ups" edge.
+func (m *HazardMutation) ResetFollowUps() {
+	m.follow_ups = nil
+	m.clearedfollow_ups = false
+	m.removedfollow_ups = nil
+}
+
 // AddEventIDs adds the "events" edge to the HazardEvent entity by ids.
 func (m *HazardMutation) AddEventIDs(ids ...int) {
 	if m.events == nil {
@@ -23226,7 +24622,7 @@ func (m *HazardMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *HazardMutation) Fields() []string {
-	fields := make([]string, 0, 26)
+	fields := make([]string, 0, 28)
 	if m.created_at != nil {
 		fields = append(fields, hazard.FieldCreatedAt)
 	}
@@ -23305,6 +24701,12 @@ func (m *HazardMutation) Fields() []string {
 	if m.closed_at != nil {
 		fields = append(fields, hazard.FieldClosedAt)
 	}
+	if m.assignee != nil {
+		fields = append(fields, hazard.FieldAssigneeID)
+	}
+	if m.follow_up_on != nil {
+		fields = append(fields, hazard.FieldFollowUpOn)
+	}
 	return fields
 }
 
@@ -23365,6 +24767,10 @@ func (m *HazardMutation) Field(name string) (ent.Value, bool) {
 		return m.RequestedDeadline()
 	case hazard.FieldClosedAt:
 		return m.ClosedAt()
+	case hazard.FieldAssigneeID:
+		return m.AssigneeID()
+	case hazard.FieldFollowUpOn:
+		return m.FollowUpOn()
 	}
 	return nil, false
 }
@@ -23426,6 +24832,10 @@ func (m *HazardMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldRequestedDeadline(ctx)
 	case hazard.FieldClosedAt:
 		return m.OldClosedAt(ctx)
+	case hazard.FieldAssigneeID:
+		return m.OldAssigneeID(ctx)
+	case hazard.FieldFollowUpOn:
+		return m.OldFollowUpOn(ctx)
 	}
 	return nil, fmt.Errorf("unknown Hazard field %s", name)
 }
@@ -23617,6 +25027,20 @@ func (m *HazardMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetClosedAt(v)
 		return nil
+	case hazard.FieldAssigneeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssigneeID(v)
+		return nil
+	case hazard.FieldFollowUpOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFollowUpOn(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Hazard field %s", name)
 }
@@ -23722,6 +25146,12 @@ func (m *HazardMutation) ClearedFields() []string {
 	if m.FieldCleared(hazard.FieldClosedAt) {
 		fields = append(fields, hazard.FieldClosedAt)
 	}
+	if m.FieldCleared(hazard.FieldAssigneeID) {
+		fields = append(fields, hazard.FieldAssigneeID)
+	}
+	if m.FieldCleared(hazard.FieldFollowUpOn) {
+		fields = append(fields, hazard.FieldFollowUpOn)
+	}
 	return fields
 }
 
@@ -23771,6 +25201,12 @@ func (m *HazardMutation) ClearField(name string) error {
 		return nil
 	case hazard.FieldClosedAt:
 		m.ClearClosedAt()
+		return nil
+	case hazard.FieldAssigneeID:
+		m.ClearAssigneeID()
+		return nil
+	case hazard.FieldFollowUpOn:
+		m.ClearFollowUpOn()
 		return nil
 	}
 	return fmt.Errorf("unknown Hazard nullable field %s", name)
@@ -23858,13 +25294,19 @@ func (m *HazardMutation) ResetField(name string) error {
 	case hazard.FieldClosedAt:
 		m.ResetClosedAt()
 		return nil
+	case hazard.FieldAssigneeID:
+		m.ResetAssigneeID()
+		return nil
+	case hazard.FieldFollowUpOn:
+		m.ResetFollowUpOn()
+		return nil
 	}
 	return fmt.Errorf("unknown Hazard field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *HazardMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 10)
 	if m.subject != nil {
 		edges = append(edges, hazard.EdgeSubject)
 	}
@@ -23879,6 +25321,15 @@ func (m *HazardMutation) AddedEdges() []string {
 	}
 	if m.risk_point != nil {
 		edges = append(edges, hazard.EdgeRiskPoint)
+	}
+	if m.assignee != nil {
+		edges = append(edges, hazard.EdgeAssignee)
+	}
+	if m.assignments != nil {
+		edges = append(edges, hazard.EdgeAssignments)
+	}
+	if m.follow_ups != nil {
+		edges = append(edges, hazard.EdgeFollowUps)
 	}
 	if m.events != nil {
 		edges = append(edges, hazard.EdgeEvents)
@@ -23915,6 +25366,22 @@ func (m *HazardMutation) AddedIDs(name string) []ent.Value {
 		if id := m.risk_point; id != nil {
 			return []ent.Value{*id}
 		}
+	case hazard.EdgeAssignee:
+		if id := m.assignee; id != nil {
+			return []ent.Value{*id}
+		}
+	case hazard.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.assignments))
+		for id := range m.assignments {
+			ids = append(ids, id)
+		}
+		return ids
+	case hazard.EdgeFollowUps:
+		ids := make([]ent.Value, 0, len(m.follow_ups))
+		for id := range m.follow_ups {
+			ids = append(ids, id)
+		}
+		return ids
 	case hazard.EdgeEvents:
 		ids := make([]ent.Value, 0, len(m.events))
 		for id := range m.events {
@@ -23931,9 +25398,15 @@ func (m *HazardMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *HazardMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 10)
 	if m.removedrecurrences != nil {
 		edges = append(edges, hazard.EdgeRecurrences)
+	}
+	if m.removedassignments != nil {
+		edges = append(edges, hazard.EdgeAssignments)
+	}
+	if m.removedfollow_ups != nil {
+		edges = append(edges, hazard.EdgeFollowUps)
 	}
 	if m.removedevents != nil {
 		edges = append(edges, hazard.EdgeEvents)
@@ -23951,6 +25424,18 @@ func (m *HazardMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case hazard.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.removedassignments))
+		for id := range m.removedassignments {
+			ids = append(ids, id)
+		}
+		return ids
+	case hazard.EdgeFollowUps:
+		ids := make([]ent.Value, 0, len(m.removedfollow_ups))
+		for id := range m.removedfollow_ups {
+			ids = append(ids, id)
+		}
+		return ids
 	case hazard.EdgeEvents:
 		ids := make([]ent.Value, 0, len(m.removedevents))
 		for id := range m.removedevents {
@@ -23963,7 +25448,7 @@ func (m *HazardMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *HazardMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 10)
 	if m.clearedsubject {
 		edges = append(edges, hazard.EdgeSubject)
 	}
@@ -23978,6 +25463,15 @@ func (m *HazardMutation) ClearedEdges() []string {
 	}
 	if m.clearedrisk_point {
 		edges = append(edges, hazard.EdgeRiskPoint)
+	}
+	if m.clearedassignee {
+		edges = append(edges, hazard.EdgeAssignee)
+	}
+	if m.clearedassignments {
+		edges = append(edges, hazard.EdgeAssignments)
+	}
+	if m.clearedfollow_ups {
+		edges = append(edges, hazard.EdgeFollowUps)
 	}
 	if m.clearedevents {
 		edges = append(edges, hazard.EdgeEvents)
@@ -24002,6 +25496,12 @@ func (m *HazardMutation) EdgeCleared(name string) bool {
 		return m.clearedrecurrences
 	case hazard.EdgeRiskPoint:
 		return m.clearedrisk_point
+	case hazard.EdgeAssignee:
+		return m.clearedassignee
+	case hazard.EdgeAssignments:
+		return m.clearedassignments
+	case hazard.EdgeFollowUps:
+		return m.clearedfollow_ups
 	case hazard.EdgeEvents:
 		return m.clearedevents
 	case hazard.EdgeEnterpriseUnit:
@@ -24025,6 +25525,9 @@ func (m *HazardMutation) ClearEdge(name string) error {
 		return nil
 	case hazard.EdgeRiskPoint:
 		m.ClearRiskPoint()
+		return nil
+	case hazard.EdgeAssignee:
+		m.ClearAssignee()
 		return nil
 	case hazard.EdgeEnterpriseUnit:
 		m.ClearEnterpriseUnit()
@@ -24052,6 +25555,15 @@ func (m *HazardMutation) ResetEdge(name string) error {
 	case hazard.EdgeRiskPoint:
 		m.ResetRiskPoint()
 		return nil
+	case hazard.EdgeAssignee:
+		m.ResetAssignee()
+		return nil
+	case hazard.EdgeAssignments:
+		m.ResetAssignments()
+		return nil
+	case hazard.EdgeFollowUps:
+		m.ResetFollowUps()
+		return nil
 	case hazard.EdgeEvents:
 		m.ResetEvents()
 		return nil
@@ -24060,6 +25572,1483 @@ func (m *HazardMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Hazard edge %s", name)
+}
+
+// HazardAssignmentMutation represents an operation that mutates the HazardAssignment nodes in the graph.
+type HazardAssignmentMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	tenant_id              *int
+	addtenant_id           *int
+	scope_path             *string
+	scope_sector           *string
+	scope_enterprise_id    *int
+	addscope_enterprise_id *int
+	subject_id             *int
+	addsubject_id          *int
+	follow_up_on           *time.Time
+	note                   *string
+	assigned_by_id         *int
+	addassigned_by_id      *int
+	post_id                *int
+	addpost_id             *int
+	assigned_at            *time.Time
+	clearedFields          map[string]struct{}
+	hazard                 *int
+	clearedhazard          bool
+	assigner               *int
+	clearedassigner        bool
+	assignee               *int
+	clearedassignee        bool
+	done                   bool
+	oldValue               func(context.Context) (*HazardAssignment, error)
+	predicates             []predicate.HazardAssignment
+}
+
+var _ ent.Mutation = (*HazardAssignmentMutation)(nil)
+
+// hazardassignmentOption allows management of the mutation configuration using functional options.
+type hazardassignmentOption func(*HazardAssignmentMutation)
+
+// newHazardAssignmentMutation creates new mutation for the HazardAssignment entity.
+func newHazardAssignmentMutation(c config, op Op, opts ...hazardassignmentOption) *HazardAssignmentMutation {
+	m := &HazardAssignmentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeHazardAssignment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withHazardAssignmentID sets the ID field of the mutation.
+func withHazardAssignmentID(id int) hazardassignmentOption {
+	return func(m *HazardAssignmentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *HazardAssignment
+		)
+		m.oldValue = func(ctx context.Context) (*HazardAssignment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().HazardAssignment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withHazardAssignment sets the old HazardAssignment of the mutation.
+func withHazardAssignment(node *HazardAssignment) hazardassignmentOption {
+	return func(m *HazardAssignmentMutation) {
+		m.oldValue = func(context.Context) (*HazardAssignment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m HazardAssignmentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m HazardAssignmentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *HazardAssignmentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *HazardAssignmentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().HazardAssignment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *HazardAssignmentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *HazardAssignmentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *HazardAssignmentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *HazardAssignmentMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *HazardAssignmentMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *HazardAssignmentMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *HazardAssignmentMutation) SetTenantID(i int) {
+	m.tenant_id = &i
+	m.addtenant_id = nil
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *HazardAssignmentMutation) TenantID() (r int, exists bool) {
+	v := m.tenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// AddTenantID adds i to the "tenant_id" field.
+func (m *HazardAssignmentMutation) AddTenantID(i int) {
+	if m.addtenant_id != nil {
+		*m.addtenant_id += i
+	} else {
+		m.addtenant_id = &i
+	}
+}
+
+// AddedTenantID returns the value that was added to the "tenant_id" field in this mutation.
+func (m *HazardAssignmentMutation) AddedTenantID() (r int, exists bool) {
+	v := m.addtenant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *HazardAssignmentMutation) ResetTenantID() {
+	m.tenant_id = nil
+	m.addtenant_id = nil
+}
+
+// SetScopePath sets the "scope_path" field.
+func (m *HazardAssignmentMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *HazardAssignmentMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *HazardAssignmentMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *HazardAssignmentMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *HazardAssignmentMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *HazardAssignmentMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[hazardassignment.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *HazardAssignmentMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[hazardassignment.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *HazardAssignmentMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, hazardassignment.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *HazardAssignmentMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *HazardAssignmentMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *HazardAssignmentMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *HazardAssignmentMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *HazardAssignmentMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[hazardassignment.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *HazardAssignmentMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[hazardassignment.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *HazardAssignmentMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, hazardassignment.FieldScopeEnterpriseID)
+}
+
+// SetHazardID sets the "hazard_id" field.
+func (m *HazardAssignmentMutation) SetHazardID(i int) {
+	m.hazard = &i
+}
+
+// HazardID returns the value of the "hazard_id" field in the mutation.
+func (m *HazardAssignmentMutation) HazardID() (r int, exists bool) {
+	v := m.hazard
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHazardID returns the old "hazard_id" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldHazardID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHazardID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHazardID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHazardID: %w", err)
+	}
+	return oldValue.HazardID, nil
+}
+
+// ResetHazardID resets all changes to the "hazard_id" field.
+func (m *HazardAssignmentMutation) ResetHazardID() {
+	m.hazard = nil
+}
+
+// SetSubjectID sets the "subject_id" field.
+func (m *HazardAssignmentMutation) SetSubjectID(i int) {
+	m.subject_id = &i
+	m.addsubject_id = nil
+}
+
+// SubjectID returns the value of the "subject_id" field in the mutation.
+func (m *HazardAssignmentMutation) SubjectID() (r int, exists bool) {
+	v := m.subject_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectID returns the old "subject_id" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldSubjectID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectID: %w", err)
+	}
+	return oldValue.SubjectID, nil
+}
+
+// AddSubjectID adds i to the "subject_id" field.
+func (m *HazardAssignmentMutation) AddSubjectID(i int) {
+	if m.addsubject_id != nil {
+		*m.addsubject_id += i
+	} else {
+		m.addsubject_id = &i
+	}
+}
+
+// AddedSubjectID returns the value that was added to the "subject_id" field in this mutation.
+func (m *HazardAssignmentMutation) AddedSubjectID() (r int, exists bool) {
+	v := m.addsubject_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSubjectID resets all changes to the "subject_id" field.
+func (m *HazardAssignmentMutation) ResetSubjectID() {
+	m.subject_id = nil
+	m.addsubject_id = nil
+}
+
+// SetAssignerID sets the "assigner_id" field.
+func (m *HazardAssignmentMutation) SetAssignerID(i int) {
+	m.assigner = &i
+}
+
+// AssignerID returns the value of the "assigner_id" field in the mutation.
+func (m *HazardAssignmentMutation) AssignerID() (r int, exists bool) {
+	v := m.assigner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssignerID returns the old "assigner_id" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldAssignerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssignerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssignerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssignerID: %w", err)
+	}
+	return oldValue.AssignerID, nil
+}
+
+// ResetAssignerID resets all changes to the "assigner_id" field.
+func (m *HazardAssignmentMutation) ResetAssignerID() {
+	m.assigner = nil
+}
+
+// SetAssigneeID sets the "assignee_id" field.
+func (m *HazardAssignmentMutation) SetAssigneeID(i int) {
+	m.assignee = &i
+}
+
+// AssigneeID returns the value of the "assignee_id" field in the mutation.
+func (m *HazardAssignmentMutation) AssigneeID() (r int, exists bool) {
+	v := m.assignee
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssigneeID returns the old "assignee_id" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldAssigneeID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssigneeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssigneeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssigneeID: %w", err)
+	}
+	return oldValue.AssigneeID, nil
+}
+
+// ResetAssigneeID resets all changes to the "assignee_id" field.
+func (m *HazardAssignmentMutation) ResetAssigneeID() {
+	m.assignee = nil
+}
+
+// SetFollowUpOn sets the "follow_up_on" field.
+func (m *HazardAssignmentMutation) SetFollowUpOn(t time.Time) {
+	m.follow_up_on = &t
+}
+
+// FollowUpOn returns the value of the "follow_up_on" field in the mutation.
+func (m *HazardAssignmentMutation) FollowUpOn() (r time.Time, exists bool) {
+	v := m.follow_up_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFollowUpOn returns the old "follow_up_on" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldFollowUpOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFollowUpOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFollowUpOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFollowUpOn: %w", err)
+	}
+	return oldValue.FollowUpOn, nil
+}
+
+// ResetFollowUpOn resets all changes to the "follow_up_on" field.
+func (m *HazardAssignmentMutation) ResetFollowUpOn() {
+	m.follow_up_on = nil
+}
+
+// SetNote sets the "note" field.
+func (m *HazardAssignmentMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *HazardAssignmentMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *HazardAssignmentMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[hazardassignment.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *HazardAssignmentMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[hazardassignment.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *HazardAssignmentMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, hazardassignment.FieldNote)
+}
+
+// SetAssignedByID sets the "assigned_by_id" field.
+func (m *HazardAssignmentMutation) SetAssignedByID(i int) {
+	m.assigned_by_id = &i
+	m.addassigned_by_id = nil
+}
+
+// AssignedByID returns the value of the "assigned_by_id" field in the mutation.
+func (m *HazardAssignmentMutation) AssignedByID() (r int, exists bool) {
+	v := m.assigned_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssignedByID returns the old "assigned_by_id" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldAssignedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssignedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssignedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssignedByID: %w", err)
+	}
+	return oldValue.AssignedByID, nil
+}
+
+// AddAssignedByID adds i to the "assigned_by_id" field.
+func (m *HazardAssignmentMutation) AddAssignedByID(i int) {
+	if m.addassigned_by_id != nil {
+		*m.addassigned_by_id += i
+	} else {
+		m.addassigned_by_id = &i
+	}
+}
+
+// AddedAssignedByID returns the value that was added to the "assigned_by_id" field in this mutation.
+func (m *HazardAssignmentMutation) AddedAssignedByID() (r int, exists bool) {
+	v := m.addassigned_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAssignedByID resets all changes to the "assigned_by_id" field.
+func (m *HazardAssignmentMutation) ResetAssignedByID() {
+	m.assigned_by_id = nil
+	m.addassigned_by_id = nil
+}
+
+// SetPostID sets the "post_id" field.
+func (m *HazardAssignmentMutation) SetPostID(i int) {
+	m.post_id = &i
+	m.addpost_id = nil
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *HazardAssignmentMutation) PostID() (r int, exists bool) {
+	v := m.post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// AddPostID adds i to the "post_id" field.
+func (m *HazardAssignmentMutation) AddPostID(i int) {
+	if m.addpost_id != nil {
+		*m.addpost_id += i
+	} else {
+		m.addpost_id = &i
+	}
+}
+
+// AddedPostID returns the value that was added to the "post_id" field in this mutation.
+func (m *HazardAssignmentMutation) AddedPostID() (r int, exists bool) {
+	v := m.addpost_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (m *HazardAssignmentMutation) ClearPostID() {
+	m.post_id = nil
+	m.addpost_id = nil
+	m.clearedFields[hazardassignment.FieldPostID] = struct{}{}
+}
+
+// PostIDCleared returns if the "post_id" field was cleared in this mutation.
+func (m *HazardAssignmentMutation) PostIDCleared() bool {
+	_, ok := m.clearedFields[hazardassignment.FieldPostID]
+	return ok
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *HazardAssignmentMutation) ResetPostID() {
+	m.post_id = nil
+	m.addpost_id = nil
+	delete(m.clearedFields, hazardassignment.FieldPostID)
+}
+
+// SetAssignedAt sets the "assigned_at" field.
+func (m *HazardAssignmentMutation) SetAssignedAt(t time.Time) {
+	m.assigned_at = &t
+}
+
+// AssignedAt returns the value of the "assigned_at" field in the mutation.
+func (m *HazardAssignmentMutation) AssignedAt() (r time.Time, exists bool) {
+	v := m.assigned_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssignedAt returns the old "assigned_at" field's value of the HazardAssignment entity.
+// If the HazardAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardAssignmentMutation) OldAssignedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssignedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssignedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssignedAt: %w", err)
+	}
+	return oldValue.AssignedAt, nil
+}
+
+// ResetAssignedAt resets all changes to the "assigned_at" field.
+func (m *HazardAssignmentMutation) ResetAssignedAt() {
+	m.assigned_at = nil
+}
+
+// ClearHazard clears the "hazard" edge to the Hazard entity.
+func (m *HazardAssignmentMutation) ClearHazard() {
+	m.clearedhazard = true
+	m.clearedFields[hazardassignment.FieldHazardID] = struct{}{}
+}
+
+// HazardCleared reports if the "hazard" edge to the Hazard entity was cleared.
+func (m *HazardAssignmentMutation) HazardCleared() bool {
+	return m.clearedhazard
+}
+
+// HazardIDs returns the "hazard" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HazardID instead. It exists only for internal usage by the builders.
+func (m *HazardAssignmentMutation) HazardIDs() (ids []int) {
+	if id := m.hazard; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHazard resets all changes to the "hazard" edge.
+func (m *HazardAssignmentMutation) ResetHazard() {
+	m.hazard = nil
+	m.clearedhazard = false
+}
+
+// ClearAssigner clears the "assigner" edge to the Unit entity.
+func (m *HazardAssignmentMutation) ClearAssigner() {
+	m.clearedassigner = true
+	m.clearedFields[hazardassignment.FieldAssignerID] = struct{}{}
+}
+
+// AssignerCleared reports if the "assigner" edge to the Unit entity was cleared.
+func (m *HazardAssignmentMutation) AssignerCleared() bool {
+	return m.clearedassigner
+}
+
+// AssignerIDs returns the "assigner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AssignerID instead. It exists only for internal usage by the builders.
+func (m *HazardAssignmentMutation) AssignerIDs() (ids []int) {
+	if id := m.assigner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAssigner resets all changes to the "assigner" edge.
+func (m *HazardAssignmentMutation) ResetAssigner() {
+	m.assigner = nil
+	m.clearedassigner = false
+}
+
+// ClearAssignee clears the "assignee" edge to the Unit entity.
+func (m *HazardAssignmentMutation) ClearAssignee() {
+	m.clearedassignee = true
+	m.clearedFields[hazardassignment.FieldAssigneeID] = struct{}{}
+}
+
+// AssigneeCleared reports if the "assignee" edge to the Unit entity was cleared.
+func (m *HazardAssignmentMutation) AssigneeCleared() bool {
+	return m.clearedassignee
+}
+
+// AssigneeIDs returns the "assignee" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AssigneeID instead. It exists only for internal usage by the builders.
+func (m *HazardAssignmentMutation) AssigneeIDs() (ids []int) {
+	if id := m.assignee; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAssignee resets all changes to the "assignee" edge.
+func (m *HazardAssignmentMutation) ResetAssignee() {
+	m.assignee = nil
+	m.clearedassignee = false
+}
+
+// Where appends a list predicates to the HazardAssignmentMutation builder.
+func (m *HazardAssignmentMutation) Where(ps ...predicate.HazardAssignment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the HazardAssignmentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *HazardAssignmentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.HazardAssignment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *HazardAssignmentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *HazardAssignmentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (HazardAssignment).
+func (m *HazardAssignmentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *HazardAssignmentMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, hazardassignment.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, hazardassignment.FieldUpdatedAt)
+	}
+	if m.tenant_id != nil {
+		fields = append(fields, hazardassignment.FieldTenantID)
+	}
+	if m.scope_path != nil {
+		fields = append(fields, hazardassignment.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, hazardassignment.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, hazardassignment.FieldScopeEnterpriseID)
+	}
+	if m.hazard != nil {
+		fields = append(fields, hazardassignment.FieldHazardID)
+	}
+	if m.subject_id != nil {
+		fields = append(fields, hazardassignment.FieldSubjectID)
+	}
+	if m.assigner != nil {
+		fields = append(fields, hazardassignment.FieldAssignerID)
+	}
+	if m.assignee != nil {
+		fields = append(fields, hazardassignment.FieldAssigneeID)
+	}
+	if m.follow_up_on != nil {
+		fields = append(fields, hazardassignment.FieldFollowUpOn)
+	}
+	if m.note != nil {
+		fields = append(fields, hazardassignment.FieldNote)
+	}
+	if m.assigned_by_id != nil {
+		fields = append(fields, hazardassignment.FieldAssignedByID)
+	}
+	if m.post_id != nil {
+		fields = append(fields, hazardassignment.FieldPostID)
+	}
+	if m.assigned_at != nil {
+		fields = append(fields, hazardassignment.FieldAssignedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *HazardAssignmentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case hazardassignment.FieldCreatedAt:
+		return m.CreatedAt()
+	case hazardassignment.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case hazardassignment.FieldTenantID:
+		return m.TenantID()
+	case hazardassignment.FieldScopePath:
+		return m.ScopePath()
+	case hazardassignment.FieldScopeSector:
+		return m.ScopeSector()
+	case hazardassignment.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
+	case hazardassignment.FieldHazardID:
+		return m.HazardID()
+	case hazardassignment.FieldSubjectID:
+		return m.SubjectID()
+	case hazardassignment.FieldAssignerID:
+		return m.AssignerID()
+	case hazardassignment.FieldAssigneeID:
+		return m.AssigneeID()
+	case hazardassignment.FieldFollowUpOn:
+		return m.FollowUpOn()
+	case hazardassignment.FieldNote:
+		return m.Note()
+	case hazardassignment.FieldAssignedByID:
+		return m.AssignedByID()
+	case hazardassignment.FieldPostID:
+		return m.PostID()
+	case hazardassignment.FieldAssignedAt:
+		return m.AssignedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *HazardAssignmentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case hazardassignment.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case hazardassignment.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case hazardassignment.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case hazardassignment.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case hazardassignment.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case hazardassignment.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
+	case hazardassignment.FieldHazardID:
+		return m.OldHazardID(ctx)
+	case hazardassignment.FieldSubjectID:
+		return m.OldSubjectID(ctx)
+	case hazardassignment.FieldAssignerID:
+		return m.OldAssignerID(ctx)
+	case hazardassignment.FieldAssigneeID:
+		return m.OldAssigneeID(ctx)
+	case hazardassignment.FieldFollowUpOn:
+		return m.OldFollowUpOn(ctx)
+	case hazardassignment.FieldNote:
+		return m.OldNote(ctx)
+	case hazardassignment.FieldAssignedByID:
+		return m.OldAssignedByID(ctx)
+	case hazardassignment.FieldPostID:
+		return m.OldPostID(ctx)
+	case hazardassignment.FieldAssignedAt:
+		return m.OldAssignedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown HazardAssignment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HazardAssignmentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case hazardassignment.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case hazardassignment.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case hazardassignment.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case hazardassignment.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case hazardassignment.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case hazardassignment.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
+	case hazardassignment.FieldHazardID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHazardID(v)
+		return nil
+	case hazardassignment.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectID(v)
+		return nil
+	case hazardassignment.FieldAssignerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssignerID(v)
+		return nil
+	case hazardassignment.FieldAssigneeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssigneeID(v)
+		return nil
+	case hazardassignment.FieldFollowUpOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFollowUpOn(v)
+		return nil
+	case hazardassignment.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case hazardassignment.FieldAssignedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssignedByID(v)
+		return nil
+	case hazardassignment.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case hazardassignment.FieldAssignedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssignedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HazardAssignment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *HazardAssignmentMutation) AddedFields() []string {
+	var fields []string
+	if m.addtenant_id != nil {
+		fields = append(fields, hazardassignment.FieldTenantID)
+	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, hazardassignment.FieldScopeEnterpriseID)
+	}
+	if m.addsubject_id != nil {
+		fields = append(fields, hazardassignment.FieldSubjectID)
+	}
+	if m.addassigned_by_id != nil {
+		fields = append(fields, hazardassignment.FieldAssignedByID)
+	}
+	if m.addpost_id != nil {
+		fields = append(fields, hazardassignment.FieldPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *HazardAssignmentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case hazardassignment.FieldTenantID:
+		return m.AddedTenantID()
+	case hazardassignment.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
+	case hazardassignment.FieldSubjectID:
+		return m.AddedSubjectID()
+	case hazardassignment.FieldAssignedByID:
+		return m.AddedAssignedByID()
+	case hazardassignment.FieldPostID:
+		return m.AddedPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HazardAssignmentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case hazardassignment.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenantID(v)
+		return nil
+	case hazardassignment.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
+		return nil
+	case hazardassignment.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubjectID(v)
+		return nil
+	case hazardassignment.FieldAssignedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAssignedByID(v)
+		return nil
+	case hazardassignment.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HazardAssignment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *HazardAssignmentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(hazardassignment.FieldScopeSector) {
+		fields = append(fields, hazardassignment.FieldScopeSector)
+	}
+	if m.FieldCleared(hazardassignment.FieldScopeEnterpriseID) {
+		fields = append(fields, hazardassignment.FieldScopeEnterpriseID)
+	}
+	if m.FieldCleared(hazardassignment.FieldNote) {
+		fields = append(fields, hazardassignment.FieldNote)
+	}
+	if m.FieldCleared(hazardassignment.FieldPostID) {
+		fields = append(fields, hazardassignment.FieldPostID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *HazardAssignmentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *HazardAssignmentMutation) ClearField(name string) error {
+	switch name {
+	case hazardassignment.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case hazardassignment.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
+	case hazardassignment.FieldNote:
+		m.ClearNote()
+		return nil
+	case hazardassignment.FieldPostID:
+		m.ClearPostID()
+		return nil
+	}
+	return fmt.Errorf("unknown HazardAssignment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *HazardAssignmentMutation) ResetField(name string) error {
+	switch name {
+	case hazardassignment.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case hazardassignment.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case hazardassignment.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case hazardassignment.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case hazardassignment.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case hazardassignment.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
+	case hazardassignment.FieldHazardID:
+		m.ResetHazardID()
+		return nil
+	case hazardassignment.FieldSubjectID:
+		m.ResetSubjectID()
+		return nil
+	case hazardassignment.FieldAssignerID:
+		m.ResetAssignerID()
+		return nil
+	case hazardassignment.FieldAssigneeID:
+		m.ResetAssigneeID()
+		return nil
+	case hazardassignment.FieldFollowUpOn:
+		m.ResetFollowUpOn()
+		return nil
+	case hazardassignment.FieldNote:
+		m.ResetNote()
+		return nil
+	case hazardassignment.FieldAssignedByID:
+		m.ResetAssignedByID()
+		return nil
+	case hazardassignment.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case hazardassignment.FieldAssignedAt:
+		m.ResetAssignedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown HazardAssignment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *HazardAssignmentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.hazard != nil {
+		edges = append(edges, hazardassignment.EdgeHazard)
+	}
+	if m.assigner != nil {
+		edges = append(edges, hazardassignment.EdgeAssigner)
+	}
+	if m.assignee != nil {
+		edges = append(edges, hazardassignment.EdgeAssignee)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *HazardAssignmentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case hazardassignment.EdgeHazard:
+		if id := m.hazard; id != nil {
+			return []ent.Value{*id}
+		}
+	case hazardassignment.EdgeAssigner:
+		if id := m.assigner; id != nil {
+			return []ent.Value{*id}
+		}
+	case hazardassignment.EdgeAssignee:
+		if id := m.assignee; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *HazardAssignmentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *HazardAssignmentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *HazardAssignmentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedhazard {
+		edges = append(edges, hazardassignment.EdgeHazard)
+	}
+	if m.clearedassigner {
+		edges = append(edges, hazardassignment.EdgeAssigner)
+	}
+	if m.clearedassignee {
+		edges = append(edges, hazardassignment.EdgeAssignee)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *HazardAssignmentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case hazardassignment.EdgeHazard:
+		return m.clearedhazard
+	case hazardassignment.EdgeAssigner:
+		return m.clearedassigner
+	case hazardassignment.EdgeAssignee:
+		return m.clearedassignee
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *HazardAssignmentMutation) ClearEdge(name string) error {
+	switch name {
+	case hazardassignment.EdgeHazard:
+		m.ClearHazard()
+		return nil
+	case hazardassignment.EdgeAssigner:
+		m.ClearAssigner()
+		return nil
+	case hazardassignment.EdgeAssignee:
+		m.ClearAssignee()
+		return nil
+	}
+	return fmt.Errorf("unknown HazardAssignment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *HazardAssignmentMutation) ResetEdge(name string) error {
+	switch name {
+	case hazardassignment.EdgeHazard:
+		m.ResetHazard()
+		return nil
+	case hazardassignment.EdgeAssigner:
+		m.ResetAssigner()
+		return nil
+	case hazardassignment.EdgeAssignee:
+		m.ResetAssignee()
+		return nil
+	}
+	return fmt.Errorf("unknown HazardAssignment edge %s", name)
 }
 
 // HazardEventMutation represents an operation that mutates the HazardEvent nodes in the graph.
@@ -25416,6 +28405,9 @@ type InspectionMutation struct {
 	hazards                map[int]struct{}
 	removedhazards         map[int]struct{}
 	clearedhazards         bool
+	follow_ups             map[int]struct{}
+	removedfollow_ups      map[int]struct{}
+	clearedfollow_ups      bool
 	done                   bool
 	oldValue               func(context.Context) (*Inspection, error)
 	predicates             []predicate.Inspection
@@ -26546,6 +29538,60 @@ func (m *InspectionMutation) ResetHazards() {
 	m.removedhazards = nil
 }
 
+// AddFollowUpIDs adds the "follow_ups" edge to the FollowUpCheck entity by ids.
+func (m *InspectionMutation) AddFollowUpIDs(ids ...int) {
+	if m.follow_ups == nil {
+		m.follow_ups = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.follow_ups[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFollowUps clears the "follow_ups" edge to the FollowUpCheck entity.
+func (m *InspectionMutation) ClearFollowUps() {
+	m.clearedfollow_ups = true
+}
+
+// FollowUpsCleared reports if the "follow_ups" edge to the FollowUpCheck entity was cleared.
+func (m *InspectionMutation) FollowUpsCleared() bool {
+	return m.clearedfollow_ups
+}
+
+// RemoveFollowUpIDs removes the "follow_ups" edge to the FollowUpCheck entity by IDs.
+func (m *InspectionMutation) RemoveFollowUpIDs(ids ...int) {
+	if m.removedfollow_ups == nil {
+		m.removedfollow_ups = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.follow_ups, ids[i])
+		m.removedfollow_ups[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFollowUps returns the removed IDs of the "follow_ups" edge to the FollowUpCheck entity.
+func (m *InspectionMutation) RemovedFollowUpsIDs() (ids []int) {
+	for id := range m.removedfollow_ups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FollowUpsIDs returns the "follow_ups" edge IDs in the mutation.
+func (m *InspectionMutation) FollowUpsIDs() (ids []int) {
+	for id := range m.follow_ups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFollowUps resets all changes to the "follow_ups" edge.
+func (m *InspectionMutation) ResetFollowUps() {
+	m.follow_ups = nil
+	m.clearedfollow_ups = false
+	m.removedfollow_ups = nil
+}
+
 // Where appends a list predicates to the InspectionMutation builder.
 func (m *InspectionMutation) Where(ps ...predicate.Inspection) {
 	m.predicates = append(m.predicates, ps...)
@@ -27052,7 +30098,7 @@ func (m *InspectionMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *InspectionMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.campaign != nil {
 		edges = append(edges, inspection.EdgeCampaign)
 	}
@@ -27070,6 +30116,9 @@ func (m *InspectionMutation) AddedEdges() []string {
 	}
 	if m.hazards != nil {
 		edges = append(edges, inspection.EdgeHazards)
+	}
+	if m.follow_ups != nil {
+		edges = append(edges, inspection.EdgeFollowUps)
 	}
 	return edges
 }
@@ -27104,15 +30153,24 @@ func (m *InspectionMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case inspection.EdgeFollowUps:
+		ids := make([]ent.Value, 0, len(m.follow_ups))
+		for id := range m.follow_ups {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *InspectionMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedhazards != nil {
 		edges = append(edges, inspection.EdgeHazards)
+	}
+	if m.removedfollow_ups != nil {
+		edges = append(edges, inspection.EdgeFollowUps)
 	}
 	return edges
 }
@@ -27127,13 +30185,19 @@ func (m *InspectionMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case inspection.EdgeFollowUps:
+		ids := make([]ent.Value, 0, len(m.removedfollow_ups))
+		for id := range m.removedfollow_ups {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *InspectionMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedcampaign {
 		edges = append(edges, inspection.EdgeCampaign)
 	}
@@ -27151,6 +30215,9 @@ func (m *InspectionMutation) ClearedEdges() []string {
 	}
 	if m.clearedhazards {
 		edges = append(edges, inspection.EdgeHazards)
+	}
+	if m.clearedfollow_ups {
+		edges = append(edges, inspection.EdgeFollowUps)
 	}
 	return edges
 }
@@ -27171,6 +30238,8 @@ func (m *InspectionMutation) EdgeCleared(name string) bool {
 		return m.clearedtemplate
 	case inspection.EdgeHazards:
 		return m.clearedhazards
+	case inspection.EdgeFollowUps:
+		return m.clearedfollow_ups
 	}
 	return false
 }
@@ -27219,6 +30288,9 @@ func (m *InspectionMutation) ResetEdge(name string) error {
 		return nil
 	case inspection.EdgeHazards:
 		m.ResetHazards()
+		return nil
+	case inspection.EdgeFollowUps:
+		m.ResetFollowUps()
 		return nil
 	}
 	return fmt.Errorf("unknown Inspection edge %s", name)
@@ -57254,6 +60326,9 @@ type UnitMutation struct {
 	enterprise_hazards        map[int]struct{}
 	removedenterprise_hazards map[int]struct{}
 	clearedenterprise_hazards bool
+	inspections               map[int]struct{}
+	removedinspections        map[int]struct{}
+	clearedinspections        bool
 	done                      bool
 	oldValue                  func(context.Context) (*Unit, error)
 	predicates                []predicate.Unit
@@ -58249,6 +61324,60 @@ func (m *UnitMutation) ResetEnterpriseHazards() {
 	m.removedenterprise_hazards = nil
 }
 
+// AddInspectionIDs adds the "inspections" edge to the Inspection entity by ids.
+func (m *UnitMutation) AddInspectionIDs(ids ...int) {
+	if m.inspections == nil {
+		m.inspections = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.inspections[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInspections clears the "inspections" edge to the Inspection entity.
+func (m *UnitMutation) ClearInspections() {
+	m.clearedinspections = true
+}
+
+// InspectionsCleared reports if the "inspections" edge to the Inspection entity was cleared.
+func (m *UnitMutation) InspectionsCleared() bool {
+	return m.clearedinspections
+}
+
+// RemoveInspectionIDs removes the "inspections" edge to the Inspection entity by IDs.
+func (m *UnitMutation) RemoveInspectionIDs(ids ...int) {
+	if m.removedinspections == nil {
+		m.removedinspections = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.inspections, ids[i])
+		m.removedinspections[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInspections returns the removed IDs of the "inspections" edge to the Inspection entity.
+func (m *UnitMutation) RemovedInspectionsIDs() (ids []int) {
+	for id := range m.removedinspections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InspectionsIDs returns the "inspections" edge IDs in the mutation.
+func (m *UnitMutation) InspectionsIDs() (ids []int) {
+	for id := range m.inspections {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInspections resets all changes to the "inspections" edge.
+func (m *UnitMutation) ResetInspections() {
+	m.inspections = nil
+	m.clearedinspections = false
+	m.removedinspections = nil
+}
+
 // Where appends a list predicates to the UnitMutation builder.
 func (m *UnitMutation) Where(ps ...predicate.Unit) {
 	m.predicates = append(m.predicates, ps...)
@@ -58658,7 +61787,7 @@ func (m *UnitMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UnitMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.parent != nil {
 		edges = append(edges, unit.EdgeParent)
 	}
@@ -58676,6 +61805,9 @@ func (m *UnitMutation) AddedEdges() []string {
 	}
 	if m.enterprise_hazards != nil {
 		edges = append(edges, unit.EdgeEnterpriseHazards)
+	}
+	if m.inspections != nil {
+		edges = append(edges, unit.EdgeInspections)
 	}
 	return edges
 }
@@ -58716,13 +61848,19 @@ func (m *UnitMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case unit.EdgeInspections:
+		ids := make([]ent.Value, 0, len(m.inspections))
+		for id := range m.inspections {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UnitMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedchildren != nil {
 		edges = append(edges, unit.EdgeChildren)
 	}
@@ -58734,6 +61872,9 @@ func (m *UnitMutation) RemovedEdges() []string {
 	}
 	if m.removedenterprise_hazards != nil {
 		edges = append(edges, unit.EdgeEnterpriseHazards)
+	}
+	if m.removedinspections != nil {
+		edges = append(edges, unit.EdgeInspections)
 	}
 	return edges
 }
@@ -58766,13 +61907,19 @@ func (m *UnitMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case unit.EdgeInspections:
+		ids := make([]ent.Value, 0, len(m.removedinspections))
+		for id := range m.removedinspections {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UnitMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedparent {
 		edges = append(edges, unit.EdgeParent)
 	}
@@ -58790,6 +61937,9 @@ func (m *UnitMutation) ClearedEdges() []string {
 	}
 	if m.clearedenterprise_hazards {
 		edges = append(edges, unit.EdgeEnterpriseHazards)
+	}
+	if m.clearedinspections {
+		edges = append(edges, unit.EdgeInspections)
 	}
 	return edges
 }
@@ -58810,6 +61960,8 @@ func (m *UnitMutation) EdgeCleared(name string) bool {
 		return m.clearedmembers
 	case unit.EdgeEnterpriseHazards:
 		return m.clearedenterprise_hazards
+	case unit.EdgeInspections:
+		return m.clearedinspections
 	}
 	return false
 }
@@ -58849,6 +62001,9 @@ func (m *UnitMutation) ResetEdge(name string) error {
 		return nil
 	case unit.EdgeEnterpriseHazards:
 		m.ResetEnterpriseHazards()
+		return nil
+	case unit.EdgeInspections:
+		m.ResetInspections()
 		return nil
 	}
 	return fmt.Errorf("unknown Unit edge %s", name)

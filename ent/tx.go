@@ -46,10 +46,14 @@ type Tx struct {
 	Enterprise *EnterpriseClient
 	// File is the client for interacting with the File builders.
 	File *FileClient
+	// FollowUpCheck is the client for interacting with the FollowUpCheck builders.
+	FollowUpCheck *FollowUpCheckClient
 	// GroupMember is the client for interacting with the GroupMember builders.
 	GroupMember *GroupMemberClient
 	// Hazard is the client for interacting with the Hazard builders.
 	Hazard *HazardClient
+	// HazardAssignment is the client for interacting with the HazardAssignment builders.
+	HazardAssignment *HazardAssignmentClient
 	// HazardEvent is the client for interacting with the HazardEvent builders.
 	HazardEvent *HazardEventClient
 	// Inspection is the client for interacting with the Inspection builders.
@@ -253,8 +257,10 @@ func (tx *Tx) init() {
 	tx.EnforcementHazard = NewEnforcementHazardClient(tx.config)
 	tx.Enterprise = NewEnterpriseClient(tx.config)
 	tx.File = NewFileClient(tx.config)
+	tx.FollowUpCheck = NewFollowUpCheckClient(tx.config)
 	tx.GroupMember = NewGroupMemberClient(tx.config)
 	tx.Hazard = NewHazardClient(tx.config)
+	tx.HazardAssignment = NewHazardAssignmentClient(tx.config)
 	tx.HazardEvent = NewHazardEventClient(tx.config)
 	tx.Inspection = NewInspectionClient(tx.config)
 	tx.LeadershipGroup = NewLeadershipGroupClient(tx.config)

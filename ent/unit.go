@@ -66,16 +66,19 @@ type UnitEdges struct {
 	Members []*User `json:"members,omitempty"`
 	// Hazards of an ENTERPRISE unit and its workshops and teams; empty for other kinds.
 	EnterpriseHazards []*Hazard `json:"enterprise_hazards,omitempty"`
+	// The inspections of this unit, as their target.
+	Inspections []*Inspection `json:"inspections,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 
 	namedChildren          map[string][]*Unit
 	namedPosts             map[string][]*Post
 	namedMembers           map[string][]*User
 	namedEnterpriseHazards map[string][]*Hazard
+	namedInspections       map[string][]*Inspection
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -134,6 +137,15 @@ func (e UnitEdges) EnterpriseHazardsOrErr() ([]*Hazard, error) {
 		return e.EnterpriseHazards, nil
 	}
 	return nil, &NotLoadedError{edge: "enterprise_hazards"}
+}
+
+// InspectionsOrErr returns the Inspections value or an error if the edge
+// was not loaded in eager-loading.
+func (e UnitEdges) InspectionsOrErr() ([]*Inspection, error) {
+	if e.loadedTypes[6] {
+		return e.Inspections, nil
+	}
+	return nil, &NotLoadedError{edge: "inspections"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -295,6 +307,11 @@ func (_m *Unit) QueryMembers() *UserQuery {
 // QueryEnterpriseHazards queries the "enterprise_hazards" edge of the Unit entity.
 func (_m *Unit) QueryEnterpriseHazards() *HazardQuery {
 	return NewUnitClient(_m.config).QueryEnterpriseHazards(_m)
+}
+
+// QueryInspections queries the "inspections" edge of the Unit entity.
+func (_m *Unit) QueryInspections() *InspectionQuery {
+	return NewUnitClient(_m.config).QueryInspections(_m)
 }
 
 // Update returns a builder for updating this Unit.
@@ -463,6 +480,30 @@ func (_m *Unit) appendNamedEnterpriseHazards(name string, edges ...*Hazard) {
 		_m.Edges.namedEnterpriseHazards[name] = []*Hazard{}
 	} else {
 		_m.Edges.namedEnterpriseHazards[name] = append(_m.Edges.namedEnterpriseHazards[name], edges...)
+	}
+}
+
+// NamedInspections returns the Inspections named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Unit) NamedInspections(name string) ([]*Inspection, error) {
+	if _m.Edges.namedInspections == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInspections[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Unit) appendNamedInspections(name string, edges ...*Inspection) {
+	if _m.Edges.namedInspections == nil {
+		_m.Edges.namedInspections = make(map[string][]*Inspection)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInspections[name] = []*Inspection{}
+	} else {
+		_m.Edges.namedInspections[name] = append(_m.Edges.namedInspections[name], edges...)
 	}
 }
 

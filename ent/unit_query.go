@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/unit"
@@ -34,12 +35,14 @@ type UnitQuery struct {
 	withPosts                  *PostQuery
 	withMembers                *UserQuery
 	withEnterpriseHazards      *HazardQuery
+	withInspections            *InspectionQuery
 	loadTotal                  []func(context.Context, []*Unit) error
 	modifiers                  []func(*sql.Selector)
 	withNamedChildren          map[string]*UnitQuery
 	withNamedPosts             map[string]*PostQuery
 	withNamedMembers           map[string]*UserQuery
 	withNamedEnterpriseHazards map[string]*HazardQuery
+	withNamedInspections       map[string]*InspectionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -201,6 +204,28 @@ func (_q *UnitQuery) QueryEnterpriseHazards() *HazardQuery {
 			sqlgraph.From(unit.Table, unit.FieldID, selector),
 			sqlgraph.To(hazard.Table, hazard.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, unit.EnterpriseHazardsTable, unit.EnterpriseHazardsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInspections chains the current query on the "inspections" edge.
+func (_q *UnitQuery) QueryInspections() *InspectionQuery {
+	query := (&InspectionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(unit.Table, unit.FieldID, selector),
+			sqlgraph.To(inspection.Table, inspection.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, unit.InspectionsTable, unit.InspectionsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -406,6 +431,7 @@ func (_q *UnitQuery) Clone() *UnitQuery {
 		withPosts:             _q.withPosts.Clone(),
 		withMembers:           _q.withMembers.Clone(),
 		withEnterpriseHazards: _q.withEnterpriseHazards.Clone(),
+		withInspections:       _q.withInspections.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -476,6 +502,17 @@ func (_q *UnitQuery) WithEnterpriseHazards(opts ...func(*HazardQuery)) *UnitQuer
 		opt(query)
 	}
 	_q.withEnterpriseHazards = query
+	return _q
+}
+
+// WithInspections tells the query-builder to eager-load the nodes that are connected to
+// the "inspections" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UnitQuery) WithInspections(opts ...func(*InspectionQuery)) *UnitQuery {
+	query := (&InspectionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInspections = query
 	return _q
 }
 
@@ -557,13 +594,14 @@ func (_q *UnitQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Unit, e
 	var (
 		nodes       = []*Unit{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withParent != nil,
 			_q.withChildren != nil,
 			_q.withEnterprise != nil,
 			_q.withPosts != nil,
 			_q.withMembers != nil,
 			_q.withEnterpriseHazards != nil,
+			_q.withInspections != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -627,6 +665,13 @@ func (_q *UnitQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Unit, e
 			return nil, err
 		}
 	}
+	if query := _q.withInspections; query != nil {
+		if err := _q.loadInspections(ctx, query, nodes,
+			func(n *Unit) { n.Edges.Inspections = []*Inspection{} },
+			func(n *Unit, e *Inspection) { n.Edges.Inspections = append(n.Edges.Inspections, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Unit) { n.appendNamedChildren(name) },
@@ -652,6 +697,13 @@ func (_q *UnitQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Unit, e
 		if err := _q.loadEnterpriseHazards(ctx, query, nodes,
 			func(n *Unit) { n.appendNamedEnterpriseHazards(name) },
 			func(n *Unit, e *Hazard) { n.appendNamedEnterpriseHazards(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInspections {
+		if err := _q.loadInspections(ctx, query, nodes,
+			func(n *Unit) { n.appendNamedInspections(name) },
+			func(n *Unit, e *Inspection) { n.appendNamedInspections(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -848,6 +900,36 @@ func (_q *UnitQuery) loadEnterpriseHazards(ctx context.Context, query *HazardQue
 	}
 	return nil
 }
+func (_q *UnitQuery) loadInspections(ctx context.Context, query *InspectionQuery, nodes []*Unit, init func(*Unit), assign func(*Unit, *Inspection)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Unit)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(inspection.FieldTargetID)
+	}
+	query.Where(predicate.Inspection(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(unit.InspectionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.TargetID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "target_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *UnitQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1024,6 +1106,20 @@ func (_q *UnitQuery) WithNamedEnterpriseHazards(name string, opts ...func(*Hazar
 		_q.withNamedEnterpriseHazards = make(map[string]*HazardQuery)
 	}
 	_q.withNamedEnterpriseHazards[name] = query
+	return _q
+}
+
+// WithNamedInspections tells the query-builder to eager-load the nodes that are connected to the "inspections"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UnitQuery) WithNamedInspections(name string, opts ...func(*InspectionQuery)) *UnitQuery {
+	query := (&InspectionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInspections == nil {
+		_q.withNamedInspections = make(map[string]*InspectionQuery)
+	}
+	_q.withNamedInspections[name] = query
 	return _q
 }
 

@@ -132,6 +132,11 @@ func (r *Resolver) hazardAllowed(ctx context.Context, h *ent.Hazard) ([]domain.H
 	if out == nil {
 		out = []domain.HazardAction{}
 	}
+	assign := o
+	assign.Type = hazards.AssignmentType
+	if hazards.MayAssign(v, h, assign) {
+		out = append(out, domain.HazardAssign)
+	}
 	return out, nil
 }
 

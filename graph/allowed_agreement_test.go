@@ -63,7 +63,7 @@ func fieldsOf(names ...string) func(map[string]any) string {
 }
 
 var sampleSpecs = []sampleSpec{
-	{typ: "Hazard", conn: "hazards", fields: "level state source supervised requestedDeadline subject { code }", perKind: 1,
+	{typ: "Hazard", conn: "hazards", fields: "level state source supervised requestedDeadline subject { code } assignees { id }", list: "assignees", perKind: 1,
 		kind: func(n map[string]any) string {
 			return fmt.Sprint(n["level"], n["state"], n["source"], n["supervised"], n["requestedDeadline"] != nil)
 		}},

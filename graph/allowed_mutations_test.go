@@ -55,6 +55,18 @@ var actionMutations = map[string]map[string]actionMutation{
 			"CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION"} {
 			m[a] = transitionDoc(a)
 		}
+		// To the first of its assignees (none: the hazard has no enterprise
+		// and ASSIGN is never listed).
+		m["ASSIGN"] = actionMutation{changes: true,
+			doc: `mutation($in: AssignHazardInput!) { assignHazard(input: $in) { hazard { id } } }`,
+			vars: func(r sampled) map[string]any {
+				in := map[string]any{"hazardID": r.id, "assigneeID": r.id,
+					"followUpOn": time.Now().AddDate(0, 0, 7).UTC().Format(time.RFC3339)}
+				if len(r.list) > 0 {
+					in["assigneeID"] = r.list[0]
+				}
+				return map[string]any{"in": in}
+			}}
 		return m
 	}(),
 	"ResponsibilityLetter": {

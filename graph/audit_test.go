@@ -264,6 +264,12 @@ func auditExpectations() map[string][]expectedEvent {
 		// SUPERVISE changes supervised only, and adds a history entry.
 		"transitionHazard": {{"UPDATE", "hazard", []string{"supervised"}},
 			{"CREATE", "hazard_event", hazardEventFields}},
+		// The assignment, the hazard's current assignee and date, and an
+		// ASSIGN entry in its history.
+		"assignHazard": {{"CREATE", "hazard_assignment", []string{"hazard_id", "subject_id", "assigner_id", "assignee_id",
+			"follow_up_on", "note", "assigned_by_id", "post_id", "assigned_at"}},
+			{"UPDATE", "hazard", []string{"assignee_id", "follow_up_on"}},
+			{"CREATE", "hazard_event", hazardEventFields}},
 
 		// Responsibility letters (docs/LETTERS.md): every step changes the
 		// letter row (its version too) and appends a LetterEvent row.

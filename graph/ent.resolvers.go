@@ -158,27 +158,7 @@ func (r *queryResolver) Enterprises(ctx context.Context, after *entgql.Cursor[in
 
 // Hazards is the resolver for the hazards field.
 func (r *queryResolver) Hazards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error) {
-	v, err := viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if ctx, err = withHazardTotalKey(ctx, r.Client, v, where); err != nil {
-		return nil, err
-	}
-	conn, err := r.Client.Hazard.Query().Paginate(ctx, after, first, before, last,
-		ent.WithHazardOrder(orderBy), ent.WithHazardFilter(where.Filter))
-	if err != nil {
-		return nil, err
-	}
-	want := wantsOfHazardPage(ctx)
-	if want == (hazardWants{}) {
-		return conn, nil
-	}
-	nodes := make([]*ent.Hazard, len(conn.Edges))
-	for i, e := range conn.Edges {
-		nodes[i] = e.Node
-	}
-	return conn, loadersFrom(ctx, r.Client).primeHazards(ctx, nodes, want)
+	return r.hazardPage(ctx, after, first, before, last, orderBy, where)
 }
 
 // Inspections is the resolver for the inspections field.
@@ -439,6 +419,11 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 // HazardWhereInput returns HazardWhereInputResolver implementation.
 func (r *Resolver) HazardWhereInput() HazardWhereInputResolver { return &hazardWhereInputResolver{r} }
 
+// InspectionWhereInput returns InspectionWhereInputResolver implementation.
+func (r *Resolver) InspectionWhereInput() InspectionWhereInputResolver {
+	return &inspectionWhereInputResolver{r}
+}
+
 type (
 	auditEventResolver           struct{ *Resolver }
 	campaignResolver             struct{ *Resolver }
@@ -474,4 +459,5 @@ type (
 	unitResolver                 struct{ *Resolver }
 	userResolver                 struct{ *Resolver }
 	hazardWhereInputResolver     struct{ *Resolver }
+	inspectionWhereInputResolver struct{ *Resolver }
 )

@@ -7,9 +7,8 @@ package graph
 
 import (
 	"context"
-	"time"
 
-	"github.com/dutychain/dutychain/authz"
+	"entgo.io/contrib/entgql"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/graph/model"
@@ -58,6 +57,11 @@ func (r *hazardResolver) LastEvent(ctx context.Context, obj *ent.Hazard) (*ent.H
 // ReportedBy is the resolver for the reportedBy field.
 func (r *hazardResolver) ReportedBy(ctx context.Context, obj *ent.Hazard) (*ent.User, error) {
 	return loadersFrom(ctx, r.Client).loadUser(ctx, obj.ReportedByID)
+}
+
+// Assignees is the resolver for the assignees field.
+func (r *hazardResolver) Assignees(ctx context.Context, obj *ent.Hazard) ([]*ent.Unit, error) {
+	return hazards.Assignees(ctx, r.Client, obj)
 }
 
 // Files is the resolver for the files field.
@@ -117,6 +121,19 @@ func (r *mutationResolver) TransitionHazard(ctx context.Context, input model.Tra
 	return &model.TransitionHazardPayload{Hazard: res}, nil
 }
 
+// AssignHazard is the resolver for the assignHazard field.
+func (r *mutationResolver) AssignHazard(ctx context.Context, input model.AssignHazardInput) (*model.AssignHazardPayload, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	res, err := r.Hazards.Assign(ctx, hazards.AssignInput{HazardID: input.HazardID, AssigneeID: input.AssigneeID,
+		FollowUpOn: input.FollowUpOn.UTC(), Note: deref(input.Note)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AssignHazardPayload{Hazard: res}, nil
+}
+
 // HazardCounts is the resolver for the hazardCounts field.
 func (r *queryResolver) HazardCounts(ctx context.Context, where *ent.HazardWhereInput) ([]*model.HazardCount, error) {
 	v, err := viewer(ctx)
@@ -126,16 +143,24 @@ func (r *queryResolver) HazardCounts(ctx context.Context, where *ent.HazardWhere
 	return hazardCounts(ctx, r.Client, v, where)
 }
 
+// OverdueFollowUps is the resolver for the overdueFollowUps field.
+func (r *queryResolver) OverdueFollowUps(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error) {
+	if where == nil {
+		where = &ent.HazardWhereInput{}
+	}
+	where.AddPredicates(followUpOverdue(ctx))
+	if orderBy == nil {
+		orderBy = &ent.HazardOrder{Direction: entgql.OrderDirectionAsc, Field: ent.HazardOrderFieldFollowUpOn}
+	}
+	return r.hazardPage(ctx, after, first, before, last, orderBy, where)
+}
+
 // Overdue is the resolver for the overdue field.
 func (r *hazardWhereInputResolver) Overdue(ctx context.Context, obj *ent.HazardWhereInput, data *bool) error {
 	if data == nil {
 		return nil
 	}
-	now := time.Now()
-	if v := authz.FromContext(ctx); v != nil && !v.Now.IsZero() {
-		now = v.Now
-	}
-	p := hazard.And(hazard.DeadlineLT(now), hazard.StateNEQ(domain.HazardClosed))
+	p := hazard.And(hazard.DeadlineLT(requestTime(ctx)), hazard.StateNEQ(domain.HazardClosed))
 	if !*data {
 		p = hazard.Not(p)
 	}
@@ -182,5 +207,26 @@ func (r *hazardWhereInputResolver) CampaignID(ctx context.Context, obj *ent.Haza
 	if data != nil {
 		obj.AddPredicates(hazard.CampaignID(*data))
 	}
+	return nil
+}
+
+// AssigneeID is the resolver for the assigneeID field.
+func (r *hazardWhereInputResolver) AssigneeID(ctx context.Context, obj *ent.HazardWhereInput, data *int) error {
+	if data != nil {
+		obj.AddPredicates(hazard.AssigneeID(*data))
+	}
+	return nil
+}
+
+// FollowUpOverdue is the resolver for the followUpOverdue field.
+func (r *hazardWhereInputResolver) FollowUpOverdue(ctx context.Context, obj *ent.HazardWhereInput, data *bool) error {
+	if data == nil {
+		return nil
+	}
+	p := followUpOverdue(ctx)
+	if !*data {
+		p = hazard.Not(p)
+	}
+	obj.AddPredicates(p)
 	return nil
 }

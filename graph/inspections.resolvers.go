@@ -8,10 +8,13 @@ package graph
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/checklisttemplate"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/graph/model"
+	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -102,6 +105,9 @@ func (r *mutationResolver) RecordInspection(ctx context.Context, input model.Rec
 	for _, res := range input.Results {
 		in.Results = append(in.Results, domain.ItemResult{ItemCode: res.ItemCode, Result: res.Result, Note: deref(res.Note)})
 	}
+	for _, f := range input.FollowUps {
+		in.FollowUps = append(in.FollowUps, inspections.FollowUp{HazardID: f.HazardID, Outcome: f.Outcome, Note: deref(f.Note)})
+	}
 	for _, h := range input.Hazards {
 		in.Hazards = append(in.Hazards, inspections.InspectionHazard{ItemCode: deref(h.ItemCode), NewHazard: hazards.NewHazard{
 			SubjectID: derefInt(h.SubjectID), Level: h.Level, Category: h.Category, Location: deref(h.Location),
@@ -169,6 +175,64 @@ func (r *randomDrawResolver) SeedValue(ctx context.Context, obj *ent.RandomDraw)
 // Reproduced is the resolver for the reproduced field.
 func (r *randomDrawResolver) Reproduced(ctx context.Context, obj *ent.RandomDraw) (bool, error) {
 	return inspections.Reproduce(obj), nil
+}
+
+// TargetID is the resolver for the targetID field.
+func (r *inspectionWhereInputResolver) TargetID(ctx context.Context, obj *ent.InspectionWhereInput, data *int) error {
+	if data == nil {
+		return nil
+	}
+	u, err := r.Client.Unit.Get(ctx, *data)
+	if err != nil {
+		return &apperr.Error{Code: apperr.NotFound, Field: "targetID", Message: "unit not found"}
+	}
+	obj.AddPredicates(inspection.ScopePathHasPrefix(u.ScopePath))
+	return nil
+}
+
+// EnterpriseID is the resolver for the enterpriseID field.
+func (r *inspectionWhereInputResolver) EnterpriseID(ctx context.Context, obj *ent.InspectionWhereInput, data *int) error {
+	if data == nil {
+		return nil
+	}
+	e, err := r.Client.Enterprise.Get(ctx, *data)
+	if err != nil {
+		return &apperr.Error{Code: apperr.NotFound, Field: "enterpriseID", Message: "enterprise not found"}
+	}
+	obj.AddPredicates(inspection.ScopeEnterpriseID(e.UnitID))
+	return nil
+}
+
+// InspectingUnitID is the resolver for the inspectingUnitID field.
+func (r *inspectionWhereInputResolver) InspectingUnitID(ctx context.Context, obj *ent.InspectionWhereInput, data *int) error {
+	if data != nil {
+		obj.AddPredicates(inspection.InspectingUnitID(*data))
+	}
+	return nil
+}
+
+// CampaignID is the resolver for the campaignID field.
+func (r *inspectionWhereInputResolver) CampaignID(ctx context.Context, obj *ent.InspectionWhereInput, data *int) error {
+	if data != nil {
+		obj.AddPredicates(inspection.CampaignID(*data))
+	}
+	return nil
+}
+
+// InspectedFrom is the resolver for the inspectedFrom field.
+func (r *inspectionWhereInputResolver) InspectedFrom(ctx context.Context, obj *ent.InspectionWhereInput, data *time.Time) error {
+	if data != nil {
+		obj.AddPredicates(inspection.InspectedOnGTE(*data))
+	}
+	return nil
+}
+
+// InspectedBefore is the resolver for the inspectedBefore field.
+func (r *inspectionWhereInputResolver) InspectedBefore(ctx context.Context, obj *ent.InspectionWhereInput, data *time.Time) error {
+	if data != nil {
+		obj.AddPredicates(inspection.InspectedOnLT(*data))
+	}
+	return nil
 }
 
 // DrawAssignment returns DrawAssignmentResolver implementation.

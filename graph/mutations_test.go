@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -132,6 +133,8 @@ func goodInputs() map[string]mutationCase {
 		"reportHazard": {as: "county.head", args: map[string]any{"input": map[string]any{"subjectID": refEnterpriseUnit, "source": "REPORT",
 			"level": "GENERAL", "category": "消防安全", "description": "灭火器过期", "deadline": "2030-01-01T00:00:00Z"}}},
 		"transitionHazard": {as: "county.head", args: map[string]any{"input": map[string]any{"id": refHazard, "action": "SUPERVISE", "note": "挂牌督办"}}},
+		"assignHazard": {as: "county.head", args: map[string]any{"input": map[string]any{"hazardID": refHazard, "assigneeID": refBureau,
+			"followUpOn": time.Now().UTC().AddDate(0, 0, 30).Format(time.RFC3339), "note": "交办督导"}}},
 
 		// Letters: the county head issues and revokes from the county; the
 		// kiln workshop's head discards its draft; 西河镇's secretary signs.

@@ -70,6 +70,10 @@ const (
 	FieldRequestedDeadline = "requested_deadline"
 	// FieldClosedAt holds the string denoting the closed_at field in the database.
 	FieldClosedAt = "closed_at"
+	// FieldAssigneeID holds the string denoting the assignee_id field in the database.
+	FieldAssigneeID = "assignee_id"
+	// FieldFollowUpOn holds the string denoting the follow_up_on field in the database.
+	FieldFollowUpOn = "follow_up_on"
 	// EdgeSubject holds the string denoting the subject edge name in mutations.
 	EdgeSubject = "subject"
 	// EdgeInspection holds the string denoting the inspection edge name in mutations.
@@ -80,6 +84,12 @@ const (
 	EdgeRecurrences = "recurrences"
 	// EdgeRiskPoint holds the string denoting the risk_point edge name in mutations.
 	EdgeRiskPoint = "risk_point"
+	// EdgeAssignee holds the string denoting the assignee edge name in mutations.
+	EdgeAssignee = "assignee"
+	// EdgeAssignments holds the string denoting the assignments edge name in mutations.
+	EdgeAssignments = "assignments"
+	// EdgeFollowUps holds the string denoting the follow_ups edge name in mutations.
+	EdgeFollowUps = "follow_ups"
 	// EdgeEvents holds the string denoting the events edge name in mutations.
 	EdgeEvents = "events"
 	// EdgeEnterpriseUnit holds the string denoting the enterprise_unit edge name in mutations.
@@ -115,6 +125,27 @@ const (
 	RiskPointInverseTable = "risk_points"
 	// RiskPointColumn is the table column denoting the risk_point relation/edge.
 	RiskPointColumn = "risk_point_id"
+	// AssigneeTable is the table that holds the assignee relation/edge.
+	AssigneeTable = "hazards"
+	// AssigneeInverseTable is the table name for the Unit entity.
+	// It exists in this package in order to avoid circular dependency with the "unit" package.
+	AssigneeInverseTable = "units"
+	// AssigneeColumn is the table column denoting the assignee relation/edge.
+	AssigneeColumn = "assignee_id"
+	// AssignmentsTable is the table that holds the assignments relation/edge.
+	AssignmentsTable = "hazard_assignments"
+	// AssignmentsInverseTable is the table name for the HazardAssignment entity.
+	// It exists in this package in order to avoid circular dependency with the "hazardassignment" package.
+	AssignmentsInverseTable = "hazard_assignments"
+	// AssignmentsColumn is the table column denoting the assignments relation/edge.
+	AssignmentsColumn = "hazard_id"
+	// FollowUpsTable is the table that holds the follow_ups relation/edge.
+	FollowUpsTable = "follow_up_checks"
+	// FollowUpsInverseTable is the table name for the FollowUpCheck entity.
+	// It exists in this package in order to avoid circular dependency with the "followupcheck" package.
+	FollowUpsInverseTable = "follow_up_checks"
+	// FollowUpsColumn is the table column denoting the follow_ups relation/edge.
+	FollowUpsColumn = "hazard_id"
 	// EventsTable is the table that holds the events relation/edge.
 	EventsTable = "hazard_events"
 	// EventsInverseTable is the table name for the HazardEvent entity.
@@ -160,6 +191,8 @@ var Columns = []string{
 	FieldPlan,
 	FieldRequestedDeadline,
 	FieldClosedAt,
+	FieldAssigneeID,
+	FieldFollowUpOn,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -363,6 +396,16 @@ func ByClosedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldClosedAt, opts...).ToFunc()
 }
 
+// ByAssigneeID orders the results by the assignee_id field.
+func ByAssigneeID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAssigneeID, opts...).ToFunc()
+}
+
+// ByFollowUpOn orders the results by the follow_up_on field.
+func ByFollowUpOn(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFollowUpOn, opts...).ToFunc()
+}
+
 // BySubjectField orders the results by subject field.
 func BySubjectField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -402,6 +445,41 @@ func ByRecurrences(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 func ByRiskPointField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newRiskPointStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByAssigneeField orders the results by assignee field.
+func ByAssigneeField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAssigneeStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByAssignmentsCount orders the results by assignments count.
+func ByAssignmentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAssignmentsStep(), opts...)
+	}
+}
+
+// ByAssignments orders the results by assignments terms.
+func ByAssignments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAssignmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByFollowUpsCount orders the results by follow_ups count.
+func ByFollowUpsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newFollowUpsStep(), opts...)
+	}
+}
+
+// ByFollowUps orders the results by follow_ups terms.
+func ByFollowUps(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFollowUpsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -458,6 +536,27 @@ func newRiskPointStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(RiskPointInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, RiskPointTable, RiskPointColumn),
+	)
+}
+func newAssigneeStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AssigneeInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, AssigneeTable, AssigneeColumn),
+	)
+}
+func newAssignmentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AssignmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AssignmentsTable, AssignmentsColumn),
+	)
+}
+func newFollowUpsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FollowUpsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, FollowUpsTable, FollowUpsColumn),
 	)
 }
 func newEventsStep() *sqlgraph.Step {

@@ -166,6 +166,16 @@ func ClosedAt(v time.Time) predicate.Hazard {
 	return predicate.Hazard(sql.FieldEQ(FieldClosedAt, v))
 }
 
+// AssigneeID applies equality check predicate on the "assignee_id" field. It's identical to AssigneeIDEQ.
+func AssigneeID(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldAssigneeID, v))
+}
+
+// FollowUpOn applies equality check predicate on the "follow_up_on" field. It's identical to FollowUpOnEQ.
+func FollowUpOn(v time.Time) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldFollowUpOn, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Hazard {
 	return predicate.Hazard(sql.FieldEQ(FieldCreatedAt, v))
@@ -1301,6 +1311,86 @@ func ClosedAtNotNil() predicate.Hazard {
 	return predicate.Hazard(sql.FieldNotNull(FieldClosedAt))
 }
 
+// AssigneeIDEQ applies the EQ predicate on the "assignee_id" field.
+func AssigneeIDEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldAssigneeID, v))
+}
+
+// AssigneeIDNEQ applies the NEQ predicate on the "assignee_id" field.
+func AssigneeIDNEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNEQ(FieldAssigneeID, v))
+}
+
+// AssigneeIDIn applies the In predicate on the "assignee_id" field.
+func AssigneeIDIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldIn(FieldAssigneeID, vs...))
+}
+
+// AssigneeIDNotIn applies the NotIn predicate on the "assignee_id" field.
+func AssigneeIDNotIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotIn(FieldAssigneeID, vs...))
+}
+
+// AssigneeIDIsNil applies the IsNil predicate on the "assignee_id" field.
+func AssigneeIDIsNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldIsNull(FieldAssigneeID))
+}
+
+// AssigneeIDNotNil applies the NotNil predicate on the "assignee_id" field.
+func AssigneeIDNotNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotNull(FieldAssigneeID))
+}
+
+// FollowUpOnEQ applies the EQ predicate on the "follow_up_on" field.
+func FollowUpOnEQ(v time.Time) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldFollowUpOn, v))
+}
+
+// FollowUpOnNEQ applies the NEQ predicate on the "follow_up_on" field.
+func FollowUpOnNEQ(v time.Time) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNEQ(FieldFollowUpOn, v))
+}
+
+// FollowUpOnIn applies the In predicate on the "follow_up_on" field.
+func FollowUpOnIn(vs ...time.Time) predicate.Hazard {
+	return predicate.Hazard(sql.FieldIn(FieldFollowUpOn, vs...))
+}
+
+// FollowUpOnNotIn applies the NotIn predicate on the "follow_up_on" field.
+func FollowUpOnNotIn(vs ...time.Time) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotIn(FieldFollowUpOn, vs...))
+}
+
+// FollowUpOnGT applies the GT predicate on the "follow_up_on" field.
+func FollowUpOnGT(v time.Time) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGT(FieldFollowUpOn, v))
+}
+
+// FollowUpOnGTE applies the GTE predicate on the "follow_up_on" field.
+func FollowUpOnGTE(v time.Time) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGTE(FieldFollowUpOn, v))
+}
+
+// FollowUpOnLT applies the LT predicate on the "follow_up_on" field.
+func FollowUpOnLT(v time.Time) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLT(FieldFollowUpOn, v))
+}
+
+// FollowUpOnLTE applies the LTE predicate on the "follow_up_on" field.
+func FollowUpOnLTE(v time.Time) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLTE(FieldFollowUpOn, v))
+}
+
+// FollowUpOnIsNil applies the IsNil predicate on the "follow_up_on" field.
+func FollowUpOnIsNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldIsNull(FieldFollowUpOn))
+}
+
+// FollowUpOnNotNil applies the NotNil predicate on the "follow_up_on" field.
+func FollowUpOnNotNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotNull(FieldFollowUpOn))
+}
+
 // HasSubject applies the HasEdge predicate on the "subject" edge.
 func HasSubject() predicate.Hazard {
 	return predicate.Hazard(func(s *sql.Selector) {
@@ -1408,6 +1498,75 @@ func HasRiskPoint() predicate.Hazard {
 func HasRiskPointWith(preds ...predicate.RiskPoint) predicate.Hazard {
 	return predicate.Hazard(func(s *sql.Selector) {
 		step := newRiskPointStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAssignee applies the HasEdge predicate on the "assignee" edge.
+func HasAssignee() predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, AssigneeTable, AssigneeColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAssigneeWith applies the HasEdge predicate on the "assignee" edge with a given conditions (other predicates).
+func HasAssigneeWith(preds ...predicate.Unit) predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := newAssigneeStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAssignments applies the HasEdge predicate on the "assignments" edge.
+func HasAssignments() predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, AssignmentsTable, AssignmentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAssignmentsWith applies the HasEdge predicate on the "assignments" edge with a given conditions (other predicates).
+func HasAssignmentsWith(preds ...predicate.HazardAssignment) predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := newAssignmentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasFollowUps applies the HasEdge predicate on the "follow_ups" edge.
+func HasFollowUps() predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, FollowUpsTable, FollowUpsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasFollowUpsWith applies the HasEdge predicate on the "follow_ups" edge with a given conditions (other predicates).
+func HasFollowUpsWith(preds ...predicate.FollowUpCheck) predicate.Hazard {
+	return predicate.Hazard(func(s *sql.Selector) {
+		step := newFollowUpsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

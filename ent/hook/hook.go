@@ -201,6 +201,18 @@ func (f FileFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FileMutation", m)
 }
 
+// The FollowUpCheckFunc type is an adapter to allow the use of ordinary
+// function as FollowUpCheck mutator.
+type FollowUpCheckFunc func(context.Context, *ent.FollowUpCheckMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FollowUpCheckFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.FollowUpCheckMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FollowUpCheckMutation", m)
+}
+
 // The GroupMemberFunc type is an adapter to allow the use of ordinary
 // function as GroupMember mutator.
 type GroupMemberFunc func(context.Context, *ent.GroupMemberMutation) (ent.Value, error)
@@ -223,6 +235,18 @@ func (f HazardFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HazardMutation", m)
+}
+
+// The HazardAssignmentFunc type is an adapter to allow the use of ordinary
+// function as HazardAssignment mutator.
+type HazardAssignmentFunc func(context.Context, *ent.HazardAssignmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f HazardAssignmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.HazardAssignmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HazardAssignmentMutation", m)
 }
 
 // The HazardEventFunc type is an adapter to allow the use of ordinary

@@ -66,6 +66,8 @@ const (
 	EdgeTemplate = "template"
 	// EdgeHazards holds the string denoting the hazards edge name in mutations.
 	EdgeHazards = "hazards"
+	// EdgeFollowUps holds the string denoting the follow_ups edge name in mutations.
+	EdgeFollowUps = "follow_ups"
 	// Table holds the table name of the inspection in the database.
 	Table = "inspections"
 	// CampaignTable is the table that holds the campaign relation/edge.
@@ -110,6 +112,13 @@ const (
 	HazardsInverseTable = "hazards"
 	// HazardsColumn is the table column denoting the hazards relation/edge.
 	HazardsColumn = "inspection_id"
+	// FollowUpsTable is the table that holds the follow_ups relation/edge.
+	FollowUpsTable = "follow_up_checks"
+	// FollowUpsInverseTable is the table name for the FollowUpCheck entity.
+	// It exists in this package in order to avoid circular dependency with the "followupcheck" package.
+	FollowUpsInverseTable = "follow_up_checks"
+	// FollowUpsColumn is the table column denoting the follow_ups relation/edge.
+	FollowUpsColumn = "inspection_id"
 )
 
 // Columns holds all SQL columns for inspection fields.
@@ -379,6 +388,20 @@ func ByHazards(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newHazardsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByFollowUpsCount orders the results by follow_ups count.
+func ByFollowUpsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newFollowUpsStep(), opts...)
+	}
+}
+
+// ByFollowUps orders the results by follow_ups terms.
+func ByFollowUps(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFollowUpsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCampaignStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -419,6 +442,13 @@ func newHazardsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(HazardsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, HazardsTable, HazardsColumn),
+	)
+}
+func newFollowUpsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FollowUpsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, FollowUpsTable, FollowUpsColumn),
 	)
 }
 

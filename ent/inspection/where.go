@@ -903,6 +903,29 @@ func HasHazardsWith(preds ...predicate.Hazard) predicate.Inspection {
 	})
 }
 
+// HasFollowUps applies the HasEdge predicate on the "follow_ups" edge.
+func HasFollowUps() predicate.Inspection {
+	return predicate.Inspection(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, FollowUpsTable, FollowUpsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasFollowUpsWith applies the HasEdge predicate on the "follow_ups" edge with a given conditions (other predicates).
+func HasFollowUpsWith(preds ...predicate.FollowUpCheck) predicate.Inspection {
+	return predicate.Inspection(func(s *sql.Selector) {
+		step := newFollowUpsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Inspection) predicate.Inspection {
 	return predicate.Inspection(sql.AndPredicates(predicates...))

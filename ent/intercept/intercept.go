@@ -24,8 +24,10 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -545,6 +547,33 @@ func (f TraverseFile) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.FileQuery", q)
 }
 
+// The FollowUpCheckFunc type is an adapter to allow the use of ordinary function as a Querier.
+type FollowUpCheckFunc func(context.Context, *ent.FollowUpCheckQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f FollowUpCheckFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.FollowUpCheckQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.FollowUpCheckQuery", q)
+}
+
+// The TraverseFollowUpCheck type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseFollowUpCheck func(context.Context, *ent.FollowUpCheckQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseFollowUpCheck) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseFollowUpCheck) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FollowUpCheckQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.FollowUpCheckQuery", q)
+}
+
 // The GroupMemberFunc type is an adapter to allow the use of ordinary function as a Querier.
 type GroupMemberFunc func(context.Context, *ent.GroupMemberQuery) (ent.Value, error)
 
@@ -597,6 +626,33 @@ func (f TraverseHazard) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.HazardQuery", q)
+}
+
+// The HazardAssignmentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type HazardAssignmentFunc func(context.Context, *ent.HazardAssignmentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f HazardAssignmentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.HazardAssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.HazardAssignmentQuery", q)
+}
+
+// The TraverseHazardAssignment type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseHazardAssignment func(context.Context, *ent.HazardAssignmentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseHazardAssignment) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseHazardAssignment) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HazardAssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.HazardAssignmentQuery", q)
 }
 
 // The HazardEventFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1390,10 +1446,14 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.EnterpriseQuery, predicate.Enterprise, enterprise.OrderOption]{typ: ent.TypeEnterprise, tq: q}, nil
 	case *ent.FileQuery:
 		return &query[*ent.FileQuery, predicate.File, file.OrderOption]{typ: ent.TypeFile, tq: q}, nil
+	case *ent.FollowUpCheckQuery:
+		return &query[*ent.FollowUpCheckQuery, predicate.FollowUpCheck, followupcheck.OrderOption]{typ: ent.TypeFollowUpCheck, tq: q}, nil
 	case *ent.GroupMemberQuery:
 		return &query[*ent.GroupMemberQuery, predicate.GroupMember, groupmember.OrderOption]{typ: ent.TypeGroupMember, tq: q}, nil
 	case *ent.HazardQuery:
 		return &query[*ent.HazardQuery, predicate.Hazard, hazard.OrderOption]{typ: ent.TypeHazard, tq: q}, nil
+	case *ent.HazardAssignmentQuery:
+		return &query[*ent.HazardAssignmentQuery, predicate.HazardAssignment, hazardassignment.OrderOption]{typ: ent.TypeHazardAssignment, tq: q}, nil
 	case *ent.HazardEventQuery:
 		return &query[*ent.HazardEventQuery, predicate.HazardEvent, hazardevent.OrderOption]{typ: ent.TypeHazardEvent, tq: q}, nil
 	case *ent.InspectionQuery:

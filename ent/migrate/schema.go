@@ -899,6 +899,69 @@ var (
 			},
 		},
 	}
+	// FollowUpChecksColumns holds the columns for the "follow_up_checks" table.
+	FollowUpChecksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"RECTIFIED", "PARTLY", "NOT_RECTIFIED"}},
+		{Name: "state_before", Type: field.TypeString},
+		{Name: "state_after", Type: field.TypeString},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hazard_id", Type: field.TypeInt},
+		{Name: "inspection_id", Type: field.TypeInt},
+	}
+	// FollowUpChecksTable holds the schema information for the "follow_up_checks" table.
+	FollowUpChecksTable = &schema.Table{
+		Name:       "follow_up_checks",
+		Columns:    FollowUpChecksColumns,
+		PrimaryKey: []*schema.Column{FollowUpChecksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "follow_up_checks_hazards_follow_ups",
+				Columns:    []*schema.Column{FollowUpChecksColumns[11]},
+				RefColumns: []*schema.Column{HazardsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "follow_up_checks_inspections_follow_ups",
+				Columns:    []*schema.Column{FollowUpChecksColumns[12]},
+				RefColumns: []*schema.Column{InspectionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "followupcheck_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{FollowUpChecksColumns[3], FollowUpChecksColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						FollowUpChecksColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "followupcheck_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{FollowUpChecksColumns[6]},
+			},
+			{
+				Name:    "followupcheck_inspection_id_hazard_id",
+				Unique:  true,
+				Columns: []*schema.Column{FollowUpChecksColumns[12], FollowUpChecksColumns[11]},
+			},
+			{
+				Name:    "followupcheck_hazard_id",
+				Unique:  false,
+				Columns: []*schema.Column{FollowUpChecksColumns[11]},
+			},
+		},
+	}
 	// GroupMembersColumns holds the columns for the "group_members" table.
 	GroupMembersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -975,10 +1038,12 @@ var (
 		{Name: "plan", Type: field.TypeJSON, Nullable: true},
 		{Name: "requested_deadline", Type: field.TypeTime, Nullable: true},
 		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "follow_up_on", Type: field.TypeTime, Nullable: true},
 		{Name: "subject_id", Type: field.TypeInt},
 		{Name: "inspection_id", Type: field.TypeInt, Nullable: true},
 		{Name: "recurrence_of_id", Type: field.TypeInt, Nullable: true},
 		{Name: "risk_point_id", Type: field.TypeInt, Nullable: true},
+		{Name: "assignee_id", Type: field.TypeInt, Nullable: true},
 		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 	}
 	// HazardsTable holds the schema information for the "hazards" table.
@@ -989,31 +1054,37 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "hazards_units_subject",
-				Columns:    []*schema.Column{HazardsColumns[22]},
+				Columns:    []*schema.Column{HazardsColumns[23]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "hazards_inspections_inspection",
-				Columns:    []*schema.Column{HazardsColumns[23]},
+				Columns:    []*schema.Column{HazardsColumns[24]},
 				RefColumns: []*schema.Column{InspectionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "hazards_hazards_recurrences",
-				Columns:    []*schema.Column{HazardsColumns[24]},
+				Columns:    []*schema.Column{HazardsColumns[25]},
 				RefColumns: []*schema.Column{HazardsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "hazards_risk_points_risk_point",
-				Columns:    []*schema.Column{HazardsColumns[25]},
+				Columns:    []*schema.Column{HazardsColumns[26]},
 				RefColumns: []*schema.Column{RiskPointsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
+				Symbol:     "hazards_units_assignee",
+				Columns:    []*schema.Column{HazardsColumns[27]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "hazards_units_enterprise_hazards",
-				Columns:    []*schema.Column{HazardsColumns[26]},
+				Columns:    []*schema.Column{HazardsColumns[28]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -1032,7 +1103,7 @@ var (
 			{
 				Name:    "hazard_scope_enterprise_id",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[26]},
+				Columns: []*schema.Column{HazardsColumns[28]},
 			},
 			{
 				Name:    "hazard_tenant_id_state_scope_path",
@@ -1063,7 +1134,7 @@ var (
 			{
 				Name:    "hazard_scope_enterprise_id_state",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[26], HazardsColumns[9]},
+				Columns: []*schema.Column{HazardsColumns[28], HazardsColumns[9]},
 			},
 			{
 				Name:    "hazard_deadline",
@@ -1078,12 +1149,84 @@ var (
 			{
 				Name:    "hazard_inspection_id",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[23]},
+				Columns: []*schema.Column{HazardsColumns[24]},
 			},
 			{
 				Name:    "hazard_risk_point_id_state",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[25], HazardsColumns[9]},
+				Columns: []*schema.Column{HazardsColumns[26], HazardsColumns[9]},
+			},
+			{
+				Name:    "hazard_tenant_id_follow_up_on",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[22]},
+			},
+		},
+	}
+	// HazardAssignmentsColumns holds the columns for the "hazard_assignments" table.
+	HazardAssignmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
+		{Name: "subject_id", Type: field.TypeInt},
+		{Name: "follow_up_on", Type: field.TypeTime},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "assigned_by_id", Type: field.TypeInt},
+		{Name: "post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "assigned_at", Type: field.TypeTime},
+		{Name: "hazard_id", Type: field.TypeInt},
+		{Name: "assigner_id", Type: field.TypeInt},
+		{Name: "assignee_id", Type: field.TypeInt},
+	}
+	// HazardAssignmentsTable holds the schema information for the "hazard_assignments" table.
+	HazardAssignmentsTable = &schema.Table{
+		Name:       "hazard_assignments",
+		Columns:    HazardAssignmentsColumns,
+		PrimaryKey: []*schema.Column{HazardAssignmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "hazard_assignments_hazards_assignments",
+				Columns:    []*schema.Column{HazardAssignmentsColumns[13]},
+				RefColumns: []*schema.Column{HazardsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "hazard_assignments_units_assigner",
+				Columns:    []*schema.Column{HazardAssignmentsColumns[14]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "hazard_assignments_units_assignee",
+				Columns:    []*schema.Column{HazardAssignmentsColumns[15]},
+				RefColumns: []*schema.Column{UnitsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "hazardassignment_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{HazardAssignmentsColumns[3], HazardAssignmentsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						HazardAssignmentsColumns[4].Name: "text_pattern_ops",
+					},
+				},
+			},
+			{
+				Name:    "hazardassignment_scope_enterprise_id",
+				Unique:  false,
+				Columns: []*schema.Column{HazardAssignmentsColumns[6]},
+			},
+			{
+				Name:    "hazardassignment_hazard_id_assigned_at",
+				Unique:  false,
+				Columns: []*schema.Column{HazardAssignmentsColumns[13], HazardAssignmentsColumns[12]},
 			},
 		},
 	}
@@ -1096,7 +1239,7 @@ var (
 		{Name: "scope_path", Type: field.TypeString},
 		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
 		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"REPORT", "SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE", "CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"REPORT", "SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE", "CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION", "ASSIGN"}},
 		{Name: "from_state", Type: field.TypeString, Nullable: true},
 		{Name: "to_state", Type: field.TypeString},
 		{Name: "actor_id", Type: field.TypeInt},
@@ -2609,8 +2752,10 @@ var (
 		EnforcementHazardsTable,
 		EnterprisesTable,
 		FilesTable,
+		FollowUpChecksTable,
 		GroupMembersTable,
 		HazardsTable,
+		HazardAssignmentsTable,
 		HazardEventsTable,
 		InspectionsTable,
 		LeadershipGroupsTable,
@@ -2707,6 +2852,11 @@ func init() {
 	FilesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
+	FollowUpChecksTable.ForeignKeys[0].RefTable = HazardsTable
+	FollowUpChecksTable.ForeignKeys[1].RefTable = InspectionsTable
+	FollowUpChecksTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(197568495616),
+	}
 	GroupMembersTable.ForeignKeys[0].RefTable = LeadershipGroupsTable
 	GroupMembersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(103079215104),
@@ -2716,8 +2866,15 @@ func init() {
 	HazardsTable.ForeignKeys[2].RefTable = HazardsTable
 	HazardsTable.ForeignKeys[3].RefTable = RiskPointsTable
 	HazardsTable.ForeignKeys[4].RefTable = UnitsTable
+	HazardsTable.ForeignKeys[5].RefTable = UnitsTable
 	HazardsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(60129542144),
+	}
+	HazardAssignmentsTable.ForeignKeys[0].RefTable = HazardsTable
+	HazardAssignmentsTable.ForeignKeys[1].RefTable = UnitsTable
+	HazardAssignmentsTable.ForeignKeys[2].RefTable = UnitsTable
+	HazardAssignmentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(201863462912),
 	}
 	HazardEventsTable.ForeignKeys[0].RefTable = HazardsTable
 	HazardEventsTable.Annotation = &entsql.Annotation{

@@ -54,11 +54,17 @@ type Enterprise func(*sql.Selector)
 // File is the predicate function for file builders.
 type File func(*sql.Selector)
 
+// FollowUpCheck is the predicate function for followupcheck builders.
+type FollowUpCheck func(*sql.Selector)
+
 // GroupMember is the predicate function for groupmember builders.
 type GroupMember func(*sql.Selector)
 
 // Hazard is the predicate function for hazard builders.
 type Hazard func(*sql.Selector)
+
+// HazardAssignment is the predicate function for hazardassignment builders.
+type HazardAssignment func(*sql.Selector)
 
 // HazardEvent is the predicate function for hazardevent builders.
 type HazardEvent func(*sql.Selector)

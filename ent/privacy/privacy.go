@@ -495,6 +495,30 @@ func (f FileMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FileMutation", m)
 }
 
+// The FollowUpCheckQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type FollowUpCheckQueryRuleFunc func(context.Context, *ent.FollowUpCheckQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f FollowUpCheckQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FollowUpCheckQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.FollowUpCheckQuery", q)
+}
+
+// The FollowUpCheckMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type FollowUpCheckMutationRuleFunc func(context.Context, *ent.FollowUpCheckMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f FollowUpCheckMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.FollowUpCheckMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FollowUpCheckMutation", m)
+}
+
 // The GroupMemberQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type GroupMemberQueryRuleFunc func(context.Context, *ent.GroupMemberQuery) error
@@ -541,6 +565,30 @@ func (f HazardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HazardMutation", m)
+}
+
+// The HazardAssignmentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type HazardAssignmentQueryRuleFunc func(context.Context, *ent.HazardAssignmentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f HazardAssignmentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HazardAssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.HazardAssignmentQuery", q)
+}
+
+// The HazardAssignmentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type HazardAssignmentMutationRuleFunc func(context.Context, *ent.HazardAssignmentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f HazardAssignmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.HazardAssignmentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HazardAssignmentMutation", m)
 }
 
 // The HazardEventQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -1282,9 +1330,13 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.FileQuery:
 		return q.Filter(), nil
+	case *ent.FollowUpCheckQuery:
+		return q.Filter(), nil
 	case *ent.GroupMemberQuery:
 		return q.Filter(), nil
 	case *ent.HazardQuery:
+		return q.Filter(), nil
+	case *ent.HazardAssignmentQuery:
 		return q.Filter(), nil
 	case *ent.HazardEventQuery:
 		return q.Filter(), nil
@@ -1381,9 +1433,13 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.FileMutation:
 		return m.Filter(), nil
+	case *ent.FollowUpCheckMutation:
+		return m.Filter(), nil
 	case *ent.GroupMemberMutation:
 		return m.Filter(), nil
 	case *ent.HazardMutation:
+		return m.Filter(), nil
+	case *ent.HazardAssignmentMutation:
 		return m.Filter(), nil
 	case *ent.HazardEventMutation:
 		return m.Filter(), nil

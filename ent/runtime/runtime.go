@@ -21,8 +21,10 @@ import (
 	"github.com/dutychain/dutychain/ent/enforcementhazard"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
 	"github.com/dutychain/dutychain/ent/groupmember"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -829,6 +831,29 @@ func init() {
 	fileDescUploaderName := fileFields[6].Descriptor()
 	// file.UploaderNameValidator is a validator for the "uploader_name" field. It is called by the builders before save.
 	file.UploaderNameValidator = fileDescUploaderName.Validators[0].(func(string) error)
+	followupcheckMixin := schema.FollowUpCheck{}.Mixin()
+	followupcheckMixinHooks0 := followupcheckMixin[0].Hooks()
+	followupcheckMixinHooks2 := followupcheckMixin[2].Hooks()
+	followupcheckHooks := schema.FollowUpCheck{}.Hooks()
+	followupcheck.Hooks[0] = followupcheckMixinHooks0[0]
+	followupcheck.Hooks[1] = followupcheckMixinHooks2[0]
+	followupcheck.Hooks[2] = followupcheckHooks[0]
+	followupcheckMixinInters2 := followupcheckMixin[2].Interceptors()
+	followupcheck.Interceptors[0] = followupcheckMixinInters2[0]
+	followupcheckMixinFields0 := followupcheckMixin[0].Fields()
+	_ = followupcheckMixinFields0
+	followupcheckFields := schema.FollowUpCheck{}.Fields()
+	_ = followupcheckFields
+	// followupcheckDescCreatedAt is the schema descriptor for created_at field.
+	followupcheckDescCreatedAt := followupcheckMixinFields0[0].Descriptor()
+	// followupcheck.DefaultCreatedAt holds the default value on creation for the created_at field.
+	followupcheck.DefaultCreatedAt = followupcheckDescCreatedAt.Default.(func() time.Time)
+	// followupcheckDescUpdatedAt is the schema descriptor for updated_at field.
+	followupcheckDescUpdatedAt := followupcheckMixinFields0[1].Descriptor()
+	// followupcheck.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	followupcheck.DefaultUpdatedAt = followupcheckDescUpdatedAt.Default.(func() time.Time)
+	// followupcheck.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	followupcheck.UpdateDefaultUpdatedAt = followupcheckDescUpdatedAt.UpdateDefault.(func() time.Time)
 	groupmemberMixin := schema.GroupMember{}.Mixin()
 	groupmemberMixinHooks0 := groupmemberMixin[0].Hooks()
 	groupmemberMixinHooks2 := groupmemberMixin[2].Hooks()
@@ -913,6 +938,29 @@ func init() {
 	hazardDescSupervised := hazardFields[16].Descriptor()
 	// hazard.DefaultSupervised holds the default value on creation for the supervised field.
 	hazard.DefaultSupervised = hazardDescSupervised.Default.(bool)
+	hazardassignmentMixin := schema.HazardAssignment{}.Mixin()
+	hazardassignmentMixinHooks0 := hazardassignmentMixin[0].Hooks()
+	hazardassignmentMixinHooks2 := hazardassignmentMixin[2].Hooks()
+	hazardassignmentHooks := schema.HazardAssignment{}.Hooks()
+	hazardassignment.Hooks[0] = hazardassignmentMixinHooks0[0]
+	hazardassignment.Hooks[1] = hazardassignmentMixinHooks2[0]
+	hazardassignment.Hooks[2] = hazardassignmentHooks[0]
+	hazardassignmentMixinInters2 := hazardassignmentMixin[2].Interceptors()
+	hazardassignment.Interceptors[0] = hazardassignmentMixinInters2[0]
+	hazardassignmentMixinFields0 := hazardassignmentMixin[0].Fields()
+	_ = hazardassignmentMixinFields0
+	hazardassignmentFields := schema.HazardAssignment{}.Fields()
+	_ = hazardassignmentFields
+	// hazardassignmentDescCreatedAt is the schema descriptor for created_at field.
+	hazardassignmentDescCreatedAt := hazardassignmentMixinFields0[0].Descriptor()
+	// hazardassignment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	hazardassignment.DefaultCreatedAt = hazardassignmentDescCreatedAt.Default.(func() time.Time)
+	// hazardassignmentDescUpdatedAt is the schema descriptor for updated_at field.
+	hazardassignmentDescUpdatedAt := hazardassignmentMixinFields0[1].Descriptor()
+	// hazardassignment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	hazardassignment.DefaultUpdatedAt = hazardassignmentDescUpdatedAt.Default.(func() time.Time)
+	// hazardassignment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	hazardassignment.UpdateDefaultUpdatedAt = hazardassignmentDescUpdatedAt.UpdateDefault.(func() time.Time)
 	hazardeventMixin := schema.HazardEvent{}.Mixin()
 	hazardeventMixinHooks0 := hazardeventMixin[0].Hooks()
 	hazardeventMixinHooks2 := hazardeventMixin[2].Hooks()

@@ -54,6 +54,10 @@ func (Hazard) Fields() []ent.Field {
 		field.Time("requested_deadline").Optional().Nillable().
 			Comment("A pending extension request; cleared when decided."),
 		field.Time("closed_at").Comment("When it was closed (销号).").Optional().Nillable(),
+		field.Int("assignee_id").Optional().Nillable().
+			Comment("The unit it is assigned to (交办), from its latest assignment.").Annotations(skipWhere),
+		field.Time("follow_up_on").Optional().Nillable().
+			Comment("The follow-up date of its latest assignment.").Annotations(entgql.OrderField("FOLLOW_UP_ON")),
 	}
 }
 
@@ -66,6 +70,10 @@ func (Hazard) Edges() []ent.Edge {
 			From("recurrence_of").Comment("The earlier hazard this one recurs.").Unique().Immutable().Field("recurrence_of_id").Annotations(skipWhere),
 		edge.To("risk_point", RiskPoint.Type).Comment("The risk point it came from; null when none or outside your jurisdiction.").
 			Unique().Field("risk_point_id").Annotations(skipWhere),
+		edge.To("assignee", Unit.Type).Comment("The unit it is assigned to (交办); null when unassigned.").
+			Unique().Field("assignee_id").Annotations(skipWhere),
+		edge.To("assignments", HazardAssignment.Type).Comment("Its assignments, oldest first.").Annotations(skipWhere),
+		edge.To("follow_ups", FollowUpCheck.Type).Comment("What follow-up inspections found of it.").Annotations(skipWhere),
 		edge.From("events", HazardEvent.Type).Comment("Its history, oldest first: one event per step.").Ref("hazard").Annotations(skipWhere),
 		// The ENTERPRISE unit a hazard belongs to (its own, or the one above its
 		// workshop or team): an edge so that nested enterprise → hazards pages
@@ -93,6 +101,8 @@ func (Hazard) Indexes() []ent.Index {
 		index.Fields("campaign_id"),
 		index.Fields("inspection_id"),
 		index.Fields("risk_point_id", "state"),
+		// The overdue follow-ups view: assigned, open, past the date.
+		index.Fields("tenant_id", "follow_up_on"),
 	}
 }
 

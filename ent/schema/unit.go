@@ -62,6 +62,8 @@ func (Unit) Edges() []ent.Edge {
 		// hazards' scope_enterprise_id); empty for other kinds.
 		edge.To("enterprise_hazards", Hazard.Type).Comment("Hazards of an ENTERPRISE unit and its workshops and teams; empty for other kinds.").
 			Annotations(entgql.RelayConnection()),
+		edge.From("inspections", Inspection.Type).Ref("target").Comment("The inspections of this unit, as their target.").
+			Annotations(entgql.RelayConnection()),
 	}
 }
 

@@ -193,6 +193,12 @@ var enumDocs = map[string]enumDoc{
 		"REJECT_EXTENSION":    "The extension was refused.",
 		"SUPERVISE":           "The hazard was put under supervision (督办).",
 		"LIFT_SUPERVISION":    "The supervision was lifted.",
+		"ASSIGN":              "The hazard was assigned (交办) to its responsible unit with a follow-up date.",
+	}},
+	"FollowUpOutcome": {"What a follow-up inspection (事后督查) found of a hazard it re-checked.", map[string]string{
+		"RECTIFIED":     "Rectified: a SUBMITTED hazard is closed, a REPORTED GENERAL one closed on the spot.",
+		"PARTLY":        "Partly rectified: the hazard stays where it is.",
+		"NOT_RECTIFIED": "Not rectified: a SUBMITTED hazard goes back to rectifying.",
 	}},
 	"HazardLevel": {"Grade of a hidden hazard.", map[string]string{
 		"GENERAL": "General hazard (一般隐患), rectified by the enterprise.",

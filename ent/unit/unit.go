@@ -56,6 +56,8 @@ const (
 	EdgeMembers = "members"
 	// EdgeEnterpriseHazards holds the string denoting the enterprise_hazards edge name in mutations.
 	EdgeEnterpriseHazards = "enterprise_hazards"
+	// EdgeInspections holds the string denoting the inspections edge name in mutations.
+	EdgeInspections = "inspections"
 	// Table holds the table name of the unit in the database.
 	Table = "units"
 	// ParentTable is the table that holds the parent relation/edge.
@@ -94,6 +96,13 @@ const (
 	EnterpriseHazardsInverseTable = "hazards"
 	// EnterpriseHazardsColumn is the table column denoting the enterprise_hazards relation/edge.
 	EnterpriseHazardsColumn = "scope_enterprise_id"
+	// InspectionsTable is the table that holds the inspections relation/edge.
+	InspectionsTable = "inspections"
+	// InspectionsInverseTable is the table name for the Inspection entity.
+	// It exists in this package in order to avoid circular dependency with the "inspection" package.
+	InspectionsInverseTable = "inspections"
+	// InspectionsColumn is the table column denoting the inspections relation/edge.
+	InspectionsColumn = "target_id"
 )
 
 // Columns holds all SQL columns for unit fields.
@@ -303,6 +312,20 @@ func ByEnterpriseHazards(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption
 		sqlgraph.OrderByNeighborTerms(s, newEnterpriseHazardsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByInspectionsCount orders the results by inspections count.
+func ByInspectionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInspectionsStep(), opts...)
+	}
+}
+
+// ByInspections orders the results by inspections terms.
+func ByInspections(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInspectionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newParentStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -343,6 +366,13 @@ func newEnterpriseHazardsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(EnterpriseHazardsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, EnterpriseHazardsTable, EnterpriseHazardsColumn),
+	)
+}
+func newInspectionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InspectionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, true, InspectionsTable, InspectionsColumn),
 	)
 }
 

@@ -834,6 +834,29 @@ func HasEnterpriseHazardsWith(preds ...predicate.Hazard) predicate.Unit {
 	})
 }
 
+// HasInspections applies the HasEdge predicate on the "inspections" edge.
+func HasInspections() predicate.Unit {
+	return predicate.Unit(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, InspectionsTable, InspectionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasInspectionsWith applies the HasEdge predicate on the "inspections" edge with a given conditions (other predicates).
+func HasInspectionsWith(preds ...predicate.Inspection) predicate.Unit {
+	return predicate.Unit(func(s *sql.Selector) {
+		step := newInspectionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Unit) predicate.Unit {
 	return predicate.Unit(sql.AndPredicates(predicates...))

@@ -90,6 +90,24 @@ type ArchiveLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// AssignHazardInput assigns a hazard (交办) to its responsible unit with a follow-up date.
+type AssignHazardInput struct {
+	// The hazard: open, of an enterprise in your scope.
+	HazardID int `json:"hazardID"`
+	// The responsible unit, one of the hazard's assignees: a department supervising its enterprise or its town.
+	AssigneeID int `json:"assigneeID"`
+	// When the assignee follows it up (督查): not in the past, at most 366 days ahead. Between 2000-01-01 and 2100-12-31.
+	FollowUpOn time.Time `json:"followUpOn"`
+	// The assigner's instructions, kept with the assignment and in the timeline. At most 2000 characters.
+	Note *string `json:"note,omitempty"`
+}
+
+// AssignHazardPayload is the hazard as assigned.
+type AssignHazardPayload struct {
+	// The hazard with its new assignee and follow-up date, the ASSIGN step last in its timeline.
+	Hazard *ent.Hazard `json:"hazard"`
+}
+
 // AttachDrillFileInput attaches a file to a drill.
 type AttachDrillFileInput struct {
 	// The drill.
@@ -866,6 +884,16 @@ type EndPostPayload struct {
 	Post *ent.Post `json:"post"`
 }
 
+// FollowUpInput is what a FOLLOW_UP inspection found of one hazard it re-checks.
+type FollowUpInput struct {
+	// The hazard re-checked: open, at the inspection's target or below it.
+	HazardID int `json:"hazardID"`
+	// RECTIFIED closes a SUBMITTED hazard (CLOSE) and a REPORTED GENERAL one (CLOSE_ON_SPOT); NOT_RECTIFIED sends a SUBMITTED one back to RECTIFYING (REJECT); otherwise the hazard stays where it is.
+	Outcome domain.FollowUpOutcome `json:"outcome"`
+	// What the inspectors saw; kept with the outcome and, when the hazard moves on, in its timeline. At most 2000 characters.
+	Note *string `json:"note,omitempty"`
+}
+
 // GroupMemberInput is one seat of a group.
 type GroupMemberInput struct {
 	// The post the seat is held by: valid now, at the group's unit or below it.
@@ -1319,6 +1347,8 @@ type RecordInspectionInput struct {
 	Conclusion *string `json:"conclusion,omitempty"`
 	// Hazards found, created in the same transaction.
 	Hazards []*NewHazardInput `json:"hazards,omitempty"`
+	// FOLLOW_UP only, and required for it: the hazards at the target it re-checks (事后督查), each with its outcome.
+	FollowUps []*FollowUpInput `json:"followUps,omitempty"`
 }
 
 // RecordInspectionPayload is the recorded inspection.

@@ -77,13 +77,16 @@ const (
 	HazardRejectExtension    HazardAction = "REJECT_EXTENSION"
 	HazardSupervise          HazardAction = "SUPERVISE"
 	HazardLiftSupervision    HazardAction = "LIFT_SUPERVISION"
+	// HazardAssign is an assignment (交办), made with assignHazard; the
+	// state does not change.
+	HazardAssign HazardAction = "ASSIGN"
 )
 
 // Values lists the hazard actions, REPORT first (ent enum contract of the
 // hazard events).
 func (HazardAction) Values() []string {
 	return []string{"REPORT", "SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE",
-		"CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION"}
+		"CLOSE_ON_SPOT", "REQUEST_EXTENSION", "APPROVE_EXTENSION", "REJECT_EXTENSION", "SUPERVISE", "LIFT_SUPERVISION", "ASSIGN"}
 }
 
 // MarshalGQL implements graphql.Marshaler.
@@ -116,4 +119,26 @@ func (a HazardAction) MarshalGQL(w io.Writer) { writeQuoted(w, string(a)) }
 // UnmarshalGQL implements graphql.Unmarshaler.
 func (a *HazardAction) UnmarshalGQL(v any) error {
 	return unmarshalEnum(v, a.Values(), (*string)(a), "HazardAction")
+}
+
+// FollowUpOutcome is what a FOLLOW_UP inspection (事后督查) found of one
+// hazard it re-checked.
+type FollowUpOutcome string
+
+// Follow-up outcomes.
+const (
+	FollowUpRectified    FollowUpOutcome = "RECTIFIED"
+	FollowUpPartly       FollowUpOutcome = "PARTLY"
+	FollowUpNotRectified FollowUpOutcome = "NOT_RECTIFIED"
+)
+
+// Values lists the follow-up outcomes (ent enum contract).
+func (FollowUpOutcome) Values() []string { return []string{"RECTIFIED", "PARTLY", "NOT_RECTIFIED"} }
+
+// MarshalGQL implements graphql.Marshaler.
+func (o FollowUpOutcome) MarshalGQL(w io.Writer) { writeQuoted(w, string(o)) }
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (o *FollowUpOutcome) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, o.Values(), (*string)(o), "FollowUpOutcome")
 }

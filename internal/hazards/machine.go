@@ -139,6 +139,7 @@ var rules = []rule{
 	{level: major, action: domain.HazardRejectExtension, from: openStates, permits: by(decideMajor), guard: pendingExtension},
 	{action: domain.HazardSupervise, from: openStates, permits: by(supervise), guard: notSupervised},
 	{action: domain.HazardLiftSupervision, from: anyState, permits: by(supervise), guard: supervised},
+	{action: domain.HazardAssign, refused: "assign with assignHazard, naming the assignee and the follow-up date"},
 }
 
 // ruleFor finds the row of action for a hazard of level.

@@ -46,42 +46,7 @@ func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*
 		if err != nil {
 			return nil, err
 		}
-		o, err := objectOf(ctx, c, h)
-		if err != nil {
-			return nil, err
-		}
-		st, post, err := decide(v, h, o, in.Action)
-		if err != nil {
-			return nil, err
-		}
-		note := strings.TrimSpace(in.Note)
-		upd, err := stepUpdate(c, h, st, in, note, now)
-		if err != nil {
-			return nil, err
-		}
-		// The decision above is the write check: the hook's generic
-		// "update" right is coarser than the step's own permission. The
-		// update holds only while the hazard still has the facts the step
-		// was decided on: a concurrent step that committed first makes
-		// this one a CONFLICT.
-		sys := authz.SystemContext(ctx)
-		err = kernel.Claim("hazard", func() (int, error) { return upd.Save(sys) }, func() (string, error) {
-			cur, err := c.Hazard.Get(sys, id)
-			if err != nil {
-				return "", err
-			}
-			return stateOf(cur), nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		// The hazard as the step left it, for its event: only the state
-		// and the scope columns are read from it.
-		after := *h
-		if st.to != "" {
-			after.State = st.to
-		}
-		ev, err := addEvent(ctx, c, &after, in.Action, h.State, v.UserID, post, note, now)
+		ev, post, err := Step(ctx, c, v, h, in, now)
 		if err != nil {
 			return nil, err
 		}
@@ -90,6 +55,53 @@ func (s *Service) Transition(ctx context.Context, id int, in TransitionInput) (*
 		}
 		return c.Hazard.Get(ctx, id)
 	})
+}
+
+// Step takes step in.Action on hazard h (as read in c's transaction) for
+// viewer v, with every check of Transition but the attachments', and
+// returns the step's event and the post it was taken under. Other services
+// (a follow-up inspection closing what it re-checked) move hazards on
+// through it, never around it.
+func Step(ctx context.Context, c *ent.Client, v *authz.Viewer, h *ent.Hazard, in TransitionInput, now time.Time) (*ent.HazardEvent, *int, error) {
+	o, err := objectOf(ctx, c, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, post, err := decide(v, h, o, in.Action)
+	if err != nil {
+		return nil, nil, err
+	}
+	note := strings.TrimSpace(in.Note)
+	upd, err := stepUpdate(c, h, st, in, note, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The decision above is the write check: the hook's generic "update"
+	// right is coarser than the step's own permission. The update holds
+	// only while the hazard still has the facts the step was decided on: a
+	// concurrent step that committed first makes this one a CONFLICT.
+	sys := authz.SystemContext(ctx)
+	err = kernel.Claim("hazard", func() (int, error) { return upd.Save(sys) }, func() (string, error) {
+		cur, err := c.Hazard.Get(sys, h.ID)
+		if err != nil {
+			return "", err
+		}
+		return stateOf(cur), nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	// The hazard as the step left it, for its event: only the state and
+	// the scope columns are read from it.
+	after := *h
+	if st.to != "" {
+		after.State = st.to
+	}
+	ev, err := addEvent(ctx, c, &after, in.Action, h.State, v.UserID, post, note, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ev, post, nil
 }
 
 // decidedOn are the conditions of a step's update: h's id and the facts

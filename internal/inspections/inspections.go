@@ -31,6 +31,9 @@ type InspectionInput struct {
 	Results          []domain.ItemResult
 	Conclusion       string
 	Hazards          []InspectionHazard
+	// FollowUps are the hazards a FOLLOW_UP inspection re-checks, with
+	// their outcomes.
+	FollowUps []FollowUp
 }
 
 // InspectionHazard is a hazard found in the inspection.
@@ -70,6 +73,9 @@ func (s *Service) RecordInspection(ctx context.Context, in InspectionInput) (*en
 			return nil, err
 		}
 		if err := authz.MayRecordInspection(ctx, c, string(*in.Type), authz.PlaceOf(insp), authz.PlaceOf(target), in.InspectorIDs); err != nil {
+			return nil, err
+		}
+		if err := checkFollowUpShape(*in.Type, in.FollowUps); err != nil {
 			return nil, err
 		}
 		if *in.Type == inspection.TypeKEY_PERIOD && in.KeyPeriod == nil {
@@ -124,6 +130,9 @@ func (s *Service) RecordInspection(ctx context.Context, in InspectionInput) (*en
 			return nil, err
 		}
 		if err := recordHazards(ctx, c, v, rec, target, in, failed, now); err != nil {
+			return nil, err
+		}
+		if err := recordFollowUps(ctx, c, v, rec, target, in.FollowUps, now); err != nil {
 			return nil, err
 		}
 		return c.Inspection.Get(ctx, rec.ID)
