@@ -195,7 +195,13 @@ func (c *counter) inspections() error {
 		return fmt.Errorf("read notice titles: %w", err)
 	}
 	c.noticeTitles = titles
-	receipts := client.NoticeReceipt.Query().Where(noticereceipt.IssuerScopePathHasPrefix(p), noticereceipt.HasNoticeWith(notice.YearEQ(c.year)))
+	// The year's notices by id, read through the caller's scope: a Has…With
+	// predicate would run its EXISTS without the scope filter.
+	yearNotices, err := client.Notice.Query().Where(notice.ScopePathHasPrefix(p), notice.YearEQ(c.year)).IDs(ctx)
+	if err != nil {
+		return fmt.Errorf("list the year's notices: %w", err)
+	}
+	receipts := client.NoticeReceipt.Query().Where(noticereceipt.IssuerScopePathHasPrefix(p), noticereceipt.NoticeIDIn(yearNotices...))
 	total, err := receipts.Clone().Count(ctx)
 	if err != nil {
 		return fmt.Errorf("count receipts: %w", err)
@@ -291,8 +297,13 @@ func (c *counter) education() error {
 	if err := acts.Clone().Aggregate(ent.As(ent.Count(), "n"), ent.As(ent.Sum(publicity.FieldMaterials), "materials")).Scan(ctx, &sums); err != nil {
 		return fmt.Errorf("sum publicity: %w", err)
 	}
-	visited, err := client.PublicityVisit.Query().Where(publicityvisit.HasPublicityWith(publicity.ScopePathHasPrefix(p),
-		publicity.HeldOnGTE(c.from), publicity.HeldOnLT(c.to))).Unique(true).Select(publicityvisit.FieldEnterpriseUnitID).Count(ctx)
+	// By the activities' ids, read through the caller's scope (see inspections).
+	actIDs, err := acts.Clone().IDs(ctx)
+	if err != nil {
+		return fmt.Errorf("list publicity activities: %w", err)
+	}
+	visited, err := client.PublicityVisit.Query().Where(publicityvisit.PublicityIDIn(actIDs...)).
+		Unique(true).Select(publicityvisit.FieldEnterpriseUnitID).Count(ctx)
 	if err != nil {
 		return fmt.Errorf("count visited enterprises: %w", err)
 	}
