@@ -160,7 +160,7 @@ func TestEnforcementActions(t *testing.T) {
 			{"a document number is unique per department and year", "bureau.fuel", issueEnforcement, withField(with(
 				"documentNumber", seed.SeedOrderNumber), "issuedOn", "2022-06-08T10:00:00+08:00"), "BAD_USER_INPUT"},
 			{"a hazard of another enterprise is refused", "bureau.chief", issueEnforcement, with("hazardIDs", []any{
-				idOf(t, s, head, "hazards", `{category: "电气安全"}`)}), "BAD_USER_INPUT"},
+				idOf(t, s, head, "hazards", `{category: "电气安全", descriptionContains: "线路长年老化"}`)}), "BAD_USER_INPUT"},
 			{"a document number too long is refused", "bureau.fuel", issueEnforcement, with("documentNumber", strings.Repeat("号", 101)), "BAD_USER_INPUT"},
 			{"the town of the station may not step", "xihe.head", transitionEnforcement, stepOn(seedOrder, "CLOSE"), "FORBIDDEN"},
 			{"an enterprise never issues", "bureau.fuel", issueEnforcement,

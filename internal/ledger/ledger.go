@@ -54,7 +54,7 @@ type Kind struct {
 type Exporter struct {
 	Client *ent.Client
 	// Zone is the time zone of a tenant, in which dates are shown; nil:
-	// the zone readiness uses for every tenant.
+	// the tenant's own zone (its settings, as readiness reads them).
 	Zone func(ctx context.Context, tenant int) (*time.Location, error)
 }
 
@@ -94,7 +94,7 @@ func (x *Exporter) zone(ctx context.Context) (*time.Location, error) {
 	if x.Zone != nil {
 		return x.Zone(ctx, tenant)
 	}
-	return (&readiness.Service{}).Zone(ctx, tenant)
+	return (&readiness.Service{Client: x.Client}).Zone(ctx, tenant)
 }
 
 // Day is a calendar date shown in the tenant's zone.
