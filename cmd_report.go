@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/emergency"
+	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/summary"
 )
 
@@ -82,7 +83,8 @@ func reportCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc := &summary.Service{Client: d.Client, Emergency: &emergency.Service{Client: d.Client, Dialect: d.Dialect, Now: time.Now}, Now: time.Now}
+	svc := &summary.Service{Client: d.Client, Emergency: &emergency.Service{Client: d.Client, Dialect: d.Dialect, Now: time.Now},
+		Zones: &readiness.Service{Client: d.Client, Now: time.Now}, Now: time.Now}
 	s, err := svc.Build(viewerCtx, in)
 	if err != nil {
 		return err

@@ -188,6 +188,7 @@ func (a *App) Watch(ctx context.Context, databaseURL string) {
 // here, so a new service reaches both.
 func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, store *authz.Store, fileSvc *files.Service, now func() time.Time, maxIDs int) *graph.Resolver {
 	emergencySvc := &emergency.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now}
+	readinessSvc := &readiness.Service{Client: client, Now: now}
 	r := &graph.Resolver{
 		Client:        client,
 		Org:           &org.Service{Client: client, Dialect: dialect, Now: now},
@@ -201,9 +202,9 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Education:     &education.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Staffing:      &staffing.Service{Client: client, Dialect: dialect, Now: now},
 		Emergency:     emergencySvc,
-		Readiness:     &readiness.Service{Client: client, Now: now},
+		Readiness:     readinessSvc,
 		Prevention:    &prevention.Service{Client: client, Now: now},
-		Summary:       &summary.Service{Client: client, Emergency: emergencySvc, Now: now},
+		Summary:       &summary.Service{Client: client, Emergency: emergencySvc, Zones: readinessSvc, Now: now},
 		Enforcement:   &enforcement.Service{Client: client, Now: now},
 		MaxIDs:        maxIDs,
 	}

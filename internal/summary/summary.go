@@ -36,8 +36,17 @@ type Service struct {
 	Client    *ent.Client
 	Emergency *emergency.Service
 	Now       func() time.Time
-	// Zone is the zone whose calendar year is summarised (nil: Asia/Shanghai).
+	// Zone, when set, is the zone whose calendar year is summarised for
+	// every tenant (tests); otherwise Zones gives the tenant's own zone.
 	Zone *time.Location
+	// Zones gives the time zone a tenant set (nil: Asia/Shanghai).
+	Zones TenantZones
+}
+
+// TenantZones gives the time zone a tenant shows its dates in; the
+// readiness service keeps the tenant's setting.
+type TenantZones interface {
+	Zone(ctx context.Context, tenantID int) (*time.Location, error)
 }
 
 // Input names the year and the unit of a summary; Plan, when given,
@@ -140,9 +149,9 @@ func (s *Service) Build(ctx context.Context, in Input) (*Summary, error) {
 	}
 	directory := ctx
 	ctx = authz.NewContext(ctx, scoped)
-	zone := s.Zone
-	if zone == nil {
-		zone = shanghai
+	zone, err := s.zone(ctx, v.Tenant)
+	if err != nil {
+		return nil, err
 	}
 	c := &counter{svc: s, ctx: ctx, directory: directory, unit: u, year: in.Year, zone: zone, byPath: byPath,
 		from: time.Date(in.Year, 1, 1, 0, 0, 0, 0, zone), to: time.Date(in.Year+1, 1, 1, 0, 0, 0, 0, zone)}
@@ -183,6 +192,21 @@ func topUnit(v *authz.Viewer) int {
 		}
 	}
 	return best
+}
+
+// zone is the location whose calendar year the summary counts.
+func (s *Service) zone(ctx context.Context, tenantID int) (*time.Location, error) {
+	switch {
+	case s.Zone != nil:
+		return s.Zone, nil
+	case s.Zones != nil:
+		z, err := s.Zones.Zone(ctx, tenantID)
+		if err != nil {
+			return nil, fmt.Errorf("the tenant's time zone: %w", err)
+		}
+		return z, nil
+	}
+	return shanghai, nil
 }
 
 var shanghai = func() *time.Location {
