@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -171,6 +172,7 @@ func snapshot(t testing.TB, s *apitest.Server) dbSnapshot {
 		require.NoError(t, err)
 		h := sha256.New()
 		n := 0
+		var line []byte
 		for rows.Next() {
 			vals := make([]any, len(cols))
 			ptrs := make([]any, len(cols))
@@ -178,16 +180,24 @@ func snapshot(t testing.TB, s *apitest.Server) dbSnapshot {
 				ptrs[i] = &vals[i]
 			}
 			require.NoError(t, rows.Scan(ptrs...))
+			line = line[:0]
 			for i, v := range vals {
-				if b, ok := v.([]byte); ok {
-					v = string(b)
+				line = append(append(line, cols[i]...), '=')
+				switch v := v.(type) {
+				case []byte:
+					line = append(line, v...)
+				case string:
+					line = append(line, v...)
+				case int64:
+					line = strconv.AppendInt(line, v, 10)
+				case time.Time:
+					line = v.UTC().AppendFormat(line, time.RFC3339Nano)
+				default:
+					line = fmt.Append(line, v)
 				}
-				if tm, ok := v.(time.Time); ok {
-					v = tm.UTC().Format(time.RFC3339Nano)
-				}
-				fmt.Fprintf(h, "%s=%v;", cols[i], v)
+				line = append(line, ';')
 			}
-			h.Write([]byte{'\n'})
+			h.Write(append(line, '\n'))
 			n++
 		}
 		require.NoError(t, rows.Err())
