@@ -14,7 +14,6 @@ import (
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/bench"
 	"github.com/dutychain/dutychain/internal/config"
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/synth"
 	"github.com/dutychain/dutychain/internal/testdb"
@@ -33,8 +32,6 @@ var wantStatements = map[string]map[string]int{
 // authorization, statements bounded and independent of the page size) and
 // the exact statement count of every scenario. Latency is not checked here.
 func TestSmallBenchmarkRunKeepsItsStatementCounts(t *testing.T) {
-	countcache.SetEnabled(false) // cache hits would make the counts depend on order
-	t.Cleanup(func() { countcache.SetEnabled(true) })
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		opts := synth.DefaultOptions()
