@@ -72,6 +72,12 @@ END;
 $$;
 CREATE TRIGGER hazard_tallies_truncate BEFORE TRUNCATE ON hazards
   FOR EACH STATEMENT EXECUTE FUNCTION hazard_tallies_truncate();
+-- ALWAYS: the tallies are kept also when a bulk load sets session_replication_role
+-- = replica to skip foreign-key checks (the synthetic generator does). A logical
+-- replication subscriber must therefore not also receive hazard_tallies.
+ALTER TABLE hazards ENABLE ALWAYS TRIGGER hazard_tallies_insert_delete;
+ALTER TABLE hazards ENABLE ALWAYS TRIGGER hazard_tallies_update;
+ALTER TABLE hazards ENABLE ALWAYS TRIGGER hazard_tallies_truncate;
 INSERT INTO hazard_tallies (tenant_id, tally_key, scope_path, scope_sector, scope_enterprise_id, level, state, n)
 SELECT tenant_id, hazard_tally_key(scope_path, scope_sector, scope_enterprise_id, level, state),
   hazard_tally_bucket(scope_path, scope_enterprise_id), scope_sector, scope_enterprise_id, level, state, COUNT(*)
