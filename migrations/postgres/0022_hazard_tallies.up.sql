@@ -20,7 +20,7 @@ CREATE TABLE "hazard_tallies" (
   "state" character varying NOT NULL,
   "n" bigint NOT NULL,
   PRIMARY KEY ("tenant_id", "tally_key")
-);
+) WITH (fillfactor = 70); -- room on each page for HOT updates of n
 CREATE INDEX "hazard_tallies_tenant_id_scope_path" ON "hazard_tallies" ("tenant_id", "scope_path" text_pattern_ops);
 CREATE INDEX "hazard_tallies_scope_enterprise_id" ON "hazard_tallies" ("scope_enterprise_id");
 -- hazard_tally_bucket is the path a hazard is tallied under: its enterprise's
