@@ -65,7 +65,6 @@ func benchCommand(ctx context.Context, args []string) error {
 	fs.BoolVar(&o.Check, "check", false, "exit non-zero when a latency, throughput or memory target is missed")
 	fs.StringVar(&o.Baseline, "baseline", "", "report JSON of a smaller-scale run: check how p50 grew since")
 	fs.StringVar(&o.Save, "save", "", "write the report as JSON to this file")
-	fs.BoolVar(&o.NoCountCache, "no-count-cache", false, "run the server with its count cache off (totals computed on every request, like the floors)")
 	fs.StringVar(&o.ProfileDir, "profile", "", "save the server's CPU and allocation profiles of the load phase in this directory")
 	fs.StringVar(&o.ServerURL, "server-url", "", "use this running server (started with --statement-header) instead of starting one")
 	fs.StringVar(&o.AdminURL, "admin-url", "", "admin address of the --server-url server (its --admin-addr), where /metrics is read")

@@ -14,7 +14,6 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/app"
 	"github.com/dutychain/dutychain/internal/config"
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/server"
@@ -109,7 +108,6 @@ func serveCommand(ctx context.Context, args []string) error {
 	defer stopWatch()
 	go a.Watch(watchCtx, cfg.DatabaseURL)
 
-	countcache.SetEnabled(cfg.CountCache)
 	if cfg.AdminAddr != "" {
 		go serveAdmin(ctx, cfg.AdminAddr, a.Admin, log)
 	}

@@ -17,16 +17,14 @@ import (
 )
 
 // hazardPage is one page of the caller's hazards matching where: the page,
-// its total (from the count cache when it may) and the loaders its fields
+// its total (from the hazard tallies when they answer) and the loaders its fields
 // ask for, primed for the whole page.
 func (r *Resolver) hazardPage(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HazardOrder, where *ent.HazardWhereInput) (*ent.HazardConnection, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if ctx, err = withHazardTotalKey(ctx, r.Client, v, where); err != nil {
-		return nil, err
-	}
+	ctx = r.withHazardTotal(ctx, v, where)
 	conn, err := r.Client.Hazard.Query().Paginate(ctx, after, first, before, last,
 		ent.WithHazardOrder(orderBy), ent.WithHazardFilter(where.Filter))
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
@@ -237,8 +236,6 @@ func TestAssignmentsAndFollowUps(t *testing.T) {
 		})
 
 		t.Run("the overdue follow-ups cost the same statements for one row or a page", func(t *testing.T) {
-			countcache.SetEnabled(false)
-			defer countcache.SetEnabled(true)
 			for _, first := range []int{1, 50} {
 				q := fmt.Sprintf(`{ overdueFollowUps(first: %d) { totalCount edges { node { id followUpOn } } } }`, first)
 				require.Equal(t, overdueFollowUpsStatements, statementsOf(t, s, head, q), q)

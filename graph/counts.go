@@ -2,66 +2,39 @@ package graph
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sort"
-
-	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/graph/model"
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/tally"
 )
 
-// hazardCountKey names what a count of hazards counts: the database
-// (client) and the SQL of the viewer's scope predicate and the filter, with
-// their arguments — filters set by input resolvers (townID, overdue…) are
-// predicates, so the SQL is their only faithful description. Viewers with the
-// same predicate see the same rows, so they may share an entry; nobody else.
-func hazardCountKey(client *ent.Client, v *authz.Viewer, where *ent.HazardWhereInput) (string, error) {
-	s := entsql.Select("*").From(entsql.Table(hazard.Table))
-	v.Predicate("hazard", "read")(s)
-	if where != nil {
-		p, err := where.P()
-		switch {
-		case errors.Is(err, ent.ErrEmptyHazardWhereInput):
-		case err != nil:
-			return "", err
-		default:
-			p(s)
+// withHazardTotal lets the hazards connection's totalCount come from the
+// hazard tallies when they answer the viewer and filter (tally.Answers):
+// internal/db answers the marked count query with one statement over the
+// tallies instead of counting the hazards.
+func (r *Resolver) withHazardTotal(ctx context.Context, v *authz.Viewer, where *ent.HazardWhereInput) context.Context {
+	if r.Tally == nil || !requested(ctx, "totalCount") || !tally.Answers(v, where) {
+		return ctx
+	}
+	return tally.WithTotal(ctx, func(ctx context.Context) (int, error) { return r.Tally.Total(ctx, v, where) })
+}
+
+// hazardCounts counts the viewer's hazards by state × level in one
+// statement: over the hazard tallies when they answer, else over the hazards.
+// Both are exact; neither is cached.
+func (r *Resolver) hazardCounts(ctx context.Context, v *authz.Viewer, where *ent.HazardWhereInput) ([]*model.HazardCount, error) {
+	var counts []tally.Count
+	if r.Tally != nil && tally.Answers(v, where) {
+		var err error
+		if counts, err = r.Tally.Counts(ctx, v, where); err != nil {
+			return nil, err
 		}
-	}
-	q, args := s.Query()
-	return fmt.Sprintf("%p|%d|%s|%#v", client, v.Tenant, q, args), nil
-}
-
-// withHazardTotalKey lets the hazards connection's totalCount come from the
-// count cache (see internal/db, which serves marked count queries from it).
-func withHazardTotalKey(ctx context.Context, client *ent.Client, v *authz.Viewer, where *ent.HazardWhereInput) (context.Context, error) {
-	if !requested(ctx, "totalCount") {
-		return ctx, nil
-	}
-	key, err := hazardCountKey(client, v, where)
-	if err != nil {
-		return ctx, err
-	}
-	return countcache.WithKey(ctx, key), nil
-}
-
-var hazardCountCache countcache.Cache[[]*model.HazardCount]
-
-// hazardCounts counts the viewer's hazards by state × level in one statement,
-// or none when the same count was made since the last commit (countcache).
-func hazardCounts(ctx context.Context, client *ent.Client, v *authz.Viewer, where *ent.HazardWhereInput) ([]*model.HazardCount, error) {
-	key, err := hazardCountKey(client, v, where)
-	if err != nil {
-		return nil, err
-	}
-	return hazardCountCache.Do(key, func() ([]*model.HazardCount, error) {
-		q, err := where.Filter(client.Hazard.Query())
+	} else {
+		q, err := where.Filter(r.Client.Hazard.Query())
 		if err != nil {
 			return nil, err
 		}
@@ -73,16 +46,19 @@ func hazardCounts(ctx context.Context, client *ent.Client, v *authz.Viewer, wher
 		if err := q.GroupBy(hazard.FieldState, hazard.FieldLevel).Aggregate(ent.Count()).Scan(ctx, &rows); err != nil {
 			return nil, err
 		}
-		out := make([]*model.HazardCount, 0, len(rows))
 		for _, row := range rows {
-			out = append(out, &model.HazardCount{State: row.State, Level: row.Level, Count: row.Count})
+			counts = append(counts, tally.Count{State: row.State, Level: row.Level, Count: row.Count})
 		}
-		sort.Slice(out, func(i, j int) bool {
-			if out[i].Level != out[j].Level {
-				return out[i].Level < out[j].Level
-			}
-			return out[i].State < out[j].State
-		})
-		return out, nil
+	}
+	out := make([]*model.HazardCount, 0, len(counts))
+	for _, c := range counts {
+		out = append(out, &model.HazardCount{State: c.State, Level: c.Level, Count: c.Count})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Level != out[j].Level {
+			return out[i].Level < out[j].Level
+		}
+		return out[i].State < out[j].State
 	})
+	return out, nil
 }

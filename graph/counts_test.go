@@ -8,9 +8,9 @@ import (
 	"github.com/dutychain/dutychain/internal/apitest"
 )
 
-// The count cache (internal/countcache) must never answer a count with
-// another filter's, another viewer's, or a count made before a commit.
-func TestCachedCountsStayExact(t *testing.T) {
+// Totals and hazardCounts (from the hazard tallies when they answer) are
+// never another filter's or another viewer's, and show a commit at once.
+func TestCountsStayExact(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		total := func(user, where string) int {
 			t.Helper()

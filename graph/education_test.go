@@ -15,7 +15,6 @@ import (
 
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
@@ -38,8 +37,6 @@ func trainee(name, enterprise, kind string) map[string]any {
 }
 
 func TestTrainingsAndPublicity(t *testing.T) {
-	countcache.SetEnabled(false) // a cached count would make the first page cost less
-	t.Cleanup(func() { countcache.SetEnabled(true) })
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		head := s.As("county.head")
 		cgHead := s.As("chengguan.head")

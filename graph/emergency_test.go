@@ -15,7 +15,6 @@ import (
 
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
@@ -50,8 +49,6 @@ func (c complianceRows) codes() []string {
 }
 
 func TestEmergencyPlansAndDrills(t *testing.T) {
-	countcache.SetEnabled(false) // a cached count would make the first page cost less
-	t.Cleanup(func() { countcache.SetEnabled(true) })
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		admin, head, principal := s.As("admin"), s.As("county.head"), s.As("cement.principal")
 		cement := unitID(t, s, admin, seed.CodeCement)

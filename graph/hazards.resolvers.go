@@ -140,7 +140,7 @@ func (r *queryResolver) HazardCounts(ctx context.Context, where *ent.HazardWhere
 	if err != nil {
 		return nil, err
 	}
-	return hazardCounts(ctx, r.Client, v, where)
+	return r.hazardCounts(ctx, v, where)
 }
 
 // OverdueFollowUps is the resolver for the overdueFollowUps field.

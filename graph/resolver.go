@@ -29,6 +29,7 @@ import (
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/staffing"
 	"github.com/dutychain/dutychain/internal/summary"
+	"github.com/dutychain/dutychain/internal/tally"
 )
 
 // Resolver is the root resolver; one per server.
@@ -62,6 +63,9 @@ type Resolver struct {
 	Dashboard *dashboard.Service
 	// Enforcement records enforcement actions and their steps.
 	Enforcement *enforcement.Service
+	// Tally answers hazard totals and counts from the hazard tallies; nil:
+	// they are counted on the hazards.
+	Tally *tally.Counter
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
@@ -44,8 +43,6 @@ func certificateUnits(t *testing.T, s *apitest.Server, token string) map[string]
 }
 
 func TestCertificatesAndDutyLists(t *testing.T) {
-	countcache.SetEnabled(false) // a cached count would make one page cost less
-	t.Cleanup(func() { countcache.SetEnabled(true) })
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		head := s.As("county.head")
 		t.Run("a town head sees the certificates of its town's enterprises only", func(t *testing.T) {

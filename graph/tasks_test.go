@@ -16,7 +16,6 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/seed"
 )
@@ -55,8 +54,6 @@ func myTasksOf(t *testing.T, s *apitest.Server, token string) []taskRow {
 }
 
 func TestMyTasks(t *testing.T) {
-	countcache.SetEnabled(false)
-	t.Cleanup(func() { countcache.SetEnabled(true) })
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		t.Run("every task of every demo user is an action its object's allowedActions lists", func(t *testing.T) {
 			kinds := map[string]int{}

@@ -36,6 +36,7 @@ import (
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/staffing"
 	"github.com/dutychain/dutychain/internal/summary"
+	"github.com/dutychain/dutychain/internal/tally"
 	"github.com/dutychain/dutychain/server"
 )
 
@@ -206,6 +207,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Prevention:    &prevention.Service{Client: client, Now: now},
 		Summary:       &summary.Service{Client: client, Emergency: emergencySvc, Zones: readinessSvc, Now: now},
 		Enforcement:   &enforcement.Service{Client: client, Now: now},
+		Tally:         &tally.Counter{Client: client, Dialect: dialect},
 		MaxIDs:        maxIDs,
 	}
 	r.Dashboard = &dashboard.Service{Client: client, Dialect: dialect, Now: now, Letters: r.Letters, Notices: r.NoticeService,

@@ -58,9 +58,6 @@ type Options struct {
 	// run everything in one process).
 	DB       *db.DB
 	FloorURL string
-	// NoCountCache starts the server with the count cache off, so totals
-	// and dashboard counts are computed on every request, as the floors do.
-	NoCountCache bool
 	// ProfileDir, when set, receives the server's CPU profile of the API
 	// load phase and its allocation profile (go tool pprof).
 	ProfileDir string
@@ -148,7 +145,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := h.prepareUsers(ctx); err != nil {
 		return nil, err
 	}
-	rep := &Report{CountCache: !o.NoCountCache, Machine: machine(), Started: time.Now().UTC(), Concurrency: o.Concurrency, Samples: o.Samples, Hazards: h.hazardCount(ctx)}
+	rep := &Report{Machine: machine(), Started: time.Now().UTC(), Concurrency: o.Concurrency, Samples: o.Samples, Hazards: h.hazardCount(ctx)}
 	if err := h.verify(ctx, rep); err != nil {
 		return rep, err
 	}

@@ -68,7 +68,7 @@ func (h *harness) start(ctx context.Context) error {
 	h.admin = "http://" + adminAddr
 	serveArgs := []string{"serve", "--addr", apiAddr, "--admin-addr", adminAddr, "--data-dir", dataDir,
 		"--database-url", h.o.DatabaseURL, "--seed-demo=false", "--statement-header", "--log-level", "warn", "--rate-limits=false",
-		"--access-ttl", "6h", "--count-cache=" + strconv.FormatBool(!h.o.NoCountCache)}
+		"--access-ttl", "6h"}
 	if h.o.ProfileDir != "" {
 		h.pprof = h.admin
 		serveArgs = append(serveArgs, "--pprof")

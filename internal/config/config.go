@@ -90,9 +90,6 @@ type Config struct {
 	// StatementHeader reports each request's SQL statement count in the
 	// X-SQL-Statements response header (benchmarks, diagnosis).
 	StatementHeader bool
-	// CountCache keeps hazard totals and dashboard counts for up to 5 s
-	// (dropped at every commit of this process).
-	CountCache bool
 	// AdminAddr, when set, is a second, private listener for /metrics and
 	// pprof; the public listener serves neither.
 	AdminAddr string
@@ -152,7 +149,6 @@ func Default() Config {
 		PolicyPollPeriod:        2 * time.Second,
 		IdempotencyTTL:          24 * time.Hour,
 		Metrics:                 true,
-		CountCache:              true,
 		CORSMaxAge:              10 * time.Minute,
 		APQCacheSize:            1000,
 		FileURLTTL:              DefaultFileURLTTL,
@@ -250,7 +246,6 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
 	b.duration(&c.IdempotencyTTL, "idempotency-ttl", "DUTYCHAIN_IDEMPOTENCY_TTL", "how long an Idempotency-Key and its stored response are kept")
 	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics on the admin address")
-	b.boolean(&c.CountCache, "count-cache", "DUTYCHAIN_COUNT_CACHE", "keep hazard totals and dashboard counts for up to 5 s (dropped at every local commit)")
 	b.str(&c.AdminAddr, "admin-addr", "DUTYCHAIN_ADMIN_ADDR", "private listen address for /metrics and pprof (empty: neither is served)")
 	b.boolean(&c.Pprof, "pprof", "DUTYCHAIN_PPROF", "serve net/http/pprof under /debug/pprof/ on the admin address")
 	origins := strings.Join(c.CORSOrigins, ",")

@@ -37,7 +37,7 @@ import (
 	entmigrate "github.com/dutychain/dutychain/ent/migrate"
 	_ "github.com/dutychain/dutychain/ent/runtime" // hooks, policies and defaults of the ent schema
 	"github.com/dutychain/dutychain/internal/audit"
-	"github.com/dutychain/dutychain/internal/countcache"
+	"github.com/dutychain/dutychain/internal/tally"
 )
 
 // SQLiteFile is the name of the embedded database file inside the data directory.
@@ -177,9 +177,6 @@ func describePostgres(u *url.URL) string {
 	return fmt.Sprintf("%q on %s", dbname, host)
 }
 
-// hazardTotals caches hazard connection totals (see countcache).
-var hazardTotals countcache.Cache[ent.Value]
-
 func newDB(sdb *sql.DB, dialectName, sqliteDSN, where string) *DB {
 	// Every mutation passes through the audit hook; the driver wrapper lets
 	// it give a mutation outside a transaction a transaction of its own.
@@ -190,14 +187,14 @@ func newDB(sdb *sql.DB, dialectName, sqliteDSN, where string) *DB {
 	// Events read through the hazard's `events` edge (eager-loaded in one
 	// statement for a page) come oldest first, as the timeline does.
 	// A hazards connection's totalCount, when its resolver marked the context
-	// (countcache.WithKey), is kept for a few seconds (see countcache).
+	// (tally.WithTotal), is read from the hazard tallies (see internal/tally).
 	client.Hazard.Intercept(ent.InterceptFunc(func(next ent.Querier) ent.Querier {
 		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
-			key, ok := countcache.KeyFrom(ctx)
+			total, ok := tally.TotalFrom(ctx)
 			if qc := entgo.QueryFromContext(ctx); !ok || qc == nil || qc.Op != entgo.OpQueryCount {
 				return next.Query(ctx, q)
 			}
-			return hazardTotals.Do(key, func() (ent.Value, error) { return next.Query(ctx, q) })
+			return total(ctx)
 		})
 	}))
 	client.HazardEvent.Intercept(intercept.TraverseHazardEvent(func(_ context.Context, q *ent.HazardEventQuery) error {

@@ -9,7 +9,6 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
-	"github.com/dutychain/dutychain/internal/countcache"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
 
@@ -71,14 +70,6 @@ func (d countingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (diale
 }
 
 type countingTx struct{ dialect.Tx }
-
-// Commit commits and then invalidates cached counts: one computed before
-// the commit is never served after it.
-func (t countingTx) Commit() error {
-	err := t.Tx.Commit()
-	countcache.Invalidate()
-	return err
-}
 
 // Exec counts and runs a statement in the transaction.
 func (t countingTx) Exec(ctx context.Context, query string, args, v any) error {

@@ -164,6 +164,10 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 		if _, err := d.SQL.ExecContext(ctx, "ANALYZE "+strings.Join(tl.c.Tables(), ", ")); err != nil {
 			return res, fmt.Errorf("synthetic data: analyze: %w", err)
 		}
+		// The load's tally triggers left a dead row version per hazard.
+		if _, err := d.SQL.ExecContext(ctx, "VACUUM FULL ANALYZE hazard_tallies"); err != nil {
+			return res, fmt.Errorf("synthetic data: compact the hazard tallies: %w", err)
+		}
 	} else {
 		prog.begin("inspections, hazards, hazard events")
 		if err := p.writeHazards(l, works); err != nil {
