@@ -54,7 +54,7 @@ func (b *syncBuffer) lines(t *testing.T) []map[string]any {
 
 // tracedServer serves the demo tenants with logs into a buffer; the
 // database is opened now, so it is traced only if tracing is on.
-func tracedServer(t *testing.T, dialect string) (*httptest.Server, *syncBuffer) {
+func tracedServer(t testing.TB, dialect string) (*httptest.Server, *syncBuffer) {
 	t.Helper()
 	d := apitest.Demo.Open(t, dialect)
 	cfg := config.Default()
@@ -73,7 +73,7 @@ func tracedServer(t *testing.T, dialect string) (*httptest.Server, *syncBuffer) 
 
 // post sends one GraphQL request with the given request id and returns the
 // decoded data.
-func post(t *testing.T, ts *httptest.Server, token, requestID, query string, vars map[string]any) map[string]any {
+func post(t testing.TB, ts *httptest.Server, token, requestID, query string, vars map[string]any) map[string]any {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body))
@@ -98,7 +98,7 @@ func post(t *testing.T, ts *httptest.Server, token, requestID, query string, var
 	return out.Data
 }
 
-func login(t *testing.T, ts *httptest.Server) string {
+func login(t testing.TB, ts *httptest.Server) string {
 	t.Helper()
 	data := post(t, ts, "", "login-1", `mutation($in: LoginInput!) { login(input: $in) { accessToken } }`,
 		map[string]any{"in": map[string]any{"tenant": "demo", "username": "admin", "password": seed.DemoPassword}})
