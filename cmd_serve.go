@@ -16,6 +16,7 @@ import (
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
+	"github.com/dutychain/dutychain/internal/tracing"
 	"github.com/dutychain/dutychain/server"
 
 	_ "github.com/dutychain/dutychain/ent/runtime"
@@ -82,6 +83,13 @@ func serveCommand(ctx context.Context, args []string) error {
 	}
 	log := newLogger(cfg.LogLevel)
 	slog.SetDefault(log)
+	// Tracing comes first: the database and the handler are traced only
+	// when built while it is on.
+	stopTracing, err := tracing.Setup(ctx, cfg.Tracing)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = stopTracing(context.WithoutCancel(ctx)) }()
 	d, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err

@@ -36,6 +36,7 @@ import (
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/input"
 	"github.com/dutychain/dutychain/internal/reqctx"
+	"github.com/dutychain/dutychain/internal/tracing"
 	"github.com/dutychain/dutychain/server/graphiql"
 )
 
@@ -84,6 +85,7 @@ func New(d Deps) http.Handler {
 		d.Metrics = NewMetrics()
 	}
 	d.metrics = d.Metrics
+	d.Log = tracing.Logger(d.Log)
 	if d.RateLimiter == nil {
 		d.RateLimiter = NewRateLimiter(d.Config.RateLimits, d.Now)
 	}
@@ -98,6 +100,9 @@ func New(d Deps) http.Handler {
 	gql.AddTransport(specStatus{transport.POST{}})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.SetParserTokenLimit(d.Config.MaxTokens)
+	if tracing.Enabled() {
+		gql.Use(tracing.GraphQL{})
+	}
 	switch {
 	case d.PersistedDocuments != nil:
 		gql.Use(PersistedOnly{Documents: d.PersistedDocuments})
@@ -148,7 +153,8 @@ func New(d Deps) http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /readyz", d.Health)
-	return withCORS(d.Config.CORSOrigins, d.Config.CORSMaxAge, requestContext(d, authenticate(d, limitBody(d.Config, mux))))
+	return tracing.HTTP(withCORS(d.Config.CORSOrigins, d.Config.CORSMaxAge, requestContext(d, authenticate(d, limitBody(d.Config, mux)))),
+		routeOf, "/healthz", "/readyz")
 }
 
 // uploadsNeedViewer refuses a multipart (upload) request without a valid
@@ -327,6 +333,7 @@ func requestContext(d Deps, next http.Handler) http.Handler {
 		met := new(outage)
 		ctx := context.WithValue(r.Context(), outageKey{}, met)
 		ctx = reqctx.WithRequestID(ctx, id)
+		tracing.TagRequest(ctx, id)
 		ctx = reqctx.WithClientIP(ctx, ip)
 		ctx = reqctx.WithLogger(ctx, log)
 		ctx, statements := reqctx.WithStatementCounter(ctx)

@@ -117,6 +117,8 @@ type Config struct {
 	FilesURL string
 	// RateLimits are the per-caller request limits.
 	RateLimits RateLimits
+	// Tracing is where OpenTelemetry spans are exported (off by default).
+	Tracing Tracing
 }
 
 // Default returns the built-in defaults.
@@ -153,6 +155,7 @@ func Default() Config {
 		APQCacheSize:            1000,
 		FileURLTTL:              DefaultFileURLTTL,
 		RateLimits:              DefaultRateLimits,
+		Tracing:                 DefaultTracing,
 	}
 }
 
@@ -256,6 +259,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	c.bindFiles(b)
 	c.bindRateLimits(b)
 	c.bindKeys(b)
+	c.bindTracing(b)
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -297,6 +301,7 @@ func (c *Config) Verify() error {
 	errs = append(errs, c.verifyFiles()...)
 	errs = append(errs, c.verifyRateLimits()...)
 	errs = append(errs, c.verifyKeys()...)
+	errs = append(errs, c.verifyTracing()...)
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")
 	}

@@ -111,3 +111,28 @@ func TestMalformedEnvironmentValuesAreReported(t *testing.T) {
 		require.True(t, strings.Contains(err.Error(), want), "missing %s in %v", want, err)
 	}
 }
+
+func TestVerifyRefusesABadTracingSetting(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(*Tracing)
+		want string
+	}{
+		{"an endpoint that is no http URL", func(tr *Tracing) { tr.OTLPEndpoint = "collector:4318" }, "otlp-endpoint"},
+		{"a sample ratio above one", func(tr *Tracing) { tr.OTLPEndpoint = "http://c:4318"; tr.SampleRatio = 2 }, "trace-sample-ratio"},
+		{"an empty service name", func(tr *Tracing) { tr.OTLPEndpoint = "http://c:4318"; tr.ServiceName = "" }, "trace-service-name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			tc.set(&c.Tracing)
+			if err := c.Verify(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Verify() = %v, want an error naming %s", err, tc.want)
+			}
+		})
+	}
+	c := Default()
+	c.Tracing.OTLPEndpoint = "http://otel-collector:4318"
+	if err := c.Verify(); err != nil {
+		t.Fatalf("a collector URL is refused: %v", err)
+	}
+}

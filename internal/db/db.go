@@ -38,6 +38,7 @@ import (
 	_ "github.com/dutychain/dutychain/ent/runtime" // hooks, policies and defaults of the ent schema
 	"github.com/dutychain/dutychain/internal/audit"
 	"github.com/dutychain/dutychain/internal/tally"
+	"github.com/dutychain/dutychain/internal/tracing"
 )
 
 // SQLiteFile is the name of the embedded database file inside the data directory.
@@ -107,7 +108,7 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("open SQLite database: %w", err)
 	}
 	dsn := SQLiteDSN(path)
-	sdb, err := sql.Open("sqlite", dsn)
+	sdb, err := tracing.OpenDB("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
 	}
@@ -146,7 +147,7 @@ func openPostgres(ctx context.Context, databaseURL string, u *url.URL) (*DB, err
 	if _, err := pq.ParseURL(databaseURL); err != nil {
 		return nil, fmt.Errorf("open PostgreSQL database %s: the URL is not valid for lib/pq", where)
 	}
-	sdb, err := sql.Open("postgres", databaseURL)
+	sdb, err := tracing.OpenDB("postgres", databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL database %s: %w", where, err)
 	}
