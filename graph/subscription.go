@@ -163,12 +163,12 @@ func (r *Resolver) taskChanges(ctx context.Context) (<-chan *model.TaskChange, e
 		default:
 			return nil, false, nil
 		}
-		inbox[key] = ok
-		if ok {
-			out.Task = &model.Task{Kind: model.TaskKind(task.Kind), Action: task.Action, Why: task.Why, DueAt: task.DueAt, Overdue: task.Overdue, Object: obj}
-		} else {
+		if !ok {
 			delete(inbox, key)
+			return out, true, nil
 		}
+		inbox[key] = true
+		out.Task = &model.Task{Kind: model.TaskKind(task.Kind), Action: task.Action, Why: task.Why, DueAt: task.DueAt, Overdue: task.Overdue, Object: obj}
 		return out, true, nil
 	})
 }

@@ -194,7 +194,9 @@ func originAllowed(r *http.Request, allowed map[string]bool) bool {
 
 // endingWebsockets closes a websocket the server ended with the code and
 // reason of its streamEnd instead of gqlgen's 1000 "terminated".
-type endingWebsockets struct{ transport.WebsocketImplementation }
+type endingWebsockets struct {
+	transport.WebsocketImplementation
+}
 
 func (e endingWebsockets) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	conn, err := e.WebsocketImplementation.Accept(w, r, o)

@@ -138,7 +138,9 @@ func mustJSON(v any) []byte {
 func unitNamed(t testing.TB, s *apitest.Server, token, code string) string {
 	t.Helper()
 	var out struct {
-		Units struct{ Edges []struct{ Node struct{ ID string } } }
+		Units struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	s.MustDo(token, `query($c: String!) { units(where: {code: $c}) { edges { node { id } } } }`, map[string]any{"c": code}).Decode(t, &out)
 	require.Len(t, out.Units.Edges, 1, code)

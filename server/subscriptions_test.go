@@ -17,6 +17,7 @@ import (
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/testdb"
 )
 
@@ -79,6 +80,63 @@ func TestSubscriptions(t *testing.T) {
 			require.NoError(t, err)
 			got := decodeChange(t, data).HazardChanges
 			require.Equal(t, []string{id, "TRANSITIONED"}, []string{got.Hazard.ID, got.Kind})
+		})
+
+		t.Run("issuing a letter to 城关镇 reaches its head as ISSUED and as a task to sign; signing it is DONE", func(t *testing.T) {
+			head, town := s.As("county.head"), s.As("chengguan.head")
+			var created struct {
+				CreateLetter struct{ Letter struct{ ID string } }
+			}
+			s.MustDo(head, `mutation($in: CreateLetterInput!) { createLetter(input: $in) { letter { id } } }`, map[string]any{"in": map[string]any{
+				"year": 2026, "issuerUnitID": unitNamed(t, s, head, seed.CodeCounty), "signeeUnitID": unitNamed(t, s, head, seed.CodeTownChengguan),
+				"title": "2026年度安全生产责任书", "body": "双方签订本责任书。",
+				"targets": []any{map[string]any{"description": "隐患排查治理闭环管理", "indicator": "隐患整改率100%"}}}}).Decode(t, &created)
+			id := created.CreateLetter.Letter.ID
+			letters := subscribeWS(t, s, town, `subscription { letterChanges { kind letter { id state } } }`)
+			inbox := subscribeWS(t, s, town, `subscription { taskChanges { kind task { kind action } object { id } } }`)
+			waitSubscriptions(t, s, 2)
+
+			type taskChange struct {
+				TaskChanges struct {
+					Kind   string
+					Task   *struct{ Kind, Action string }
+					Object struct{ ID string }
+				}
+			}
+			nextTask := func() taskChange {
+				data, err := inbox.next(eventWait)
+				require.NoError(t, err)
+				var c taskChange
+				require.NoError(t, json.Unmarshal(data, &c))
+				return c
+			}
+			nextLetter := func() (kind, letterID string) {
+				data, err := letters.next(eventWait)
+				require.NoError(t, err)
+				var c struct {
+					LetterChanges struct {
+						Kind   string
+						Letter struct{ ID string }
+					}
+				}
+				require.NoError(t, json.Unmarshal(data, &c))
+				return c.LetterChanges.Kind, c.LetterChanges.Letter.ID
+			}
+
+			s.MustDo(head, `mutation($id: ID!) { issueLetter(input: {id: $id}) { letter { id } } }`, map[string]any{"id": id})
+			kind, got := nextLetter()
+			require.Equal(t, []string{"ISSUED", id}, []string{kind, got})
+			appeared := nextTask()
+			require.Equal(t, "APPEARED", appeared.TaskChanges.Kind)
+			require.Equal(t, id, appeared.TaskChanges.Object.ID)
+			require.Equal(t, "LETTER_TO_SIGN", appeared.TaskChanges.Task.Kind)
+
+			s.MustDo(town, `mutation($id: ID!) { signLetter(input: {id: $id}) { letter { id } } }`, map[string]any{"id": id})
+			kind, _ = nextLetter()
+			require.Equal(t, "PARTIALLY_SIGNED", kind)
+			done := nextTask()
+			require.Equal(t, "DONE", done.TaskChanges.Kind, "the head has signed: the task is done")
+			require.Nil(t, done.TaskChanges.Task)
 		})
 
 		t.Run("a websocket without a valid token is closed with 4401", func(t *testing.T) {
