@@ -18,6 +18,7 @@ import (
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/enforcement"
+	"github.com/dutychain/dutychain/internal/events"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -70,6 +71,10 @@ type Resolver struct {
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.
 	FileURLs *files.URLSigner
+	// Events feeds the subscriptions; nil: subscribing fails.
+	Events *events.Bus
+	// EventQueue is each subscription's queue length (events); 0: 64.
+	EventQueue int
 }
 
 // viewer returns the authenticated viewer or UNAUTHENTICATED.

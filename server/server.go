@@ -95,6 +95,8 @@ func New(d Deps) http.Handler {
 	}
 	gql := handler.New(graph.NewServedSchema(d.Resolver))
 	gql.AddTransport(transport.Options{})
+	gql.AddTransport(websocketTransport(d))
+	gql.AddTransport(transport.SSE{KeepAlivePingInterval: websocketKeepAlive})
 	gql.AddTransport(specStatus{transport.GET{}})
 	gql.AddTransport(specStatus{transport.MultipartForm{MaxUploadSize: uploadBodyLimit(d.Config), MaxMemory: 1 << 20}})
 	gql.AddTransport(specStatus{transport.POST{}})
@@ -132,7 +134,7 @@ func New(d Deps) http.Handler {
 	gql.AroundFields(expandProblems)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", idempotent(d.Idempotency, d.Log, uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log)))))
+	mux.Handle("/graphql", streams(d, gql, idempotent(d.Idempotency, d.Log, uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log))))))
 	mux.Handle("GET /{$}", graphiql.Page("dutychain GraphiQL", "/graphql"))
 	mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv", rules.Rules()))

@@ -902,6 +902,19 @@ type GroupMemberInput struct {
 	Role domain.GroupRole `json:"role"`
 }
 
+// HazardChange is one change to a hazard you may read.
+type HazardChange struct {
+	// What happened.
+	Kind HazardChangeKind `json:"kind"`
+	// The hazard as it is now, read through your scope.
+	Hazard *ent.Hazard `json:"hazard"`
+	// When the change committed.
+	At time.Time `json:"at"`
+	// How many changes you missed just before this one because your connection read too slowly
+	// (the server never waits for a slow client); refetch what you show when it is not 0.
+	Missed int `json:"missed"`
+}
+
 // HazardCount is the number of hazards in one state and level.
 type HazardCount struct {
 	// The rectification state counted.
@@ -1047,6 +1060,18 @@ type KindCoverage struct {
 	Kind domain.UnitKind `json:"kind"`
 	// The counts of that kind.
 	Counts *CoverageCounts `json:"counts"`
+}
+
+// LetterChange is one change to a responsibility letter you may read.
+type LetterChange struct {
+	// What happened.
+	Kind LetterChangeKind `json:"kind"`
+	// The letter as it is now, read through your scope.
+	Letter *ent.ResponsibilityLetter `json:"letter"`
+	// When the change committed.
+	At time.Time `json:"at"`
+	// How many changes you missed just before this one because your connection read too slowly; refetch when not 0.
+	Missed int `json:"missed"`
 }
 
 // LetterCoverageConnection is a page of letterCoverage rows with the year's summary.
@@ -1651,6 +1676,12 @@ type SignLetterPayload struct {
 	Letter *ent.ResponsibilityLetter `json:"letter"`
 }
 
+// Subscription is the root of live changes. The server ends a subscription when your access
+// token expires, your session is revoked or your posts change (websocket close code 4401 or 4403
+// with the reason); subscribe again with a fresh token.
+type Subscription struct {
+}
+
 // Task is one thing waiting on you.
 type Task struct {
 	// What the task asks.
@@ -1665,6 +1696,20 @@ type Task struct {
 	Overdue bool `json:"overdue"`
 	// The record to act on: a ResponsibilityLetter, Hazard, Certificate, DutyList or EmergencyPlan.
 	Object ent.Noder `json:"object"`
+}
+
+// TaskChange is one change to your task inbox.
+type TaskChange struct {
+	// How the inbox changed.
+	Kind TaskChangeKind `json:"kind"`
+	// The task as it is now; null when kind is DONE.
+	Task *Task `json:"task,omitempty"`
+	// The record (a Hazard or ResponsibilityLetter), read through your scope.
+	Object ent.Noder `json:"object"`
+	// When the change committed.
+	At time.Time `json:"at"`
+	// How many hazard and letter changes you missed just before this one because your connection read too slowly; refetch myTasks when not 0.
+	Missed int `json:"missed"`
 }
 
 // TaskConnection is a page of myTasks.
@@ -2586,6 +2631,70 @@ func (e EnterpriseAction) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// HazardChangeKind is what happened to a hazard.
+type HazardChangeKind string
+
+const (
+	// It was reported.
+	HazardChangeKindCreated HazardChangeKind = "CREATED"
+	// Its state changed (see the hazard's state and events).
+	HazardChangeKindTransitioned HazardChangeKind = "TRANSITIONED"
+	// It was assigned to a unit for follow-up (交办).
+	HazardChangeKindAssigned HazardChangeKind = "ASSIGNED"
+	// Another field changed.
+	HazardChangeKindUpdated HazardChangeKind = "UPDATED"
+)
+
+var AllHazardChangeKind = []HazardChangeKind{
+	HazardChangeKindCreated,
+	HazardChangeKindTransitioned,
+	HazardChangeKindAssigned,
+	HazardChangeKindUpdated,
+}
+
+func (e HazardChangeKind) IsValid() bool {
+	switch e {
+	case HazardChangeKindCreated, HazardChangeKindTransitioned, HazardChangeKindAssigned, HazardChangeKindUpdated:
+		return true
+	}
+	return false
+}
+
+func (e HazardChangeKind) String() string {
+	return string(e)
+}
+
+func (e *HazardChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HazardChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HazardChangeKind", str)
+	}
+	return nil
+}
+
+func (e HazardChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HazardChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HazardChangeKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // An action on an inspection, as listed in its allowedActions.
 type InspectionAction string
 
@@ -2636,6 +2745,79 @@ func (e *InspectionAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e InspectionAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// LetterChangeKind is what happened to a responsibility letter.
+type LetterChangeKind string
+
+const (
+	// It was drafted.
+	LetterChangeKindCreated LetterChangeKind = "CREATED"
+	// It was issued to the signing unit.
+	LetterChangeKindIssued LetterChangeKind = "ISSUED"
+	// A signature was added and more are required.
+	LetterChangeKindPartiallySigned LetterChangeKind = "PARTIALLY_SIGNED"
+	// The last required signature was added.
+	LetterChangeKindSigned LetterChangeKind = "SIGNED"
+	// It was archived.
+	LetterChangeKindArchived LetterChangeKind = "ARCHIVED"
+	// The issuer revoked it.
+	LetterChangeKindRevoked LetterChangeKind = "REVOKED"
+	// Another field changed.
+	LetterChangeKindUpdated LetterChangeKind = "UPDATED"
+)
+
+var AllLetterChangeKind = []LetterChangeKind{
+	LetterChangeKindCreated,
+	LetterChangeKindIssued,
+	LetterChangeKindPartiallySigned,
+	LetterChangeKindSigned,
+	LetterChangeKindArchived,
+	LetterChangeKindRevoked,
+	LetterChangeKindUpdated,
+}
+
+func (e LetterChangeKind) IsValid() bool {
+	switch e {
+	case LetterChangeKindCreated, LetterChangeKindIssued, LetterChangeKindPartiallySigned, LetterChangeKindSigned, LetterChangeKindArchived, LetterChangeKindRevoked, LetterChangeKindUpdated:
+		return true
+	}
+	return false
+}
+
+func (e LetterChangeKind) String() string {
+	return string(e)
+}
+
+func (e *LetterChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LetterChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LetterChangeKind", str)
+	}
+	return nil
+}
+
+func (e LetterChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LetterChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LetterChangeKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2984,6 +3166,67 @@ func (e *RiskPointAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e RiskPointAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// TaskChangeKind is how your task inbox changed.
+type TaskChangeKind string
+
+const (
+	// The record became a task of yours.
+	TaskChangeKindAppeared TaskChangeKind = "APPEARED"
+	// A task of yours changed (its record changed and it still waits on you).
+	TaskChangeKindChanged TaskChangeKind = "CHANGED"
+	// A task of yours is done or no longer waits on you.
+	TaskChangeKindDone TaskChangeKind = "DONE"
+)
+
+var AllTaskChangeKind = []TaskChangeKind{
+	TaskChangeKindAppeared,
+	TaskChangeKindChanged,
+	TaskChangeKindDone,
+}
+
+func (e TaskChangeKind) IsValid() bool {
+	switch e {
+	case TaskChangeKindAppeared, TaskChangeKindChanged, TaskChangeKindDone:
+		return true
+	}
+	return false
+}
+
+func (e TaskChangeKind) String() string {
+	return string(e)
+}
+
+func (e *TaskChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TaskChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TaskChangeKind", str)
+	}
+	return nil
+}
+
+func (e TaskChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TaskChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TaskChangeKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -25,6 +25,7 @@ import (
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/enforcement"
+	"github.com/dutychain/dutychain/internal/events"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
@@ -57,6 +58,8 @@ type App struct {
 	Log   *slog.Logger
 	// Health is the readiness of the server (/readyz), drained at shutdown.
 	Health *server.Health
+	// Events feeds the GraphQL subscriptions.
+	Events *events.Bus
 }
 
 // New builds the server on d: it writes the default policy of any tenant
@@ -96,6 +99,12 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	}
 	resolver := NewResolver(d.Client, d.Dialect, authSvc, store, fileSvc, now, cfg.MaxPage)
 	resolver.FileURLs = fileURLs
+	bus := events.NewBus(log)
+	if d.Dialect == dialect.Postgres {
+		bus.SetNotifier(events.PostgresNotifier(d.SQL))
+	}
+	d.Client.Use(events.Hook(bus, now))
+	resolver.Events, resolver.EventQueue = bus, cfg.SubscriptionQueue
 	var persisted map[string]string
 	if cfg.PersistedDocumentsFile != "" {
 		if persisted, err = server.LoadPersistedDocuments(cfg.PersistedDocumentsFile); err != nil {
@@ -111,7 +120,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		Idempotency: server.NewIdempotencyStore(d.SQL, d.Dialect, cfg.IdempotencyTTL, now),
 	})
 	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Admin: server.Admin(cfg, metrics),
-		Log: log, Files: fileSvc, Health: health}, nil
+		Log: log, Files: fileSvc, Health: health, Events: bus}, nil
 }
 
 // newURLSigner signs file URLs with the secret in cfg.FileURLSecretFile or,
@@ -152,10 +161,14 @@ func EnsurePolicies(ctx context.Context, d *db.DB) error {
 }
 
 // Watch keeps the policy in step with the database until ctx ends: it polls
-// the revision and, on PostgreSQL, wakes on NOTIFY from other replicas.
+// the revision and, on PostgreSQL, wakes on NOTIFY from other replicas, and
+// there also receives their change events for this server's subscriptions.
 func (a *App) Watch(ctx context.Context, databaseURL string) {
 	var wake chan struct{}
 	if a.DB.Dialect == dialect.Postgres && databaseURL != "" {
+		if err := a.Events.Listen(ctx, databaseURL); err != nil {
+			a.Log.Warn("events of other replicas unavailable; subscriptions see this replica's changes only", "err", err)
+		}
 		wake = make(chan struct{}, 1)
 		l := pq.NewListener(databaseURL, time.Second, time.Minute, func(ev pq.ListenerEventType, err error) {
 			if err != nil {

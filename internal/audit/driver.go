@@ -27,7 +27,8 @@ type implicitKey struct{}
 
 // implicit is the transaction Begin opened, carried by the context.
 type implicit struct {
-	tx dialect.Tx
+	tx          dialect.Tx
+	afterCommit []func()
 }
 
 func implicitFrom(ctx context.Context) *implicit {
@@ -41,8 +42,28 @@ func InImplicitTx(ctx context.Context) bool { return implicitFrom(ctx) != nil }
 // ImplicitTx is a transaction opened by Begin.
 type ImplicitTx struct{ it *implicit }
 
-// Commit commits the implicit transaction.
-func (t *ImplicitTx) Commit() error { return t.it.tx.Commit() }
+// Commit commits the implicit transaction, then runs the AfterCommit
+// functions.
+func (t *ImplicitTx) Commit() error {
+	if err := t.it.tx.Commit(); err != nil {
+		return err
+	}
+	for _, fn := range t.it.afterCommit {
+		fn()
+	}
+	return nil
+}
+
+// AfterCommit makes fn run once the implicit transaction of ctx commits; it
+// reports false, doing nothing, when ctx carries none.
+func AfterCommit(ctx context.Context, fn func()) bool {
+	it := implicitFrom(ctx)
+	if it == nil {
+		return false
+	}
+	it.afterCommit = append(it.afterCommit, fn)
+	return true
+}
 
 // Rollback rolls the implicit transaction back.
 func (t *ImplicitTx) Rollback() error { return t.it.tx.Rollback() }

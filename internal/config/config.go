@@ -84,6 +84,12 @@ type Config struct {
 	// IdempotencyTTL is how long an Idempotency-Key and the response it
 	// stored are kept: a retry within it gets the stored response.
 	IdempotencyTTL time.Duration
+	// SubscriptionQueue is how many events a subscription holds for a
+	// client that reads slowly; more are dropped and counted as missed.
+	SubscriptionQueue int
+	// SubscriptionRecheck is how often a subscription's session, user and
+	// posts are checked again (the token's expiry ends it at once).
+	SubscriptionRecheck time.Duration
 
 	// Metrics serves Prometheus metrics at GET /metrics on AdminAddr.
 	Metrics bool
@@ -150,6 +156,8 @@ func Default() Config {
 		LoginMaxAddressFailures: 100,
 		PolicyPollPeriod:        2 * time.Second,
 		IdempotencyTTL:          24 * time.Hour,
+		SubscriptionQueue:       64,
+		SubscriptionRecheck:     time.Minute,
 		Metrics:                 true,
 		CORSMaxAge:              10 * time.Minute,
 		APQCacheSize:            1000,
@@ -247,6 +255,8 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.duration(&c.ShutdownTimeout, "shutdown-timeout", "DUTYCHAIN_SHUTDOWN_TIMEOUT", "time given to in-flight requests at shutdown")
 	b.duration(&c.ShutdownDrain, "shutdown-drain", "DUTYCHAIN_SHUTDOWN_DRAIN", "time the server keeps serving with /readyz failing before it stops accepting")
 	b.duration(&c.PolicyPollPeriod, "policy-poll", "DUTYCHAIN_POLICY_POLL", "how often replicas check for policy changes")
+	b.integer(&c.SubscriptionQueue, "subscription-queue", "DUTYCHAIN_SUBSCRIPTION_QUEUE", "events a subscription holds for a slow client before it drops them")
+	b.duration(&c.SubscriptionRecheck, "subscription-recheck", "DUTYCHAIN_SUBSCRIPTION_RECHECK", "how often a subscription's session and posts are checked again")
 	b.duration(&c.IdempotencyTTL, "idempotency-ttl", "DUTYCHAIN_IDEMPOTENCY_TTL", "how long an Idempotency-Key and its stored response are kept")
 	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics on the admin address")
 	b.str(&c.AdminAddr, "admin-addr", "DUTYCHAIN_ADMIN_ADDR", "private listen address for /metrics and pprof (empty: neither is served)")
@@ -341,6 +351,9 @@ func (c *Config) Verify() error {
 	}
 	if c.LoginWindow <= 0 || c.ShutdownTimeout <= 0 || c.PolicyPollPeriod <= 0 || c.IdempotencyTTL <= 0 {
 		bad("login-window, shutdown-timeout, policy-poll and idempotency-ttl must be positive")
+	}
+	if c.SubscriptionQueue < 1 || c.SubscriptionRecheck <= 0 {
+		bad("subscription-queue must be at least 1 and subscription-recheck positive")
 	}
 	if c.ShutdownDrain < 0 {
 		bad("shutdown-drain %s: must not be negative", c.ShutdownDrain)

@@ -72,6 +72,10 @@ type DB struct {
 	// Dialect is dialect.SQLite ("sqlite3") or dialect.Postgres ("postgres").
 	Dialect string
 
+	// URL is the PostgreSQL URL it was opened with (for LISTEN
+	// connections); empty on SQLite.
+	URL string
+
 	sqliteDSN string // SQLite only: DSN for the migration connection
 	where     string // safe description for messages: file path or host/database
 }
@@ -159,7 +163,9 @@ func openPostgres(ctx context.Context, databaseURL string, u *url.URL) (*DB, err
 		sdb.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL database %s: %w", where, err)
 	}
-	return newDB(sdb, dialect.Postgres, "", where), nil
+	d := newDB(sdb, dialect.Postgres, "", where)
+	d.URL = databaseURL
+	return d, nil
 }
 
 // describePostgres names the server and database without any credential.

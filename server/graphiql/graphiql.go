@@ -89,9 +89,13 @@ var page = template.Must(template.New("graphiql").Parse(`<!DOCTYPE html>
   <script src="{{.Assets}}{{.JS}}"></script>
   <script>
     const url = new URL({{.Endpoint}}, window.location.href).toString();
+    // Subscriptions go over graphql-transport-ws on the same path; the
+    // headers editor's JSON (with "Authorization": "Bearer …") is the
+    // connection_init payload.
+    const subscriptionUrl = url.replace(/^http/, 'ws');
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, {
-        fetcher: GraphiQL.createFetcher({ url }),
+        fetcher: GraphiQL.createFetcher({ url, subscriptionUrl }),
         isHeadersEditorEnabled: true,
         shouldPersistHeaders: true,
         inputValueDeprecation: true,
@@ -103,7 +107,8 @@ var page = template.Must(template.New("graphiql").Parse(`<!DOCTYPE html>
 `))
 
 // Page serves the GraphiQL page titled title, querying endpoint (a path on
-// this server), with the headers editor open for the bearer token.
+// this server) and subscribing over a websocket to the same path, with the
+// headers editor open for the bearer token.
 func Page(title, endpoint string) http.Handler {
 	var buf bytes.Buffer
 	err := page.Execute(&buf, map[string]string{
