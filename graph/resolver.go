@@ -23,6 +23,7 @@ import (
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/notices"
+	"github.com/dutychain/dutychain/internal/notify"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
 	"github.com/dutychain/dutychain/internal/prevention"
@@ -62,6 +63,8 @@ type Resolver struct {
 	Dashboard *dashboard.Service
 	// Enforcement records enforcement actions and their steps.
 	Enforcement *enforcement.Service
+	// Notifications reads and marks the caller's notifications.
+	Notify *notify.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

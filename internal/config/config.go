@@ -120,6 +120,8 @@ type Config struct {
 	FilesURL string
 	// RateLimits are the per-caller request limits.
 	RateLimits RateLimits
+	// Notifications are the settings of reminders and their delivery.
+	Notifications Notifications
 }
 
 // Default returns the built-in defaults.
@@ -157,6 +159,7 @@ func Default() Config {
 		APQCacheSize:            1000,
 		FileURLTTL:              DefaultFileURLTTL,
 		RateLimits:              DefaultRateLimits,
+		Notifications:           DefaultNotifications,
 	}
 }
 
@@ -261,6 +264,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	c.bindFiles(b)
 	c.bindRateLimits(b)
 	c.bindKeys(b)
+	c.bindNotifications(b)
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -302,6 +306,7 @@ func (c *Config) Verify() error {
 	errs = append(errs, c.verifyFiles()...)
 	errs = append(errs, c.verifyRateLimits()...)
 	errs = append(errs, c.verifyKeys()...)
+	errs = append(errs, c.verifyNotifications()...)
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")
 	}

@@ -117,8 +117,14 @@ func (d *DB) Migrate(ctx context.Context) error {
 		changed = err == nil
 		return err
 	})
-	if err != nil || !changed {
+	if err != nil {
 		return err
+	}
+	if err := d.migrateJobQueue(ctx); err != nil {
+		return err
+	}
+	if !changed {
+		return nil
 	}
 	return d.checkForeignKeys(ctx, "migrate")
 }
