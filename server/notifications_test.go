@@ -169,9 +169,9 @@ func TestRemindersFireOnceAcrossReplicas(t *testing.T) {
 			require.Equal(t, "NOT_FOUND", res.Code(), "another user's notification is not found")
 			require.Equal(t, 0, count(t, d, "SELECT count(*) FROM notifications WHERE read_at IS NOT NULL"), "nothing is marked")
 
-			audited := count(t, d, "SELECT count(*) FROM audit_events WHERE entity_type = 'Notification' AND operation = 'UPDATE'")
+			audited := count(t, d, "SELECT count(*) FROM audit_events WHERE entity_type = 'notification' AND operation = 'UPDATE'")
 			a.MustDo(token, mark, map[string]any{"in": map[string]any{"ids": []string{own}}})
-			require.Equal(t, audited+1, count(t, d, "SELECT count(*) FROM audit_events WHERE entity_type = 'Notification' AND operation = 'UPDATE'"))
+			require.Equal(t, audited+1, count(t, d, "SELECT count(*) FROM audit_events WHERE entity_type = 'notification' AND operation = 'UPDATE'"))
 			a.MustDo(token, `{ unreadNotificationCount }`, nil).Decode(t, &out)
 			require.Equal(t, out.Notifications.TotalCount-1, out.UnreadNotificationCount)
 		})

@@ -149,6 +149,11 @@ func (d *DB) MigrateDown(ctx context.Context, n int) error {
 	if err := d.withMigrator(ctx, "migrate down", func(m *migrate.Migrate) error { return m.Steps(-n) }); err != nil {
 		return err
 	}
+	if n == applied {
+		if err := d.dropJobQueue(ctx); err != nil {
+			return err
+		}
+	}
 	return d.checkForeignKeys(ctx, "migrate down")
 }
 

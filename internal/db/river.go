@@ -21,36 +21,46 @@ const riverLockKey = 0x64757479 // "duty"
 // the version of the linked River: they are River's schema, versioned by
 // River's migrator, not by migrations/. Repeating it does nothing.
 func (d *DB) migrateJobQueue(ctx context.Context) error {
+	return d.moveJobQueue(ctx, rivermigrate.DirectionUp, nil)
+}
+
+// dropJobQueue reverts River's tables, with the jobs in them: the last step
+// of reverting every migration.
+func (d *DB) dropJobQueue(ctx context.Context) error {
+	return d.moveJobQueue(ctx, rivermigrate.DirectionDown, &rivermigrate.MigrateOpts{TargetVersion: -1})
+}
+
+func (d *DB) moveJobQueue(ctx context.Context, dir rivermigrate.Direction, opts *rivermigrate.MigrateOpts) error {
 	quiet := slog.New(slog.DiscardHandler)
 	var err error
 	switch d.Dialect {
 	case dialect.SQLite:
-		err = riverUp(ctx, riversqlite.New(d.SQL), quiet)
+		err = riverMove(ctx, riversqlite.New(d.SQL), quiet, dir, opts)
 	case dialect.Postgres:
 		conn, cerr := d.SQL.Conn(ctx)
 		if cerr != nil {
-			return fmt.Errorf("migrate the job queue of %s: %w", d, cerr)
+			return fmt.Errorf("migrate the job queue of %s %s: %w", d, dir, cerr)
 		}
 		defer conn.Close()
 		if _, cerr := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", riverLockKey); cerr != nil {
-			return fmt.Errorf("migrate the job queue of %s: lock: %w", d, cerr)
+			return fmt.Errorf("migrate the job queue of %s %s: lock: %w", d, dir, cerr)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", riverLockKey) //nolint:errcheck // the session ends with the connection
-		err = riverUp(ctx, riverdatabasesql.New(d.SQL), quiet)
+		err = riverMove(ctx, riverdatabasesql.New(d.SQL), quiet, dir, opts)
 	default:
 		return fmt.Errorf("migrate the job queue: unsupported dialect %q", d.Dialect)
 	}
 	if err != nil {
-		return fmt.Errorf("migrate the job queue of %s: %w", d, err)
+		return fmt.Errorf("migrate the job queue of %s %s: %w", d, dir, err)
 	}
 	return nil
 }
 
-func riverUp[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], log *slog.Logger) error {
+func riverMove[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], log *slog.Logger, dir rivermigrate.Direction, opts *rivermigrate.MigrateOpts) error {
 	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: log})
 	if err != nil {
 		return err
 	}
-	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	_, err = m.Migrate(ctx, dir, opts)
 	return err
 }
