@@ -153,7 +153,9 @@ func TestRemindersFireOnceAcrossReplicas(t *testing.T) {
 			var out struct {
 				Notifications struct {
 					TotalCount int
-					Edges      []struct{ Node struct{ ID, ObjectID, Kind string } }
+					Edges      []struct {
+						Node struct{ ID, ObjectID, Kind string }
+					}
 				}
 				UnreadNotificationCount int
 			}
