@@ -91,6 +91,7 @@ func TestRemindersFireOnceAcrossReplicas(t *testing.T) {
 		a, b := apitest.Start(t, d, withWebhook), apitest.Start(t, d, withWebhook)
 		// A month on, overdue records have been overdue past the escalation delay.
 		later := time.Now().Add(30 * 24 * time.Hour)
+		today := notify.Day(later)
 		a.Clock.Set(later)
 		b.Clock.Set(later)
 		ctx := context.Background()
@@ -123,8 +124,8 @@ func TestRemindersFireOnceAcrossReplicas(t *testing.T) {
 		}, 90*time.Second, 100*time.Millisecond, "every reminder is stored and delivered")
 
 		t.Run("each reminder and escalation is stored and delivered exactly once", func(t *testing.T) {
-			require.Equal(t, len(want), count(t, d, "SELECT count(*) FROM notifications"))
-			require.Equal(t, escalations, count(t, d, "SELECT count(*) FROM notifications WHERE escalation = ?", true))
+			require.Equal(t, len(want), count(t, d, "SELECT count(*) FROM notifications WHERE day = ?", today))
+			require.Equal(t, escalations, count(t, d, "SELECT count(*) FROM notifications WHERE day = ? AND escalation = ?", today, true))
 			require.Equal(t, 1, count(t, d, "SELECT count(*) FROM river_job WHERE kind = 'dutychain.reminder_scan'"), "one scan across both replicas")
 			rc.mu.Lock()
 			defer rc.mu.Unlock()
@@ -139,7 +140,7 @@ func TestRemindersFireOnceAcrossReplicas(t *testing.T) {
 			queued, err := b.App.Jobs.Scan(ctx)
 			require.NoError(t, err)
 			require.Zero(t, queued)
-			require.Equal(t, len(want), count(t, d, "SELECT count(*) FROM notifications"))
+			require.Equal(t, len(want), count(t, d, "SELECT count(*) FROM notifications WHERE day = ?", today))
 			for _, r := range want[:min(3, len(want))] {
 				_, created, err := b.App.Jobs.Notify().Record(ctx, r)
 				require.NoError(t, err)
