@@ -130,6 +130,16 @@ func serveCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := a.Jobs.Stop(stopCtx); err != nil {
+			log.Error("job queue", "err", err)
+		}
+	}()
 	log.Info("dutychain serving", "url", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql",
 		"database", d.String(), "version", version)
 	return server.Serve(ctx, srv, ln, server.Shutdown{Health: a.Health, Drain: cfg.ShutdownDrain, Grace: cfg.ShutdownTimeout, Log: log})

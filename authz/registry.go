@@ -180,6 +180,11 @@ var Records = []Record{
 		{Entity: "EnforcementAction", Name: "enforcement_actions"},
 		{Entity: "EnforcementHazard", Name: "enforcement_hazards"},
 	}},
+	// Notifications (提醒、督办, internal/notify): each read and marked read
+	// by its recipient only (the ent schema's own filter and hook).
+	{Type: "notification", Since: 7, Actions: []string{"read", "update"}, Placement: TenantWide, Tables: []Table{
+		{Entity: "Notification", Name: "notifications"},
+	}},
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},

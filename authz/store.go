@@ -121,7 +121,7 @@ func (s *Store) Watch(ctx context.Context, every time.Duration, wake <-chan stru
 // without re-adding rules an admin removed on purpose. The rules of a
 // version are those naming the object types registered with it as their
 // Since (authz/registry.go): a new type bumps the version.
-const DefaultsVersion = 6
+const DefaultsVersion = 7
 
 const markerType, markerKey = "m", "defaults"
 

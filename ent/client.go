@@ -45,6 +45,7 @@ import (
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
+	"github.com/dutychain/dutychain/ent/notification"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/publicity"
@@ -132,6 +133,8 @@ type Client struct {
 	Notice *NoticeClient
 	// NoticeReceipt is the client for interacting with the NoticeReceipt builders.
 	NoticeReceipt *NoticeReceiptClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
@@ -209,6 +212,7 @@ func (c *Client) init() {
 	c.Meeting = NewMeetingClient(c.config)
 	c.Notice = NewNoticeClient(c.config)
 	c.NoticeReceipt = NewNoticeReceiptClient(c.config)
+	c.Notification = NewNotificationClient(c.config)
 	c.PolicyRevision = NewPolicyRevisionClient(c.config)
 	c.Post = NewPostClient(c.config)
 	c.Publicity = NewPublicityClient(c.config)
@@ -349,6 +353,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Meeting:              NewMeetingClient(cfg),
 		Notice:               NewNoticeClient(cfg),
 		NoticeReceipt:        NewNoticeReceiptClient(cfg),
+		Notification:         NewNotificationClient(cfg),
 		PolicyRevision:       NewPolicyRevisionClient(cfg),
 		Post:                 NewPostClient(cfg),
 		Publicity:            NewPublicityClient(cfg),
@@ -416,6 +421,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Meeting:              NewMeetingClient(cfg),
 		Notice:               NewNoticeClient(cfg),
 		NoticeReceipt:        NewNoticeReceiptClient(cfg),
+		Notification:         NewNotificationClient(cfg),
 		PolicyRevision:       NewPolicyRevisionClient(cfg),
 		Post:                 NewPostClient(cfg),
 		Publicity:            NewPublicityClient(cfg),
@@ -469,8 +475,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Enterprise, c.File, c.FollowUpCheck, c.GroupMember, c.Hazard,
 		c.HazardAssignment, c.HazardEvent, c.Inspection, c.LeadershipGroup,
 		c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
-		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.RescueTeam,
+		c.Notice, c.NoticeReceipt, c.Notification, c.PolicyRevision, c.Post,
+		c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.RescueTeam,
 		c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
 		c.Supervision, c.Tenant, c.TenantSetting, c.Trainee, c.Training, c.Unit,
 		c.User,
@@ -489,8 +495,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Enterprise, c.File, c.FollowUpCheck, c.GroupMember, c.Hazard,
 		c.HazardAssignment, c.HazardEvent, c.Inspection, c.LeadershipGroup,
 		c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.PolicyRevision, c.Post, c.Publicity,
-		c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.RescueTeam,
+		c.Notice, c.NoticeReceipt, c.Notification, c.PolicyRevision, c.Post,
+		c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.RescueTeam,
 		c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
 		c.Supervision, c.Tenant, c.TenantSetting, c.Trainee, c.Training, c.Unit,
 		c.User,
@@ -562,6 +568,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Notice.mutate(ctx, m)
 	case *NoticeReceiptMutation:
 		return c.NoticeReceipt.mutate(ctx, m)
+	case *NotificationMutation:
+		return c.Notification.mutate(ctx, m)
 	case *PolicyRevisionMutation:
 		return c.PolicyRevision.mutate(ctx, m)
 	case *PostMutation:
@@ -5517,6 +5525,141 @@ func (c *NoticeReceiptClient) mutate(ctx context.Context, m *NoticeReceiptMutati
 	}
 }
 
+// NotificationClient is a client for the Notification schema.
+type NotificationClient struct {
+	config
+}
+
+// NewNotificationClient returns a client for the Notification from the given config.
+func NewNotificationClient(c config) *NotificationClient {
+	return &NotificationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notification.Hooks(f(g(h())))`.
+func (c *NotificationClient) Use(hooks ...Hook) {
+	c.hooks.Notification = append(c.hooks.Notification, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notification.Intercept(f(g(h())))`.
+func (c *NotificationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Notification = append(c.inters.Notification, interceptors...)
+}
+
+// Create returns a builder for creating a Notification entity.
+func (c *NotificationClient) Create() *NotificationCreate {
+	mutation := newNotificationMutation(c.config, OpCreate)
+	return &NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Notification entities.
+func (c *NotificationClient) CreateBulk(builders ...*NotificationCreate) *NotificationCreateBulk {
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NotificationClient) MapCreateBulk(slice any, setFunc func(*NotificationCreate, int)) *NotificationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NotificationCreateBulk{err: fmt.Errorf("calling to NotificationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NotificationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Notification.
+func (c *NotificationClient) Update() *NotificationUpdate {
+	mutation := newNotificationMutation(c.config, OpUpdate)
+	return &NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NotificationClient) UpdateOne(_m *Notification) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotification(_m))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NotificationClient) UpdateOneID(id int) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotificationID(id))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Notification.
+func (c *NotificationClient) Delete() *NotificationDelete {
+	mutation := newNotificationMutation(c.config, OpDelete)
+	return &NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NotificationClient) DeleteOne(_m *Notification) *NotificationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NotificationClient) DeleteOneID(id int) *NotificationDeleteOne {
+	builder := c.Delete().Where(notification.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NotificationDeleteOne{builder}
+}
+
+// Query returns a query builder for Notification.
+func (c *NotificationClient) Query() *NotificationQuery {
+	return &NotificationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotification},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Notification entity by its id.
+func (c *NotificationClient) Get(ctx context.Context, id int) (*Notification, error) {
+	return c.Query().Where(notification.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NotificationClient) GetX(ctx context.Context, id int) *Notification {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *NotificationClient) Hooks() []Hook {
+	hooks := c.hooks.Notification
+	return append(hooks[:len(hooks):len(hooks)], notification.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NotificationClient) Interceptors() []Interceptor {
+	inters := c.inters.Notification
+	return append(inters[:len(inters):len(inters)], notification.Interceptors[:]...)
+}
+
+func (c *NotificationClient) mutate(ctx context.Context, m *NotificationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Notification mutation op: %q", m.Op())
+	}
+}
+
 // PolicyRevisionClient is a client for the PolicyRevision schema.
 type PolicyRevisionClient struct {
 	config
@@ -8451,7 +8594,7 @@ type (
 		EnforcementAction, EnforcementHazard, Enterprise, File, FollowUpCheck,
 		GroupMember, Hazard, HazardAssignment, HazardEvent, Inspection,
 		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
-		Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
+		Meeting, Notice, NoticeReceipt, Notification, PolicyRevision, Post, Publicity,
 		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,
 		RiskGrading, RiskPoint, SigningKey, Supervision, Tenant, TenantSetting,
 		Trainee, Training, Unit, User []ent.Hook
@@ -8462,7 +8605,7 @@ type (
 		EnforcementAction, EnforcementHazard, Enterprise, File, FollowUpCheck,
 		GroupMember, Hazard, HazardAssignment, HazardEvent, Inspection,
 		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
-		Meeting, Notice, NoticeReceipt, PolicyRevision, Post, Publicity,
+		Meeting, Notice, NoticeReceipt, Notification, PolicyRevision, Post, Publicity,
 		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,
 		RiskGrading, RiskPoint, SigningKey, Supervision, Tenant, TenantSetting,
 		Trainee, Training, Unit, User []ent.Interceptor

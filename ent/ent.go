@@ -42,6 +42,7 @@ import (
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
+	"github.com/dutychain/dutychain/ent/notification"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/publicity"
@@ -150,6 +151,7 @@ func checkColumn(t, c string) error {
 			meeting.Table:              meeting.ValidColumn,
 			notice.Table:               notice.ValidColumn,
 			noticereceipt.Table:        noticereceipt.ValidColumn,
+			notification.Table:         notification.ValidColumn,
 			policyrevision.Table:       policyrevision.ValidColumn,
 			post.Table:                 post.ValidColumn,
 			publicity.Table:            publicity.ValidColumn,

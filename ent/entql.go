@@ -33,6 +33,7 @@ import (
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
+	"github.com/dutychain/dutychain/ent/notification"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/predicate"
@@ -61,7 +62,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 48)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 49)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -894,6 +895,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   notification.Table,
+			Columns: notification.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: notification.FieldID,
+			},
+		},
+		Type: "Notification",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			notification.FieldCreatedAt:  {Type: field.TypeTime, Column: notification.FieldCreatedAt},
+			notification.FieldUpdatedAt:  {Type: field.TypeTime, Column: notification.FieldUpdatedAt},
+			notification.FieldTenantID:   {Type: field.TypeInt, Column: notification.FieldTenantID},
+			notification.FieldUserID:     {Type: field.TypeInt, Column: notification.FieldUserID},
+			notification.FieldKind:       {Type: field.TypeEnum, Column: notification.FieldKind},
+			notification.FieldObjectID:   {Type: field.TypeInt, Column: notification.FieldObjectID},
+			notification.FieldUnitID:     {Type: field.TypeInt, Column: notification.FieldUnitID},
+			notification.FieldWhy:        {Type: field.TypeString, Column: notification.FieldWhy},
+			notification.FieldDueAt:      {Type: field.TypeTime, Column: notification.FieldDueAt},
+			notification.FieldEscalation: {Type: field.TypeBool, Column: notification.FieldEscalation},
+			notification.FieldDay:        {Type: field.TypeString, Column: notification.FieldDay},
+			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
+		},
+	}
+	graph.Nodes[31] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrevision.Table,
 			Columns: policyrevision.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -907,7 +933,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrevision.FieldChangedAt: {Type: field.TypeTime, Column: policyrevision.FieldChangedAt},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -933,7 +959,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldValidTo:           {Type: field.TypeTime, Column: post.FieldValidTo},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicity.Table,
 			Columns: publicity.Columns,
@@ -961,7 +987,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicity.FieldEnterpriseCount:   {Type: field.TypeInt, Column: publicity.FieldEnterpriseCount},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   publicityvisit.Table,
 			Columns: publicityvisit.Columns,
@@ -982,7 +1008,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			publicityvisit.FieldEnterpriseUnitID:  {Type: field.TypeInt, Column: publicityvisit.FieldEnterpriseUnitID},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   randomdraw.Table,
 			Columns: randomdraw.Columns,
@@ -1012,7 +1038,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			randomdraw.FieldDrawnAt:              {Type: field.TypeTime, Column: randomdraw.FieldDrawnAt},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -1034,7 +1060,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rescueteam.Table,
 			Columns: rescueteam.Columns,
@@ -1060,7 +1086,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rescueteam.FieldEquipment:         {Type: field.TypeString, Column: rescueteam.FieldEquipment},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   responsibilityletter.Table,
 			Columns: responsibilityletter.Columns,
@@ -1098,7 +1124,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			responsibilityletter.FieldVersion:           {Type: field.TypeInt, Column: responsibilityletter.FieldVersion},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   riskgrading.Table,
 			Columns: riskgrading.Columns,
@@ -1128,7 +1154,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			riskgrading.FieldGradedAt:          {Type: field.TypeTime, Column: riskgrading.FieldGradedAt},
 		},
 	}
-	graph.Nodes[39] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   riskpoint.Table,
 			Columns: riskpoint.Columns,
@@ -1157,7 +1183,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			riskpoint.FieldNextCheckDue:      {Type: field.TypeTime, Column: riskpoint.FieldNextCheckDue},
 		},
 	}
-	graph.Nodes[40] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signingkey.Table,
 			Columns: signingkey.Columns,
@@ -1176,7 +1202,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signingkey.FieldVerifyUntil:      {Type: field.TypeTime, Column: signingkey.FieldVerifyUntil},
 		},
 	}
-	graph.Nodes[41] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supervision.Table,
 			Columns: supervision.Columns,
@@ -1195,7 +1221,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supervision.FieldSource:       {Type: field.TypeEnum, Column: supervision.FieldSource},
 		},
 	}
-	graph.Nodes[42] = &sqlgraph.Node{
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -1213,7 +1239,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldSynthetic: {Type: field.TypeBool, Column: tenant.FieldSynthetic},
 		},
 	}
-	graph.Nodes[43] = &sqlgraph.Node{
+	graph.Nodes[44] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenantsetting.Table,
 			Columns: tenantsetting.Columns,
@@ -1230,7 +1256,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenantsetting.FieldTimeZone:  {Type: field.TypeString, Column: tenantsetting.FieldTimeZone},
 		},
 	}
-	graph.Nodes[44] = &sqlgraph.Node{
+	graph.Nodes[45] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainee.Table,
 			Columns: trainee.Columns,
@@ -1261,7 +1287,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trainee.FieldHours:             {Type: field.TypeInt, Column: trainee.FieldHours},
 		},
 	}
-	graph.Nodes[45] = &sqlgraph.Node{
+	graph.Nodes[46] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -1290,7 +1316,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldTraineeCount:      {Type: field.TypeInt, Column: training.FieldTraineeCount},
 		},
 	}
-	graph.Nodes[46] = &sqlgraph.Node{
+	graph.Nodes[47] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   unit.Table,
 			Columns: unit.Columns,
@@ -1316,7 +1342,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			unit.FieldSupervisedSectors: {Type: field.TypeJSON, Column: unit.FieldSupervisedSectors},
 		},
 	}
-	graph.Nodes[47] = &sqlgraph.Node{
+	graph.Nodes[48] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -6527,6 +6553,106 @@ func (f *NoticeReceiptFilter) WhereHasRecipientWith(preds ...predicate.Unit) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NotificationQuery builder.
+func (_q *NotificationQuery) Filter() *NotificationFilter {
+	return &NotificationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NotificationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NotificationMutation builder.
+func (m *NotificationMutation) Filter() *NotificationFilter {
+	return &NotificationFilter{config: m.config, predicateAdder: m}
+}
+
+// NotificationFilter provides a generic filtering capability at runtime for NotificationQuery.
+type NotificationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NotificationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *NotificationFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(notification.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *NotificationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *NotificationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldUpdatedAt))
+}
+
+// WhereTenantID applies the entql int predicate on the tenant_id field.
+func (f *NotificationFilter) WhereTenantID(p entql.IntP) {
+	f.Where(p.Field(notification.FieldTenantID))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *NotificationFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(notification.FieldUserID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *NotificationFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(notification.FieldKind))
+}
+
+// WhereObjectID applies the entql int predicate on the object_id field.
+func (f *NotificationFilter) WhereObjectID(p entql.IntP) {
+	f.Where(p.Field(notification.FieldObjectID))
+}
+
+// WhereUnitID applies the entql int predicate on the unit_id field.
+func (f *NotificationFilter) WhereUnitID(p entql.IntP) {
+	f.Where(p.Field(notification.FieldUnitID))
+}
+
+// WhereWhy applies the entql string predicate on the why field.
+func (f *NotificationFilter) WhereWhy(p entql.StringP) {
+	f.Where(p.Field(notification.FieldWhy))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *NotificationFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldDueAt))
+}
+
+// WhereEscalation applies the entql bool predicate on the escalation field.
+func (f *NotificationFilter) WhereEscalation(p entql.BoolP) {
+	f.Where(p.Field(notification.FieldEscalation))
+}
+
+// WhereDay applies the entql string predicate on the day field.
+func (f *NotificationFilter) WhereDay(p entql.StringP) {
+	f.Where(p.Field(notification.FieldDay))
+}
+
+// WhereReadAt applies the entql time.Time predicate on the read_at field.
+func (f *NotificationFilter) WhereReadAt(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldReadAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PolicyRevisionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -6555,7 +6681,7 @@ type PolicyRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6605,7 +6731,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6738,7 +6864,7 @@ type PublicityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6881,7 +7007,7 @@ type PublicityVisitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PublicityVisitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6975,7 +7101,7 @@ type RandomDrawFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RandomDrawFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7128,7 +7254,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7213,7 +7339,7 @@ type RescueTeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RescueTeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7332,7 +7458,7 @@ type ResponsibilityLetterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResponsibilityLetterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7553,7 +7679,7 @@ type RiskGradingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskGradingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7692,7 +7818,7 @@ type RiskPointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskPointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7854,7 +7980,7 @@ type SigningKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SigningKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7924,7 +8050,7 @@ type SupervisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupervisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8022,7 +8148,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8087,7 +8213,7 @@ type TenantSettingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantSettingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8147,7 +8273,7 @@ type TraineeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TraineeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8305,7 +8431,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[46].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8453,7 +8579,7 @@ type UnitFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UnitFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[46].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[47].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8656,7 +8782,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[47].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[48].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -74,6 +74,8 @@ type Tx struct {
 	Notice *NoticeClient
 	// NoticeReceipt is the client for interacting with the NoticeReceipt builders.
 	NoticeReceipt *NoticeReceiptClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
 	// PolicyRevision is the client for interacting with the PolicyRevision builders.
 	PolicyRevision *PolicyRevisionClient
 	// Post is the client for interacting with the Post builders.
@@ -271,6 +273,7 @@ func (tx *Tx) init() {
 	tx.Meeting = NewMeetingClient(tx.config)
 	tx.Notice = NewNoticeClient(tx.config)
 	tx.NoticeReceipt = NewNoticeReceiptClient(tx.config)
+	tx.Notification = NewNotificationClient(tx.config)
 	tx.PolicyRevision = NewPolicyRevisionClient(tx.config)
 	tx.Post = NewPostClient(tx.config)
 	tx.Publicity = NewPublicityClient(tx.config)

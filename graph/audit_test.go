@@ -376,6 +376,7 @@ func auditExpectations() map[string][]expectedEvent {
 		"updateMaterialReserve":      {{"UPDATE", "material_reserve", []string{"keeper"}}},
 		"recordMaterialReserveCheck": {{"UPDATE", "material_reserve", []string{"quantity", "last_checked_on"}}},
 		"setTenantTimeZone":          {{"CREATE", "tenant_setting", []string{"time_zone"}}},
+		"markNotificationsRead":      {{"UPDATE", "notification", []string{"read_at"}}},
 		// Risk points: the point, its measure and its first grading; a
 		// regrade updates the point and appends a grading; a check updates
 		// the measure and the point's earliest due date.

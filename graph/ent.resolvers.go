@@ -378,6 +378,9 @@ func (r *Resolver) Notice() NoticeResolver { return &noticeResolver{r} }
 // NoticeReceipt returns NoticeReceiptResolver implementation.
 func (r *Resolver) NoticeReceipt() NoticeReceiptResolver { return &noticeReceiptResolver{r} }
 
+// Notification returns NotificationResolver implementation.
+func (r *Resolver) Notification() NotificationResolver { return &notificationResolver{r} }
+
 // Post returns PostResolver implementation.
 func (r *Resolver) Post() PostResolver { return &postResolver{r} }
 
@@ -446,6 +449,7 @@ type (
 	meetingResolver              struct{ *Resolver }
 	noticeResolver               struct{ *Resolver }
 	noticeReceiptResolver        struct{ *Resolver }
+	notificationResolver         struct{ *Resolver }
 	postResolver                 struct{ *Resolver }
 	publicityResolver            struct{ *Resolver }
 	queryResolver                struct{ *Resolver }

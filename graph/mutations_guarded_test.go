@@ -154,6 +154,7 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refRoster:         unusedID(t, demoIDs[refRoster]),
 			refTeam:           unusedID(t, demoIDs[refTeam]),
 			refReserve:        unusedID(t, demoIDs[refReserve]),
+			refNotification:   firstID(t, s, s.As("neighbor.head"), "notifications", ""),
 		}
 		// Ids that exist nowhere, each of its ref's type: ent gives every
 		// table a range of 1<<32 ids, so the neighbour's id names the range;
@@ -357,6 +358,7 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refRoster:         idOf(t, s, admin, "dutyRosters", `{title: "示范县2022年国庆节假期值班表"}`),
 		refTeam:           firstID(t, s, admin, "rescueTeams", ""),
 		refReserve:        firstID(t, s, admin, "materialReserves", ""),
+		refNotification:   firstID(t, s, s.As("county.head"), "notifications", ""),
 	}
 }
 

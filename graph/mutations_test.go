@@ -67,6 +67,7 @@ const (
 	refRoster         ref = "roster"         // the county's National Day roster, version 1
 	refTeam           ref = "team"           // the county's rescue team
 	refReserve        ref = "reserve"        // a reserve item of the emergency bureau
+	refNotification   ref = "notification"   // the county head's seeded notification
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -230,6 +231,8 @@ func goodInputs() map[string]mutationCase {
 		"recordMaterialReserveCheck": {as: "emergency.chief", args: map[string]any{"input": map[string]any{"id": refReserve,
 			"checkedOn": "2024-06-01T00:00:00Z", "quantity": 500}}},
 		"setTenantTimeZone": {as: "admin", args: map[string]any{"input": map[string]any{"timeZone": "Asia/Shanghai"}}},
+		"markNotificationsRead": {as: "county.head", auditorMay: true,
+			args: map[string]any{"input": map[string]any{"ids": []any{refNotification}}}},
 		// Risk points: the enterprise identifies, regrades and checks its own.
 		"identifyRiskPoint": {as: "cement.principal", args: map[string]any{"input": map[string]any{
 			"unitID": refRiskUnit, "name": "余热发电系统", "kind": "LOCATION", "likelihood": 2, "severity": 4,

@@ -24,6 +24,7 @@ import (
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/notices"
+	"github.com/dutychain/dutychain/internal/notify"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
 	"github.com/dutychain/dutychain/internal/prevention"
@@ -67,6 +68,8 @@ type Resolver struct {
 	// Tally answers hazard totals and counts from the hazard tallies; nil:
 	// they are counted on the hazards.
 	Tally *tally.Counter
+	// Notifications reads and marks the caller's notifications.
+	Notify *notify.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

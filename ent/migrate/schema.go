@@ -1851,6 +1851,40 @@ var (
 			},
 		},
 	}
+	// NotificationsColumns holds the columns for the "notifications" table.
+	NotificationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LETTER_TO_SIGN", "HAZARD_OVERDUE", "ASSIGNMENT_FOLLOW_UP_DUE", "CERTIFICATE_EXPIRING", "NOTICE_NOT_RECEIVED"}},
+		{Name: "object_id", Type: field.TypeInt},
+		{Name: "unit_id", Type: field.TypeInt},
+		{Name: "why", Type: field.TypeString, Size: 2000},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "escalation", Type: field.TypeBool, Default: false},
+		{Name: "day", Type: field.TypeString, Size: 10},
+		{Name: "read_at", Type: field.TypeTime, Nullable: true},
+	}
+	// NotificationsTable holds the schema information for the "notifications" table.
+	NotificationsTable = &schema.Table{
+		Name:       "notifications",
+		Columns:    NotificationsColumns,
+		PrimaryKey: []*schema.Column{NotificationsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notification_user_id_object_id_kind_day",
+				Unique:  true,
+				Columns: []*schema.Column{NotificationsColumns[4], NotificationsColumns[6], NotificationsColumns[5], NotificationsColumns[11]},
+			},
+			{
+				Name:    "notification_user_id_read_at",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[4], NotificationsColumns[12]},
+			},
+		},
+	}
 	// PolicyRevisionsColumns holds the columns for the "policy_revisions" table.
 	PolicyRevisionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -2766,6 +2800,7 @@ var (
 		MeetingsTable,
 		NoticesTable,
 		NoticeReceiptsTable,
+		NotificationsTable,
 		PolicyRevisionsTable,
 		PostsTable,
 		PublicitiesTable,
@@ -2919,6 +2954,9 @@ func init() {
 	NoticeReceiptsTable.ForeignKeys[1].RefTable = UnitsTable
 	NoticeReceiptsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
+	NotificationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(206158430208),
 	}
 	PolicyRevisionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),

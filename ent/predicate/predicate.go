@@ -96,6 +96,9 @@ type Notice func(*sql.Selector)
 // NoticeReceipt is the predicate function for noticereceipt builders.
 type NoticeReceipt func(*sql.Selector)
 
+// Notification is the predicate function for notification builders.
+type Notification func(*sql.Selector)
+
 // PolicyRevision is the predicate function for policyrevision builders.
 type PolicyRevision func(*sql.Selector)
 

@@ -35,6 +35,7 @@ import (
 	"github.com/dutychain/dutychain/ent/meeting"
 	"github.com/dutychain/dutychain/ent/notice"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
+	"github.com/dutychain/dutychain/ent/notification"
 	"github.com/dutychain/dutychain/ent/policyrevision"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/publicity"
@@ -1382,6 +1383,39 @@ func init() {
 	noticereceiptDescReply := noticereceiptFields[12].Descriptor()
 	// noticereceipt.ReplyValidator is a validator for the "reply" field. It is called by the builders before save.
 	noticereceipt.ReplyValidator = noticereceiptDescReply.Validators[0].(func(string) error)
+	notificationMixin := schema.Notification{}.Mixin()
+	notificationMixinHooks0 := notificationMixin[0].Hooks()
+	notificationHooks := schema.Notification{}.Hooks()
+	notification.Hooks[0] = notificationMixinHooks0[0]
+	notification.Hooks[1] = notificationHooks[0]
+	notificationInters := schema.Notification{}.Interceptors()
+	notification.Interceptors[0] = notificationInters[0]
+	notificationMixinFields0 := notificationMixin[0].Fields()
+	_ = notificationMixinFields0
+	notificationFields := schema.Notification{}.Fields()
+	_ = notificationFields
+	// notificationDescCreatedAt is the schema descriptor for created_at field.
+	notificationDescCreatedAt := notificationMixinFields0[0].Descriptor()
+	// notification.DefaultCreatedAt holds the default value on creation for the created_at field.
+	notification.DefaultCreatedAt = notificationDescCreatedAt.Default.(func() time.Time)
+	// notificationDescUpdatedAt is the schema descriptor for updated_at field.
+	notificationDescUpdatedAt := notificationMixinFields0[1].Descriptor()
+	// notification.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	notification.DefaultUpdatedAt = notificationDescUpdatedAt.Default.(func() time.Time)
+	// notification.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	notification.UpdateDefaultUpdatedAt = notificationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// notificationDescWhy is the schema descriptor for why field.
+	notificationDescWhy := notificationFields[4].Descriptor()
+	// notification.WhyValidator is a validator for the "why" field. It is called by the builders before save.
+	notification.WhyValidator = notificationDescWhy.Validators[0].(func(string) error)
+	// notificationDescEscalation is the schema descriptor for escalation field.
+	notificationDescEscalation := notificationFields[6].Descriptor()
+	// notification.DefaultEscalation holds the default value on creation for the escalation field.
+	notification.DefaultEscalation = notificationDescEscalation.Default.(bool)
+	// notificationDescDay is the schema descriptor for day field.
+	notificationDescDay := notificationFields[7].Descriptor()
+	// notification.DayValidator is a validator for the "day" field. It is called by the builders before save.
+	notification.DayValidator = notificationDescDay.Validators[0].(func(string) error)
 	policyrevisionHooks := schema.PolicyRevision{}.Hooks()
 	policyrevision.Hooks[0] = policyrevisionHooks[0]
 	policyrevisionInters := schema.PolicyRevision{}.Interceptors()

@@ -93,6 +93,13 @@ var enumDocs = map[string]enumDoc{
 		"LECTURE":          "A lecture or exhibition (宣讲、展览).",
 		"OTHER":            "Any other publicity.",
 	}},
+	"NotificationKind": {"What a notification is about.", map[string]string{
+		"LETTER_TO_SIGN":           "A responsibility letter issued to the unit is still unsigned.",
+		"HAZARD_OVERDUE":           "A hazard is past its rectification deadline.",
+		"ASSIGNMENT_FOLLOW_UP_DUE": "An assigned hazard is past its follow-up date (督查) and still open.",
+		"CERTIFICATE_EXPIRING":     "A certificate of the unit's staff expires soon or has expired.",
+		"NOTICE_NOT_RECEIVED":      "A notice is past its receipt date and the unit has not signed for it (签收).",
+	}},
 	"CertificateKind": {"What a certificate (持证) qualifies its holder for.", map[string]string{
 		"PRINCIPAL":              "The principal's safety qualification (主要负责人安全生产知识和管理能力考核合格证).",
 		"SAFETY_MANAGER":         "The safety manager's qualification (安全生产管理人员考核合格证).",

@@ -1162,6 +1162,18 @@ type LogoutPayload struct {
 	LoggedOut bool `json:"loggedOut"`
 }
 
+// MarkNotificationsReadInput names notifications of yours.
+type MarkNotificationsReadInput struct {
+	// The notifications, each yours. Between 1 and 500 ids.
+	Ids []int `json:"ids"`
+}
+
+// MarkNotificationsReadPayload is the notifications, read.
+type MarkNotificationsReadPayload struct {
+	// The notifications marked, in the order of the input.
+	Notifications []*ent.Notification `json:"notifications"`
+}
+
 // Me is the caller as the server sees them on this request.
 type Me struct {
 	// The signed-in user.

@@ -29,8 +29,10 @@ import (
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
 	"github.com/dutychain/dutychain/internal/inspections"
+	"github.com/dutychain/dutychain/internal/jobs"
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/notices"
+	"github.com/dutychain/dutychain/internal/notify"
 	"github.com/dutychain/dutychain/internal/org"
 	"github.com/dutychain/dutychain/internal/organisation"
 	"github.com/dutychain/dutychain/internal/prevention"
@@ -60,6 +62,9 @@ type App struct {
 	Health *server.Health
 	// Events feeds the GraphQL subscriptions.
 	Events *events.Bus
+	// Jobs is the job queue (reminders, deliveries): `dutychain serve`
+	// starts and stops it; tests start it when they need it.
+	Jobs *jobs.Runner
 }
 
 // New builds the server on d: it writes the default policy of any tenant
@@ -119,8 +124,12 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		Health: health, Now: now, Files: fileSvc, FileURLs: fileURLs, Metrics: metrics, PersistedDocuments: persisted,
 		Idempotency: server.NewIdempotencyStore(d.SQL, d.Dialect, cfg.IdempotencyTTL, now),
 	})
+	runner, err := jobs.New(d, JobOptions(cfg, log, now))
+	if err != nil {
+		return nil, err
+	}
 	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Admin: server.Admin(cfg, metrics),
-		Log: log, Files: fileSvc, Health: health, Events: bus}, nil
+		Log: log, Files: fileSvc, Health: health, Events: bus, Jobs: runner}, nil
 }
 
 // newURLSigner signs file URLs with the secret in cfg.FileURLSecretFile or,
@@ -221,6 +230,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Summary:       &summary.Service{Client: client, Emergency: emergencySvc, Zones: readinessSvc, Now: now},
 		Enforcement:   &enforcement.Service{Client: client, Now: now},
 		Tally:         &tally.Counter{Client: client, Dialect: dialect},
+		Notify:        &notify.Service{Client: client, Now: now},
 		MaxIDs:        maxIDs,
 	}
 	r.Dashboard = &dashboard.Service{Client: client, Dialect: dialect, Now: now, Letters: r.Letters, Notices: r.NoticeService,
@@ -235,4 +245,15 @@ func openFileStore(ctx context.Context, cfg config.Config) (*files.BlobStore, er
 		return files.OpenDirStore(cfg.FilesDir())
 	}
 	return files.OpenBucketStore(ctx, cfg.FilesURL, filepath.Join(cfg.DataDir, "spool"))
+}
+
+// JobOptions are the job queue's settings from cfg: the reminder schedule
+// and, when a webhook URL is configured, its delivery.
+func JobOptions(cfg config.Config, log *slog.Logger, now func() time.Time) jobs.Options {
+	n := cfg.Notifications
+	opts := jobs.Options{ScanPeriod: n.ScanPeriod, EscalateAfter: n.EscalateAfter, Now: now, Log: log}
+	if n.WebhookURL != "" {
+		opts.Deliverer = &notify.Webhook{URL: n.WebhookURL, Secret: []byte(n.WebhookSecret)}
+	}
+	return opts
 }

@@ -125,6 +125,8 @@ type Config struct {
 	RateLimits RateLimits
 	// Tracing is where OpenTelemetry spans are exported (off by default).
 	Tracing Tracing
+	// Notifications are the settings of reminders and their delivery.
+	Notifications Notifications
 }
 
 // Default returns the built-in defaults.
@@ -164,6 +166,7 @@ func Default() Config {
 		FileURLTTL:              DefaultFileURLTTL,
 		RateLimits:              DefaultRateLimits,
 		Tracing:                 DefaultTracing,
+		Notifications:           DefaultNotifications,
 	}
 }
 
@@ -270,6 +273,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	c.bindRateLimits(b)
 	c.bindKeys(b)
 	c.bindTracing(b)
+	c.bindNotifications(b)
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -312,6 +316,7 @@ func (c *Config) Verify() error {
 	errs = append(errs, c.verifyRateLimits()...)
 	errs = append(errs, c.verifyKeys()...)
 	errs = append(errs, c.verifyTracing()...)
+	errs = append(errs, c.verifyNotifications()...)
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")
 	}

@@ -117,8 +117,14 @@ func (d *DB) Migrate(ctx context.Context) error {
 		changed = err == nil
 		return err
 	})
-	if err != nil || !changed {
+	if err != nil {
 		return err
+	}
+	if err := d.migrateJobQueue(ctx); err != nil {
+		return err
+	}
+	if !changed {
+		return nil
 	}
 	return d.checkForeignKeys(ctx, "migrate")
 }
@@ -142,6 +148,11 @@ func (d *DB) MigrateDown(ctx context.Context, n int) error {
 	}
 	if err := d.withMigrator(ctx, "migrate down", func(m *migrate.Migrate) error { return m.Steps(-n) }); err != nil {
 		return err
+	}
+	if n == applied {
+		if err := d.dropJobQueue(ctx); err != nil {
+			return err
+		}
 	}
 	return d.checkForeignKeys(ctx, "migrate down")
 }

@@ -408,7 +408,7 @@ func specs() []tenantSpec {
 	out := coreSpecs()
 	for i := range out {
 		out[i].after = append(out[i].after, noticesStep(out[i]), organisationStep(out[i]), educationStep(out[i]), staffingStep(out[i]),
-			emergencyStep(out[i]), readinessStep(out[i]), preventionStep(out[i]), enforcementStep(out[i]), assignmentStep(out[i]))
+			emergencyStep(out[i]), readinessStep(out[i]), preventionStep(out[i]), enforcementStep(out[i]), assignmentStep(out[i]), notificationsStep(out[i]))
 	}
 	return out
 }
