@@ -1,5 +1,5 @@
 // Command dutychain runs the county work-safety responsibility platform:
-// `dutychain serve`, `migrate`, `seed`, `audit`, `report`, `export`, `bench`, `version`.
+// `dutychain serve`, `migrate`, `seed`, `audit`, `report`, `export`, `import`, `bench`, `version`.
 package main
 
 import (
@@ -29,6 +29,7 @@ func commands() []command {
 		{"audit", "check the audit log: `audit verify` walks the hash chains, `audit head` prints their heads", auditCommand},
 		{"report", "write the yearly work summary of a unit from the data (HTML, DOCX or JSON)", reportCommand},
 		{"export", "write a ledger (台账) as XLSX or CSV, scoped to a user: `export hazards --tenant demo --user …`", exportCommand},
+		{"import", "import the enterprise directory, users and posts from XLSX: `import directory --tenant demo --user … FILE`", importCommand},
 		{"keys", "token signing keys kept in the database: `keys list`, `keys rotate`", keysCommand},
 		{"bench", "benchmark the API against raw SQL and a hand-written handler (PostgreSQL, synthetic data)", benchCommand},
 		{"version", "print the version", func(context.Context, []string) error {

@@ -52,6 +52,11 @@ type Report struct {
 type Importer struct {
 	Client *ent.Client
 	Org    *org.Service
+	// Progress, when set, is told how many of the total data rows have been
+	// tried: once before the first row and after each one (the listener
+	// throttles). It runs inside the import's transaction, so it must not
+	// write through Client.
+	Progress func(done, total int)
 }
 
 // Import reads the workbook r (the template's layout) and creates its
@@ -159,6 +164,14 @@ func readBook(f *excelize.File) (book map[string][]row, rep *Report, fatal bool)
 // abort the transaction (PostgreSQL) and every problem is found.
 func (im *Importer) rows(ctx context.Context, book map[string][]row, rep *Report) {
 	tx := ent.TxFromContext(ctx)
+	total := len(book[SheetEnterprises]) + len(book[SheetUsers]) + len(book[SheetPosts])
+	done := 0
+	tell := func() {
+		if im.Progress != nil {
+			im.Progress(done, total)
+		}
+	}
+	tell()
 	units := map[string]int{}
 	unitID := func(code string) (int, error) {
 		if id, ok := units[code]; ok {
@@ -173,6 +186,7 @@ func (im *Importer) rows(ctx context.Context, book map[string][]row, rep *Report
 		return id, nil
 	}
 	try := func(sheet string, r row, fn func() error) bool {
+		defer func() { done++; tell() }()
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT directory_row"); err != nil {
 			rep.Problems = append(rep.Problems, Problem{Sheet: sheet, Row: r.n, Code: apperr.Internal, Message: "could not start the row"})
 			return false

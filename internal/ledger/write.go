@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"archive/zip"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -95,9 +96,10 @@ func csvCell(v any) string {
 // column (an Excel table: the stream writer's way to a filter), column
 // widths for Chinese text, dates as real dates (yyyy-mm-dd, yyyy-mm-dd
 // hh:mm) in the tenant's zone. Rows are streamed to excelize's stream
-// writer, which spills to a temporary file past a few megabytes, so
-// memory stays bounded; the workbook is written to w at the end, after
-// before.
+// writer, which spills to a temporary file past a few megabytes; the
+// workbook is zipped straight into w at the end, after before (excelize's
+// own Write would first build the whole zip in a memory buffer, which
+// grows with the row count), so memory stays flat.
 func (x *Exporter) WriteXLSX(ctx context.Context, kind *Kind, where any, w io.Writer, before func() error) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -171,7 +173,18 @@ func (x *Exporter) WriteXLSX(ctx context.Context, kind *Kind, where any, w io.Wr
 	if err := before(); err != nil {
 		return err
 	}
-	return f.Write(w)
+	return writeZipped(f, w)
+}
+
+// writeZipped writes the workbook f to w through a zip writer on w itself:
+// excelize's Write zips into a bytes.Buffer and copies that to w, holding
+// the whole compressed file in memory. The buffer it passes stays empty.
+// (Its one post-processing step on that buffer, zip64 headers, is for
+// parts over 4 GiB, beyond any sheet's 1,048,576 rows of ledger columns.)
+func writeZipped(f *excelize.File, w io.Writer) error {
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	_, err := f.WriteTo(io.Discard)
+	return err
 }
 
 func strPtr(s string) *string { return &s }
