@@ -10,8 +10,8 @@ import (
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/gid"
-	"github.com/dutychain/dutychain/server"
 	"github.com/dutychain/dutychain/internal/synth"
+	"github.com/dutychain/dutychain/server"
 )
 
 // viewStatements pins the statements of each view of BenchmarkViews (the
