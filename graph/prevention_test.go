@@ -259,7 +259,7 @@ func TestRiskPoints(t *testing.T) {
 // riskMapStatements is what the risk map costs whatever the unit's size: the
 // caller's session, the unit, the count grouped by enterprise, sector and
 // level, the enterprises' towns and the towns themselves.
-const riskMapStatements = 5
+const riskMapStatements = 4
 
 // withField is a copy of in with k set to v.
 func withField(in map[string]any, k string, v any) map[string]any {

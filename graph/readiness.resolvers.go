@@ -11,7 +11,6 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/dutychain/dutychain/ent"
-	"github.com/dutychain/dutychain/ent/dutyroster"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/readiness"
 )
@@ -190,11 +189,7 @@ func (r *queryResolver) DutyRostersWithGaps(ctx context.Context, unitID int, fro
 	if err != nil {
 		return nil, err
 	}
-	ids, err := r.Readiness.RostersWithGaps(ctx, path, from, to)
-	if err != nil {
-		return nil, err
-	}
-	return r.Client.DutyRoster.Query().Where(dutyroster.IDIn(ids...)).Paginate(ctx, after, first, before, last,
+	return r.Client.DutyRoster.Query().Where(readiness.WithGaps(path, from, to)).Paginate(ctx, after, first, before, last,
 		ent.WithDutyRosterOrder(orderBy), ent.WithDutyRosterFilter(where.Filter))
 }
 

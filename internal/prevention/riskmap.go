@@ -7,7 +7,6 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 
-	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -54,20 +53,21 @@ type RiskMap struct {
 	BySector []SectorRisk
 }
 
-// cell is one row of the risk map's count: an enterprise, its sector and a
-// level with the number of its risk points (those of its workshops and
-// teams included).
+// cell is one row of the risk map's count: a town (the parent of the
+// risk points' enterprise), a sector and a level with the number of risk
+// points (those of workshops and teams included).
 type cell struct {
-	EnterpriseID *int    `json:"scope_enterprise_id"`
-	Sector       *string `json:"scope_sector"`
-	Level        string  `json:"level"`
-	Count        int     `json:"count"`
+	TownID *int    `json:"town_id"`
+	Sector *string `json:"scope_sector"`
+	Level  string  `json:"level"`
+	Count  int     `json:"count"`
 }
 
 // RiskMap counts the risk points under unit unitID that the caller may
 // read: under its subtree, or for a DEPARTMENT those of the enterprises it
-// supervises. Two statements: the count grouped by enterprise, sector and
-// level, then the enterprises' towns.
+// supervises. Two statements whatever the number of risk points: the unit,
+// then the count grouped by the enterprise's parent (its town), sector and
+// level — at most towns × sectors × levels rows.
 func (s *Service) RiskMap(ctx context.Context, unitID int) (*RiskMap, error) {
 	u, err := kernel.Unit(ctx, s.Client, unitID, "unitID")
 	if err != nil {
@@ -81,24 +81,23 @@ func (s *Service) RiskMap(ctx context.Context, unitID int) (*RiskMap, error) {
 		})
 	}
 	var cells []cell
-	err = q.GroupBy(riskpoint.FieldScopeEnterpriseID, riskpoint.FieldScopeSector, riskpoint.FieldLevel).
-		Aggregate(ent.Count()).Scan(ctx, &cells)
+	err = q.Modify(func(sel *sql.Selector) {
+		e := sql.Table(unit.Table).As("e")
+		town, sector, level := e.C(unit.FieldParentID), sel.C(riskpoint.FieldScopeSector), sel.C(riskpoint.FieldLevel)
+		sel.LeftJoin(e).On(sel.C(riskpoint.FieldScopeEnterpriseID), e.C(unit.FieldID)).
+			Select(sql.As(town, "town_id"), sql.As(sector, "scope_sector"), sql.As(level, "level"), sql.As(sql.Count("*"), "count")).
+			GroupBy(town, sector, level)
+	}).Scan(ctx, &cells)
 	if err != nil {
 		return nil, fmt.Errorf("count risk points: %w", err)
-	}
-	towns, err := s.townsOf(ctx, cells)
-	if err != nil {
-		return nil, err
 	}
 	m := &RiskMap{UnitID: u.ID}
 	byTown, bySector := map[int]*ColourCounts{}, map[domain.Sector]*ColourCounts{}
 	for _, c := range cells {
 		level := domain.RiskLevel(c.Level)
 		m.Total.add(level, c.Count)
-		if c.EnterpriseID != nil {
-			if t, ok := towns[*c.EnterpriseID]; ok {
-				counts(byTown, t).add(level, c.Count)
-			}
+		if c.TownID != nil {
+			counts(byTown, *c.TownID).add(level, c.Count)
 		}
 		if c.Sector != nil {
 			counts(bySector, domain.Sector(*c.Sector)).add(level, c.Count)
@@ -111,35 +110,6 @@ func (s *Service) RiskMap(ctx context.Context, unitID int) (*RiskMap, error) {
 		m.BySector = append(m.BySector, SectorRisk{Sector: sec, Counts: *bySector[sec]})
 	}
 	return m, nil
-}
-
-// townsOf maps the enterprises of cells to their towns (属地: an
-// enterprise's parent).
-func (s *Service) townsOf(ctx context.Context, cells []cell) (map[int]int, error) {
-	seen := map[int]bool{}
-	for _, c := range cells {
-		if c.EnterpriseID != nil {
-			seen[*c.EnterpriseID] = true
-		}
-	}
-	towns := map[int]int{}
-	if len(seen) == 0 {
-		return towns, nil
-	}
-	ids := make([]int, 0, len(seen))
-	for id := range seen {
-		ids = append(ids, id)
-	}
-	es, err := s.Client.Unit.Query().Where(unit.IDIn(ids...)).Select(unit.FieldID, unit.FieldParentID).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load enterprises: %w", err)
-	}
-	for _, e := range es {
-		if e.ParentID != nil {
-			towns[e.ID] = *e.ParentID
-		}
-	}
-	return towns, nil
 }
 
 func counts[K comparable](m map[K]*ColourCounts, k K) *ColourCounts {

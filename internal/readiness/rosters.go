@@ -2,6 +2,8 @@ package readiness
 
 import (
 	"context"
+
+	"entgo.io/ent/dialect/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -9,7 +11,9 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/dutyroster"
+	"github.com/dutychain/dutychain/ent/dutyshift"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
@@ -191,20 +195,38 @@ func GapsOf(r *ent.DutyRoster, shifts []*ent.DutyShift, zone *time.Location) []G
 }
 
 // RostersWithGaps returns the ids of the rosters under path (Below),
-// overlapping [from, to), requiring 24-hour cover and having a gap: two
-// statements (the rosters with their shifts) whatever their number.
+// overlapping [from, to), requiring 24-hour cover and having a gap, in id
+// order: one statement (WithGaps) whatever their number.
 func (s *Service) RostersWithGaps(ctx context.Context, path string, from, to time.Time) ([]int, error) {
-	rs, err := s.Client.DutyRoster.Query().Where(dutyroster.RequiresFullCover(true),
-		dutyroster.PeriodStartLT(to), dutyroster.PeriodEndGT(from),
-		dutyroster.ScopePathHasPrefix(path)).WithShifts().All(ctx)
+	ids, err := s.Client.DutyRoster.Query().Where(WithGaps(path, from, to)).Order(dutyroster.ByID()).IDs(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("load rosters: %w", err)
-	}
-	ids := []int{}
-	for _, r := range rs {
-		if len(Gaps(r.PeriodStart, r.PeriodEnd, CoversOf(r.Edges.Shifts))) > 0 {
-			ids = append(ids, r.ID)
-		}
+		return nil, fmt.Errorf("load rosters with gaps: %w", err)
 	}
 	return ids, nil
+}
+
+// WithGaps keeps the rosters under path, overlapping [from, to), that
+// require 24-hour cover and have a gap (Gaps), decided in SQL: a gap
+// begins where the cover of a leader or of a staff member ends, so a roster
+// has one exactly when its period's start, or the end of one of its shifts
+// inside the period, is not covered at once by a shift with a leader and a
+// shift with a staff member. Only the roster's own shifts are read, by the
+// (roster_id, starts_at) index.
+func WithGaps(path string, from, to time.Time) predicate.DutyRoster {
+	return dutyroster.And(dutyroster.RequiresFullCover(true), dutyroster.PeriodStartLT(to), dutyroster.PeriodEndGT(from),
+		dutyroster.ScopePathHasPrefix(path), func(s *sql.Selector) {
+			uncovered := func(at string) string {
+				covered := func(who string) string {
+					return fmt.Sprintf("EXISTS (SELECT 1 FROM %[1]s c WHERE c.%[2]s = %[3]s AND %[4]s AND c.%[5]s <= %[6]s AND c.%[7]s > %[6]s)",
+						dutyshift.Table, dutyshift.RosterColumn, s.C(dutyroster.FieldID), who,
+						dutyshift.FieldStartsAt, at, dutyshift.FieldEndsAt)
+				}
+				return fmt.Sprintf("(NOT %s OR NOT %s)", covered("c."+dutyshift.FieldLeaderPostID+" IS NOT NULL"),
+					covered("c."+dutyshift.FieldStaffName+" <> ''"))
+			}
+			start, end := s.C(dutyroster.FieldPeriodStart), s.C(dutyroster.FieldPeriodEnd)
+			s.Where(sql.ExprP(fmt.Sprintf("(%s OR EXISTS (SELECT 1 FROM %s b WHERE b.%s = %s AND b.%s >= %s AND b.%s < %s AND %s))",
+				uncovered(start), dutyshift.Table, dutyshift.RosterColumn, s.C(dutyroster.FieldID),
+				dutyshift.FieldEndsAt, start, dutyshift.FieldEndsAt, end, uncovered("b."+dutyshift.FieldEndsAt))))
+		})
 }

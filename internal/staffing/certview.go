@@ -140,8 +140,8 @@ func (s *Service) statusFrom(v *authz.Viewer, in StatusInput, th Thresholds, now
 		}
 	}
 	held := sql.ExprFunc(func(b *sql.Builder) {
-		b.WriteString("SUM(CASE WHEN EXISTS (SELECT 1 FROM ").Ident(certificate.Table).WriteString(" h WHERE h.user_id = ").
-			WriteString(holder).WriteString(" AND h.scope_enterprise_id = ").WriteString(at).
+		b.WriteString("SUM(CASE WHEN EXISTS (SELECT 1 FROM ").Ident(certificate.Table).WriteString(" h WHERE h.tenant_id = ").Arg(v.Tenant).
+			WriteString(" AND h.user_id = ").WriteString(holder).WriteString(" AND h.scope_enterprise_id = ").WriteString(at).
 			WriteString(" AND h.valid_until >= ").Arg(th.Today).
 			WriteString(" AND (" + strings.Join(matches, " OR ") + ")) THEN 1 ELSE 0 END)")
 	})
@@ -149,6 +149,13 @@ func (s *Service) statusFrom(v *authz.Viewer, in StatusInput, th Thresholds, now
 		Where(sql.And(sql.In(role, roles...), sql.LTE(p.C(post.FieldValidFrom), now),
 			sql.Or(sql.IsNull(p.C(post.FieldValidTo)), sql.GT(p.C(post.FieldValidTo), now)))).
 		GroupBy(at)
+	// Only the posts of the enterprises read above: a post carries its
+	// unit's scope columns, so the unit read predicate on them keeps exactly
+	// the posts of readable enterprises (and the tenant's only).
+	v.Predicate("unit", "read")(p)
+	if in.EnterpriseID != nil {
+		p.Where(sql.EQ(at, *in.EnterpriseID))
+	}
 
 	cref, rref := d.Table("c"), d.Table("r")
 	u.LeftJoin(c.As("c")).On(u.C(unit.FieldID), cref.C("eid")).

@@ -103,5 +103,9 @@ func TestSyntheticUsersSeeTheirJurisdiction(t *testing.T) {
 			}
 		})
 		t.Run("the record views find the planted gaps", func(t *testing.T) { checkViews(t, s, d, tid) })
+		t.Run("the views' statements are those pinned", func(t *testing.T) { checkViewStatements(t, s, d, tid) })
+		t.Run("another tenant's posts do not count in the certificate status", func(t *testing.T) {
+			checkOtherTenantsCertificates(t, s, d, tid)
+		})
 	})
 }

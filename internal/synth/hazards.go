@@ -55,6 +55,7 @@ type inspectionRec struct {
 	on         time.Time
 	found      int // hazards recorded with it
 	slots      int // hazards it may still take
+	dept       int // the inspecting department's index, -1 for a town
 }
 
 // hazardRec is one hazard and its history (events[ev0:ev1] of the chunk).
@@ -72,6 +73,8 @@ type hazardRec struct {
 	reporter      int // user index
 	inspection    int // inspection id, 0 for none
 	ev0, ev1      int
+	assignee      int // unit id, 0 when unassigned
+	followUpOn    time.Time
 }
 
 // eventRec is one step of a hazard's history.
@@ -79,6 +82,7 @@ type eventRec struct {
 	action, from, to string
 	actor            int // user index
 	at               time.Time
+	note             string // instead of the step's usual note
 }
 
 // chunk holds the rows generated for a run of enterprises, written table by
@@ -88,10 +92,14 @@ type chunk struct {
 	inspections []inspectionRec
 	hazards     []hazardRec
 	events      []eventRec
+	assignments []assignmentRec
+	followUps   []followUpRec
+	actions     []actionRec
 }
 
 func (ch *chunk) reset() {
 	ch.inspections, ch.hazards, ch.events = ch.inspections[:0], ch.hazards[:0], ch.events[:0]
+	ch.assignments, ch.followUps, ch.actions = ch.assignments[:0], ch.followUps[:0], ch.actions[:0]
 }
 
 // keyPeriodOf is the key period (重要时段) an inspection in month m belongs to.
@@ -130,6 +138,7 @@ type hazardGen struct {
 	cp   *countyPlan
 	k    int
 	r    *rand.Rand
+	r2   *rand.Rand // assignments, follow-ups, enforcement (followups.go)
 	ch   *chunk
 	prof *sectorProfile
 	// inspections counts the enterprise's inspections so far.
@@ -139,7 +148,8 @@ type hazardGen struct {
 
 // newHazardGen prepares the generator of enterprise k of county cp.
 func newHazardGen(p *plan, cp *countyPlan, k int, ch *chunk) *hazardGen {
-	return &hazardGen{p: p, cp: cp, k: k, r: newRand(p.opts.Seed, cp.c, streamEnt0+k), ch: ch, prof: profileOf(cp.ents[k].sector)}
+	return &hazardGen{p: p, cp: cp, k: k, r: newRand(p.opts.Seed, cp.c, streamEnt0+k), r2: newFollowRand(p, cp, k), ch: ch,
+		prof: profileOf(cp.ents[k].sector)}
 }
 
 // workDay is a random moment of a working day d days before now.
@@ -153,17 +163,17 @@ func (g *hazardGen) newInspection(on time.Time) int {
 	if g.inspections > e.hazards {
 		panic("synth: more inspections than reserved") // the id ranges would overlap
 	}
-	in := inspectionRec{k: g.k, on: on, slots: 1 + g.r.IntN(4)}
+	in := inspectionRec{k: g.k, on: on, slots: 1 + g.r.IntN(4), dept: -1}
 	depts := cp.deptsOf(e.sector)
 	if len(depts) > 0 && g.r.Float64() < 0.4 {
 		d := depts[g.r.IntN(len(depts))]
-		in.byUnit = g.p.deptID(cp, d)
+		in.byUnit, in.dept = g.p.deptID(cp, d), d
 		in.inspectors = [2]int{cp.deptUser(d, uDeptInspector), cp.deptUser(d, uDeptHead)}
 		in.typ = pick(g.r.Float64(), []float64{0.3, 0.6, 0.85}, []string{"SPECIAL", "DOUBLE_RANDOM", "ROUTINE_QUARTERLY", "KEY_PERIOD"})
 	} else {
 		in.byUnit = g.p.townID(cp, e.town)
 		in.inspectors = [2]int{cp.townUser(e.town, uTownInspector), cp.townUser(e.town, uTownDeputy)}
-		in.typ = pick(g.r.Float64(), []float64{0.5, 0.75, 0.85}, []string{"ROUTINE_QUARTERLY", "KEY_PERIOD", "FOLLOW_UP", "SPECIAL"})
+		in.typ = pick(g.r.Float64(), []float64{0.5, 0.75, 0.85}, []string{"ROUTINE_QUARTERLY", "KEY_PERIOD", "SPECIAL", "SPECIAL"})
 	}
 	if in.typ == "KEY_PERIOD" {
 		in.keyPeriod = keyPeriodOf(on.Month())
@@ -181,6 +191,8 @@ func (g *hazardGen) newInspection(on time.Time) int {
 func (g *hazardGen) run() {
 	g.open = -1
 	e := &g.cp.ents[g.k]
+	i0, h0 := len(g.ch.inspections), len(g.ch.hazards)
+	var due []dueFollowUp
 	if g.r.Float64() < pCleanInspection {
 		g.newInspection(g.workDay(1 + g.r.IntN(foundDays)))
 		g.ch.inspections[len(g.ch.inspections)-1].slots = 0
@@ -188,8 +200,11 @@ func (g *hazardGen) run() {
 	for i := range e.hazards {
 		h := hazardRec{id: g.p.hazardBase + e.hazFirst + i}
 		g.hazard(&h)
+		g.assign(&h, &due)
 		g.ch.hazards = append(g.ch.hazards, h)
 	}
+	g.enforce(i0, h0)
+	g.followUps(due)
 }
 
 // after is t plus lo–hi days, but never past now (steps of recent hazards

@@ -51,6 +51,9 @@ type plan struct {
 	units, users, enterprises, hazards, inspectionsMax, letters, notices int
 	// First ids, set by the id reservation.
 	unitBase, userBase, postBase, hazardBase, inspectionBase, letterBase, noticeBase int
+	// actionBase + (inspection id - inspectionBase) is the id of the
+	// enforcement action from an inspection (at most one each).
+	actionBase int
 	// records counts the year's other records that others reference (see
 	// records.go); their first ids follow.
 	records                                      recordCounts

@@ -235,6 +235,31 @@ func checkViews(t *testing.T, s *apitest.Server, d *db.DB, tid int) {
 				return out.RiskMap.Total.Total
 			},
 			sql("SELECT COUNT(*) FROM risk_points WHERE tenant_id = $1 AND scope_path LIKE $2")},
+		{"overdueFollowUps lists the assigned hazards past their follow-up date",
+			`{ overdueFollowUps(first: 5) { totalCount } }`,
+			func(r *apitest.Response) int {
+				var out struct{ OverdueFollowUps struct{ TotalCount int } }
+				r.Decode(t, &out)
+				return out.OverdueFollowUps.TotalCount
+			},
+			sql("SELECT COUNT(*) FROM hazards WHERE tenant_id = $1 AND scope_path LIKE $2 AND follow_up_on < $3 AND state <> 'CLOSED'", now)},
+		{"enforcementActions lists the county's actions",
+			`{ enforcementActions(first: 5) { totalCount } }`,
+			func(r *apitest.Response) int {
+				var out struct{ EnforcementActions struct{ TotalCount int } }
+				r.Decode(t, &out)
+				return out.EnforcementActions.TotalCount
+			},
+			sql("SELECT COUNT(*) FROM enforcement_actions WHERE tenant_id = $1 AND scope_path LIKE $2")},
+		{"follow-up inspections re-check assigned hazards",
+			`{ inspections(first: 5, where: {type: FOLLOW_UP}) { totalCount } }`,
+			func(r *apitest.Response) int {
+				var out struct{ Inspections struct{ TotalCount int } }
+				r.Decode(t, &out)
+				return out.Inspections.TotalCount
+			},
+			sql(`SELECT COUNT(DISTINCT i.id) FROM inspections i JOIN follow_up_checks f ON f.inspection_id = i.id
+				JOIN hazard_assignments a ON a.hazard_id = f.hazard_id WHERE i.tenant_id = $1 AND i.scope_path LIKE $2 AND i.type = 'FOLLOW_UP'`)},
 		{"riskPoints lists those with a control check overdue",
 			`query($unit: ID!) { node(id: $unit) { ... on Unit { riskPoints(first: 5, overdueOnly: true) { totalCount } } } }`,
 			func(r *apitest.Response) int {

@@ -200,6 +200,7 @@ func (p *plan) reservations() []reservation {
 	return []reservation{
 		{"units", p.units, &p.unitBase}, {"users", p.users, &p.userBase}, {"posts", p.users, &p.postBase},
 		{"inspections", p.inspectionsMax, &p.inspectionBase}, {"hazards", p.hazards, &p.hazardBase},
+		{"enforcement_actions", p.inspectionsMax, &p.actionBase},
 		{"responsibility_letters", p.letters, &p.letterBase}, {"notices", p.notices, &p.noticeBase},
 		{"trainings", p.records.trainings, &p.trainingBase}, {"emergency_plans", p.records.plans, &p.planBase},
 		{"duty_rosters", p.records.rosters, &p.rosterBase}, {"risk_points", p.records.riskPoints, &p.riskBase},

@@ -304,11 +304,13 @@ func checkHistories(t *testing.T, d *db.DB, tid int) {
 		switch {
 		case from != w.state:
 			fail("hazard %d: %s from %q, but the hazard was %q", id, action, from, w.state)
-		case action == "SUPERVISE" || action == "LIFT_SUPERVISION":
+		case action == "SUPERVISE" || action == "LIFT_SUPERVISION" || action == "ASSIGN":
 			if to != from {
 				fail("hazard %d: %s changes the state", id, action)
 			}
-			w.supervised = action == "SUPERVISE"
+			if action != "ASSIGN" {
+				w.supervised = action == "SUPERVISE"
+			}
 		case legal[action][from] != to:
 			fail("hazard %d: %s %s → %s is not a legal step", id, action, from, to)
 		case h.level == "MAJOR" && (action == "START_RECTIFICATION" || action == "CLOSE_ON_SPOT"),

@@ -51,6 +51,9 @@ var views = []struct{ name, doc string }{
 		totalCount edges { node { title gaps { start end minutes } } } } }`},
 	{"riskMap", `query($unit: ID!) { riskMap(unitID: $unit) { total { red orange yellow blue total }
 		byTown { town { name } counts { red orange total } } bySector { sector counts { red total } } } }`},
+	{"overdueFollowUps", `{ overdueFollowUps(first: 50) { totalCount edges { node { description followUpOn assignee { name } } } } }`},
+	{"enforcementActions", `{ enforcementActions(first: 50, where: {state: ISSUED}) { totalCount
+		edges { node { documentNumber kind deadline target { name } issuer { name } } } } }`},
 	{"riskPoints-overdueChecks", `query($unit: ID!) { node(id: $unit) { ... on Unit { riskPoints(first: 50, overdueOnly: true) {
 		totalCount edges { node { name colour nextCheckDue checklistItems { item dueAt overdue } } } } } } }`},
 }

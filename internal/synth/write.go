@@ -26,7 +26,7 @@ var (
 		"type", "key_period", "status", "inspector_ids", "inspected_on", "conclusion", "inspecting_unit_id", "target_id"}
 	hazardCols = []string{"id", "created_at", "updated_at", "tenant_id", "scope_path", "scope_sector", "scope_enterprise_id",
 		"source", "level", "state", "category", "location", "description", "requirement", "found_at", "deadline",
-		"responsible_person", "reported_by_id", "supervised", "plan", "closed_at", "subject_id", "inspection_id"}
+		"responsible_person", "reported_by_id", "supervised", "plan", "closed_at", "subject_id", "inspection_id", "assignee_id", "follow_up_on"}
 	hazardEventCols = []string{"created_at", "updated_at", "tenant_id", "scope_path", "scope_sector", "scope_enterprise_id",
 		"action", "from_state", "to_state", "actor_id", "post_id", "note", "at", "hazard_id"}
 	letterCols = []string{"id", "created_at", "updated_at", "tenant_id", "scope_path", "scope_sector", "scope_enterprise_id",
@@ -322,7 +322,9 @@ func (p *plan) flushChunk(l *loader, cp *countyPlan, ch *chunk) error {
 			u := p.unit(unitRef{kind: domain.KindEnterprise, cp: cp, i: in.k})
 			t, path, sec, ent := p.scope(u)
 			conclusion := "检查未发现问题"
-			if in.found > 0 {
+			if in.typ == "FOLLOW_UP" {
+				conclusion = "事后督查：交办隐患尚未整改到位，继续督促整改"
+			} else if in.found > 0 {
 				conclusion = fmt.Sprintf("发现隐患%d处，责令限期整改", in.found)
 			}
 			ids := "[" + strconv.Itoa(p.userBase+in.inspectors[0]) + "," + strconv.Itoa(p.userBase+in.inspectors[1]) + "]"
@@ -350,7 +352,10 @@ func (p *plan) flushChunk(l *loader, cp *countyPlan, ch *chunk) error {
 				t, path, sec, ent := p.scope(h.subject)
 				for _, e := range ch.events[h.ev0:h.ev1] {
 					note := noteStep[e.action]
-					if e.action == "REPORT" {
+					switch {
+					case e.note != "":
+						note = e.note
+					case e.action == "REPORT":
 						note = notesReport[h.source]
 					}
 					if err := w.row(e.at, e.at, t, path, sec, ent, e.action, e.from, e.to, p.userBase+e.actor,
@@ -361,6 +366,9 @@ func (p *plan) flushChunk(l *loader, cp *countyPlan, ch *chunk) error {
 			}
 			return nil
 		})
+	}
+	if err == nil {
+		err = p.flushFollowUps(l, cp, ch)
 	}
 	if err != nil {
 		return err
@@ -380,7 +388,8 @@ func (p *plan) hazardRow(w *tableWriter, h *hazardRec, updated time.Time) error 
 	}
 	return w.row(h.id, h.found, updated, t, path, sec, ent, h.source, h.level, h.state, h.text.category,
 		h.text.location, h.text.description, h.text.requirement, h.found, h.deadline, h.responsible,
-		p.userBase+h.reporter, h.supervised, plan, nullTime(h.closed), h.subject.id, nullInt(h.inspection))
+		p.userBase+h.reporter, h.supervised, plan, nullTime(h.closed), h.subject.id, nullInt(h.inspection),
+		nullInt(h.assignee), nullTime(h.followUpOn))
 }
 
 // writeLetters writes the city's letters, then each county's: letters,
