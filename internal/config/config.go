@@ -120,6 +120,8 @@ type Config struct {
 	FilesURL string
 	// RateLimits are the per-caller request limits.
 	RateLimits RateLimits
+	// ReadReplica routes read-only requests to a streaming replica.
+	ReadReplica ReadReplica
 }
 
 // Default returns the built-in defaults.
@@ -157,6 +159,7 @@ func Default() Config {
 		APQCacheSize:            1000,
 		FileURLTTL:              DefaultFileURLTTL,
 		RateLimits:              DefaultRateLimits,
+		ReadReplica:             DefaultReadReplica,
 	}
 }
 
@@ -260,6 +263,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.str(&c.PersistedDocumentsFile, "persisted-documents", "DUTYCHAIN_PERSISTED_DOCUMENTS", "JSON file of SHA-256 hash → document; when set only these documents run")
 	c.bindFiles(b)
 	c.bindRateLimits(b)
+	c.bindReplica(b)
 	c.bindKeys(b)
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
@@ -301,6 +305,7 @@ func (c *Config) Verify() error {
 	errs = append(errs, c.verifyHTTP()...)
 	errs = append(errs, c.verifyFiles()...)
 	errs = append(errs, c.verifyRateLimits()...)
+	errs = append(errs, c.verifyReplica()...)
 	errs = append(errs, c.verifyKeys()...)
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")
