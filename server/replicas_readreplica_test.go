@@ -140,8 +140,10 @@ func TestThreeReplicasOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 			"description": description, "deadline": "2030-01-01T00:00:00Z"}})
 		var out struct{ ReportHazard struct{ Hazard struct{ ID string } } }
 		r.Decode(t, &out)
-		for range servers {
+		for i := range servers {
+			began := time.Now()
 			r, h := rr.mustDo(head, `query($id: ID!) { node(id: $id) { ... on Hazard { description } } }`, map[string]any{"id": out.ReportHazard.Hazard.ID})
+			t.Logf("read %d after the write took %s", i+1, time.Since(began))
 			var got struct{ Node *struct{ Description string } }
 			r.Decode(t, &got)
 			require.NotNil(t, got.Node, "the new hazard is found")
