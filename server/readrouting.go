@@ -103,6 +103,14 @@ func (w *lsnWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// Flush adds the headers, then flushes a streamed response.
+func (w *lsnWriter) Flush() {
+	w.once.Do(w.headers)
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *lsnWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
