@@ -167,6 +167,10 @@ func (r *Reads) ForRead(ctx context.Context) context.Context {
 	if s := r.Status(); !s.Healthy {
 		return r.primaryFor(ctx, q, s.Reason)
 	}
+	if q != nil && q.Wrote() {
+		// An earlier operation of the same request (a batch) wrote.
+		return r.primaryFor(ctx, q, "the request wrote")
+	}
 	if q != nil && q.after > 0 && !r.caughtUp(ctx, q.after) {
 		return r.primaryFor(ctx, q, fmt.Sprintf("the replica has not replayed the caller's write %s within %s", q.after, r.wait))
 	}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -45,4 +46,14 @@ func TestWithoutAReplicaEveryReadStaysOnThePrimary(t *testing.T) {
 	require.Error(t, r.Check(ctx))
 	markWrite(ctx)
 	require.True(t, q.Wrote())
+}
+
+func TestAReadAfterAWriteOfTheSameRequestStaysOnThePrimary(t *testing.T) {
+	r := Reads{replica: &sql.DB{}}
+	r.status.Store(&ReplicaStatus{Healthy: true})
+	ctx, q := Track(context.Background(), 0)
+	require.True(t, onReplica(r.ForRead(ctx)), "a healthy replica serves a request that wrote nothing")
+	markWrite(ctx)
+	require.False(t, onReplica(r.ForRead(ctx)), "after the request's own write, its reads use the primary")
+	require.Equal(t, "primary; the request wrote", q.Source())
 }
