@@ -94,7 +94,9 @@ func TestThreeReplicasOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 			map[string]any{"id": letters.ResponsibilityLetters.Edges[0].Node.ID, "file": nil},
 			map[string]apitest.File{"variables.file": {Name: "签字件.pdf", Content: content}})
 		require.Empty(t, r.Errors)
-		var out struct{ AttachLetterFile struct{ File struct{ ID string } } }
+		var out struct {
+			AttachLetterFile struct{ File struct{ ID string } }
+		}
 		r.Decode(t, &out)
 		res, body := rr.get(head, "/files/"+out.AttachLetterFile.File.ID)
 		require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
@@ -111,7 +113,9 @@ func TestThreeReplicasOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 		}
 		before, _ := count()
 		var subject struct {
-			Units struct{ Edges []struct{ Node struct{ ID string } } }
+			Units struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		r, _ := rr.mustDo(head, `{ units(where: {code: "`+seed.CodeCement+`"}) { edges { node { id } } } }`, nil)
 		r.Decode(t, &subject)
@@ -130,7 +134,9 @@ func TestThreeReplicasOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 
 	t.Run("the caller's own write is read back at once through every server, from the replica", func(t *testing.T) {
 		var subject struct {
-			Units struct{ Edges []struct{ Node struct{ ID string } } }
+			Units struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		r, _ := rr.mustDo(head, `{ units(where: {code: "`+seed.CodePaper+`"}) { edges { node { id } } } }`, nil)
 		r.Decode(t, &subject)
@@ -138,7 +144,9 @@ func TestThreeReplicasOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 		r, _ = rr.mustDo(head, `mutation($in: ReportHazardInput!) { reportHazard(input: $in) { hazard { id } } }`, map[string]any{"in": map[string]any{
 			"subjectID": subject.Units.Edges[0].Node.ID, "source": "REPORT", "level": "GENERAL", "category": "消防安全",
 			"description": description, "deadline": "2030-01-01T00:00:00Z"}})
-		var out struct{ ReportHazard struct{ Hazard struct{ ID string } } }
+		var out struct {
+			ReportHazard struct{ Hazard struct{ ID string } }
+		}
 		r.Decode(t, &out)
 		for i := range servers {
 			began := time.Now()
@@ -171,7 +179,9 @@ func TestThreeReplicasOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 	t.Run("a revoked post is refused on the very next request on every server", func(t *testing.T) {
 		user := rr.login("nanshan.head", seed.DemoPassword)
 		r, _ := rr.mustDo(user, `{ me { posts { id } } }`, nil)
-		var me struct{ Me struct{ Posts []struct{ ID string } } }
+		var me struct {
+			Me struct{ Posts []struct{ ID string } }
+		}
 		r.Decode(t, &me)
 		require.Len(t, me.Me.Posts, 1)
 		admin := rr.login("admin", seed.DemoPassword)
