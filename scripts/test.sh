@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # test.sh [GO TEST ARGS...] — run the whole test suite on SQLite AND PostgreSQL.
 #
-# Starts a throwaway PostgreSQL cluster from the local binaries (see
-# scripts/with-postgres.sh), points the tests at it with
-# DUTYCHAIN_TEST_POSTGRES_URL and DUTYCHAIN_REQUIRE_POSTGRES=1 (so no test can
-# quietly fall back to SQLite only), runs `go test`, then removes the cluster,
-# also when tests fail or on Ctrl-C. Exits with go test's status.
+# Starts a throwaway PostgreSQL primary and streaming replica from the local
+# binaries (see scripts/with-postgres.sh --replica), points the tests at them
+# with DUTYCHAIN_TEST_POSTGRES_URL, DUTYCHAIN_TEST_POSTGRES_READ_URL and
+# DUTYCHAIN_REQUIRE_POSTGRES=1 (so no test can quietly fall back to SQLite
+# only), runs `go test`, then removes both clusters, also when tests fail or
+# on Ctrl-C. Exits with go test's status.
 #
 #   ./scripts/test.sh                       # go test -count=1 ./...
 #   ./scripts/test.sh -run TestMigrate -v   # extra flags go to go test
@@ -35,4 +36,7 @@ args=()
 args+=("$@")
 
 export DUTYCHAIN_REQUIRE_POSTGRES=1
-exec ./scripts/with-postgres.sh go test "${args[@]}"
+# The tests pick their databases themselves: DATABASE_URL and
+# DATABASE_READ_URL, exported for `dutychain serve`, would redirect the
+# servers of tests that parse the environment.
+exec ./scripts/with-postgres.sh --replica env -u DATABASE_URL -u DATABASE_READ_URL go test "${args[@]}"

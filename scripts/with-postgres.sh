@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# with-postgres.sh CMD [ARGS...] — run CMD against a throwaway PostgreSQL cluster.
+# with-postgres.sh [--replica] CMD [ARGS...] — run CMD against a throwaway
+# PostgreSQL cluster (with --replica: a primary and a streaming replica).
 #
 # The cluster is created from the local PostgreSQL server binaries with initdb
 # in a fresh temporary directory (as the `postgres` user when run as root),
@@ -15,6 +16,15 @@
 #                                binaries, for `pg_ctl restart` (fault tests;
 #                                as root, run pg_ctl as the postgres user)
 #
+# With --replica (or DUTYCHAIN_PG_REPLICA=1) a second cluster is cloned from
+# the first with pg_basebackup -R (streaming replication, hot_standby) and
+# CMD also sees:
+#   DUTYCHAIN_TEST_POSTGRES_READ_URL  the same URL for the replica
+#   DATABASE_URL DATABASE_READ_URL    the primary's and the replica's
+#                                     `postgres` database, as `dutychain serve`
+#                                     reads them (docs/DEPLOY.md)
+#   REPLICA_PGDATA REPLICA_PGPORT     the replica's data directory and port
+#
 # The exit status is CMD's. Missing binaries are an error (status 3) with
 # what to install; nothing is ever skipped silently.
 #
@@ -23,15 +33,24 @@
 #                        /usr/lib/postgresql/*/bin, else `pg_config --bindir`)
 #   DUTYCHAIN_PG_KEEP=1  keep the cluster directory after exit (debugging)
 #   DUTYCHAIN_PG_OPTS    extra server settings, e.g. "-c shared_buffers=2GB"
+#   DUTYCHAIN_PG_REPLICA=1  as --replica
 #
 # This is the single implementation of the throwaway cluster: scripts/test.sh,
 # the migration generator (make migrations) and benchmarks all go through it.
 set -euo pipefail
 
 if [[ $# -eq 0 || $1 == -h || $1 == --help ]]; then
-	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'
 	[[ $# -eq 0 ]] && exit 2
 	exit 0
+fi
+
+REPLICA=0
+[[ ${DUTYCHAIN_PG_REPLICA:-} == 1 ]] && REPLICA=1
+if [[ $1 == --replica ]]; then
+	REPLICA=1
+	shift
+	[[ $# -gt 0 ]] || { echo "with-postgres: --replica needs a command" >&2; exit 2; }
 fi
 
 log() { printf 'with-postgres: %s\n' "$*" >&2; }
@@ -73,6 +92,11 @@ EOF
 	exit 3
 fi
 
+if [[ $REPLICA -eq 1 && ( ! -x $BINDIR/pg_basebackup || ! -x $BINDIR/psql ) ]]; then
+	log "--replica needs pg_basebackup and psql next to initdb in $BINDIR (the postgresql client package)"
+	exit 3
+fi
+
 # As root, the cluster must belong to an unprivileged user (postgres refuses
 # to run as root). Elsewhere it runs as the current user.
 RUN_AS=()
@@ -99,9 +123,13 @@ fi
 chmod 700 "$PGTMP"
 
 started=0
+replica_started=0
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM HUP
+	if [[ $replica_started -eq 1 ]]; then
+		"${RUN_AS[@]}" "$BINDIR/pg_ctl" -D "$PGTMP/replica" -m immediate -w stop >/dev/null 2>&1 || true
+	fi
 	if [[ $started -eq 1 ]]; then
 		"${RUN_AS[@]}" "$BINDIR/pg_ctl" -D "$PGTMP/data" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
@@ -134,25 +162,73 @@ port_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-PORT=
-for attempt in 1 2 3 4 5 6 7 8 9 10; do
-	candidate=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-	port_free "$candidate" || continue
-	if "${RUN_AS[@]}" "$BINDIR/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 start -o \
-		"-c listen_addresses=127.0.0.1 -c port=$candidate -c unix_socket_directories=$PGTMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 ${DUTYCHAIN_PG_OPTS:-}" \
-		>/dev/null 2>&1; then
-		PORT=$candidate
-		started=1
-		break
-	fi
-	# A failed start may have left a postmaster behind only if it was racing;
-	# make sure nothing runs before the next attempt.
-	"${RUN_AS[@]}" "$BINDIR/pg_ctl" -D "$PGTMP/data" -m immediate -w stop >/dev/null 2>&1 || true
-done
-if [[ -z $PORT ]]; then
+# Replication needs WAL senders (on by default) and, for a replica that reads
+# soon after a commit, a WAL writer that flushes asynchronous commits often.
+SERVER_OPTS="-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+if [[ $REPLICA -eq 1 ]]; then
+	SERVER_OPTS+=" -c wal_level=replica -c max_wal_senders=4 -c wal_writer_delay=10ms -c hot_standby=on"
+fi
+
+# start_cluster DIR LOG: starts the cluster in DIR on a free port, printed.
+start_cluster() {
+	local dir=$1 logfile=$2 candidate attempt
+	for attempt in 1 2 3 4 5 6 7 8 9 10; do
+		candidate=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port_free "$candidate" || continue
+		if "${RUN_AS[@]}" "$BINDIR/pg_ctl" -D "$dir" -l "$logfile" -w -t 60 start -o \
+			"$SERVER_OPTS -c port=$candidate -c unix_socket_directories=$PGTMP ${DUTYCHAIN_PG_OPTS:-}" \
+			>/dev/null 2>&1; then
+			printf '%s\n' "$candidate"
+			return 0
+		fi
+		# A failed start may have left a postmaster behind only if it was racing;
+		# make sure nothing runs before the next attempt.
+		"${RUN_AS[@]}" "$BINDIR/pg_ctl" -D "$dir" -m immediate -w stop >/dev/null 2>&1 || true
+	done
+	return 1
+}
+
+# Set before starting: a start that fails half-way is stopped on exit too.
+started=1
+if ! PORT=$(start_cluster "$PGTMP/data" "$PGTMP/server.log"); then
 	log "could not start PostgreSQL; server log:"
 	cat "$PGTMP/server.log" >&2 2>/dev/null || true
 	exit 3
+fi
+
+if [[ $REPLICA -eq 1 ]]; then
+	# The replica: a base backup of the primary with standby.signal and
+	# primary_conninfo written (-R), streaming over TCP (trust authentication
+	# covers replication connections from 127.0.0.1 in initdb's pg_hba.conf).
+	if ! "${RUN_AS[@]}" "$BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PORT" -U postgres -D "$PGTMP/replica" \
+		-R -X stream -c fast >"$PGTMP/basebackup.log" 2>&1; then
+		log "pg_basebackup failed:"
+		cat "$PGTMP/basebackup.log" >&2
+		exit 3
+	fi
+	replica_started=1
+	if ! REPLICA_PORT=$(start_cluster "$PGTMP/replica" "$PGTMP/replica.log"); then
+		log "could not start the replica; its log:"
+		cat "$PGTMP/replica.log" >&2 2>/dev/null || true
+		exit 3
+	fi
+	# Ready means streaming: the primary lists the replica's WAL receiver.
+	for _ in $(seq 1 100); do
+		streaming=$("${RUN_AS[@]}" "$BINDIR/psql" -h 127.0.0.1 -p "$PORT" -U postgres -Atqc \
+			"SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'" postgres 2>/dev/null || true)
+		[[ $streaming == 1 ]] && break
+		sleep 0.1
+	done
+	if [[ $streaming != 1 ]]; then
+		log "the replica does not stream from the primary; its log:"
+		cat "$PGTMP/replica.log" >&2 2>/dev/null || true
+		exit 3
+	fi
+	export DUTYCHAIN_TEST_POSTGRES_READ_URL="postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres?sslmode=disable"
+	export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres?sslmode=disable"
+	export DATABASE_READ_URL=$DUTYCHAIN_TEST_POSTGRES_READ_URL
+	export REPLICA_PGDATA=$PGTMP/replica REPLICA_PGPORT=$REPLICA_PORT
+	log "streaming replica on 127.0.0.1:$REPLICA_PORT"
 fi
 
 export DUTYCHAIN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/postgres?sslmode=disable"

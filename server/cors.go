@@ -11,13 +11,14 @@ import (
 // the bearer token, JSON bodies, a request id, and the headers Apollo
 // Client adds (client awareness, CSRF-prevention preflight).
 var corsAllowedHeaders = strings.Join([]string{
-	"Authorization", "Content-Type", "Accept", "X-Request-Id",
+	"Authorization", "Content-Type", "Accept", "X-Request-Id", ReadAfterHeader,
 	"Apollo-Require-Preflight", "Apollographql-Client-Name", "Apollographql-Client-Version", "X-Apollo-Operation-Name",
 }, ", ")
 
 // corsExposedHeaders are the response headers a browser client may read
-// (Content-Disposition: a file's name when fetched by script).
-const corsExposedHeaders = "X-Request-Id, Retry-After, Content-Disposition"
+// (Content-Disposition: a file's name when fetched by script; the read
+// routing headers, for read-your-writes without cookies).
+const corsExposedHeaders = "X-Request-Id, Retry-After, Content-Disposition, " + ReadAfterHeader + ", " + ReadSourceHeader
 
 // withCORS lets the listed browser origins call every route (/graphql,
 // /files, /export). A preflight from a listed origin is answered 204 with

@@ -16,6 +16,9 @@ type Check struct {
 	// Name appears in the /readyz body: "database", "migrations", "files".
 	Name string
 	Run  func(ctx context.Context) error
+	// Advisory checks report their failure in the body without making the
+	// server unready (the read replica: reads fall back to the primary).
+	Advisory bool
 }
 
 // Health is the readiness of the server: its checks, and whether it is
@@ -69,6 +72,10 @@ func (h *Health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, c := range h.Checks {
 			if err := c.Run(ctx); err != nil {
+				if c.Advisory {
+					body.Checks[c.Name] = err.Error()
+					continue
+				}
 				if body.Status == "ready" {
 					body.Status = "unavailable"
 				}

@@ -69,6 +69,9 @@ type Deps struct {
 	// RateLimiter limits requests per user and per client address; nil:
 	// built from Config.RateLimits.
 	RateLimiter *RateLimiter
+	// Reads routes read-only operations and exports to the read replica;
+	// nil or without a replica: everything on the primary.
+	Reads *db.Reads
 
 	metrics *Metrics
 }
@@ -115,6 +118,9 @@ func New(d Deps) http.Handler {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(limits)
+	if d.Reads.Configured() {
+		gql.AroundOperations(routeQueries(d.Reads))
+	}
 	rules := &input.Guard{}
 	gql.Use(rules)
 	gql.SetErrorPresenter(presentError(d.Log))
@@ -137,15 +143,15 @@ func New(d Deps) http.Handler {
 	mux.Handle("/graphql", streams(d, gql, idempotent(d.Idempotency, d.Log, uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log))))))
 	mux.Handle("GET /{$}", graphiql.Page("dutychain GraphiQL", "/graphql"))
 	mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
-	mux.HandleFunc("GET /export/audit.csv", exportAudit(d, "csv", rules.Rules()))
-	mux.HandleFunc("GET /export/audit.xlsx", exportAudit(d, "xlsx", rules.Rules()))
-	mux.HandleFunc("GET /export/directory.xlsx", directoryExport(d))
+	mux.HandleFunc("GET /export/audit.csv", readOnly(d.Reads, exportAudit(d, "csv", rules.Rules())))
+	mux.HandleFunc("GET /export/audit.xlsx", readOnly(d.Reads, exportAudit(d, "xlsx", rules.Rules())))
+	mux.HandleFunc("GET /export/directory.xlsx", readOnly(d.Reads, directoryExport(d)))
 	mux.HandleFunc("GET /import/directory-template.xlsx", directoryTemplate())
 	mux.HandleFunc("POST /import/directory", directoryImport(d))
-	mux.HandleFunc("GET /ledgers/{file}", exportLedger(d, rules.Rules()))
+	mux.HandleFunc("GET /ledgers/{file}", readOnly(d.Reads, exportLedger(d, rules.Rules())))
 	for _, format := range []string{"html", "docx"} {
-		mux.HandleFunc("GET /reports/summary."+format, summaryReport(d, format))
-		mux.HandleFunc("POST /reports/summary."+format, summaryReport(d, format))
+		mux.HandleFunc("GET /reports/summary."+format, readOnly(d.Reads, summaryReport(d, format)))
+		mux.HandleFunc("POST /reports/summary."+format, readOnly(d.Reads, summaryReport(d, format)))
 	}
 	if d.Files != nil {
 		mux.Handle("GET /files/{id}", fileDownloads(d))
@@ -155,7 +161,7 @@ func New(d Deps) http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /readyz", d.Health)
-	return tracing.HTTP(withCORS(d.Config.CORSOrigins, d.Config.CORSMaxAge, requestContext(d, authenticate(d, limitBody(d.Config, mux)))),
+	return tracing.HTTP(withCORS(d.Config.CORSOrigins, d.Config.CORSMaxAge, requestContext(d, authenticate(d, readRouting(d.Reads, limitBody(d.Config, mux))))),
 		routeOf, "/healthz", "/readyz")
 }
 

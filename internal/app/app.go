@@ -76,6 +76,14 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	if err := EnsurePolicies(ctx, d); err != nil {
 		return nil, err
 	}
+	if r := cfg.ReadReplica; r.URL != "" && !d.Reads.Configured() {
+		if err := d.OpenReplica(ctx, r.URL, r.MaxLag, r.Wait); err != nil {
+			return nil, err
+		}
+		if s := d.Reads.Status(); !s.Healthy {
+			log.Warn("read replica not usable yet; reads use the primary", "reason", s.Reason)
+		}
+	}
 	store, err := authz.NewStore(ctx, d.Client, log)
 	if err != nil {
 		return nil, fmt.Errorf("load policy: %w", err)
@@ -117,12 +125,16 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		}
 	}
 	metrics := server.NewMetrics()
+	metrics.ObserveReads(d.Reads)
 	health := &server.Health{Checks: append(server.DatabaseChecks(d),
 		server.Check{Name: "files", Run: blobs.Ready})}
+	if d.Reads.Configured() {
+		health.Checks = append(health.Checks, server.Check{Name: "replica", Run: d.Reads.Check, Advisory: true})
+	}
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
 		Health: health, Now: now, Files: fileSvc, FileURLs: fileURLs, Metrics: metrics, PersistedDocuments: persisted,
-		Idempotency: server.NewIdempotencyStore(d.SQL, d.Dialect, cfg.IdempotencyTTL, now),
+		Idempotency: server.NewIdempotencyStore(d.SQL, d.Dialect, cfg.IdempotencyTTL, now), Reads: d.Reads,
 	})
 	runner, err := jobs.New(d, JobOptions(cfg, log, now))
 	if err != nil {

@@ -127,6 +127,8 @@ type Config struct {
 	Tracing Tracing
 	// Notifications are the settings of reminders and their delivery.
 	Notifications Notifications
+	// ReadReplica routes read-only requests to a streaming replica.
+	ReadReplica ReadReplica
 }
 
 // Default returns the built-in defaults.
@@ -167,6 +169,7 @@ func Default() Config {
 		RateLimits:              DefaultRateLimits,
 		Tracing:                 DefaultTracing,
 		Notifications:           DefaultNotifications,
+		ReadReplica:             DefaultReadReplica,
 	}
 }
 
@@ -271,6 +274,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.str(&c.PersistedDocumentsFile, "persisted-documents", "DUTYCHAIN_PERSISTED_DOCUMENTS", "JSON file of SHA-256 hash → document; when set only these documents run")
 	c.bindFiles(b)
 	c.bindRateLimits(b)
+	c.bindReplica(b)
 	c.bindKeys(b)
 	c.bindTracing(b)
 	c.bindNotifications(b)
@@ -314,6 +318,7 @@ func (c *Config) Verify() error {
 	errs = append(errs, c.verifyHTTP()...)
 	errs = append(errs, c.verifyFiles()...)
 	errs = append(errs, c.verifyRateLimits()...)
+	errs = append(errs, c.verifyReplica()...)
 	errs = append(errs, c.verifyKeys()...)
 	errs = append(errs, c.verifyTracing()...)
 	errs = append(errs, c.verifyNotifications()...)

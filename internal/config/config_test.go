@@ -38,6 +38,13 @@ func TestVerifyNamesEachBadValue(t *testing.T) {
 		{"an address ceiling below the per-account limit is refused", func(c *Config) { c.LoginMaxAddressFailures = 2 }, "login-max-address-failures"},
 		{"a negative drain is refused", func(c *Config) { c.ShutdownDrain = -time.Second }, "shutdown-drain"},
 		{"a files bucket of an unknown kind is refused", func(c *Config) { c.FilesURL = "gs://files" }, "files-url"},
+		{"a read replica without a primary is refused", func(c *Config) { c.ReadReplica.URL = "postgres://r/db" }, "needs database-url"},
+		{"a read replica that is not PostgreSQL is refused", func(c *Config) {
+			c.DatabaseURL, c.ReadReplica.URL = "postgres://p/db", "mysql://r/db"
+		}, "database-read-url"},
+		{"a replica wait over ten seconds is refused", func(c *Config) {
+			c.DatabaseURL, c.ReadReplica.URL, c.ReadReplica.Wait = "postgres://p/db", "postgres://r/db", time.Minute
+		}, "replica-wait"},
 		{"an S3 files bucket without a name is refused", func(c *Config) { c.FilesURL = "s3:///?region=x" }, "files-url"},
 	}
 	for _, tc := range cases {

@@ -69,6 +69,9 @@ type DB struct {
 	Client *ent.Client
 	// SQL is the connection pool under Client.
 	SQL *sql.DB
+	// Reads routes read-only operations to a streaming replica once
+	// OpenReplica attached one.
+	Reads *Reads
 	// Dialect is dialect.SQLite ("sqlite3") or dialect.Postgres ("postgres").
 	Dialect string
 
@@ -187,7 +190,8 @@ func describePostgres(u *url.URL) string {
 func newDB(sdb *sql.DB, dialectName, sqliteDSN, where string) *DB {
 	// Every mutation passes through the audit hook; the driver wrapper lets
 	// it give a mutation outside a transaction a transaction of its own.
-	drv := audit.NewDriver(countingDriver{entsql.OpenDB(dialectName, sdb)})
+	reads := &Reads{primary: sdb}
+	drv := audit.NewDriver(countingDriver{Driver: entsql.OpenDB(dialectName, sdb), reads: reads})
 	client := ent.NewClient(ent.Driver(drv))
 	client.Use(authz.AuditHook(drv))
 	client.Post.Use(endSessionsWithLastPost)
@@ -210,6 +214,7 @@ func newDB(sdb *sql.DB, dialectName, sqliteDSN, where string) *DB {
 	}))
 	return &DB{
 		Client:    client,
+		Reads:     reads,
 		SQL:       sdb,
 		Dialect:   dialectName,
 		sqliteDSN: sqliteDSN,
@@ -233,6 +238,9 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close closes the ent client and the pool under it.
 func (d *DB) Close() error {
+	if err := d.Reads.closeReplica(); err != nil {
+		return fmt.Errorf("close the read replica of %s: %w", d, err)
+	}
 	if err := d.Client.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", d, err)
 	}

@@ -21,9 +21,12 @@ func Statements() int64 { return statements.Load() }
 
 // countingDriver counts statements in the process total and in the request's
 // counter (reqctx.WithStatementCounter): the benchmark harness and the
-// request log report statements per request, so N+1 patterns show.
+// request log report statements per request, so N+1 patterns show. Reads
+// that ForRead routed go to the replica (see Reads); anything else, and
+// every transaction, to the primary.
 type countingDriver struct {
 	*entsql.Driver
+	reads *Reads
 }
 
 func count(ctx context.Context) {
@@ -34,24 +37,40 @@ func count(ctx context.Context) {
 // Exec counts and runs a statement.
 func (d countingDriver) Exec(ctx context.Context, query string, args, v any) error {
 	count(ctx)
+	markWrite(ctx)
 	return d.Driver.Exec(ctx, query, args, v)
 }
 
-// Query counts and runs a query.
+// Query counts and runs a query, on the replica when routed there (on the
+// primary again when the replica fails).
 func (d countingDriver) Query(ctx context.Context, query string, args, v any) error {
 	count(ctx)
+	if replica := d.reads.driverFor(ctx); replica != nil {
+		err := replica.Query(ctx, query, args, v)
+		if !d.reads.replicaFailed(ctx, err) {
+			return err
+		}
+	}
 	return d.Driver.Query(ctx, query, args, v)
 }
 
 // ExecContext counts and runs a raw statement (ent's execquery feature).
 func (d countingDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	count(ctx)
+	markWrite(ctx)
 	return d.Driver.ExecContext(ctx, query, args...)
 }
 
-// QueryContext counts and runs a raw query (ent's execquery feature).
+// QueryContext counts and runs a raw query (ent's execquery feature), routed
+// as Query is.
 func (d countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	count(ctx)
+	if replica := d.reads.driverFor(ctx); replica != nil {
+		rows, err := replica.QueryContext(ctx, query, args...)
+		if !d.reads.replicaFailed(ctx, err) {
+			return rows, err
+		}
+	}
 	return d.Driver.QueryContext(ctx, query, args...)
 }
 
@@ -62,6 +81,7 @@ func (d countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
 
 // BeginTx starts a transaction with options whose statements are counted.
 func (d countingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	markWrite(ctx)
 	tx, err := d.Driver.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
