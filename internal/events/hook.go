@@ -114,6 +114,13 @@ func eventsOf(ctx context.Context, m txMutation, topic Topic, kind Kind, v ent.V
 	if len(bulk) == 0 {
 		return nil, nil
 	}
+	// A write done for a signed-in user (directly, or by a service under
+	// the system viewer after deciding) touches that user's tenant: no
+	// statement is needed to name it. Subscribers re-read every id through
+	// their own scope, so the tag routes events and never grants a read.
+	if v := authz.Actor(ctx); v != nil && v.Tenant != 0 {
+		return []Event{{Tenant: v.Tenant, Topic: topic, Kind: kind, IDs: bulk}}, nil
+	}
 	type row struct {
 		ID     int `json:"id"`
 		Tenant int `json:"tenant_id"`

@@ -75,12 +75,17 @@ func FindDue(ctx context.Context, c *ent.Client, now time.Time) ([]Due, error) {
 			fmt.Sprintf("The hazard %q (%s) is past its rectification deadline of %s.", h.Category, h.State, dateOf(h.Deadline))})
 	}
 	assignments, err := c.HazardAssignment.Query().
-		Where(hazardassignment.FollowUpOnLT(now), hazardassignment.HasHazardWith(hazard.StateNEQ(domain.HazardClosed))).
+		Where(hazardassignment.FollowUpOnLT(now)).
 		WithHazard().Order(ent.Asc(hazardassignment.FieldID)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("assignments past follow-up: %w", err)
 	}
 	for _, a := range assignments {
+		// The hazard's state is read through the loaded edge, not a
+		// Has…With EXISTS (which would skip the viewer's filter).
+		if a.Edges.Hazard == nil || a.Edges.Hazard.State == domain.HazardClosed {
+			continue
+		}
 		out = append(out, Due{a.TenantID, AssignmentFollowUpDue, a.ID, a.AssigneeID, a.FollowUpOn,
 			fmt.Sprintf("The hazard %q assigned to your unit was due to be followed up by %s and is still open.", a.Edges.Hazard.Category, dateOf(a.FollowUpOn))})
 	}

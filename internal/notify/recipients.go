@@ -140,13 +140,17 @@ func unitsAbove(ctx context.Context, c *ent.Client, dues []Due) (map[int][]int, 
 func postHolders(ctx context.Context, c *ent.Client, units []int, now time.Time) (map[int][]int, error) {
 	posts, err := c.Post.Query().
 		Where(post.UnitIDIn(units...), post.RoleIn(ResponsibleRoles...), post.ValidFromLTE(now),
-			post.Or(post.ValidToIsNil(), post.ValidToGT(now)), post.HasUserWith(user.StatusEQ(user.StatusACTIVE))).
-		Order(ent.Asc(post.FieldUserID)).Select(post.FieldUnitID, post.FieldUserID).All(ctx)
+			post.Or(post.ValidToIsNil(), post.ValidToGT(now))).
+		WithUser(func(q *ent.UserQuery) { q.Select(user.FieldStatus) }).
+		Order(ent.Asc(post.FieldUserID)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("responsible posts: %w", err)
 	}
 	out := map[int][]int{}
 	for _, p := range posts {
+		if p.Edges.User == nil || p.Edges.User.Status != user.StatusACTIVE {
+			continue // a disabled user is not reminded
+		}
 		if n := len(out[p.UnitID]); n == 0 || out[p.UnitID][n-1] != p.UserID {
 			out[p.UnitID] = append(out[p.UnitID], p.UserID)
 		}
