@@ -30,7 +30,7 @@ var viewStatements = map[string][3]int{
 	"emergencyPlans-reviewDue":           {3, 3, 3},
 	"dutyRostersWithGaps":                {4, 4, 4},
 	"riskMap":                            {4, 4, 4},
-	"overdueFollowUps": {4, 4, 3}, // the county's and the town's pages name assignees: one batched load
+	"overdueFollowUps":                   {4, 4, 3}, // the county's and the town's pages name assignees: one batched load
 	"enforcementActions":                 {3, 3, 3},
 	"riskPoints-overdueChecks":           {5, 5, 4},
 }
