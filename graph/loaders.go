@@ -20,6 +20,7 @@ import (
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/files"
+	"github.com/dutychain/dutychain/internal/readiness"
 )
 
 // Loaders batch per-object lookups of one request into one query per kind:
@@ -270,10 +271,11 @@ func fetchDepartments(ctx context.Context, client *ent.Client, enterpriseIDs []i
 	return out, nil
 }
 
-// WithLoaders is HTTP middleware giving each request its own loaders.
+// WithLoaders is HTTP middleware giving each request its own loaders and its
+// own memo of tenant time zones (readiness.WithZoneMemo).
 func WithLoaders(client *ent.Client, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), loadersKey{}, NewLoaders(client))
+		ctx := context.WithValue(readiness.WithZoneMemo(r.Context()), loadersKey{}, NewLoaders(client))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

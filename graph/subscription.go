@@ -13,6 +13,7 @@ import (
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/events"
+	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/reqctx"
 	"github.com/dutychain/dutychain/internal/tasks"
 )
@@ -57,7 +58,7 @@ func follow[T any](ctx context.Context, r *Resolver, topics []events.Topic, each
 			case ev := <-sub.Events():
 				missed += sub.Missed()
 				// Fresh loaders per event: nothing read for an earlier one is reused.
-				ectx := context.WithValue(ctx, loadersKey{}, NewLoaders(r.Client))
+				ectx := context.WithValue(readiness.WithZoneMemo(ctx), loadersKey{}, NewLoaders(r.Client))
 				for _, id := range ev.IDs {
 					item, ok, err := each(ectx, change{ev: ev, id: id, missed: missed})
 					if err != nil {

@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 	_ "time/tzdata" // tenant zones resolve on hosts without a zone database
 
@@ -33,9 +32,6 @@ const (
 type Service struct {
 	Client *ent.Client
 	Now    func() time.Time
-	// zones caches each tenant's zone name (ZoneName), so that a page of
-	// rosters costs no statement per roster; SetZone drops the entry.
-	zones sync.Map
 }
 
 // The instants a record may carry.

@@ -15,6 +15,7 @@ import (
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/readiness"
+	"github.com/dutychain/dutychain/internal/reqctx"
 	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/testdb"
 )
@@ -93,6 +94,36 @@ func TestServiceOnTheDemoCounty(t *testing.T) {
 			}
 			if err := svc.SetZone(as("admin"), countyPath, readiness.DefaultZone); err != nil {
 				t.Fatal(err)
+			}
+		})
+		t.Run("a zone set through one replica is read by another on its next request", func(t *testing.T) {
+			other := &readiness.Service{Client: d.Client} // a second server process on the same database
+			before, err := other.ZoneName(head, demo.TenantID)
+			if err != nil || before != readiness.DefaultZone {
+				t.Fatalf("zone before: %q (%v)", before, err)
+			}
+			if err := svc.SetZone(as("admin"), countyPath, "Europe/Berlin"); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if err := svc.SetZone(as("admin"), countyPath, readiness.DefaultZone); err != nil {
+					t.Error(err)
+				}
+			})
+			after, err := other.ZoneName(head, demo.TenantID)
+			if err != nil || after != "Europe/Berlin" {
+				t.Fatalf("zone read by the other replica after the change: %q (%v)", after, err)
+			}
+		})
+		t.Run("within one request the zone is read once however many rosters ask", func(t *testing.T) {
+			ctx, statements := reqctx.WithStatementCounter(readiness.WithZoneMemo(head))
+			for range 5 {
+				if name, err := svc.ZoneName(ctx, demo.TenantID); err != nil || name != readiness.DefaultZone {
+					t.Fatalf("zone %q (%v)", name, err)
+				}
+			}
+			if n := statements.Load(); n != 1 {
+				t.Fatalf("five zone lookups in one request ran %d statements, want 1", n)
 			}
 		})
 		t.Run("an edit in a version another edit replaced is a CONFLICT and writes nothing", func(t *testing.T) {

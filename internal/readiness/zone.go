@@ -3,6 +3,7 @@ package readiness
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
@@ -18,21 +19,58 @@ const DefaultZone = "Asia/Shanghai"
 
 // ZoneName is the IANA name of the time zone tenant id shows its times in
 // (gaps, dates of the day): its setting, DefaultZone unless set. Times are
-// stored in UTC whatever the zone.
+// stored in UTC whatever the zone. It reads the setting each time except
+// within one request that carries a memo (WithZoneMemo): a zone another
+// replica just set is seen by the next request, never by a process cache.
 func (s *Service) ZoneName(ctx context.Context, tenantID int) (string, error) {
-	if name, ok := s.zones.Load(tenantID); ok {
-		return name.(string), nil
+	memo, _ := ctx.Value(zoneMemoKey{}).(*zoneMemo)
+	if memo == nil {
+		return s.readZone(ctx, tenantID)
 	}
+	// Resolvers of one page ask concurrently: the first reads, the others
+	// wait for its answer.
+	memo.mu.Lock()
+	e, ok := memo.entries[tenantID]
+	if !ok {
+		e = &zoneEntry{}
+		memo.entries[tenantID] = e
+	}
+	memo.mu.Unlock()
+	e.once.Do(func() { e.name, e.err = s.readZone(ctx, tenantID) })
+	return e.name, e.err
+}
+
+func (s *Service) readZone(ctx context.Context, tenantID int) (string, error) {
 	st, err := s.Client.TenantSetting.Query().Where(tenantsetting.TenantID(tenantID)).Only(authz.SystemContext(ctx))
 	switch {
 	case ent.IsNotFound(err):
-		s.zones.Store(tenantID, DefaultZone)
 		return DefaultZone, nil
 	case err != nil:
 		return "", fmt.Errorf("load the tenant's settings: %w", err)
 	}
-	s.zones.Store(tenantID, st.TimeZone)
 	return st.TimeZone, nil
+}
+
+// zoneMemo remembers tenant zones for one request, so that a page of
+// rosters costs one statement, not one per roster.
+type zoneMemo struct {
+	mu      sync.Mutex
+	entries map[int]*zoneEntry
+}
+
+type zoneEntry struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+type zoneMemoKey struct{}
+
+// WithZoneMemo returns ctx remembering the zones ZoneName reads until the
+// request ends. Give it to one request (or one subscription event), never to
+// a long-lived context: a zone changed meanwhile would not be seen.
+func WithZoneMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, zoneMemoKey{}, &zoneMemo{entries: map[int]*zoneEntry{}})
 }
 
 // Zone is the time zone of tenant id (ZoneName) as a location.
@@ -93,7 +131,6 @@ func (s *Service) SetZone(ctx context.Context, rootPath, name string) error {
 		if err != nil {
 			return fmt.Errorf("set the tenant's time zone: %w", err)
 		}
-		s.zones.Delete(v.Tenant)
 		return nil
 	})
 }
