@@ -72,6 +72,10 @@ type Deps struct {
 	// Reads routes read-only operations and exports to the read replica;
 	// nil or without a replica: everything on the primary.
 	Reads *db.Reads
+	// Viewers keeps the viewers of recent requests, checked against the
+	// database's viewer generations on every request; nil: every request
+	// reads its viewer (one statement either way).
+	Viewers *authz.ViewerCache
 
 	metrics *Metrics
 }
@@ -252,7 +256,7 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 		}
 		var v *authz.Viewer
 		if err == nil {
-			v, err = authz.LoadSessionViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, claims.SessionID, d.Now())
+			v, err = d.sessionViewer(ctx, claims)
 		}
 		if err == nil {
 			ctx = authz.NewContext(ctx, v)
@@ -274,6 +278,15 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 		reqctx.Logger(ctx).ErrorContext(ctx, "authentication failed", "err", err)
 		writeCoded(w, http.StatusInternalServerError, apperr.New(apperr.Internal, "internal error"))
 	})
+}
+
+// sessionViewer is the viewer of a request signed in with claims, through
+// the viewer cache when there is one.
+func (d Deps) sessionViewer(ctx context.Context, claims auth.Claims) (*authz.Viewer, error) {
+	if d.Viewers == nil || claims.SessionID == "" {
+		return authz.LoadSessionViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, claims.SessionID, d.Now())
+	}
+	return d.Viewers.Viewer(ctx, d.Policy.Current(), claims.UserID, claims.TenantID, claims.SessionID, d.Now())
 }
 
 // admitAddress charges a request without a valid token to its client

@@ -90,7 +90,7 @@ func initViewer(ctx context.Context, d Deps, payload transport.InitPayload) (*au
 	if err != nil {
 		return nil, claims, err
 	}
-	v, err := authz.LoadSessionViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, claims.SessionID, d.Now())
+	v, err := d.sessionViewer(ctx, claims)
 	return v, claims, err
 }
 
@@ -110,7 +110,7 @@ func watchSession(ctx context.Context, d Deps, claims auth.Claims, v *authz.View
 		case <-expiry.C:
 			return CloseUnauthorized, apperr.ReasonTokenExpired + ": the access token expired; refresh it and subscribe again", true
 		case <-recheck.C:
-			now, err := authz.LoadSessionViewer(ctx, d.Client, d.Policy.Current(), claims.UserID, claims.TenantID, claims.SessionID, d.Now())
+			now, err := d.sessionViewer(ctx, claims)
 			switch {
 			case ctx.Err() != nil:
 				return 0, "", false

@@ -60,6 +60,8 @@ type App struct {
 	Log   *slog.Logger
 	// Health is the readiness of the server (/readyz), drained at shutdown.
 	Health *server.Health
+	// Viewers keeps the viewers of recent requests (authz.ViewerCache).
+	Viewers *authz.ViewerCache
 	// Events feeds the GraphQL subscriptions.
 	Events *events.Bus
 	// Jobs is the job queue (reminders, deliveries): `dutychain serve`
@@ -131,17 +133,19 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	if d.Reads.Configured() {
 		health.Checks = append(health.Checks, server.Check{Name: "replica", Run: d.Reads.Check, Advisory: true})
 	}
+	viewers := authz.NewViewerCache(d.Client, 0)
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
 		Health: health, Now: now, Files: fileSvc, FileURLs: fileURLs, Metrics: metrics, PersistedDocuments: persisted,
 		Idempotency: server.NewIdempotencyStore(d.SQL, d.Dialect, cfg.IdempotencyTTL, now), Reads: d.Reads,
+		Viewers: viewers,
 	})
 	runner, err := jobs.New(d, JobOptions(cfg, log, now))
 	if err != nil {
 		return nil, err
 	}
 	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Admin: server.Admin(cfg, metrics),
-		Log: log, Files: fileSvc, Health: health, Events: bus, Jobs: runner}, nil
+		Log: log, Files: fileSvc, Health: health, Events: bus, Jobs: runner, Viewers: viewers}, nil
 }
 
 // newURLSigner signs file URLs with the secret in cfg.FileURLSecretFile or,

@@ -1,0 +1,150 @@
+package authz
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/dutychain/dutychain/ent"
+)
+
+// GenerationsTable is the table of viewer generations (migration
+// 0023_viewer_generations): triggers on users, posts, refresh_tokens and units
+// bump a counter per (tenant, user), and per tenant (user 0) for unit moves,
+// in the writing transaction.
+const GenerationsTable = "viewer_generations"
+
+// DefaultViewerCacheSize bounds the viewers a ViewerCache keeps.
+const DefaultViewerCacheSize = 50_000
+
+// ViewerCache keeps the state of recently seen viewers of one database and
+// checks it on every request with one small statement: the two generations
+// (the user's and the tenant's) that the database's triggers bump whenever a
+// user, one of their posts or sessions, or a unit's place in the tree
+// changes — through any server replica, any tool, any hand-written SQL. An
+// unchanged generation serves the kept state; a changed one, a post that has
+// since started or ended, or a clock that went back reads the state again
+// (one statement, as without the cache). So a disabled user, an ended post or
+// a revoked session is refused on the very next request on every replica,
+// and the policy is always the request's current snapshot.
+type ViewerCache struct {
+	client    *ent.Client
+	maxSize   int
+	mu        sync.Mutex
+	states    map[stateKey]*viewerState
+	hits      uint64
+	reloads   uint64
+	evictions uint64
+}
+
+// stateKey names one kept state: a user's session (or no session).
+type stateKey struct {
+	tenant, user int
+	session      string
+}
+
+// NewViewerCache returns a cache over client; size ≤ 0 means
+// DefaultViewerCacheSize.
+func NewViewerCache(client *ent.Client, size int) *ViewerCache {
+	if size <= 0 {
+		size = DefaultViewerCacheSize
+	}
+	return &ViewerCache{client: client, maxSize: size, states: map[stateKey]*viewerState{}}
+}
+
+// Viewer is LoadSessionViewer (session != "") or LoadViewer (session == "")
+// through the cache: one statement either way.
+func (c *ViewerCache) Viewer(ctx context.Context, policy *Policy, userID, tenantID int, session string, now time.Time) (*Viewer, error) {
+	key := stateKey{tenant: tenantID, user: userID, session: session}
+	now = now.UTC()
+	c.mu.Lock()
+	st := c.states[key]
+	c.mu.Unlock()
+	if st != nil && !now.Before(st.loadedAt) && (st.expires.IsZero() || now.Before(st.expires)) {
+		userGen, tenantGen, err := c.generations(ctx, userID, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		if userGen == st.userGen && tenantGen == st.tenantGen {
+			c.mu.Lock()
+			c.hits++
+			c.mu.Unlock()
+			return st.viewer(policy, now)
+		}
+	}
+	st, err := loadViewerState(ctx, c.client, userID, tenantID, session, now)
+	if err != nil {
+		c.mu.Lock()
+		delete(c.states, key)
+		c.mu.Unlock()
+		return nil, err
+	}
+	c.mu.Lock()
+	c.reloads++
+	if len(c.states) >= c.maxSize {
+		// Bounded: drop arbitrary states (Go's map order); they are read
+		// again on their next request.
+		for k := range c.states {
+			delete(c.states, k)
+			c.evictions++
+			if len(c.states) < c.maxSize*3/4 {
+				break
+			}
+		}
+	}
+	c.states[key] = st
+	c.mu.Unlock()
+	return st.viewer(policy, now)
+}
+
+// generations reads the user's and the tenant's viewer generations (0 when
+// no change was ever counted). The ids (integers from a verified token) are
+// written into the statement: without parameters lib/pq sends it in one
+// round trip (the simple query protocol) instead of two.
+func (c *ViewerCache) generations(ctx context.Context, userID, tenantID int) (userGen, tenantGen int64, err error) {
+	q := make([]byte, 0, 112)
+	q = append(q, "SELECT user_id, generation FROM "+GenerationsTable+" WHERE tenant_id = "...)
+	q = strconv.AppendInt(q, int64(tenantID), 10)
+	q = append(q, " AND user_id IN ("...)
+	q = strconv.AppendInt(q, int64(userID), 10)
+	q = append(q, ", 0)"...)
+	rows, err := c.client.QueryContext(ctx, string(q))
+	if err != nil {
+		return 0, 0, fmt.Errorf("read viewer generations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var user, gen int64
+		if err := rows.Scan(&user, &gen); err != nil {
+			return 0, 0, fmt.Errorf("read viewer generations: %w", err)
+		}
+		if user == 0 {
+			tenantGen = gen
+		} else {
+			userGen = gen
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, fmt.Errorf("read viewer generations: %w", err)
+	}
+	return userGen, tenantGen, nil
+}
+
+// ViewerCacheStats counts the cache's answers since it was made.
+type ViewerCacheStats struct {
+	// Hits served a kept state; Reloads read the state (first request,
+	// changed generation, post started or ended); Evictions dropped states
+	// over the size bound.
+	Hits, Reloads, Evictions uint64
+	// Size is the number of states kept now.
+	Size int
+}
+
+// Stats returns the cache's counters.
+func (c *ViewerCache) Stats() ViewerCacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return ViewerCacheStats{Hits: c.hits, Reloads: c.reloads, Evictions: c.evictions, Size: len(c.states)}
+}

@@ -1,0 +1,150 @@
+package authz_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/internal/testdb"
+)
+
+// TestViewerCache checks the cache against the database it keeps viewers
+// of, on both databases.
+func TestViewerCache(t *testing.T) {
+	for _, dl := range testdb.Dialects(t) {
+		t.Run("on "+testdb.Name(dl), func(t *testing.T) {
+			x := openDemo(t, dl)
+			ctx := context.Background()
+			id, _ := x.built.User("county.deputy.industry")
+			cache := authz.NewViewerCache(x.d.Client, 0)
+			get := func() *authz.Viewer {
+				t.Helper()
+				v, err := cache.Viewer(ctx, x.policy, id, x.built.TenantID, "", time.Now())
+				require.NoError(t, err)
+				return v
+			}
+
+			t.Run("a kept viewer equals a freshly loaded one", func(t *testing.T) {
+				want := x.viewer(t, x.d.Client, "county.deputy.industry")
+				for range 2 {
+					got := get()
+					require.Equal(t, want.Grants, got.Grants)
+					require.Equal(t, want.PostIDs, got.PostIDs)
+					require.Equal(t, want.Username, got.Username)
+				}
+				require.Equal(t, uint64(1), cache.Stats().Reloads)
+				require.Equal(t, uint64(1), cache.Stats().Hits)
+			})
+
+			t.Run("each request gets its own viewer, with the policy it passes", func(t *testing.T) {
+				v1, v2 := get(), get()
+				require.NotSame(t, v1, v2)
+				other := policyFor(t, x.built.TenantID)
+				v3, err := cache.Viewer(ctx, other, id, x.built.TenantID, "", time.Now())
+				require.NoError(t, err)
+				require.Same(t, other, v3.Policy)
+			})
+
+			t.Run("a change to the user's posts by SQL is read at once", func(t *testing.T) {
+				before := cache.Stats().Reloads
+				_, err := x.d.SQL.ExecContext(ctx, `UPDATE posts SET title = title WHERE user_id = `+strconv.Itoa(id))
+				require.NoError(t, err)
+				get()
+				require.Equal(t, before+1, cache.Stats().Reloads)
+				get()
+				require.Equal(t, before+1, cache.Stats().Reloads)
+			})
+
+			t.Run("another user's change leaves this viewer kept", func(t *testing.T) {
+				before := cache.Stats().Reloads
+				other, _ := x.built.User("county.head")
+				_, err := x.d.SQL.ExecContext(ctx, `UPDATE users SET display_name = display_name WHERE id = `+strconv.Itoa(other))
+				require.NoError(t, err)
+				get()
+				require.Equal(t, before, cache.Stats().Reloads)
+			})
+
+			t.Run("a clock that goes back reads the viewer again", func(t *testing.T) {
+				before := cache.Stats().Reloads
+				_, err := cache.Viewer(ctx, x.policy, id, x.built.TenantID, "", time.Now().Add(-time.Hour))
+				require.NoError(t, err)
+				require.Equal(t, before+1, cache.Stats().Reloads)
+			})
+
+			t.Run("a full cache drops states and stays bounded", func(t *testing.T) {
+				small := authz.NewViewerCache(x.d.Client, 2)
+				for _, name := range benchUsers {
+					uid, _ := x.built.User(name)
+					_, err := small.Viewer(ctx, x.policy, uid, x.built.TenantID, "", time.Now())
+					require.NoError(t, err)
+				}
+				require.LessOrEqual(t, small.Stats().Size, 2)
+				require.Positive(t, small.Stats().Evictions)
+			})
+
+			t.Run("concurrent requests and writes never serve a viewer older than the last write", func(t *testing.T) {
+				var wg sync.WaitGroup
+				errs := make(chan error, 64)
+				for range 4 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for range 25 {
+							if _, err := cache.Viewer(ctx, x.policy, id, x.built.TenantID, "", time.Now()); err != nil {
+								errs <- err
+								return
+							}
+						}
+					}()
+				}
+				for range 5 {
+					if _, err := x.d.SQL.ExecContext(ctx, `UPDATE posts SET title = title WHERE user_id = `+strconv.Itoa(id)); err != nil {
+						errs <- err
+					}
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					require.NoError(t, err)
+				}
+				// After the last write, the next request reads again or
+				// already holds the state read after it.
+				_, err := x.d.SQL.ExecContext(ctx, `UPDATE posts SET title = title WHERE user_id = `+strconv.Itoa(id))
+				require.NoError(t, err)
+				before := cache.Stats().Reloads
+				get()
+				require.Equal(t, before+1, cache.Stats().Reloads)
+			})
+		})
+	}
+}
+
+// BenchmarkViewerCache: what authenticating a request costs with the cache
+// (a hit: one statement reading two generations, then building the viewer
+// from the kept state), beside BenchmarkLoadViewer (reading it every time).
+//
+//	./scripts/test.sh ./authz -run '^$' -bench 'LoadViewer|ViewerCache' -benchtime 2000x
+func BenchmarkViewerCache(b *testing.B) {
+	for _, dl := range testdb.Dialects(b) {
+		x := openDemo(b, dl)
+		cache := authz.NewViewerCache(x.d.Client, 0)
+		for _, name := range benchUsers {
+			id, _ := x.built.User(name)
+			b.Run(testdb.Name(dl)+"/"+name, func(b *testing.B) {
+				ctx := context.Background()
+				loopCPU(b, func() {
+					v, err := cache.Viewer(ctx, x.policy, id, x.built.TenantID, "", time.Now())
+					if err != nil {
+						b.Fatal(err)
+					}
+					sink += len(v.Grants)
+				})
+			})
+		}
+	}
+}
