@@ -69,3 +69,29 @@ func coverageConnection(c *notices.Coverage) *model.NoticeCoverageConnection {
 	}
 	return out
 }
+
+// receiptAllowed lists what the caller may do with receipt rc now, by the
+// decisions receiveNotice and replyToNotice take (notices.MayReceive,
+// notices.MayReply), on data the request's loaders batch.
+func (r *Resolver) receiptAllowed(ctx context.Context, rc *ent.NoticeReceipt) ([]model.NoticeReceiptAction, error) {
+	if signedIn(ctx) == nil {
+		return []model.NoticeReceiptAction{}, nil
+	}
+	ld := loadersFrom(ctx, r.Client)
+	o, err := ld.object(ctx, "notice", rc.TenantID, rc.ScopePath, rc.ScopeSector, rc.ScopeEnterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	if rc.IssuerScopePath != nil {
+		o.IssuerPath = *rc.IssuerScopePath
+	}
+	u, err := ld.loadUnit(ctx, rc.RecipientUnitID)
+	if err != nil {
+		return nil, err
+	}
+	receive, reply := errUnreadable, errUnreadable
+	if u != nil {
+		receive, reply = notices.MayReceive(ctx, rc, o, u), notices.MayReply(ctx, rc, o, u)
+	}
+	return when(decided(model.NoticeReceiptActionReceive, receive), decided(model.NoticeReceiptActionReply, reply)), nil
+}

@@ -84,6 +84,11 @@ func (r *noticeReceiptResolver) Notice(ctx context.Context, obj *ent.NoticeRecei
 	return loadersFrom(ctx, r.Client).delivered.Load(ctx, obj.NoticeID)
 }
 
+// AllowedActions is the resolver for the allowedActions field.
+func (r *noticeReceiptResolver) AllowedActions(ctx context.Context, obj *ent.NoticeReceipt) ([]model.NoticeReceiptAction, error) {
+	return r.receiptAllowed(ctx, obj)
+}
+
 // Recipient is the resolver for the recipient field.
 func (r *noticeReceiptResolver) Recipient(ctx context.Context, obj *ent.NoticeReceipt) (*ent.Unit, error) {
 	return loadersFrom(ctx, r.Client).loadUnit(ctx, obj.RecipientUnitID)

@@ -139,6 +139,29 @@ func (r *Resolver) tasksOf(ctx context.Context, f tasks.Filter) ([]tasks.Task, e
 				fmt.Sprintf("The emergency plan “%s” (%s) is a draft awaiting approval.", p.Title, p.Version), nil, p, p.ID, now))
 		}
 	}
+	noticeIDs := make([]int, len(c.Receipts))
+	for i, rc := range c.Receipts {
+		noticeIDs[i] = rc.NoticeID
+	}
+	// The notices as delivered to their recipients, in one batch.
+	delivered, err := loadersFrom(ctx, r.Client).delivered.LoadAll(ctx, noticeIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i, rc := range c.Receipts {
+		allowed, err := r.receiptAllowed(ctx, rc)
+		if err != nil {
+			return nil, err
+		}
+		n := delivered[i]
+		if n == nil || !slices.Contains(allowed, model.NoticeReceiptActionReceive) {
+			continue
+		}
+		due := rc.DueAt
+		keep(tasks.New(tasks.NoticeToReceive, string(model.NoticeReceiptActionReceive),
+			fmt.Sprintf("The notice “%s” (%s) sent to %s awaits your signature for receipt (签收).", n.Title, n.DocumentNumber, rc.RecipientName),
+			&due, rc, rc.ID, now))
+	}
 	return out, nil
 }
 
@@ -171,6 +194,9 @@ func (r *Resolver) primeTaskLoaders(ctx context.Context, c *tasks.Candidates) er
 	}
 	for _, p := range c.Plans {
 		unitIDs = append(unitIDs, p.UnitID)
+	}
+	for _, rc := range c.Receipts {
+		unitIDs = append(unitIDs, rc.RecipientUnitID)
 	}
 	if err := ld.primePosts(ctx, r.Client, postIDs); err != nil {
 		return err

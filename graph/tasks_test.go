@@ -22,15 +22,15 @@ import (
 
 const myTasksQuery = `{ myTasks(first: 500) { totalCount edges { node { kind action why dueAt overdue object { id __typename
   ... on ResponsibilityLetter { a1: allowedActions } ... on Hazard { a2: allowedActions } ... on Certificate { a3: allowedActions }
-  ... on DutyList { a4: allowedActions } ... on EmergencyPlan { a5: allowedActions } } } } } }`
+  ... on DutyList { a4: allowedActions } ... on EmergencyPlan { a5: allowedActions } ... on NoticeReceipt { a6: allowedActions } } } } } }`
 
 type taskRow struct {
 	Kind, Action, Why string
 	DueAt             *time.Time
 	Object            struct {
-		ID                 string
-		Typename           string `json:"__typename"`
-		A1, A2, A3, A4, A5 []string
+		ID                     string
+		Typename               string `json:"__typename"`
+		A1, A2, A3, A4, A5, A6 []string
 	}
 }
 
@@ -47,7 +47,7 @@ func myTasksOf(t *testing.T, s *apitest.Server, token string) []taskRow {
 	for i, e := range out.MyTasks.Edges {
 		rows[i] = e.Node
 		o := &rows[i].Object
-		o.A1 = slices.Concat(o.A1, o.A2, o.A3, o.A4, o.A5) // the object's allowedActions, whatever its type
+		o.A1 = slices.Concat(o.A1, o.A2, o.A3, o.A4, o.A5, o.A6) // the object's allowedActions, whatever its type
 	}
 	require.Equal(t, out.MyTasks.TotalCount, len(rows))
 	return rows
@@ -66,6 +66,38 @@ func TestMyTasks(t *testing.T) {
 			}
 			t.Logf("tasks of the demo users by kind: %v", kinds)
 			require.NotEmpty(t, kinds, "the demo county has work waiting")
+			require.Positive(t, kinds["NOTICE_TO_RECEIVE"], "the demo county has notices not signed for")
+		})
+
+		t.Run("every notice a demo user may sign for is one of their tasks, and no other", func(t *testing.T) {
+			for _, user := range demoUsers(t, s) {
+				token := s.As(user)
+				var out struct {
+					NoticeReceipts struct {
+						Edges []struct {
+							Node struct {
+								ID             string
+								AllowedActions []string
+							}
+						}
+					}
+				}
+				gqOK(t, s, token, `{ noticeReceipts(first: 500, where: {receivedAtIsNil: true}) { edges { node { id allowedActions } } } }`, nil).Decode(t, &out)
+				var receivable []string
+				for _, e := range out.NoticeReceipts.Edges {
+					if slices.Contains(e.Node.AllowedActions, "RECEIVE") {
+						receivable = append(receivable, e.Node.ID)
+					}
+				}
+				var tasked []string
+				for _, task := range myTasksOf(t, s, token) {
+					if task.Kind == "NOTICE_TO_RECEIVE" {
+						require.Equal(t, "RECEIVE", task.Action)
+						tasked = append(tasked, task.Object.ID)
+					}
+				}
+				require.ElementsMatch(t, receivable, tasked, "%s: receipts they may sign for = their NOTICE_TO_RECEIVE tasks", user)
+			}
 		})
 
 		t.Run("a town head at 城关镇 gets none of 西河镇's tasks", func(t *testing.T) {

@@ -1706,7 +1706,7 @@ type Task struct {
 	DueAt *time.Time `json:"dueAt,omitempty"`
 	// Whether the due date has passed.
 	Overdue bool `json:"overdue"`
-	// The record to act on: a ResponsibilityLetter, Hazard, Certificate, DutyList or EmergencyPlan.
+	// The record to act on: a ResponsibilityLetter, Hazard, Certificate, DutyList, EmergencyPlan or NoticeReceipt.
 	Object ent.Noder `json:"object"`
 }
 
@@ -2951,6 +2951,64 @@ func (e NoticeCoverageOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// NoticeReceiptAction is what you may do with a receipt, as listed in its allowedActions.
+type NoticeReceiptAction string
+
+const (
+	// Sign for the notice (签收) at the recipient unit: receiveNotice.
+	NoticeReceiptActionReceive NoticeReceiptAction = "RECEIVE"
+	// Answer the notice (反馈) at the recipient unit: replyToNotice.
+	NoticeReceiptActionReply NoticeReceiptAction = "REPLY"
+)
+
+var AllNoticeReceiptAction = []NoticeReceiptAction{
+	NoticeReceiptActionReceive,
+	NoticeReceiptActionReply,
+}
+
+func (e NoticeReceiptAction) IsValid() bool {
+	switch e {
+	case NoticeReceiptActionReceive, NoticeReceiptActionReply:
+		return true
+	}
+	return false
+}
+
+func (e NoticeReceiptAction) String() string {
+	return string(e)
+}
+
+func (e *NoticeReceiptAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NoticeReceiptAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NoticeReceiptAction", str)
+	}
+	return nil
+}
+
+func (e NoticeReceiptAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NoticeReceiptAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NoticeReceiptAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // An action on a post, as listed in its allowedActions.
 type PostAction string
 
@@ -3262,6 +3320,8 @@ const (
 	TaskKindDutyListToAcknowledge TaskKind = "DUTY_LIST_TO_ACKNOWLEDGE"
 	// Approve a DRAFT emergency plan (action APPROVE).
 	TaskKindPlanToApprove TaskKind = "PLAN_TO_APPROVE"
+	// Sign for a notice (签收) sent to a unit where you hold a post that receives notices (action RECEIVE on the NoticeReceipt).
+	TaskKindNoticeToReceive TaskKind = "NOTICE_TO_RECEIVE"
 )
 
 var AllTaskKind = []TaskKind{
@@ -3272,11 +3332,12 @@ var AllTaskKind = []TaskKind{
 	TaskKindCertificateExpiring,
 	TaskKindDutyListToAcknowledge,
 	TaskKindPlanToApprove,
+	TaskKindNoticeToReceive,
 }
 
 func (e TaskKind) IsValid() bool {
 	switch e {
-	case TaskKindLetterToSign, TaskKindHazardToDecide, TaskKindHazardToRectify, TaskKindHazardOverdue, TaskKindCertificateExpiring, TaskKindDutyListToAcknowledge, TaskKindPlanToApprove:
+	case TaskKindLetterToSign, TaskKindHazardToDecide, TaskKindHazardToRectify, TaskKindHazardOverdue, TaskKindCertificateExpiring, TaskKindDutyListToAcknowledge, TaskKindPlanToApprove, TaskKindNoticeToReceive:
 		return true
 	}
 	return false

@@ -27,11 +27,38 @@ func atRecipient(ctx context.Context, c *ent.Client, r *ent.NoticeReceipt, actio
 	if err != nil {
 		return actor{}, kernel.NotFound(err, "unit", "receiptID")
 	}
-	grants, err := authz.ActFor(ctx, o, action, authz.PlaceOf(u), r.RecipientName, false, "receiptID")
+	grants, err := actAtRecipient(ctx, r, o, u, action)
 	if err != nil {
 		return actor{}, err
 	}
 	return actorOf(ctx, c, grants, postID, "postID")
+}
+
+// actAtRecipient decides action on receipt r (decision object o) for the
+// caller's posts at the recipient unit u: the one decision of receiving and
+// replying, for the mutations and for allowedActions alike.
+func actAtRecipient(ctx context.Context, r *ent.NoticeReceipt, o authz.Object, u *ent.Unit, action string) ([]authz.Grant, error) {
+	return authz.ActFor(ctx, o, action, authz.PlaceOf(u), r.RecipientName, false, "receiptID")
+}
+
+// MayReceive is nil when the caller may sign for receipt r (decision object
+// o, recipient unit u) now: not yet signed for, and a post at u that may.
+func MayReceive(ctx context.Context, r *ent.NoticeReceipt, o authz.Object, u *ent.Unit) error {
+	if r.ReceivedAt != nil {
+		return apperr.Invalid("receiptID", "already signed for")
+	}
+	_, err := actAtRecipient(ctx, r, o, u, "receive")
+	return err
+}
+
+// MayReply is nil when the caller may answer receipt r now: not yet
+// answered, and a post at the recipient unit that may.
+func MayReply(ctx context.Context, r *ent.NoticeReceipt, o authz.Object, u *ent.Unit) error {
+	if r.RepliedAt != nil {
+		return apperr.Invalid("receiptID", "already answered")
+	}
+	_, err := actAtRecipient(ctx, r, o, u, "reply")
+	return err
 }
 
 // receivedState is what a receipt's status reads as, for CONFLICT messages.

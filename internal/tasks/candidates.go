@@ -11,6 +11,7 @@ import (
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/hazard"
+	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/internal/domain"
 )
@@ -23,6 +24,8 @@ type Candidates struct {
 	Certificates []*ent.Certificate
 	DutyLists    []*ent.DutyList
 	Plans        []*ent.EmergencyPlan
+	// Receipts are the unsigned notice receipts.
+	Receipts []*ent.NoticeReceipt
 }
 
 // LoadCandidates loads, through the caller's scope in ctx, the candidates of
@@ -61,6 +64,13 @@ func LoadCandidates(ctx context.Context, c *ent.Client, f Filter, now time.Time)
 		out.Plans, err = c.EmergencyPlan.Query().Where(emergencyplan.StateEQ(domain.PlanDraft)).Order(ent.Asc(emergencyplan.FieldID)).All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("draft emergency plans: %w", err)
+		}
+	}
+	if f.Wants(NoticeToReceive) {
+		out.Receipts, err = c.NoticeReceipt.Query().Where(noticereceipt.ReceivedAtIsNil()).
+			Order(ent.Asc(noticereceipt.FieldID)).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("notices to receive: %w", err)
 		}
 	}
 	return out, nil

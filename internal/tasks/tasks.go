@@ -27,10 +27,11 @@ const (
 	CertificateExpiring   Kind = "CERTIFICATE_EXPIRING"
 	DutyListToAcknowledge Kind = "DUTY_LIST_TO_ACKNOWLEDGE"
 	PlanToApprove         Kind = "PLAN_TO_APPROVE"
+	NoticeToReceive       Kind = "NOTICE_TO_RECEIVE"
 )
 
 // Kinds lists every kind in enum order.
-var Kinds = []Kind{LetterToSign, HazardToDecide, HazardToRectify, HazardOverdue, CertificateExpiring, DutyListToAcknowledge, PlanToApprove}
+var Kinds = []Kind{LetterToSign, HazardToDecide, HazardToRectify, HazardOverdue, CertificateExpiring, DutyListToAcknowledge, PlanToApprove, NoticeToReceive}
 
 func rank(k Kind) int {
 	for i, x := range Kinds {
