@@ -20,6 +20,7 @@ import (
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/notify"
+	readinesssvc "github.com/dutychain/dutychain/internal/readiness"
 )
 
 const webhookSecret = "a webhook secret of at least 32 characters"
@@ -91,7 +92,9 @@ func TestRemindersFireOnceAcrossReplicas(t *testing.T) {
 		a, b := apitest.Start(t, d, withWebhook), apitest.Start(t, d, withWebhook)
 		// A month on, overdue records have been overdue past the escalation delay.
 		later := time.Now().Add(30 * 24 * time.Hour)
-		today := notify.Day(later)
+		zones, err := (&readinesssvc.Service{Client: d.Client}).Zones(context.Background())
+		require.NoError(t, err)
+		today := notify.DayIn(later, zones(0)) // every demo tenant keeps the default zone
 		a.Clock.Set(later)
 		b.Clock.Set(later)
 		ctx := context.Background()
@@ -104,9 +107,9 @@ func TestRemindersFireOnceAcrossReplicas(t *testing.T) {
 			})
 		}
 
-		dues, err := notify.FindDue(ctx, d.Client, later)
+		dues, err := notify.FindDue(ctx, d.Client, later, zones)
 		require.NoError(t, err)
-		want, err := notify.Plan(ctx, d.Client, dues, later, config.DefaultNotifications.EscalateAfter)
+		want, err := notify.Plan(ctx, d.Client, dues, later, config.DefaultNotifications.EscalateAfter, zones)
 		require.NoError(t, err)
 		escalations := 0
 		for _, r := range want {

@@ -11,6 +11,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/kernel"
 	"github.com/dutychain/dutychain/internal/notify"
+	"github.com/dutychain/dutychain/internal/readiness"
 )
 
 // ScanArgs is the reminder scan: find what is due, queue one RemindArgs
@@ -68,11 +69,15 @@ func (w *scanWorker) Work(ctx context.Context, _ *river.Job[ScanArgs]) error {
 // skipped by River's unique check.
 func (w *scanWorker) run(ctx context.Context) (int, error) {
 	now := kernel.Now(w.now)
-	dues, err := notify.FindDue(ctx, w.notify.Client, now)
+	zones, err := (&readiness.Service{Client: w.notify.Client}).Zones(ctx)
 	if err != nil {
 		return 0, err
 	}
-	reminders, err := notify.Plan(ctx, w.notify.Client, dues, now, w.escalateAfter)
+	dues, err := notify.FindDue(ctx, w.notify.Client, now, zones)
+	if err != nil {
+		return 0, err
+	}
+	reminders, err := notify.Plan(ctx, w.notify.Client, dues, now, w.escalateAfter, zones)
 	if err != nil {
 		return 0, err
 	}

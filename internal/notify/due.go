@@ -42,15 +42,31 @@ type Due struct {
 	Why    string
 }
 
-// dateOf formats a due date for a sentence.
-func dateOf(t time.Time) string { return t.UTC().Format("2006-01-02") }
+// Zones gives the time zone a tenant shows its dates in (the tenant's
+// setting, see readiness.Service.Zones); nil, or a nil answer, is UTC.
+type Zones func(tenant int) *time.Location
+
+// of is tenant's zone.
+func (z Zones) of(tenant int) *time.Location {
+	if z == nil {
+		return time.UTC
+	}
+	if loc := z(tenant); loc != nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// dateIn formats a due date for a sentence, as a date of zone loc.
+func dateIn(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
 
 // FindDue returns every record of every tenant due or overdue at now, as
 // the system: letters unsigned past their signing time, hazards past their
 // deadline, assignments past their follow-up date, certificates within
 // their warning time of expiry, notices unsigned for past their receipt
-// date. One statement per kind.
-func FindDue(ctx context.Context, c *ent.Client, now time.Time) ([]Due, error) {
+// date. The dates in the sentences are the tenant's (zones). One statement
+// per kind.
+func FindDue(ctx context.Context, c *ent.Client, now time.Time, zones Zones) ([]Due, error) {
 	ctx = authz.SystemContext(ctx)
 	var out []Due
 	letters, err := c.ResponsibilityLetter.Query().
@@ -63,7 +79,7 @@ func FindDue(ctx context.Context, c *ent.Client, now time.Time) ([]Due, error) {
 	for _, l := range letters {
 		due := l.IssuedAt.Add(tasks.LetterSigningTime)
 		out = append(out, Due{l.TenantID, LetterToSign, l.ID, l.SigneeUnitID, due,
-			fmt.Sprintf("The responsibility letter %q awaits the signature of %s since %s.", l.Title, l.SigneeName, dateOf(due))})
+			fmt.Sprintf("The responsibility letter %q awaits the signature of %s since %s.", l.Title, l.SigneeName, dateIn(due, zones.of(l.TenantID)))})
 	}
 	hazards, err := c.Hazard.Query().Where(hazard.StateNEQ(domain.HazardClosed), hazard.DeadlineLT(now)).
 		Order(ent.Asc(hazard.FieldID)).All(ctx)
@@ -72,7 +88,7 @@ func FindDue(ctx context.Context, c *ent.Client, now time.Time) ([]Due, error) {
 	}
 	for _, h := range hazards {
 		out = append(out, Due{h.TenantID, HazardOverdue, h.ID, h.SubjectID, h.Deadline,
-			fmt.Sprintf("The hazard %q (%s) is past its rectification deadline of %s.", h.Category, h.State, dateOf(h.Deadline))})
+			fmt.Sprintf("The hazard %q (%s) is past its rectification deadline of %s.", h.Category, h.State, dateIn(h.Deadline, zones.of(h.TenantID)))})
 	}
 	assignments, err := c.HazardAssignment.Query().
 		Where(hazardassignment.FollowUpOnLT(now)).
@@ -87,7 +103,7 @@ func FindDue(ctx context.Context, c *ent.Client, now time.Time) ([]Due, error) {
 			continue
 		}
 		out = append(out, Due{a.TenantID, AssignmentFollowUpDue, a.ID, a.AssigneeID, a.FollowUpOn,
-			fmt.Sprintf("The hazard %q assigned to your unit was due to be followed up by %s and is still open.", a.Edges.Hazard.Category, dateOf(a.FollowUpOn))})
+			fmt.Sprintf("The hazard %q assigned to your unit was due to be followed up by %s and is still open.", a.Edges.Hazard.Category, dateIn(a.FollowUpOn, zones.of(a.TenantID)))})
 	}
 	certs, err := c.Certificate.Query().Where(certificate.ValidUntilLT(now.Add(tasks.CertificateWarning))).
 		Order(ent.Asc(certificate.FieldID)).All(ctx)
@@ -100,7 +116,7 @@ func FindDue(ctx context.Context, c *ent.Client, now time.Time) ([]Due, error) {
 			verb = "expired"
 		}
 		out = append(out, Due{cert.TenantID, CertificateExpiring, cert.ID, cert.UnitID, cert.ValidUntil,
-			fmt.Sprintf("The %s certificate %s of %s %s on %s.", cert.Kind, cert.Number, cert.HolderName, verb, dateOf(cert.ValidUntil))})
+			fmt.Sprintf("The %s certificate %s of %s %s on %s.", cert.Kind, cert.Number, cert.HolderName, verb, dateIn(cert.ValidUntil, zones.of(cert.TenantID)))})
 	}
 	receipts, err := c.NoticeReceipt.Query().Where(noticereceipt.ReceivedAtIsNil(), noticereceipt.DueAtLT(now)).
 		WithNotice().Order(ent.Asc(noticereceipt.FieldID)).All(ctx)
@@ -109,7 +125,7 @@ func FindDue(ctx context.Context, c *ent.Client, now time.Time) ([]Due, error) {
 	}
 	for _, r := range receipts {
 		out = append(out, Due{r.TenantID, NoticeNotReceived, r.NoticeID, r.RecipientUnitID, r.DueAt,
-			fmt.Sprintf("The notice %s %q was due to be signed for (签收) by %s.", r.Edges.Notice.DocumentNumber, r.Edges.Notice.Title, dateOf(r.DueAt))})
+			fmt.Sprintf("The notice %s %q was due to be signed for (签收) by %s.", r.Edges.Notice.DocumentNumber, r.Edges.Notice.Title, dateIn(r.DueAt, zones.of(r.TenantID)))})
 	}
 	return out, nil
 }

@@ -26,21 +26,27 @@ type Reminder struct {
 	Due
 	UserID     int
 	Escalation bool
-	// Day is the UTC day it is sent for: one per object, kind and user a day.
+	// Day is the day it is sent for, in the tenant's time zone: one per
+	// object, kind and user a day, a day as the county counts it.
 	Day string
 }
 
-// Day is the key of now's day.
-func Day(now time.Time) string { return now.UTC().Format(time.DateOnly) }
+// DayIn is the key of now's day in zone loc (nil: UTC).
+func DayIn(now time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return now.In(loc).Format(time.DateOnly)
+}
 
 // Plan turns the due records into reminders at now: one to each holder of
 // a responsible post at the record's unit and, once the record has been
 // overdue for escalateAfter, one to each holder at the unit above — the
 // territory of an enterprise-side unit and the departments supervising its
 // enterprise, or the parent of a government unit. A user is notified once
-// per record and kind, as responsible if they are both. A fixed number of
-// statements, as the system.
-func Plan(ctx context.Context, c *ent.Client, dues []Due, now time.Time, escalateAfter time.Duration) ([]Reminder, error) {
+// per record and kind, as responsible if they are both; a reminder's day is
+// the tenant's (zones). A fixed number of statements, as the system.
+func Plan(ctx context.Context, c *ent.Client, dues []Due, now time.Time, escalateAfter time.Duration, zones Zones) ([]Reminder, error) {
 	ctx = authz.SystemContext(ctx)
 	if len(dues) == 0 {
 		return nil, nil
@@ -58,7 +64,6 @@ func Plan(ctx context.Context, c *ent.Client, dues []Due, now time.Time, escalat
 	if err != nil {
 		return nil, err
 	}
-	day := Day(now)
 	type key struct {
 		user, object int
 		kind         Kind
@@ -71,7 +76,7 @@ func Plan(ctx context.Context, c *ent.Client, dues []Due, now time.Time, escalat
 				k := key{uid, d.ObjectID, d.Kind}
 				if !seen[k] {
 					seen[k] = true
-					out = append(out, Reminder{Due: d, UserID: uid, Escalation: escalation, Day: day})
+					out = append(out, Reminder{Due: d, UserID: uid, Escalation: escalation, Day: DayIn(now, zones.of(d.Tenant))})
 				}
 			}
 		}

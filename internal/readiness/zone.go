@@ -86,6 +86,34 @@ func (s *Service) Zone(ctx context.Context, tenantID int) (*time.Location, error
 	return loc, nil
 }
 
+// Zones reads the time zone of every tenant with one statement (for the
+// system's scheduled work across tenants) and returns it as a lookup:
+// DefaultZone for a tenant that set none.
+func (s *Service) Zones(ctx context.Context) (func(tenant int) *time.Location, error) {
+	settings, err := s.Client.TenantSetting.Query().Select(tenantsetting.FieldTenantID, tenantsetting.FieldTimeZone).All(authz.SystemContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("load the tenants' time zones: %w", err)
+	}
+	def, err := time.LoadLocation(DefaultZone)
+	if err != nil {
+		return nil, fmt.Errorf("load time zone %q: %w", DefaultZone, err)
+	}
+	zones := make(map[int]*time.Location, len(settings))
+	for _, st := range settings {
+		loc, err := time.LoadLocation(st.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %d: load time zone %q: %w", st.TenantID, st.TimeZone, err)
+		}
+		zones[st.TenantID] = loc
+	}
+	return func(tenant int) *time.Location {
+		if loc, ok := zones[tenant]; ok {
+			return loc
+		}
+		return def
+	}, nil
+}
+
 // ValidZone reports whether name is an IANA time zone name this server
 // knows (not the empty name or Local, which mean the host's zone).
 func ValidZone(name string) bool {
