@@ -59,6 +59,30 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// ObserveViewers adds the viewer cache's counters: requests served from a
+// kept viewer, viewers read again (first request, a change, a post starting
+// or ending), viewers dropped over the bound, and the viewers kept.
+func (m *Metrics) ObserveViewers(c *authz.ViewerCache) {
+	counter := func(answer string, f func(authz.ViewerCacheStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_viewer_cache_total", ConstLabels: prometheus.Labels{"answer": answer},
+			Help: "Authenticated requests by how the viewer cache answered: hit (the kept viewer) or reload (read again).",
+		}, func() float64 { return float64(f(c.Stats())) })
+	}
+	m.registry.MustRegister(
+		counter("hit", func(s authz.ViewerCacheStats) uint64 { return s.Hits }),
+		counter("reload", func(s authz.ViewerCacheStats) uint64 { return s.Reloads }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_viewer_cache_evictions_total",
+			Help: "Viewers dropped from the viewer cache over its bound (read again on their next request).",
+		}, func() float64 { return float64(c.Stats().Evictions) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dutychain_viewer_cache_size",
+			Help: "Viewers (user sessions) the viewer cache keeps.",
+		}, func() float64 { return float64(c.Stats().Size) }),
+	)
+}
+
 // handler serves the registry in the Prometheus text format.
 func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})

@@ -164,5 +164,8 @@ func TestAuthenticationCostsOneSmallStatement(t *testing.T) {
 			require.Equal(t, 1, statements(), "later requests read two generations")
 		}
 		require.Equal(t, hits+3, s.App.Viewers.Stats().Hits)
+		_, body := getAdmin(t, s, "/metrics")
+		require.Equal(t, strconv.FormatUint(hits+3, 10), metric(string(body), `dutychain_viewer_cache_total{answer="hit"}`), "the hits are exported")
+		require.NotEmpty(t, metric(string(body), "dutychain_viewer_cache_size"))
 	}, func(c *config.Config) { c.StatementHeader = true })
 }

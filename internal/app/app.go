@@ -134,6 +134,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		health.Checks = append(health.Checks, server.Check{Name: "replica", Run: d.Reads.Check, Advisory: true})
 	}
 	viewers := authz.NewViewerCache(d.Client, 0)
+	metrics.ObserveViewers(viewers)
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
 		Health: health, Now: now, Files: fileSvc, FileURLs: fileURLs, Metrics: metrics, PersistedDocuments: persisted,
