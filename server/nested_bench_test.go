@@ -6,22 +6,9 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/bench"
 	"github.com/dutychain/dutychain/internal/testdb"
 )
-
-// nestedBenchDoc is the benchmark's nested scenario (internal/bench): a page
-// of enterprises, each with a page of its hazards and their events.
-const nestedBenchDoc = `query Nested($units: Int!, $hazards: Int!) {
-  units(first: $units, where: {kind: ENTERPRISE}) {
-    edges { node {
-      id name
-      enterpriseHazards(first: $hazards) {
-        totalCount
-        edges { node { id state level events { action at } } }
-      }
-    } }
-  }
-}`
 
 // BenchmarkNestedQuery measures the API's cost per field on the nested
 // query over real HTTP on the demo tenant (SQLite), for allocation and CPU
@@ -33,7 +20,7 @@ func BenchmarkNestedQuery(b *testing.B) {
 	s := apitest.Start(b, d)
 	token := s.Login("demo", "admin")
 	vars := map[string]any{"units": 5, "hazards": 10}
-	r := s.MustDo(token, nestedBenchDoc, vars)
+	r := s.MustDo(token, bench.NestedDoc, vars)
 	var out struct {
 		Units struct {
 			Edges []struct {
@@ -56,6 +43,6 @@ func BenchmarkNestedQuery(b *testing.B) {
 	b.ReportMetric(float64(hazards), "hazards/op")
 	b.ReportAllocs()
 	for b.Loop() {
-		s.MustDo(token, nestedBenchDoc, vars)
+		s.MustDo(token, bench.NestedDoc, vars)
 	}
 }

@@ -61,7 +61,7 @@ func (h *harness) probeStatements(ctx context.Context, rep *Report) error {
 	for _, u := range h.users {
 		var counts []int
 		for _, size := range []int{1, 5, 20} {
-			_, n, err := h.graphql(ctx, u.token, nestedDoc, map[string]any{"units": size, "hazards": size})
+			_, n, err := h.graphql(ctx, u.token, NestedDoc, map[string]any{"units": size, "hazards": size})
 			if err != nil {
 				return fmt.Errorf("probe nested as %s: %w", u.Username, err)
 			}

@@ -90,7 +90,9 @@ const countDoc = `query Count { hazards { totalCount } }`
 
 const dashboardDoc = `query Dashboard { hazardCounts { state level count } }`
 
-const nestedDoc = `query Nested($units: Int!, $hazards: Int!) {
+// NestedDoc is the nested scenario: a page of enterprises, each with a page
+// of its hazards and their events (also server.BenchmarkNestedQuery's).
+const NestedDoc = `query Nested($units: Int!, $hazards: Int!) {
   units(first: $units, where: {kind: ENTERPRISE}) {
     edges { node {
       id name
@@ -136,7 +138,7 @@ func scenarios() []*scenario {
 			},
 		},
 		{
-			name: "nested", depth: 3, totals: 1, doc: nestedDoc,
+			name: "nested", depth: 3, totals: 1, doc: NestedDoc,
 			vars: func(*benchUser, int) map[string]any {
 				return map[string]any{"units": nestedUnits, "hazards": nestedHazards}
 			},
