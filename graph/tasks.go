@@ -45,15 +45,15 @@ func (r *Resolver) myTasks(ctx context.Context, after *ent.Cursor, first *int, b
 		o.ByKind, o.Desc = orderBy.Field == model.TaskOrderFieldKind, orderBy.Direction == "DESC"
 	}
 	tasks.Sort(all, o)
-	page, err := tasks.Paginate(all, args)
+	page, err := tasks.Paginate(all, args, o)
 	if err != nil {
 		return nil, err
 	}
 	out := &model.TaskConnection{TotalCount: page.Total, Edges: []*model.TaskEdge{},
 		PageInfo: &ent.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage}}
-	for i, t := range page.Tasks {
+	for _, t := range page.Tasks {
 		node, _ := t.Object.(ent.Noder)
-		out.Edges = append(out.Edges, &model.TaskEdge{Cursor: *coverageCursor(tasks.Cursor(page.Start + i)), Node: &model.Task{
+		out.Edges = append(out.Edges, &model.TaskEdge{Cursor: *coverageCursor(tasks.CursorOf(t)), Node: &model.Task{
 			Kind: model.TaskKind(t.Kind), Action: t.Action, Why: t.Why, DueAt: t.DueAt, Overdue: t.Overdue, Object: node}})
 	}
 	if n := len(out.Edges); n > 0 {

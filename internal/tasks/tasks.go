@@ -114,6 +114,13 @@ type Order struct {
 
 // Sort orders ts.
 func Sort(ts []Task, o Order) {
+	cmp := o.compare
+	sort.SliceStable(ts, func(i, j int) bool { return cmp(ts[i], ts[j]) < 0 })
+}
+
+// compare orders a before b (< 0) or after (> 0) in o; only the same task
+// (kind and object) compares equal.
+func (o Order) compare(a, b Task) int {
 	due := func(a, b Task) int {
 		switch {
 		case a.DueAt == nil && b.DueAt == nil:
@@ -126,23 +133,24 @@ func Sort(ts []Task, o Order) {
 		return a.DueAt.Compare(*b.DueAt)
 	}
 	kind := func(a, b Task) int { return rank(a.Kind) - rank(b.Kind) }
-	sort.SliceStable(ts, func(i, j int) bool {
-		first, second := due, kind
-		if o.ByKind {
-			first, second = kind, due
-		}
-		c := first(ts[i], ts[j])
-		if c == 0 {
-			c = second(ts[i], ts[j])
-		}
-		if c == 0 {
-			c = ts[i].ObjectID - ts[j].ObjectID
-		}
-		if o.Desc {
-			return c > 0
-		}
-		return c < 0
-	})
+	first, second := due, kind
+	if o.ByKind {
+		first, second = kind, due
+	}
+	c := first(a, b)
+	if c == 0 {
+		c = second(a, b)
+	}
+	if c == 0 {
+		c = a.ObjectID - b.ObjectID
+	}
+	if c == 0 {
+		c = strings.Compare(string(a.Kind), string(b.Kind))
+	}
+	if o.Desc {
+		return -c
+	}
+	return c
 }
 
 // Page is one page of the ordered tasks.
@@ -154,28 +162,31 @@ type Page struct {
 	HasNextPage, HasPreviousPage bool
 }
 
-// PageArgs are the Relay arguments; cursors are Cursor's.
+// PageArgs are the Relay arguments; cursors are CursorOf's.
 type PageArgs struct {
 	First, Last   *int
 	After, Before string
 }
 
-// Paginate cuts the page args asks for out of all (ordered) tasks.
-func Paginate(all []Task, args PageArgs) (Page, error) {
+// Paginate cuts the page args asks for out of all, ordered by o. Cursors
+// are keys, not positions: a page after a cursor starts after the place
+// the cursor's task has in the order, whether or not it is still a task, so
+// tasks that appear or go between two requests never shift a page.
+func Paginate(all []Task, args PageArgs, o Order) (Page, error) {
 	lo, hi := 0, len(all)
 	if args.After != "" {
-		n, err := decodeCursor(args.After, "after")
+		k, err := decodeCursor(args.After, "after")
 		if err != nil {
 			return Page{}, err
 		}
-		lo = min(n+1, hi)
+		lo = sort.Search(len(all), func(i int) bool { return o.compare(all[i], k) > 0 })
 	}
 	if args.Before != "" {
-		n, err := decodeCursor(args.Before, "before")
+		k, err := decodeCursor(args.Before, "before")
 		if err != nil {
 			return Page{}, err
 		}
-		hi = max(min(n, hi), lo)
+		hi = max(sort.Search(len(all), func(i int) bool { return o.compare(all[i], k) >= 0 }), lo)
 	}
 	first := args.First
 	if first == nil && args.Last == nil {
@@ -195,17 +206,40 @@ func Paginate(all []Task, args PageArgs) (Page, error) {
 
 const cursorPrefix = "task:"
 
-// Cursor is the cursor of the task at position pos.
-func Cursor(pos int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(pos)))
+// CursorOf is the cursor of task t: its kind, due time and object, what
+// the order compares.
+func CursorOf(t Task) string {
+	due := "-"
+	if t.DueAt != nil {
+		due = strconv.FormatInt(t.DueAt.UnixNano(), 10)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + string(t.Kind) + ":" + due + ":" + strconv.Itoa(t.ObjectID)))
 }
 
-func decodeCursor(c, field string) (int, error) {
+// decodeCursor is the task key a cursor names.
+func decodeCursor(c, field string) (Task, error) {
+	bad := apperr.Invalid(field, "malformed cursor")
 	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil && strings.HasPrefix(string(b), cursorPrefix) {
-		if n, err := strconv.Atoi(string(b[len(cursorPrefix):])); err == nil && n >= 0 {
-			return n, nil
-		}
+	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) {
+		return Task{}, bad
 	}
-	return 0, apperr.Invalid(field, "malformed cursor")
+	parts := strings.Split(string(b[len(cursorPrefix):]), ":")
+	if len(parts) != 3 || rank(Kind(parts[0])) == len(Kinds) {
+		return Task{}, bad
+	}
+	k := Task{Kind: Kind(parts[0])}
+	if parts[1] != "-" {
+		n, err := strconv.ParseInt(parts[1], 10, 64)
+		if err != nil {
+			return Task{}, bad
+		}
+		due := time.Unix(0, n).UTC()
+		k.DueAt = &due
+	}
+	id, err := strconv.Atoi(parts[2])
+	if err != nil || id < 0 {
+		return Task{}, bad
+	}
+	k.ObjectID = id
+	return k, nil
 }
