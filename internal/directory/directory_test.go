@@ -192,6 +192,14 @@ func TestDirectoryImport(t *testing.T) {
 			must(f.SetSheetRow(directory.SheetUsers, "A1", &[]any{"用户名", "姓名", "所属单位编码", "初始密码"}))
 			must(f.SetSheetRow(directory.SheetUsers, "A2", &[]any{"county.head", "重名", "COUNTY", "long-enough-password"}))
 			must(f.SetSheetRow(directory.SheetUsers, "A3", &[]any{"Bad Name!", "", "COUNTY", "short"}))
+			_, err = f.NewSheet(directory.SheetPosts)
+			must(err)
+			must(f.SetSheetRow(directory.SheetPosts, "A1", &[]any{"用户名", "单位编码", "角色", "职务", "分管行业", "起始日期"}))
+			must(f.SetSheetRow(directory.SheetPosts, "A2", &[]any{"nobody.here", "TOWN-CG", "检查员", "驻点", "", ""}))
+			must(f.SetSheetRow(directory.SheetPosts, "A3", &[]any{"county.head", "UNIT-NOWHERE", "检查员", "驻点", "", ""}))
+			must(f.SetSheetRow(directory.SheetPosts, "A4", &[]any{"county.head", "TOWN-CG", "国王", "驻点", "", ""}))
+			must(f.SetSheetRow(directory.SheetPosts, "A5", &[]any{"county.head", "TOWN-CG", "检查员", "驻点", "养殖", ""}))
+			must(f.SetSheetRow(directory.SheetPosts, "A6", &[]any{"county.head", "TOWN-CG", "检查员", "驻点", "", "not-a-date"}))
 			var file bytes.Buffer
 			_, err = f.WriteTo(&file)
 			must(err)
@@ -211,7 +219,8 @@ func TestDirectoryImport(t *testing.T) {
 				}
 			}
 			for _, want := range []string{"企业!3:所属镇街编码", "企业!3:统一社会信用代码", "企业!3:行业", "企业!3:规模", "企业!3:从业人数",
-				"用户!2:用户名", "用户!3:姓名"} {
+				"用户!2:用户名", "用户!3:姓名",
+				"岗位!2:用户名", "岗位!3:单位编码", "岗位!4:角色", "岗位!5:分管行业", "岗位!6:起始日期"} {
 				if !cells[want] {
 					t.Errorf("no problem named for %s; problems: %+v", want, rep.Problems)
 				}
