@@ -137,6 +137,20 @@ func (r *Resolver) hazardAllowed(ctx context.Context, h *ent.Hazard) ([]domain.H
 	if hazards.MayAssign(v, h, assign) {
 		out = append(out, domain.HazardAssign)
 	}
+	if h.AssigneeID != nil && h.State != domain.HazardClosed {
+		ld := loadersFrom(ctx, r.Client)
+		assignee, err := ld.loadUnit(ctx, *h.AssigneeID)
+		if err != nil {
+			return nil, err
+		}
+		insp, err := ld.object(ctx, "inspection", h.TenantID, h.ScopePath, h.ScopeSector, h.ScopeEnterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		if assignee != nil && inspections.MayFollowUp(ctx, h, insp, assignee) == nil {
+			out = append(out, domain.HazardFollowUp)
+		}
+	}
 	return out, nil
 }
 

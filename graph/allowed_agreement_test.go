@@ -41,6 +41,9 @@ type sampled struct {
 	validTo *time.Time
 	// version is a duty list's current version.
 	version int
+	// inspectors are two users who may inspect for an assigned hazard's
+	// assignee (its follow-up's inspectors); empty for others.
+	inspectors []string
 }
 
 // sampleSpec says how to sample one record type: kind names what sets its
@@ -63,9 +66,9 @@ func fieldsOf(names ...string) func(map[string]any) string {
 }
 
 var sampleSpecs = []sampleSpec{
-	{typ: "Hazard", conn: "hazards", fields: "level state source supervised requestedDeadline subject { code } assignees { id }", list: "assignees", perKind: 1,
+	{typ: "Hazard", conn: "hazards", fields: "level state source supervised requestedDeadline subject { code } assignees { id } assignee { id }", list: "assignees", perKind: 1,
 		kind: func(n map[string]any) string {
-			return fmt.Sprint(n["level"], n["state"], n["source"], n["supervised"], n["requestedDeadline"] != nil)
+			return fmt.Sprint(n["level"], n["state"], n["source"], n["supervised"], n["requestedDeadline"] != nil, n["assignee"] != nil)
 		}},
 	{typ: "ResponsibilityLetter", conn: "responsibilityLetters", fields: "state signeeKind targets { description }", perKind: 1,
 		kind: func(n map[string]any) string {
@@ -165,9 +168,35 @@ func sampleRecords(t *testing.T, s *apitest.Server) []sampled {
 				require.NoError(t, err)
 				rec.validTo = &at
 			}
+			if a, ok := n["assignee"].(map[string]any); ok {
+				rec.inspectors = inspectorsAt(t, s, admin, a["id"].(string))
+			}
 			out = append(out, rec)
 		}
 		require.NotZero(t, taken, "no %s to sample", sp.typ)
+	}
+	return out
+}
+
+// inspectorsAt returns two users holding an INSPECTOR, DEPUTY or head post
+// at government unit id (fewer when it has fewer).
+func inspectorsAt(t *testing.T, s *apitest.Server, token, id string) []string {
+	var res struct {
+		Node struct {
+			Posts struct {
+				Edges []struct {
+					Node struct{ User struct{ ID string } }
+				}
+			}
+		}
+	}
+	gqOK(t, s, token, `query($u: ID!) { node(id: $u) { ... on Unit { posts(first: 50, where: {roleIn: [INSPECTOR, DEPUTY, PARTY_SECRETARY, GOVERNMENT_HEAD], validToIsNil: true}) { edges { node { user { id } } } } } } }`,
+		map[string]any{"u": id}).Decode(t, &res)
+	var out []string
+	for _, e := range res.Node.Posts.Edges {
+		if len(out) < 2 && !slices.Contains(out, e.Node.User.ID) {
+			out = append(out, e.Node.User.ID)
+		}
 	}
 	return out
 }

@@ -67,6 +67,14 @@ var actionMutations = map[string]map[string]actionMutation{
 				}
 				return map[string]any{"in": in}
 			}}
+		// In the name of its assignee, by two inspectors there (PARTLY:
+		// the hazard stays where it is).
+		m["FOLLOW_UP"] = actionMutation{changes: true,
+			doc: `mutation($in: FollowUpHazardInput!) { followUpHazard(input: $in) { inspection { id } } }`,
+			vars: func(r sampled) map[string]any {
+				return map[string]any{"in": map[string]any{"hazardID": r.id, "inspectorIDs": r.inspectors, "outcome": "PARTLY",
+					"inspectedOn": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}}
+			}}
 		return m
 	}(),
 	"ResponsibilityLetter": {
@@ -138,6 +146,11 @@ var actionMutations = map[string]map[string]actionMutation{
 			}},
 		"ATTACH": {changes: true, upload: true, doc: `mutation($id: ID!, $file: Upload!) { attachEmergencyPlanFile(input: {planID: $id, file: $file}) { file { id } } }`,
 			vars: func(r sampled) map[string]any { return withID(r, "file", nil) }},
+		"REVISE": {changes: true, doc: `mutation($id: ID!) { reviseEmergencyPlan(input: {planID: $id, version: "一致性检查修订版"}) { emergencyPlan { id } } }`, vars: byID},
+		"RECORD_DRILL": {changes: true, doc: `mutation($id: ID!, $on: Time!) { recordDrill(input: {planID: $id, heldOn: $on, form: TABLETOP, participants: 12, scenario: "一致性检查演练"}) { drill { id } } }`,
+			vars: func(r sampled) map[string]any {
+				return withID(r, "on", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+			}},
 	},
 	// A roster is edited in the version sampled; a team and a reserve item
 	// keep their names; a check counts the stock anew.

@@ -354,7 +354,10 @@ func auditExpectations() map[string][]expectedEvent {
 		"acknowledgeDutyList": {{"UPDATE", "duty_list", []string{"acknowledged_version", "acknowledged_at"}}},
 		// Emergency: a plan; an approval supersedes the effective version
 		// (two updates); a drill; files of a plan and of a drill.
-		"createEmergencyPlan":  {{"CREATE", "emergency_plan", []string{"unit_id", "kind", "series", "title", "version", "state"}}},
+		"createEmergencyPlan": {{"CREATE", "emergency_plan", []string{"unit_id", "kind", "series", "title", "version", "state"}}},
+		"reviseEmergencyPlan": {{"CREATE", "emergency_plan", []string{"unit_id", "kind", "series", "title", "version", "state"}}},
+		"followUpHazard": {{"CREATE", "inspection", []string{"type", "status", "inspecting_unit_id", "target_id", "inspector_ids", "inspected_on", "results", "conclusion"}},
+			{"CREATE", "follow_up_check", []string{"inspection_id", "hazard_id", "outcome", "state_before", "state_after", "note"}}},
 		"approveEmergencyPlan": {{"UPDATE", "emergency_plan", []string{"state"}}, {"UPDATE", "emergency_plan", []string{"approved_on", "review_due", "state", "supersedes_id"}}},
 		"recordDrill": {{"CREATE", "drill", []string{"plan_id", "unit_id", "plan_kind", "held_on", "form", "participants", "scenario",
 			"evaluation", "problems"}}},

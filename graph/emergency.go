@@ -82,11 +82,17 @@ func (r *Resolver) planAllowed(ctx context.Context, p *ent.EmergencyPlan) ([]mod
 	if err != nil {
 		return nil, err
 	}
-	approve, attach := errUnreadable, errUnreadable
+	drill, err := ld.object(ctx, "drill", p.TenantID, p.ScopePath, p.ScopeSector, p.ScopeEnterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	approve, attach, revise, drillOn := errUnreadable, errUnreadable, errUnreadable, errUnreadable
 	if u != nil {
 		approve, attach = emergency.MayApprove(ctx, p, o, u), emergency.MayAttach(ctx, o, u)
+		revise, drillOn = emergency.MayRevise(ctx, p, o, u), emergency.MayRecordDrill(ctx, p, drill, u)
 	}
-	return when(decided(model.EmergencyPlanActionApprove, approve), decided(model.EmergencyPlanActionAttach, attach)), nil
+	return when(decided(model.EmergencyPlanActionApprove, approve), decided(model.EmergencyPlanActionAttach, attach),
+		decided(model.EmergencyPlanActionRevise, revise), decided(model.EmergencyPlanActionRecordDrill, drillOn)), nil
 }
 
 func (r *Resolver) drillAllowed(ctx context.Context, d *ent.Drill) ([]model.DrillAction, error) {

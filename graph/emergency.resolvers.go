@@ -95,6 +95,18 @@ func (r *mutationResolver) CreateEmergencyPlan(ctx context.Context, input model.
 	return &model.CreateEmergencyPlanPayload{EmergencyPlan: p}, nil
 }
 
+// ReviseEmergencyPlan is the resolver for the reviseEmergencyPlan field.
+func (r *mutationResolver) ReviseEmergencyPlan(ctx context.Context, input model.ReviseEmergencyPlanInput) (*model.ReviseEmergencyPlanPayload, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	p, err := r.Emergency.RevisePlan(ctx, input.PlanID, input.Title, input.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ReviseEmergencyPlanPayload{EmergencyPlan: p}, nil
+}
+
 // ApproveEmergencyPlan is the resolver for the approveEmergencyPlan field.
 func (r *mutationResolver) ApproveEmergencyPlan(ctx context.Context, input model.ApproveEmergencyPlanInput) (*model.ApproveEmergencyPlanPayload, error) {
 	if _, err := viewer(ctx); err != nil {

@@ -47,6 +47,24 @@ func (r *inspectionResolver) Inspectors(ctx context.Context, obj *ent.Inspection
 	return loadersFrom(ctx, r.Client).usersOrNil(ctx, obj.InspectorIds)
 }
 
+// FollowUpHazard is the resolver for the followUpHazard field.
+func (r *mutationResolver) FollowUpHazard(ctx context.Context, input model.FollowUpHazardInput) (*model.FollowUpHazardPayload, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	rec, err := r.Inspections.FollowUpHazard(ctx, inspections.FollowUpHazardInput{HazardID: input.HazardID,
+		InspectorIDs: input.InspectorIDs, InspectedOn: input.InspectedOn.UTC(), Outcome: input.Outcome,
+		Note: deref(input.Note), Conclusion: deref(input.Conclusion)})
+	if err != nil {
+		return nil, err
+	}
+	h, err := r.Client.Hazard.Get(ctx, input.HazardID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.FollowUpHazardPayload{Inspection: rec, Hazard: h}, nil
+}
+
 // CreateChecklistTemplate is the resolver for the createChecklistTemplate field.
 func (r *mutationResolver) CreateChecklistTemplate(ctx context.Context, input model.CreateChecklistTemplateInput) (*model.CreateChecklistTemplatePayload, error) {
 	if _, err := viewer(ctx); err != nil {

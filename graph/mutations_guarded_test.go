@@ -155,6 +155,10 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refTeam:           unusedID(t, demoIDs[refTeam]),
 			refReserve:        unusedID(t, demoIDs[refReserve]),
 			refNotification:   firstID(t, s, s.As("neighbor.head"), "notifications", ""),
+			refAssignedHazard: firstID(t, s, nb, "hazards", ""),
+			refTownInspector1: userID(t, s, nb, "neighbor.head"),
+			refTownInspector2: userID(t, s, nb, seed.NeighborSecretary),
+			refEntPlan:        firstID(t, s, nb, "emergencyPlans", ""),
 		}
 		// Ids that exist nowhere, each of its ref's type: ent gives every
 		// table a range of 1<<32 ids, so the neighbour's id names the range;
@@ -359,6 +363,10 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refTeam:           firstID(t, s, admin, "rescueTeams", ""),
 		refReserve:        firstID(t, s, admin, "materialReserves", ""),
 		refNotification:   firstID(t, s, s.As("county.head"), "notifications", ""),
+		refAssignedHazard: idOf(t, s, admin, "hazards", `{description: "安全出口被货架遮挡"}`),
+		refTownInspector1: userID(t, s, admin, "chengguan.secretary"),
+		refTownInspector2: userID(t, s, admin, "chengguan.head"),
+		refEntPlan:        idOf(t, s, admin, "emergencyPlans", `{unitID: "`+unitID(t, s, admin, seed.CodeCement)+`", state: EFFECTIVE, kind: COMPREHENSIVE}`),
 	}
 }
 

@@ -54,20 +54,24 @@ const (
 	refTrainingDel    ref = "training-del"
 	refPublicity      ref = "publicity" // a publicity activity of the bureau, kept
 	refPublicityDel   ref = "publicity-del"
-	refCertificate    ref = "certificate"    // a certificate of an enterprise
-	refDutyList       ref = "duty-list"      // 城关镇's head's duty list, version 2 not acknowledged
-	refPlan           ref = "plan"           // the county's EFFECTIVE flood plan
-	refDraftPlan      ref = "draft-plan"     // the county's DRAFT of its revision
-	refDrill          ref = "drill"          // the county's flood drill
-	refRiskUnit       ref = "risk-unit"      // an enterprise whose PRINCIPAL is a demo user
-	refRiskPoint      ref = "risk-point"     // a MAJOR risk point of it
-	refControlMeasure ref = "risk-measure"   // the only control measure of another of its points
-	refEnfInspection  ref = "enf-inspection" // the inspection of the seed's rectification order
-	refEnforcement    ref = "enforcement"    // the seed's rectification order, COMPLIED (neighbour: ISSUED)
-	refRoster         ref = "roster"         // the county's National Day roster, version 1
-	refTeam           ref = "team"           // the county's rescue team
-	refReserve        ref = "reserve"        // a reserve item of the emergency bureau
-	refNotification   ref = "notification"   // the county head's seeded notification
+	refCertificate    ref = "certificate"     // a certificate of an enterprise
+	refDutyList       ref = "duty-list"       // 城关镇's head's duty list, version 2 not acknowledged
+	refPlan           ref = "plan"            // the county's EFFECTIVE flood plan
+	refDraftPlan      ref = "draft-plan"      // the county's DRAFT of its revision
+	refDrill          ref = "drill"           // the county's flood drill
+	refRiskUnit       ref = "risk-unit"       // an enterprise whose PRINCIPAL is a demo user
+	refRiskPoint      ref = "risk-point"      // a MAJOR risk point of it
+	refControlMeasure ref = "risk-measure"    // the only control measure of another of its points
+	refEnfInspection  ref = "enf-inspection"  // the inspection of the seed's rectification order
+	refEnforcement    ref = "enforcement"     // the seed's rectification order, COMPLIED (neighbour: ISSUED)
+	refRoster         ref = "roster"          // the county's National Day roster, version 1
+	refTeam           ref = "team"            // the county's rescue team
+	refReserve        ref = "reserve"         // a reserve item of the emergency bureau
+	refNotification   ref = "notification"    // the county head's seeded notification
+	refAssignedHazard ref = "assigned-hazard" // the supermarket's hazard, assigned to 城关镇
+	refTownInspector1 ref = "town-inspector1" // 城关镇's party secretary: inspects for it
+	refTownInspector2 ref = "town-inspector2" // 城关镇's head
+	refEntPlan        ref = "ent-plan"        // the cement plant's EFFECTIVE comprehensive plan
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -206,6 +210,11 @@ func goodInputs() map[string]mutationCase {
 			"planID": refDraftPlan, "approval": map[string]any{"approvedOn": "2024-05-01T00:00:00Z"}}}},
 		"attachEmergencyPlanFile": {as: "county.head", args: map[string]any{"input": map[string]any{"planID": refPlan,
 			"file": upload{Name: "plan.pdf", Content: []byte("%PDF-1.4\n% a plan\n")}}}},
+		"reviseEmergencyPlan": {as: "cement.principal", args: map[string]any{"input": map[string]any{
+			"planID": refEntPlan, "version": "2025版"}}},
+		"followUpHazard": {as: "chengguan.head", args: map[string]any{"input": map[string]any{
+			"hazardID": refAssignedHazard, "inspectorIDs": []any{refTownInspector1, refTownInspector2},
+			"inspectedOn": "2023-03-01T00:00:00Z", "outcome": "PARTLY", "note": "货架已部分移除"}}},
 		"recordDrill": {as: "county.head", args: map[string]any{"input": map[string]any{
 			"planID": refPlan, "heldOn": "2024-06-01T00:00:00Z", "form": "FULL_SCALE", "participants": 80, "scenario": "山洪转移演练"}}},
 		"attachDrillFile": {as: "county.head", args: map[string]any{"input": map[string]any{"drillID": refDrill,

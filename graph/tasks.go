@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/staffing"
 	"github.com/dutychain/dutychain/internal/tasks"
 )
@@ -98,12 +99,16 @@ func (r *Resolver) tasksOf(ctx context.Context, f tasks.Filter) ([]tasks.Task, e
 		if err != nil {
 			return nil, err
 		}
-		kind, action, ok := tasks.HazardKind(h, allowed, now)
-		if !ok {
-			continue
+		if kind, action, ok := tasks.HazardKind(h, allowed, now); ok {
+			due := h.Deadline
+			keep(tasks.New(kind, string(action), hazardWhy(kind, h), &due, h, h.ID, now))
 		}
-		due := h.Deadline
-		keep(tasks.New(kind, string(action), hazardWhy(kind, h), &due, h, h.ID, now))
+		if h.FollowUpOn != nil && h.FollowUpOn.Before(now) && slices.Contains(allowed, domain.HazardFollowUp) {
+			due := *h.FollowUpOn
+			keep(tasks.New(tasks.FollowUpDue, string(domain.HazardFollowUp),
+				fmt.Sprintf("The %s hazard “%s” assigned to your unit was due to be followed up (督查) by %s and is still %s.",
+					h.Level, h.Description, due.Format(time.DateOnly), h.State), &due, h, h.ID, now))
+		}
 	}
 	for _, cert := range c.Certificates {
 		allowed, err := r.certificateAllowed(ctx, cert)
@@ -129,6 +134,7 @@ func (r *Resolver) tasksOf(ctx context.Context, f tasks.Filter) ([]tasks.Task, e
 				fmt.Sprintf("Version %d of the duty list of your post, written by %s, awaits your acknowledgement.", d.Version, d.WrittenByName), nil, d, d.ID, now))
 		}
 	}
+	drillDue := map[tasks.DrillKey]bool{} // one DRILL_DUE per enterprise and requirement
 	for _, p := range c.Plans {
 		allowed, err := r.planAllowed(ctx, p)
 		if err != nil {
@@ -138,6 +144,29 @@ func (r *Resolver) tasksOf(ctx context.Context, f tasks.Filter) ([]tasks.Task, e
 			keep(tasks.New(tasks.PlanToApprove, string(model.EmergencyPlanActionApprove),
 				fmt.Sprintf("The emergency plan “%s” (%s) is a draft awaiting approval.", p.Title, p.Version), nil, p, p.ID, now))
 		}
+		if st := emergency.Status(p, now); (st == domain.PlanStatusReviewDue || st == domain.PlanStatusOverdue) &&
+			slices.Contains(allowed, model.EmergencyPlanActionRevise) {
+			why := fmt.Sprintf("The emergency plan “%s” (%s) is due for review", p.Title, p.Version)
+			if p.ReviewDue != nil {
+				why += " by " + p.ReviewDue.Format(time.DateOnly)
+			}
+			keep(tasks.New(tasks.PlanReviewDue, string(model.EmergencyPlanActionRevise), why+": record its reviewed version.", p.ReviewDue, p, p.ID, now))
+		}
+		k, ok := tasks.DrillKeyOf(p)
+		if !ok || c.Drills == nil || p.State != domain.PlanEffective || c.Drills[k] > 0 || drillDue[k] ||
+			!slices.Contains(allowed, model.EmergencyPlanActionRecordDrill) {
+			continue
+		}
+		drillDue[k] = true
+		_, end := tasks.DrillPeriod(k.OnSite, now)
+		due := end.Add(-time.Second)
+		what := "no comprehensive or special drill this year"
+		if k.OnSite {
+			what = "no on-site drill this half-year"
+		}
+		keep(tasks.New(tasks.DrillDue, string(model.EmergencyPlanActionRecordDrill),
+			fmt.Sprintf("Your enterprise has held %s: hold one, e.g. on the plan “%s” (%s), by %s.", what, p.Title, p.Version, due.Format(time.DateOnly)),
+			&due, p, p.ID, now))
 	}
 	noticeIDs := make([]int, len(c.Receipts))
 	for i, rc := range c.Receipts {
@@ -194,6 +223,11 @@ func (r *Resolver) primeTaskLoaders(ctx context.Context, c *tasks.Candidates) er
 	}
 	for _, p := range c.Plans {
 		unitIDs = append(unitIDs, p.UnitID)
+	}
+	for _, h := range c.Hazards {
+		if h.AssigneeID != nil {
+			unitIDs = append(unitIDs, *h.AssigneeID)
+		}
 	}
 	for _, rc := range c.Receipts {
 		unitIDs = append(unitIDs, rc.RecipientUnitID)

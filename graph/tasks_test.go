@@ -100,6 +100,86 @@ func TestMyTasks(t *testing.T) {
 			}
 		})
 
+		t.Run("every assigned hazard a demo user may follow up past its date, and every plan they may review that is due, is one of their tasks, and no other", func(t *testing.T) {
+			now := time.Now()
+			for _, user := range demoUsers(t, s) {
+				token := s.As(user)
+				var out struct {
+					Hazards struct {
+						Edges []struct {
+							Node struct {
+								ID             string
+								FollowUpOn     *time.Time
+								AllowedActions []string
+							}
+						}
+					}
+					EmergencyPlans struct {
+						Edges []struct {
+							Node struct {
+								ID             string
+								Status         string
+								AllowedActions []string
+							}
+						}
+					}
+				}
+				gqOK(t, s, token, `{ hazards(first: 500, where: {stateNEQ: CLOSED}) { edges { node { id followUpOn allowedActions } } }
+					emergencyPlans(first: 500, where: {state: EFFECTIVE}) { edges { node { id status allowedActions } } } }`, nil).Decode(t, &out)
+				var followUps, reviews []string
+				for _, e := range out.Hazards.Edges {
+					if e.Node.FollowUpOn != nil && e.Node.FollowUpOn.Before(now) && slices.Contains(e.Node.AllowedActions, "FOLLOW_UP") {
+						followUps = append(followUps, e.Node.ID)
+					}
+				}
+				for _, e := range out.EmergencyPlans.Edges {
+					if (e.Node.Status == "REVIEW_DUE_90" || e.Node.Status == "OVERDUE") && slices.Contains(e.Node.AllowedActions, "REVISE") {
+						reviews = append(reviews, e.Node.ID)
+					}
+				}
+				var taskedFollowUps, taskedReviews []string
+				drills := map[string]int{}
+				for _, task := range myTasksOf(t, s, token) {
+					switch task.Kind {
+					case "FOLLOW_UP_DUE":
+						require.Equal(t, "FOLLOW_UP", task.Action)
+						taskedFollowUps = append(taskedFollowUps, task.Object.ID)
+					case "PLAN_REVIEW_DUE":
+						require.Equal(t, "REVISE", task.Action)
+						taskedReviews = append(taskedReviews, task.Object.ID)
+					case "DRILL_DUE":
+						require.Equal(t, "RECORD_DRILL", task.Action)
+						require.NotNil(t, task.DueAt)
+						drills[task.Why]++
+					}
+				}
+				require.ElementsMatch(t, followUps, taskedFollowUps, "%s: hazards they may follow up, past the date = their FOLLOW_UP_DUE tasks", user)
+				require.ElementsMatch(t, reviews, taskedReviews, "%s: plans they may revise, due = their PLAN_REVIEW_DUE tasks", user)
+				for why, n := range drills {
+					require.Equal(t, 1, n, "%s: one DRILL_DUE per enterprise and requirement: %s", user, why)
+				}
+			}
+		})
+
+		t.Run("a drill recorded on the plan ends its DRILL_DUE task", func(t *testing.T) {
+			var user string
+			var task *taskRow
+			for _, u := range demoUsers(t, s) {
+				for _, x := range myTasksOf(t, s, s.As(u)) {
+					if x.Kind == "DRILL_DUE" && task == nil {
+						user, task = u, &x
+					}
+				}
+			}
+			require.NotNil(t, task, "the demo county has a drill due")
+			token := s.As(user)
+			gqOK(t, s, token, `mutation($id: ID!, $on: Time!) { recordDrill(input: {planID: $id, heldOn: $on, form: TABLETOP, participants: 12, scenario: "桌面推演"}) { drill { id } } }`,
+				map[string]any{"id": task.Object.ID, "on": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)})
+			for _, x := range myTasksOf(t, s, token) {
+				require.False(t, x.Kind == "DRILL_DUE" && x.Why == task.Why, "%s still has %q", user, task.Why)
+			}
+		})
+
 		t.Run("a town head at 城关镇 gets none of 西河镇's tasks", func(t *testing.T) {
 			chengguan, xihe := s.As("chengguan.head"), s.As("xihe.head")
 			theirs := map[string]bool{}

@@ -884,6 +884,30 @@ type EndPostPayload struct {
 	Post *ent.Post `json:"post"`
 }
 
+// FollowUpHazardInput is the outcome of re-checking one assigned hazard (事后督查).
+type FollowUpHazardInput struct {
+	// The hazard: open and assigned (交办) to a unit where you may record inspections.
+	HazardID int `json:"hazardID"`
+	// At least two inspectors holding an INSPECTOR, DEPUTY or head post at the assignee unit or below it.
+	InspectorIDs []int `json:"inspectorIDs"`
+	// When the hazard was re-checked. Between 2000-01-01 and 2100-12-31.
+	InspectedOn time.Time `json:"inspectedOn"`
+	// RECTIFIED closes a SUBMITTED hazard (CLOSE) and a REPORTED GENERAL one (CLOSE_ON_SPOT); NOT_RECTIFIED sends a SUBMITTED one back to RECTIFYING (REJECT); otherwise the hazard stays where it is.
+	Outcome domain.FollowUpOutcome `json:"outcome"`
+	// What the inspectors saw; kept with the outcome and, when the hazard moves on, in its timeline. At most 2000 characters.
+	Note *string `json:"note,omitempty"`
+	// The inspection's conclusion (检查结论); 事后督查：<outcome> when omitted. At most 2000 characters.
+	Conclusion *string `json:"conclusion,omitempty"`
+}
+
+// FollowUpHazardPayload is the follow-up inspection and the hazard it re-checked.
+type FollowUpHazardPayload struct {
+	// The FOLLOW_UP inspection, DONE, in the name of the hazard's assignee unit.
+	Inspection *ent.Inspection `json:"inspection"`
+	// The hazard as it now stands.
+	Hazard *ent.Hazard `json:"hazard"`
+}
+
 // FollowUpInput is what a FOLLOW_UP inspection found of one hazard it re-checks.
 type FollowUpInput struct {
 	// The hazard re-checked: open, at the inspection's target or below it.
@@ -1590,6 +1614,22 @@ type ReportHazardInput struct {
 type ReportHazardPayload struct {
 	// The hazard, REPORTED, with its REPORT event.
 	Hazard *ent.Hazard `json:"hazard"`
+}
+
+// ReviseEmergencyPlanInput records the reviewed version of an EFFECTIVE plan (修订).
+type ReviseEmergencyPlanInput struct {
+	// The EFFECTIVE plan reviewed; the new version belongs to its unit, kind and topic.
+	PlanID int `json:"planID"`
+	// The title of the new version; the plan's own when omitted. At most 100 characters.
+	Title *string `json:"title,omitempty"`
+	// The new version, e.g. 2025版. At most 100 characters.
+	Version string `json:"version"`
+}
+
+// ReviseEmergencyPlanPayload is the new version.
+type ReviseEmergencyPlanPayload struct {
+	// The new version, a DRAFT: approving it (approveEmergencyPlan) supersedes the plan reviewed.
+	EmergencyPlan *ent.EmergencyPlan `json:"emergencyPlan"`
 }
 
 // RevokeLetterInput withdraws an issued letter that is not fully signed.
@@ -2538,16 +2578,22 @@ const (
 	EmergencyPlanActionApprove EmergencyPlanAction = "APPROVE"
 	// Attach a file: attachEmergencyPlanFile.
 	EmergencyPlanActionAttach EmergencyPlanAction = "ATTACH"
+	// Record the reviewed version of an EFFECTIVE plan as a DRAFT of its series: reviseEmergencyPlan.
+	EmergencyPlanActionRevise EmergencyPlanAction = "REVISE"
+	// Record a drill held on the approved plan: recordDrill.
+	EmergencyPlanActionRecordDrill EmergencyPlanAction = "RECORD_DRILL"
 )
 
 var AllEmergencyPlanAction = []EmergencyPlanAction{
 	EmergencyPlanActionApprove,
 	EmergencyPlanActionAttach,
+	EmergencyPlanActionRevise,
+	EmergencyPlanActionRecordDrill,
 }
 
 func (e EmergencyPlanAction) IsValid() bool {
 	switch e {
-	case EmergencyPlanActionApprove, EmergencyPlanActionAttach:
+	case EmergencyPlanActionApprove, EmergencyPlanActionAttach, EmergencyPlanActionRevise, EmergencyPlanActionRecordDrill:
 		return true
 	}
 	return false
@@ -3322,6 +3368,12 @@ const (
 	TaskKindPlanToApprove TaskKind = "PLAN_TO_APPROVE"
 	// Sign for a notice (签收) sent to a unit where you hold a post that receives notices (action RECEIVE on the NoticeReceipt).
 	TaskKindNoticeToReceive TaskKind = "NOTICE_TO_RECEIVE"
+	// Follow up (事后督查) a hazard assigned (交办) to a unit where you may record inspections, open past its follow-up date (action FOLLOW_UP on the Hazard: followUpHazard).
+	TaskKindFollowUpDue TaskKind = "FOLLOW_UP_DUE"
+	// Review an EFFECTIVE emergency plan of a unit where you hold a post that may, whose review falls due within 90 days or has passed (action REVISE on the EmergencyPlan: reviseEmergencyPlan).
+	TaskKindPlanReviewDue TaskKind = "PLAN_REVIEW_DUE"
+	// Hold a drill: an enterprise where you hold a post that may record drills has held no comprehensive or special drill this year, or no on-site drill this half-year (UTC halves, as drillCompliance); one task per enterprise and requirement, on its first approved plan of that kind (action RECORD_DRILL on the EmergencyPlan: recordDrill; due at the period's end).
+	TaskKindDrillDue TaskKind = "DRILL_DUE"
 )
 
 var AllTaskKind = []TaskKind{
@@ -3333,11 +3385,14 @@ var AllTaskKind = []TaskKind{
 	TaskKindDutyListToAcknowledge,
 	TaskKindPlanToApprove,
 	TaskKindNoticeToReceive,
+	TaskKindFollowUpDue,
+	TaskKindPlanReviewDue,
+	TaskKindDrillDue,
 }
 
 func (e TaskKind) IsValid() bool {
 	switch e {
-	case TaskKindLetterToSign, TaskKindHazardToDecide, TaskKindHazardToRectify, TaskKindHazardOverdue, TaskKindCertificateExpiring, TaskKindDutyListToAcknowledge, TaskKindPlanToApprove, TaskKindNoticeToReceive:
+	case TaskKindLetterToSign, TaskKindHazardToDecide, TaskKindHazardToRectify, TaskKindHazardOverdue, TaskKindCertificateExpiring, TaskKindDutyListToAcknowledge, TaskKindPlanToApprove, TaskKindNoticeToReceive, TaskKindFollowUpDue, TaskKindPlanReviewDue, TaskKindDrillDue:
 		return true
 	}
 	return false

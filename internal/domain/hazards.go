@@ -80,6 +80,10 @@ const (
 	// HazardAssign is an assignment (交办), made with assignHazard; the
 	// state does not change.
 	HazardAssign HazardAction = "ASSIGN"
+	// HazardFollowUp is a follow-up (事后督查) in the assignee's name, made
+	// with followUpHazard; it records a FOLLOW_UP inspection, not an event
+	// of its own.
+	HazardFollowUp HazardAction = "FOLLOW_UP"
 )
 
 // Values lists the hazard actions, REPORT first (ent enum contract of the
@@ -118,7 +122,8 @@ func (a HazardAction) MarshalGQL(w io.Writer) { writeQuoted(w, string(a)) }
 
 // UnmarshalGQL implements graphql.Unmarshaler.
 func (a *HazardAction) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, a.Values(), (*string)(a), "HazardAction")
+	// FOLLOW_UP is listed in allowedActions but is never an event.
+	return unmarshalEnum(v, append(a.Values(), string(HazardFollowUp)), (*string)(a), "HazardAction")
 }
 
 // FollowUpOutcome is what a FOLLOW_UP inspection (事后督查) found of one

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/internal/apperr"
@@ -111,18 +112,19 @@ func (s *Service) RecordDrill(ctx context.Context, in DrillInput) (*ent.Drill, e
 		if err != nil {
 			return nil, err
 		}
-		if plan.ApprovedOn == nil {
-			return nil, kernel.Invalidf("planID", "a drill is held on an approved plan; this one is a %s", plan.State)
-		}
-		if in.HeldOn.Before(*plan.ApprovedOn) {
-			return nil, kernel.Invalidf("heldOn", "the drill lies before its plan was approved (%s)", plan.ApprovedOn.Format(time.DateOnly))
-		}
 		held, err := unitOf(ctx, c, plan.UnitID)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := actAt(ctx, c, "drill", "create", held, "planID"); err != nil {
+		o, err := authz.ObjectAt(ctx, c, "drill", held.TenantID, held.ScopePath, held.ScopeSector, held.ScopeEnterpriseID)
+		if err != nil {
 			return nil, err
+		}
+		if err := MayRecordDrill(ctx, plan, o, held); err != nil {
+			return nil, err
+		}
+		if in.HeldOn.Before(*plan.ApprovedOn) {
+			return nil, kernel.Invalidf("heldOn", "the drill lies before its plan was approved (%s)", plan.ApprovedOn.Format(time.DateOnly))
 		}
 		problems := make([]domain.DrillProblem, len(in.Problems))
 		for i, pr := range in.Problems {
@@ -147,6 +149,18 @@ func (s *Service) RecordDrill(ctx context.Context, in DrillInput) (*ent.Drill, e
 		}
 		return c.Drill.Get(ctx, d.ID)
 	})
+}
+
+// MayRecordDrill decides recording a drill on plan (of unit u, o the
+// decision object of a drill of u) for the caller: an approved plan, and a
+// post at u that may create drills. RecordDrill and allowedActions
+// (RECORD_DRILL) ask it.
+func MayRecordDrill(ctx context.Context, plan *ent.EmergencyPlan, o authz.Object, u *ent.Unit) error {
+	if plan.ApprovedOn == nil {
+		return kernel.Invalidf("planID", "a drill is held on an approved plan; this one is a %s", plan.State)
+	}
+	_, err := actIn(ctx, o, "create", u, "planID")
+	return err
 }
 
 // AttachToDrill stores an uploaded file (photos, the evaluation report)

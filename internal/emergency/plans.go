@@ -195,6 +195,59 @@ func MayApprove(ctx context.Context, plan *ent.EmergencyPlan, o authz.Object, u 
 	return err
 }
 
+// MayRevise decides recording the reviewed version of plan (of unit u, o
+// its decision object) for the caller: an EFFECTIVE plan, and a post at u
+// that may create plans, as createEmergencyPlan decides a DRAFT there.
+// RevisePlan and allowedActions (REVISE) ask it.
+func MayRevise(ctx context.Context, plan *ent.EmergencyPlan, o authz.Object, u *ent.Unit) error {
+	if plan.State != domain.PlanEffective {
+		return kernel.Invalidf("planID", "only the EFFECTIVE version is reviewed; this plan is %s", plan.State)
+	}
+	_, err := actIn(ctx, o, "create", u, "planID")
+	return err
+}
+
+// RevisePlan records the reviewed version (修订) of an EFFECTIVE plan as a
+// DRAFT of its series, in its unit's name. The plan reviewed stays in
+// effect until the draft is approved; should another version supersede it
+// meanwhile, the draft still belongs to the series and its approval
+// supersedes whichever version is then in effect.
+func (s *Service) RevisePlan(ctx context.Context, planID int, title *string, version string) (*ent.EmergencyPlan, error) {
+	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.EmergencyPlan, error) {
+		plan, err := kernel.Load(ctx, c.EmergencyPlan.Get, planID, "emergency plan", "planID")
+		if err != nil {
+			return nil, err
+		}
+		in := PlanInput{UnitID: plan.UnitID, Kind: plan.Kind, Topic: plan.Topic, Title: plan.Title, Version: version}
+		if title != nil {
+			in.Title = *title
+		}
+		if err := in.validate(); err != nil {
+			return nil, err
+		}
+		u, err := unitOf(ctx, c, plan.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		o, err := authz.ObjectAt(ctx, c, "emergency_plan", plan.TenantID, plan.ScopePath, plan.ScopeSector, plan.ScopeEnterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		if err := MayRevise(ctx, plan, o, u); err != nil {
+			return nil, err
+		}
+		if in.Version == plan.Version {
+			return nil, kernel.Invalidf("version", "the reviewed version needs a new version name; %s is the plan's own", plan.Version)
+		}
+		p, err := c.EmergencyPlan.Create().SetUnitID(u.ID).SetKind(in.Kind).SetNillableTopic(in.Topic).
+			SetSeries(plan.Series).SetTitle(in.Title).SetVersion(in.Version).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return c.EmergencyPlan.Get(ctx, p.ID)
+	})
+}
+
 // checkFiling checks that a plan is filed with a government department.
 func checkFiling(ctx context.Context, c *ent.Client, a *Approval) error {
 	if a.FiledWithID == nil {

@@ -140,6 +140,7 @@ var rules = []rule{
 	{action: domain.HazardSupervise, from: openStates, permits: by(supervise), guard: notSupervised},
 	{action: domain.HazardLiftSupervision, from: anyState, permits: by(supervise), guard: supervised},
 	{action: domain.HazardAssign, refused: "assign with assignHazard, naming the assignee and the follow-up date"},
+	{action: domain.HazardFollowUp, refused: "follow up with followUpHazard, naming the inspectors and the outcome"},
 }
 
 // ruleFor finds the row of action for a hazard of level.

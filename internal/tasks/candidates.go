@@ -3,17 +3,21 @@ package tasks
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/certificate"
+	"github.com/dutychain/dutychain/ent/drill"
 	"github.com/dutychain/dutychain/ent/dutylist"
 	"github.com/dutychain/dutychain/ent/emergencyplan"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/noticereceipt"
+	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/emergency"
 )
 
 // Candidates are the records in the caller's scope whose state could make
@@ -23,9 +27,60 @@ type Candidates struct {
 	Hazards      []*ent.Hazard
 	Certificates []*ent.Certificate
 	DutyLists    []*ent.DutyList
-	Plans        []*ent.EmergencyPlan
+	// Plans are the DRAFT plans (to approve) and the EFFECTIVE plans of the
+	// units where the caller holds a post (to review, to drill).
+	Plans []*ent.EmergencyPlan
 	// Receipts are the unsigned notice receipts.
 	Receipts []*ent.NoticeReceipt
+	// Drills counts the drills of this period by enterprise and drill
+	// requirement, for the enterprises of the EFFECTIVE plans.
+	Drills map[DrillKey]int
+}
+
+// DrillKey counts an enterprise's drills towards one requirement of the
+// drill rule: on-site drills (every half-year) or comprehensive and special
+// ones (every year).
+type DrillKey struct {
+	EnterpriseID int
+	OnSite       bool
+}
+
+// DrillKeyOf is the key plan p's drills count under; ok false for a plan
+// of no enterprise (the drill rule binds enterprises).
+func DrillKeyOf(p *ent.EmergencyPlan) (k DrillKey, ok bool) {
+	if p.ScopeEnterpriseID == nil {
+		return DrillKey{}, false
+	}
+	return DrillKey{EnterpriseID: *p.ScopeEnterpriseID, OnSite: p.Kind == domain.PlanOnSite}, true
+}
+
+// DrillPeriod is the period the drill rule counts at now: the year, or for
+// on-site drills its half (UTC halves, as drillCompliance counts them).
+func DrillPeriod(onSite bool, now time.Time) (start, end time.Time) {
+	start, mid, end := emergency.HalfYears(now.UTC().Year())
+	switch {
+	case !onSite:
+		return start, end
+	case now.Before(mid):
+		return start, mid
+	}
+	return mid, end
+}
+
+// actingUnits are the units where the caller holds a post (not the MEMBER
+// grant): a plan is revised and drilled in its own unit's name.
+func actingUnits(v *authz.Viewer) []int {
+	if v == nil {
+		return nil
+	}
+	var out []int
+	for _, g := range v.Grants {
+		if !g.DirectoryOnly && g.UnitID != 0 {
+			out = append(out, g.UnitID)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // LoadCandidates loads, through the caller's scope in ctx, the candidates of
@@ -41,7 +96,7 @@ func LoadCandidates(ctx context.Context, c *ent.Client, f Filter, now time.Time)
 			return nil, fmt.Errorf("letters to sign: %w", err)
 		}
 	}
-	if f.Wants(HazardToDecide) || f.Wants(HazardToRectify) || f.Wants(HazardOverdue) {
+	if f.Wants(HazardToDecide) || f.Wants(HazardToRectify) || f.Wants(HazardOverdue) || f.Wants(FollowUpDue) {
 		out.Hazards, err = c.Hazard.Query().Where(hazard.StateNEQ(domain.HazardClosed)).Order(ent.Asc(hazard.FieldID)).All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("open hazards: %w", err)
@@ -60,10 +115,23 @@ func LoadCandidates(ctx context.Context, c *ent.Client, f Filter, now time.Time)
 			return nil, fmt.Errorf("duty lists of the caller's posts: %w", err)
 		}
 	}
+	var plans []predicate.EmergencyPlan
 	if f.Wants(PlanToApprove) {
-		out.Plans, err = c.EmergencyPlan.Query().Where(emergencyplan.StateEQ(domain.PlanDraft)).Order(ent.Asc(emergencyplan.FieldID)).All(ctx)
+		plans = append(plans, emergencyplan.StateEQ(domain.PlanDraft))
+	}
+	units := actingUnits(authz.FromContext(ctx))
+	if (f.Wants(PlanReviewDue) || f.Wants(DrillDue)) && len(units) > 0 {
+		plans = append(plans, emergencyplan.And(emergencyplan.StateEQ(domain.PlanEffective), emergencyplan.UnitIDIn(units...)))
+	}
+	if len(plans) > 0 {
+		out.Plans, err = c.EmergencyPlan.Query().Where(emergencyplan.Or(plans...)).Order(ent.Asc(emergencyplan.FieldID)).All(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("draft emergency plans: %w", err)
+			return nil, fmt.Errorf("emergency plans to approve, review or drill: %w", err)
+		}
+	}
+	if f.Wants(DrillDue) {
+		if out.Drills, err = drillsOf(ctx, c, out.Plans, now); err != nil {
+			return nil, err
 		}
 	}
 	if f.Wants(NoticeToReceive) {
@@ -71,6 +139,38 @@ func LoadCandidates(ctx context.Context, c *ent.Client, f Filter, now time.Time)
 			Order(ent.Asc(noticereceipt.FieldID)).All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("notices to receive: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// drillsOf counts, in one statement, the drills of this year of the
+// enterprises of the EFFECTIVE plans by DrillKey, each in its period. It
+// counts every drill of the enterprise, as drillCompliance does, whatever
+// part of it the caller's posts cover: the count only decides whether a
+// drill they may record is due.
+func drillsOf(ctx context.Context, c *ent.Client, plans []*ent.EmergencyPlan, now time.Time) (map[DrillKey]int, error) {
+	var ids []int
+	for _, p := range plans {
+		if k, ok := DrillKeyOf(p); ok && p.State == domain.PlanEffective {
+			ids = append(ids, k.EnterpriseID)
+		}
+	}
+	out := map[DrillKey]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	slices.Sort(ids)
+	start, end := DrillPeriod(false, now)
+	held, err := c.Drill.Query().Where(drill.ScopeEnterpriseIDIn(slices.Compact(ids)...), drill.HeldOnGTE(start), drill.HeldOnLT(end)).
+		Select(drill.FieldScopeEnterpriseID, drill.FieldPlanKind, drill.FieldHeldOn).All(authz.SystemContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("drills of this year: %w", err)
+	}
+	for _, d := range held {
+		onSite := d.PlanKind == domain.PlanOnSite
+		if from, to := DrillPeriod(onSite, now); d.ScopeEnterpriseID != nil && !d.HeldOn.Before(from) && d.HeldOn.Before(to) {
+			out[DrillKey{EnterpriseID: *d.ScopeEnterpriseID, OnSite: onSite}]++
 		}
 	}
 	return out, nil

@@ -28,10 +28,14 @@ const (
 	DutyListToAcknowledge Kind = "DUTY_LIST_TO_ACKNOWLEDGE"
 	PlanToApprove         Kind = "PLAN_TO_APPROVE"
 	NoticeToReceive       Kind = "NOTICE_TO_RECEIVE"
+	FollowUpDue           Kind = "FOLLOW_UP_DUE"
+	PlanReviewDue         Kind = "PLAN_REVIEW_DUE"
+	DrillDue              Kind = "DRILL_DUE"
 )
 
 // Kinds lists every kind in enum order.
-var Kinds = []Kind{LetterToSign, HazardToDecide, HazardToRectify, HazardOverdue, CertificateExpiring, DutyListToAcknowledge, PlanToApprove, NoticeToReceive}
+var Kinds = []Kind{LetterToSign, HazardToDecide, HazardToRectify, HazardOverdue, CertificateExpiring, DutyListToAcknowledge,
+	PlanToApprove, NoticeToReceive, FollowUpDue, PlanReviewDue, DrillDue}
 
 func rank(k Kind) int {
 	for i, x := range Kinds {
