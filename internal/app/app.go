@@ -28,6 +28,7 @@ import (
 	"github.com/dutychain/dutychain/internal/events"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
+	"github.com/dutychain/dutychain/internal/imports"
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/jobs"
 	"github.com/dutychain/dutychain/internal/letters"
@@ -249,6 +250,10 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Tally:         &tally.Counter{Client: client, Dialect: dialect},
 		Notify:        &notify.Service{Client: client, Now: now},
 		MaxIDs:        maxIDs,
+	}
+	r.Imports = &imports.Service{Client: client, Org: r.Org, Dialect: dialect, Now: now}
+	if fileSvc != nil {
+		r.Imports.MaxBytes = fileSvc.MaxBytes
 	}
 	r.Dashboard = &dashboard.Service{Client: client, Dialect: dialect, Now: now, Letters: r.Letters, Notices: r.NoticeService,
 		Education: r.Education, Staffing: r.Staffing, Emergency: r.Emergency, Readiness: r.Readiness, Prevention: r.Prevention}
