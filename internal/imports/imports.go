@@ -54,9 +54,10 @@ type Service struct {
 	FlushEvery time.Duration
 	// Log receives the failures of background jobs; nil: slog.Default().
 	Log *slog.Logger
-	// Hold, when set, is called in the background job before the import
-	// starts (tests hold a job RUNNING with it).
-	Hold func(jobID int)
+	// Observe, when set, is told each progress step of a running job
+	// after it is published, inside the import's transaction (tests hold a
+	// job RUNNING with it; it must not write).
+	Observe func(jobID, done, total int)
 
 	live sync.Map // job id → *progress, while the job runs here
 	wg   sync.WaitGroup
@@ -262,13 +263,13 @@ func (s *Service) execute(ctx context.Context, job *ent.ImportJob, p *progress) 
 	if err := s.Client.ImportJob.UpdateOneID(job.ID).SetState(importjob.StateRUNNING).Exec(sys); err != nil {
 		return fmt.Errorf("mark running: %w", err)
 	}
-	if s.Hold != nil {
-		s.Hold(job.ID)
-	}
 	stop := s.flush(sys, job.ID, p)
 	im := &directory.Importer{Client: s.Client, Org: s.Org, Progress: func(done, total int) {
 		p.total.Store(int64(total))
 		p.done.Store(int64(done))
+		if s.Observe != nil {
+			s.Observe(job.ID, done, total)
+		}
 	}}
 	rep, err := im.Import(ctx, bytes.NewReader(job.Content), job.DryRun)
 	stop()
