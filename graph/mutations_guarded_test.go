@@ -155,6 +155,7 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refTeam:           unusedID(t, demoIDs[refTeam]),
 			refReserve:        unusedID(t, demoIDs[refReserve]),
 			refNotification:   firstID(t, s, s.As("neighbor.head"), "notifications", ""),
+			refDryRun:         cleanDryRun(t, s, nb),
 		}
 		// Ids that exist nowhere, each of its ref's type: ent gives every
 		// table a range of 1<<32 ids, so the neighbour's id names the range;
@@ -359,6 +360,7 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refTeam:           firstID(t, s, admin, "rescueTeams", ""),
 		refReserve:        firstID(t, s, admin, "materialReserves", ""),
 		refNotification:   firstID(t, s, s.As("county.head"), "notifications", ""),
+		refDryRun:         cleanDryRun(t, s, admin),
 	}
 }
 

@@ -6,6 +6,7 @@ package graph_test
 // another tenant's object → NOT_FOUND, and nothing written in any of these.
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/directory"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/seed"
 )
@@ -68,6 +70,7 @@ const (
 	refTeam           ref = "team"           // the county's rescue team
 	refReserve        ref = "reserve"        // a reserve item of the emergency bureau
 	refNotification   ref = "notification"   // the county head's seeded notification
+	refDryRun         ref = "dry-run"        // the admin's clean dry run of the empty import template
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -231,6 +234,10 @@ func goodInputs() map[string]mutationCase {
 		"recordMaterialReserveCheck": {as: "emergency.chief", args: map[string]any{"input": map[string]any{"id": refReserve,
 			"checkedOn": "2024-06-01T00:00:00Z", "quantity": 500}}},
 		"setTenantTimeZone": {as: "admin", args: map[string]any{"input": map[string]any{"timeZone": "Asia/Shanghai"}}},
+		// Directory import jobs: the empty template, checked; the admin's
+		// clean dry run of it, confirmed (nothing to import).
+		"startDirectoryImport":   {args: map[string]any{"file": upload{Name: "directory.xlsx", Content: templateBytes()}}},
+		"confirmDirectoryImport": {args: map[string]any{"jobID": refDryRun}},
 		"markNotificationsRead": {as: "county.head", auditorMay: true,
 			args: map[string]any{"input": map[string]any{"ids": []any{refNotification}}}},
 		// Risk points: the enterprise identifies, regrades and checks its own.
@@ -485,4 +492,13 @@ type call struct {
 	vars  map[string]any
 	// files are sent as a multipart request, by variable path.
 	files map[string]apitest.File
+}
+
+// templateBytes is the empty directory import template.
+func templateBytes() []byte {
+	var b bytes.Buffer
+	if err := directory.WriteTemplate(&b); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }
