@@ -654,7 +654,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldCreatedByUserID:      {Type: field.TypeInt, Column: importjob.FieldCreatedByUserID},
 			importjob.FieldCreatedByName:        {Type: field.TypeString, Column: importjob.FieldCreatedByName},
 			importjob.FieldUnitID:               {Type: field.TypeInt, Column: importjob.FieldUnitID},
-			importjob.FieldScopePath:            {Type: field.TypeString, Column: importjob.FieldScopePath},
+			importjob.FieldUnitPath:             {Type: field.TypeString, Column: importjob.FieldUnitPath},
 			importjob.FieldFileName:             {Type: field.TypeString, Column: importjob.FieldFileName},
 			importjob.FieldContent:              {Type: field.TypeBytes, Column: importjob.FieldContent},
 			importjob.FieldDryRun:               {Type: field.TypeBool, Column: importjob.FieldDryRun},
@@ -5359,9 +5359,9 @@ func (f *ImportJobFilter) WhereUnitID(p entql.IntP) {
 	f.Where(p.Field(importjob.FieldUnitID))
 }
 
-// WhereScopePath applies the entql string predicate on the scope_path field.
-func (f *ImportJobFilter) WhereScopePath(p entql.StringP) {
-	f.Where(p.Field(importjob.FieldScopePath))
+// WhereUnitPath applies the entql string predicate on the unit_path field.
+func (f *ImportJobFilter) WhereUnitPath(p entql.StringP) {
+	f.Where(p.Field(importjob.FieldUnitPath))
 }
 
 // WhereFileName applies the entql string predicate on the file_name field.

@@ -32,7 +32,7 @@ type ImportJob struct {
 	// ID of the unit of the post the job was started under: the job is read from the territories holding it.
 	UnitID int `json:"unit_id,omitempty"`
 	// The unit's materialized path.
-	ScopePath string `json:"scope_path,omitempty"`
+	UnitPath string `json:"unit_path,omitempty"`
 	// The workbook's file name as uploaded.
 	FileName string `json:"file_name,omitempty"`
 	// The workbook, kept so that a clean dry run is confirmed without a new upload.
@@ -75,7 +75,7 @@ func (*ImportJob) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case importjob.FieldID, importjob.FieldTenantID, importjob.FieldCreatedByUserID, importjob.FieldUnitID, importjob.FieldRowsTotal, importjob.FieldRowsDone, importjob.FieldEnterprises, importjob.FieldUsers, importjob.FieldPosts, importjob.FieldDryRunJobID:
 			values[i] = new(sql.NullInt64)
-		case importjob.FieldCreatedByName, importjob.FieldScopePath, importjob.FieldFileName, importjob.FieldState:
+		case importjob.FieldCreatedByName, importjob.FieldUnitPath, importjob.FieldFileName, importjob.FieldState:
 			values[i] = new(sql.NullString)
 		case importjob.FieldCreatedAt, importjob.FieldUpdatedAt, importjob.FieldFinishedAt, importjob.FieldConfirmedAt:
 			values[i] = new(sql.NullTime)
@@ -136,11 +136,11 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.UnitID = int(value.Int64)
 			}
-		case importjob.FieldScopePath:
+		case importjob.FieldUnitPath:
 			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field scope_path", values[i])
+				return fmt.Errorf("unexpected type %T for field unit_path", values[i])
 			} else if value.Valid {
-				_m.ScopePath = value.String
+				_m.UnitPath = value.String
 			}
 		case importjob.FieldFileName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -287,8 +287,8 @@ func (_m *ImportJob) String() string {
 	builder.WriteString("unit_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.UnitID))
 	builder.WriteString(", ")
-	builder.WriteString("scope_path=")
-	builder.WriteString(_m.ScopePath)
+	builder.WriteString("unit_path=")
+	builder.WriteString(_m.UnitPath)
 	builder.WriteString(", ")
 	builder.WriteString("file_name=")
 	builder.WriteString(_m.FileName)

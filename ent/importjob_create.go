@@ -73,9 +73,9 @@ func (_c *ImportJobCreate) SetUnitID(v int) *ImportJobCreate {
 	return _c
 }
 
-// SetScopePath sets the "scope_path" field.
-func (_c *ImportJobCreate) SetScopePath(v string) *ImportJobCreate {
-	_c.mutation.SetScopePath(v)
+// SetUnitPath sets the "unit_path" field.
+func (_c *ImportJobCreate) SetUnitPath(v string) *ImportJobCreate {
+	_c.mutation.SetUnitPath(v)
 	return _c
 }
 
@@ -338,8 +338,8 @@ func (_c *ImportJobCreate) check() error {
 	if _, ok := _c.mutation.UnitID(); !ok {
 		return &ValidationError{Name: "unit_id", err: errors.New(`ent: missing required field "ImportJob.unit_id"`)}
 	}
-	if _, ok := _c.mutation.ScopePath(); !ok {
-		return &ValidationError{Name: "scope_path", err: errors.New(`ent: missing required field "ImportJob.scope_path"`)}
+	if _, ok := _c.mutation.UnitPath(); !ok {
+		return &ValidationError{Name: "unit_path", err: errors.New(`ent: missing required field "ImportJob.unit_path"`)}
 	}
 	if _, ok := _c.mutation.FileName(); !ok {
 		return &ValidationError{Name: "file_name", err: errors.New(`ent: missing required field "ImportJob.file_name"`)}
@@ -453,9 +453,9 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 		_spec.SetField(importjob.FieldUnitID, field.TypeInt, value)
 		_node.UnitID = value
 	}
-	if value, ok := _c.mutation.ScopePath(); ok {
-		_spec.SetField(importjob.FieldScopePath, field.TypeString, value)
-		_node.ScopePath = value
+	if value, ok := _c.mutation.UnitPath(); ok {
+		_spec.SetField(importjob.FieldUnitPath, field.TypeString, value)
+		_node.UnitPath = value
 	}
 	if value, ok := _c.mutation.FileName(); ok {
 		_spec.SetField(importjob.FieldFileName, field.TypeString, value)

@@ -28387,7 +28387,7 @@ type ImportJobMutation struct {
 	created_by_name              *string
 	unit_id                      *int
 	addunit_id                   *int
-	scope_path                   *string
+	unit_path                    *string
 	file_name                    *string
 	content                      *[]byte
 	dry_run                      *bool
@@ -28790,40 +28790,40 @@ func (m *ImportJobMutation) ResetUnitID() {
 	m.addunit_id = nil
 }
 
-// SetScopePath sets the "scope_path" field.
-func (m *ImportJobMutation) SetScopePath(s string) {
-	m.scope_path = &s
+// SetUnitPath sets the "unit_path" field.
+func (m *ImportJobMutation) SetUnitPath(s string) {
+	m.unit_path = &s
 }
 
-// ScopePath returns the value of the "scope_path" field in the mutation.
-func (m *ImportJobMutation) ScopePath() (r string, exists bool) {
-	v := m.scope_path
+// UnitPath returns the value of the "unit_path" field in the mutation.
+func (m *ImportJobMutation) UnitPath() (r string, exists bool) {
+	v := m.unit_path
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldScopePath returns the old "scope_path" field's value of the ImportJob entity.
+// OldUnitPath returns the old "unit_path" field's value of the ImportJob entity.
 // If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ImportJobMutation) OldScopePath(ctx context.Context) (v string, err error) {
+func (m *ImportJobMutation) OldUnitPath(ctx context.Context) (v string, err error) {
 	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+		return v, errors.New("OldUnitPath is only allowed on UpdateOne operations")
 	}
 	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldScopePath requires an ID field in the mutation")
+		return v, errors.New("OldUnitPath requires an ID field in the mutation")
 	}
 	oldValue, err := m.oldValue(ctx)
 	if err != nil {
-		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+		return v, fmt.Errorf("querying old value for OldUnitPath: %w", err)
 	}
-	return oldValue.ScopePath, nil
+	return oldValue.UnitPath, nil
 }
 
-// ResetScopePath resets all changes to the "scope_path" field.
-func (m *ImportJobMutation) ResetScopePath() {
-	m.scope_path = nil
+// ResetUnitPath resets all changes to the "unit_path" field.
+func (m *ImportJobMutation) ResetUnitPath() {
+	m.unit_path = nil
 }
 
 // SetFileName sets the "file_name" field.
@@ -29601,8 +29601,8 @@ func (m *ImportJobMutation) Fields() []string {
 	if m.unit_id != nil {
 		fields = append(fields, importjob.FieldUnitID)
 	}
-	if m.scope_path != nil {
-		fields = append(fields, importjob.FieldScopePath)
+	if m.unit_path != nil {
+		fields = append(fields, importjob.FieldUnitPath)
 	}
 	if m.file_name != nil {
 		fields = append(fields, importjob.FieldFileName)
@@ -29666,8 +29666,8 @@ func (m *ImportJobMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedByName()
 	case importjob.FieldUnitID:
 		return m.UnitID()
-	case importjob.FieldScopePath:
-		return m.ScopePath()
+	case importjob.FieldUnitPath:
+		return m.UnitPath()
 	case importjob.FieldFileName:
 		return m.FileName()
 	case importjob.FieldContent:
@@ -29717,8 +29717,8 @@ func (m *ImportJobMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldCreatedByName(ctx)
 	case importjob.FieldUnitID:
 		return m.OldUnitID(ctx)
-	case importjob.FieldScopePath:
-		return m.OldScopePath(ctx)
+	case importjob.FieldUnitPath:
+		return m.OldUnitPath(ctx)
 	case importjob.FieldFileName:
 		return m.OldFileName(ctx)
 	case importjob.FieldContent:
@@ -29798,12 +29798,12 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetUnitID(v)
 		return nil
-	case importjob.FieldScopePath:
+	case importjob.FieldUnitPath:
 		v, ok := value.(string)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetScopePath(v)
+		m.SetUnitPath(v)
 		return nil
 	case importjob.FieldFileName:
 		v, ok := value.(string)
@@ -30114,8 +30114,8 @@ func (m *ImportJobMutation) ResetField(name string) error {
 	case importjob.FieldUnitID:
 		m.ResetUnitID()
 		return nil
-	case importjob.FieldScopePath:
-		m.ResetScopePath()
+	case importjob.FieldUnitPath:
+		m.ResetUnitPath()
 		return nil
 	case importjob.FieldFileName:
 		m.ResetFileName()

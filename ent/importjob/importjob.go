@@ -29,8 +29,8 @@ const (
 	FieldCreatedByName = "created_by_name"
 	// FieldUnitID holds the string denoting the unit_id field in the database.
 	FieldUnitID = "unit_id"
-	// FieldScopePath holds the string denoting the scope_path field in the database.
-	FieldScopePath = "scope_path"
+	// FieldUnitPath holds the string denoting the unit_path field in the database.
+	FieldUnitPath = "unit_path"
 	// FieldFileName holds the string denoting the file_name field in the database.
 	FieldFileName = "file_name"
 	// FieldContent holds the string denoting the content field in the database.
@@ -72,7 +72,7 @@ var Columns = []string{
 	FieldCreatedByUserID,
 	FieldCreatedByName,
 	FieldUnitID,
-	FieldScopePath,
+	FieldUnitPath,
 	FieldFileName,
 	FieldContent,
 	FieldDryRun,
@@ -205,9 +205,9 @@ func ByUnitID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUnitID, opts...).ToFunc()
 }
 
-// ByScopePath orders the results by the scope_path field.
-func ByScopePath(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldScopePath, opts...).ToFunc()
+// ByUnitPath orders the results by the unit_path field.
+func ByUnitPath(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUnitPath, opts...).ToFunc()
 }
 
 // ByFileName orders the results by the file_name field.

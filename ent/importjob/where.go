@@ -84,9 +84,9 @@ func UnitID(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldUnitID, v))
 }
 
-// ScopePath applies equality check predicate on the "scope_path" field. It's identical to ScopePathEQ.
-func ScopePath(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEQ(FieldScopePath, v))
+// UnitPath applies equality check predicate on the "unit_path" field. It's identical to UnitPathEQ.
+func UnitPath(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldUnitPath, v))
 }
 
 // FileName applies equality check predicate on the "file_name" field. It's identical to FileNameEQ.
@@ -409,69 +409,69 @@ func UnitIDLTE(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldLTE(FieldUnitID, v))
 }
 
-// ScopePathEQ applies the EQ predicate on the "scope_path" field.
-func ScopePathEQ(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEQ(FieldScopePath, v))
+// UnitPathEQ applies the EQ predicate on the "unit_path" field.
+func UnitPathEQ(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldUnitPath, v))
 }
 
-// ScopePathNEQ applies the NEQ predicate on the "scope_path" field.
-func ScopePathNEQ(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNEQ(FieldScopePath, v))
+// UnitPathNEQ applies the NEQ predicate on the "unit_path" field.
+func UnitPathNEQ(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldUnitPath, v))
 }
 
-// ScopePathIn applies the In predicate on the "scope_path" field.
-func ScopePathIn(vs ...string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldIn(FieldScopePath, vs...))
+// UnitPathIn applies the In predicate on the "unit_path" field.
+func UnitPathIn(vs ...string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldUnitPath, vs...))
 }
 
-// ScopePathNotIn applies the NotIn predicate on the "scope_path" field.
-func ScopePathNotIn(vs ...string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNotIn(FieldScopePath, vs...))
+// UnitPathNotIn applies the NotIn predicate on the "unit_path" field.
+func UnitPathNotIn(vs ...string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldUnitPath, vs...))
 }
 
-// ScopePathGT applies the GT predicate on the "scope_path" field.
-func ScopePathGT(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldGT(FieldScopePath, v))
+// UnitPathGT applies the GT predicate on the "unit_path" field.
+func UnitPathGT(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldUnitPath, v))
 }
 
-// ScopePathGTE applies the GTE predicate on the "scope_path" field.
-func ScopePathGTE(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldGTE(FieldScopePath, v))
+// UnitPathGTE applies the GTE predicate on the "unit_path" field.
+func UnitPathGTE(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldUnitPath, v))
 }
 
-// ScopePathLT applies the LT predicate on the "scope_path" field.
-func ScopePathLT(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldLT(FieldScopePath, v))
+// UnitPathLT applies the LT predicate on the "unit_path" field.
+func UnitPathLT(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldUnitPath, v))
 }
 
-// ScopePathLTE applies the LTE predicate on the "scope_path" field.
-func ScopePathLTE(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldLTE(FieldScopePath, v))
+// UnitPathLTE applies the LTE predicate on the "unit_path" field.
+func UnitPathLTE(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldUnitPath, v))
 }
 
-// ScopePathContains applies the Contains predicate on the "scope_path" field.
-func ScopePathContains(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldContains(FieldScopePath, v))
+// UnitPathContains applies the Contains predicate on the "unit_path" field.
+func UnitPathContains(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldContains(FieldUnitPath, v))
 }
 
-// ScopePathHasPrefix applies the HasPrefix predicate on the "scope_path" field.
-func ScopePathHasPrefix(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldHasPrefix(FieldScopePath, v))
+// UnitPathHasPrefix applies the HasPrefix predicate on the "unit_path" field.
+func UnitPathHasPrefix(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldHasPrefix(FieldUnitPath, v))
 }
 
-// ScopePathHasSuffix applies the HasSuffix predicate on the "scope_path" field.
-func ScopePathHasSuffix(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldHasSuffix(FieldScopePath, v))
+// UnitPathHasSuffix applies the HasSuffix predicate on the "unit_path" field.
+func UnitPathHasSuffix(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldHasSuffix(FieldUnitPath, v))
 }
 
-// ScopePathEqualFold applies the EqualFold predicate on the "scope_path" field.
-func ScopePathEqualFold(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEqualFold(FieldScopePath, v))
+// UnitPathEqualFold applies the EqualFold predicate on the "unit_path" field.
+func UnitPathEqualFold(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEqualFold(FieldUnitPath, v))
 }
 
-// ScopePathContainsFold applies the ContainsFold predicate on the "scope_path" field.
-func ScopePathContainsFold(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldContainsFold(FieldScopePath, v))
+// UnitPathContainsFold applies the ContainsFold predicate on the "unit_path" field.
+func UnitPathContainsFold(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldContainsFold(FieldUnitPath, v))
 }
 
 // FileNameEQ applies the EQ predicate on the "file_name" field.

@@ -1293,7 +1293,7 @@ var (
 		{Name: "created_by_user_id", Type: field.TypeInt},
 		{Name: "created_by_name", Type: field.TypeString, Size: 400},
 		{Name: "unit_id", Type: field.TypeInt},
-		{Name: "scope_path", Type: field.TypeString},
+		{Name: "unit_path", Type: field.TypeString},
 		{Name: "file_name", Type: field.TypeString, Size: 255},
 		{Name: "content", Type: field.TypeBytes},
 		{Name: "dry_run", Type: field.TypeBool},
@@ -1321,7 +1321,7 @@ var (
 				Columns: []*schema.Column{ImportJobsColumns[20]},
 			},
 			{
-				Name:    "importjob_tenant_id_scope_path",
+				Name:    "importjob_tenant_id_unit_path",
 				Unique:  false,
 				Columns: []*schema.Column{ImportJobsColumns[3], ImportJobsColumns[7]},
 			},

@@ -35,7 +35,7 @@ func (ImportJob) Fields() []ent.Field {
 		field.String("created_by_name").MaxLen(400).Immutable().Comment("The name of the user who started the job, at the time."),
 		field.Int("unit_id").Immutable().Comment("ID of the unit of the post the job was started under: the job is read from the territories holding it.").
 			Annotations(entgql.Type("ID")),
-		field.String("scope_path").Immutable().Comment("The unit's materialized path.").
+		field.String("unit_path").Immutable().Comment("The unit's materialized path.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("file_name").MaxLen(255).Immutable().Comment("The workbook's file name as uploaded."),
 		field.Bytes("content").Immutable().Sensitive().Comment("The workbook, kept so that a clean dry run is confirmed without a new upload.").
@@ -67,7 +67,7 @@ func (ImportJob) Fields() []ent.Field {
 func (ImportJob) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("dry_run_job_id").Unique(),
-		index.Fields("tenant_id", "scope_path"),
+		index.Fields("tenant_id", "unit_path"),
 	}
 }
 
@@ -95,7 +95,7 @@ func (ImportJob) Interceptors() []ent.Interceptor {
 			or := []*sql.Predicate{sql.EQ(s.C("created_by_user_id"), v.UserID)}
 			for _, g := range v.Grants {
 				if !g.DirectoryOnly && g.Path != "" {
-					or = append(or, sql.HasPrefix(s.C("scope_path"), g.Path))
+					or = append(or, sql.HasPrefix(s.C("unit_path"), g.Path))
 				}
 			}
 			s.Where(sql.And(sql.EQ(s.C("tenant_id"), v.Tenant), sql.Or(or...)))

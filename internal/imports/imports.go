@@ -128,8 +128,10 @@ func (s *Service) Start(ctx context.Context, filename string, r io.Reader, dryRu
 		return nil, apperr.Invalid("file", "the workbook could not be read")
 	case int64(len(content)) > limit:
 		return nil, files.TooLarge(limit)
-	case len(content) == 0:
-		return nil, apperr.Invalid("file", "the workbook is empty")
+	case !bytes.HasPrefix(content, []byte("PK\x03\x04")):
+		// An .xlsx is a zip archive: refuse anything else now rather than
+		// in a job that could only fail.
+		return nil, apperr.Invalid("file", "not an Excel workbook (.xlsx)")
 	}
 	sys := authz.SystemContext(ctx)
 	u, err := s.Client.User.Get(sys, v.UserID)
@@ -141,7 +143,7 @@ func (s *Service) Start(ctx context.Context, filename string, r io.Reader, dryRu
 		name = "directory.xlsx"
 	}
 	job, err := s.Client.ImportJob.Create().SetTenantID(v.Tenant).SetCreatedByUserID(v.UserID).SetCreatedByName(u.DisplayName).
-		SetUnitID(g.UnitID).SetScopePath(g.Path).SetFileName(name).SetContent(content).SetDryRun(dryRun).Save(sys)
+		SetUnitID(g.UnitID).SetUnitPath(g.Path).SetFileName(name).SetContent(content).SetDryRun(dryRun).Save(sys)
 	if err != nil {
 		return nil, fmt.Errorf("import job: store: %w", err)
 	}
@@ -191,7 +193,7 @@ func (s *Service) Confirm(ctx context.Context, id int) (*ent.ImportJob, error) {
 		return nil, apperr.New(apperr.Conflict, "the dry run was confirmed already")
 	}
 	job, err := tx.ImportJob.Create().SetTenantID(v.Tenant).SetCreatedByUserID(v.UserID).SetCreatedByName(u.DisplayName).
-		SetUnitID(g.UnitID).SetScopePath(g.Path).SetFileName(src.FileName).SetContent(src.Content).SetDryRun(false).
+		SetUnitID(g.UnitID).SetUnitPath(g.Path).SetFileName(src.FileName).SetContent(src.Content).SetDryRun(false).
 		SetDryRunJobID(src.ID).Save(sys)
 	if ent.IsConstraintError(err) {
 		return nil, apperr.New(apperr.Conflict, "the dry run was confirmed already")
@@ -276,10 +278,11 @@ func (s *Service) execute(ctx context.Context, job *ent.ImportJob, p *progress) 
 	upd := s.Client.ImportJob.UpdateOneID(job.ID).SetFinishedAt(s.now()).
 		SetRowsDone(int(p.done.Load())).SetRowsTotal(int(p.total.Load()))
 	if err != nil {
-		s.log().Error("import job: the import failed", "job", job.ID, "err", err)
 		problem := domain.ImportProblem{Code: string(apperr.Internal), Message: "the import failed; nothing was written"}
 		if ps := apperr.ProblemsOf(err); len(ps) > 0 {
 			problem.Code, problem.Message = string(ps[0].Code), ps[0].Message
+		} else {
+			s.log().Error("import job: the import failed", "job", job.ID, "err", err)
 		}
 		upd.SetState(importjob.StateFAILED).SetProblems([]domain.ImportProblem{problem})
 	} else {

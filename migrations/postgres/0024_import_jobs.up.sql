@@ -8,7 +8,7 @@ CREATE TABLE "import_jobs" (
   "created_by_user_id" bigint NOT NULL,
   "created_by_name" character varying NOT NULL,
   "unit_id" bigint NOT NULL,
-  "scope_path" character varying NOT NULL,
+  "unit_path" character varying NOT NULL,
   "file_name" character varying NOT NULL,
   "content" bytea NOT NULL,
   "dry_run" boolean NOT NULL,
@@ -27,5 +27,5 @@ CREATE TABLE "import_jobs" (
 );
 -- create index "importjob_dry_run_job_id" to table: "import_jobs"
 CREATE UNIQUE INDEX "importjob_dry_run_job_id" ON "import_jobs" ("dry_run_job_id");
--- create index "importjob_tenant_id_scope_path" to table: "import_jobs"
-CREATE INDEX "importjob_tenant_id_scope_path" ON "import_jobs" ("tenant_id", "scope_path");
+-- create index "importjob_tenant_id_unit_path" to table: "import_jobs"
+CREATE INDEX "importjob_tenant_id_unit_path" ON "import_jobs" ("tenant_id", "unit_path");

@@ -8,7 +8,7 @@ CREATE TABLE `import_jobs` (
   `created_by_user_id` integer NOT NULL,
   `created_by_name` text NOT NULL,
   `unit_id` integer NOT NULL,
-  `scope_path` text NOT NULL,
+  `unit_path` text NOT NULL,
   `file_name` text NOT NULL,
   `content` blob NOT NULL,
   `dry_run` bool NOT NULL,
@@ -28,5 +28,5 @@ CREATE TABLE `import_jobs` (
 INSERT INTO sqlite_sequence (name, seq) VALUES ("import_jobs", 210453397504);
 -- create index "importjob_dry_run_job_id" to table: "import_jobs"
 CREATE UNIQUE INDEX `importjob_dry_run_job_id` ON `import_jobs` (`dry_run_job_id`);
--- create index "importjob_tenant_id_scope_path" to table: "import_jobs"
-CREATE INDEX `importjob_tenant_id_scope_path` ON `import_jobs` (`tenant_id`, `scope_path`);
+-- create index "importjob_tenant_id_unit_path" to table: "import_jobs"
+CREATE INDEX `importjob_tenant_id_unit_path` ON `import_jobs` (`tenant_id`, `unit_path`);
