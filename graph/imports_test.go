@@ -13,7 +13,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
@@ -295,6 +297,7 @@ func TestImportJob(t *testing.T) {
 					<-release
 				}
 			}
+			s.App.Imports.FlushEvery = 10 * time.Millisecond
 			armed.Store(true)
 			id := startImport(t, s, admin, clean(3), true)
 			<-reached
@@ -302,6 +305,15 @@ func TestImportJob(t *testing.T) {
 			require.Equal(t, "RUNNING", job.State)
 			require.Equal(t, 1, job.RowsDone)
 			require.Equal(t, 3, job.RowsTotal)
+			if s.DB.Dialect == dialect.Postgres {
+				// Another replica reads the row: the progress is written to
+				// it outside the import's transaction, which is still open.
+				require.Eventually(t, func() bool {
+					var done, total int
+					err := s.DB.SQL.QueryRow(`SELECT rows_done, rows_total FROM import_jobs WHERE id = $1`, decodeID(t, id)).Scan(&done, &total)
+					return err == nil && done == 1 && total == 3
+				}, time.Minute, 10*time.Millisecond, "the row shows 1 of 3 rows done")
+			}
 			close(release)
 			s.App.Imports.Wait()
 			job = jobOf(t, s, admin, id)

@@ -179,6 +179,10 @@ func (s *Service) Confirm(ctx context.Context, id int) (*ent.ImportJob, error) {
 	if err != nil {
 		return nil, fmt.Errorf("import job: load the user: %w", err)
 	}
+	stored, err := s.Client.ImportJob.Query().Where(importjob.ID(src.ID)).Select(importjob.FieldContent).Only(sys)
+	if err != nil {
+		return nil, fmt.Errorf("import job: load the workbook: %w", err)
+	}
 	tx, err := s.Client.Tx(sys)
 	if err != nil {
 		return nil, fmt.Errorf("import job: confirm: %w", err)
@@ -193,7 +197,7 @@ func (s *Service) Confirm(ctx context.Context, id int) (*ent.ImportJob, error) {
 		return nil, apperr.New(apperr.Conflict, "the dry run was confirmed already")
 	}
 	job, err := tx.ImportJob.Create().SetTenantID(v.Tenant).SetCreatedByUserID(v.UserID).SetCreatedByName(u.DisplayName).
-		SetUnitID(g.UnitID).SetUnitPath(g.Path).SetFileName(src.FileName).SetContent(src.Content).SetDryRun(false).
+		SetUnitID(g.UnitID).SetUnitPath(g.Path).SetFileName(src.FileName).SetContent(stored.Content).SetDryRun(false).
 		SetDryRunJobID(src.ID).Save(sys)
 	if ent.IsConstraintError(err) {
 		return nil, apperr.New(apperr.Conflict, "the dry run was confirmed already")
@@ -215,7 +219,7 @@ func (s *Service) Get(ctx context.Context, id int) (*ent.ImportJob, error) {
 	if v := authz.FromContext(ctx); v == nil || v.IsSystem() || v.UserID == 0 {
 		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
-	job, err := s.Client.ImportJob.Get(ctx, id)
+	job, err := s.Client.ImportJob.Query().Where(importjob.ID(id)).Select(withoutContent...).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.New(apperr.NotFound, "no such import job")
 	}
@@ -224,6 +228,18 @@ func (s *Service) Get(ctx context.Context, id int) (*ent.ImportJob, error) {
 	}
 	return job, nil
 }
+
+// withoutContent are the job's columns but the workbook, which a poll
+// does not need.
+var withoutContent = func() []string {
+	var out []string
+	for _, c := range importjob.Columns {
+		if c != importjob.FieldContent {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
 
 // RowsDone is the job's rows done: the running job's live count here, else
 // the stored one.
