@@ -4,7 +4,8 @@ package graph_test
 // available database: a dry run names every bad cell and writes nothing; a
 // clean dry run confirmed imports the rows the export then holds; a dry run
 // is confirmed once, also by two confirms at the same time; a poller sees
-// the rows done while the import runs; another tenant sees no job.
+// the rows done while the import runs; a job is read from the territory
+// holding the unit it was started from; another tenant sees no job.
 
 import (
 	"bytes"
@@ -332,6 +333,14 @@ func TestImportJob(t *testing.T) {
 			}
 			r = gqOK(t, s, admin, `query($id: ID!) { node(id: $id) { id ... on ImportJob { fileName } } }`, map[string]any{"id": dry})
 			require.Contains(t, string(r.Data), "名录.xlsx", "the creator reaches it through node")
+		})
+
+		t.Run("a town's job is read from the town and the county, not from another town", func(t *testing.T) {
+			id := cleanDryRun(t, s, s.As("chengguan.admin"))
+			require.Equal(t, "城关镇管理员", jobOf(t, s, s.As("chengguan.head"), id).CreatedByName)
+			require.Equal(t, id, jobOf(t, s, s.As("county.head"), id).ID)
+			requireCode(t, gq(t, s, s.As("xihe.head"), importJobDoc, map[string]any{"id": id}), "NOT_FOUND")
+			requireCode(t, gq(t, s, s.As("xihe.head"), confirmImportDoc, map[string]any{"id": id}), "NOT_FOUND")
 		})
 
 		t.Run("the auditor may not start an import: FORBIDDEN, nothing stored", func(t *testing.T) {
