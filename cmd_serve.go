@@ -140,6 +140,9 @@ func serveCommand(ctx context.Context, args []string) error {
 			log.Error("job queue", "err", err)
 		}
 	}()
+	// Import jobs still running finish (at most directory.MaxRows rows)
+	// before the database closes.
+	defer a.Imports.Wait()
 	log.Info("dutychain serving", "url", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql",
 		"database", d.String(), "version", version)
 	return server.Serve(ctx, srv, ln, server.Shutdown{Health: a.Health, Drain: cfg.ShutdownDrain, Grace: cfg.ShutdownTimeout, Log: log})

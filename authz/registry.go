@@ -188,6 +188,13 @@ var Records = []Record{
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},
+	// Directory import jobs (internal/imports): read by their creator and
+	// the territories holding the unit they were started from (the ent
+	// schema's own filter), written by the system only. The rows an import
+	// writes are audited as their own creates.
+	{Placement: TenantWide, Tables: []Table{
+		{Entity: "ImportJob", Name: "import_jobs", NotAudited: "an import's bookkeeping (state, progress, problems); the rows it imports are audited as their creates"},
+	}},
 	// Tables no policy row names.
 	{Placement: TenantWide, Tables: []Table{
 		{Entity: "Tenant", Name: "tenants"},

@@ -36,6 +36,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/importjob"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
@@ -115,6 +116,8 @@ type Client struct {
 	HazardAssignment *HazardAssignmentClient
 	// HazardEvent is the client for interacting with the HazardEvent builders.
 	HazardEvent *HazardEventClient
+	// ImportJob is the client for interacting with the ImportJob builders.
+	ImportJob *ImportJobClient
 	// Inspection is the client for interacting with the Inspection builders.
 	Inspection *InspectionClient
 	// LeadershipGroup is the client for interacting with the LeadershipGroup builders.
@@ -203,6 +206,7 @@ func (c *Client) init() {
 	c.Hazard = NewHazardClient(c.config)
 	c.HazardAssignment = NewHazardAssignmentClient(c.config)
 	c.HazardEvent = NewHazardEventClient(c.config)
+	c.ImportJob = NewImportJobClient(c.config)
 	c.Inspection = NewInspectionClient(c.config)
 	c.LeadershipGroup = NewLeadershipGroupClient(c.config)
 	c.LetterEvent = NewLetterEventClient(c.config)
@@ -344,6 +348,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Hazard:               NewHazardClient(cfg),
 		HazardAssignment:     NewHazardAssignmentClient(cfg),
 		HazardEvent:          NewHazardEventClient(cfg),
+		ImportJob:            NewImportJobClient(cfg),
 		Inspection:           NewInspectionClient(cfg),
 		LeadershipGroup:      NewLeadershipGroupClient(cfg),
 		LetterEvent:          NewLetterEventClient(cfg),
@@ -412,6 +417,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Hazard:               NewHazardClient(cfg),
 		HazardAssignment:     NewHazardAssignmentClient(cfg),
 		HazardEvent:          NewHazardEventClient(cfg),
+		ImportJob:            NewImportJobClient(cfg),
 		Inspection:           NewInspectionClient(cfg),
 		LeadershipGroup:      NewLeadershipGroupClient(cfg),
 		LetterEvent:          NewLetterEventClient(cfg),
@@ -473,13 +479,13 @@ func (c *Client) Use(hooks ...Hook) {
 		c.ChecklistTemplate, c.ControlMeasure, c.Drill, c.DutyList, c.DutyRoster,
 		c.DutyShift, c.EmergencyPlan, c.EnforcementAction, c.EnforcementHazard,
 		c.Enterprise, c.File, c.FollowUpCheck, c.GroupMember, c.Hazard,
-		c.HazardAssignment, c.HazardEvent, c.Inspection, c.LeadershipGroup,
-		c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.Notification, c.PolicyRevision, c.Post,
-		c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.RescueTeam,
-		c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
-		c.Supervision, c.Tenant, c.TenantSetting, c.Trainee, c.Training, c.Unit,
-		c.User,
+		c.HazardAssignment, c.HazardEvent, c.ImportJob, c.Inspection,
+		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt,
+		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.Notification,
+		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
+		c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading,
+		c.RiskPoint, c.SigningKey, c.Supervision, c.Tenant, c.TenantSetting, c.Trainee,
+		c.Training, c.Unit, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -493,13 +499,13 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.ChecklistTemplate, c.ControlMeasure, c.Drill, c.DutyList, c.DutyRoster,
 		c.DutyShift, c.EmergencyPlan, c.EnforcementAction, c.EnforcementHazard,
 		c.Enterprise, c.File, c.FollowUpCheck, c.GroupMember, c.Hazard,
-		c.HazardAssignment, c.HazardEvent, c.Inspection, c.LeadershipGroup,
-		c.LetterEvent, c.LetterSignature, c.LoginAttempt, c.MaterialReserve, c.Meeting,
-		c.Notice, c.NoticeReceipt, c.Notification, c.PolicyRevision, c.Post,
-		c.Publicity, c.PublicityVisit, c.RandomDraw, c.RefreshToken, c.RescueTeam,
-		c.ResponsibilityLetter, c.RiskGrading, c.RiskPoint, c.SigningKey,
-		c.Supervision, c.Tenant, c.TenantSetting, c.Trainee, c.Training, c.Unit,
-		c.User,
+		c.HazardAssignment, c.HazardEvent, c.ImportJob, c.Inspection,
+		c.LeadershipGroup, c.LetterEvent, c.LetterSignature, c.LoginAttempt,
+		c.MaterialReserve, c.Meeting, c.Notice, c.NoticeReceipt, c.Notification,
+		c.PolicyRevision, c.Post, c.Publicity, c.PublicityVisit, c.RandomDraw,
+		c.RefreshToken, c.RescueTeam, c.ResponsibilityLetter, c.RiskGrading,
+		c.RiskPoint, c.SigningKey, c.Supervision, c.Tenant, c.TenantSetting, c.Trainee,
+		c.Training, c.Unit, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -550,6 +556,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.HazardAssignment.mutate(ctx, m)
 	case *HazardEventMutation:
 		return c.HazardEvent.mutate(ctx, m)
+	case *ImportJobMutation:
+		return c.ImportJob.mutate(ctx, m)
 	case *InspectionMutation:
 		return c.Inspection.mutate(ctx, m)
 	case *LeadershipGroupMutation:
@@ -4035,6 +4043,141 @@ func (c *HazardEventClient) mutate(ctx context.Context, m *HazardEventMutation) 
 		return (&HazardEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown HazardEvent mutation op: %q", m.Op())
+	}
+}
+
+// ImportJobClient is a client for the ImportJob schema.
+type ImportJobClient struct {
+	config
+}
+
+// NewImportJobClient returns a client for the ImportJob from the given config.
+func NewImportJobClient(c config) *ImportJobClient {
+	return &ImportJobClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `importjob.Hooks(f(g(h())))`.
+func (c *ImportJobClient) Use(hooks ...Hook) {
+	c.hooks.ImportJob = append(c.hooks.ImportJob, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `importjob.Intercept(f(g(h())))`.
+func (c *ImportJobClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ImportJob = append(c.inters.ImportJob, interceptors...)
+}
+
+// Create returns a builder for creating a ImportJob entity.
+func (c *ImportJobClient) Create() *ImportJobCreate {
+	mutation := newImportJobMutation(c.config, OpCreate)
+	return &ImportJobCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ImportJob entities.
+func (c *ImportJobClient) CreateBulk(builders ...*ImportJobCreate) *ImportJobCreateBulk {
+	return &ImportJobCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ImportJobClient) MapCreateBulk(slice any, setFunc func(*ImportJobCreate, int)) *ImportJobCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ImportJobCreateBulk{err: fmt.Errorf("calling to ImportJobClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ImportJobCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ImportJobCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ImportJob.
+func (c *ImportJobClient) Update() *ImportJobUpdate {
+	mutation := newImportJobMutation(c.config, OpUpdate)
+	return &ImportJobUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ImportJobClient) UpdateOne(_m *ImportJob) *ImportJobUpdateOne {
+	mutation := newImportJobMutation(c.config, OpUpdateOne, withImportJob(_m))
+	return &ImportJobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ImportJobClient) UpdateOneID(id int) *ImportJobUpdateOne {
+	mutation := newImportJobMutation(c.config, OpUpdateOne, withImportJobID(id))
+	return &ImportJobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ImportJob.
+func (c *ImportJobClient) Delete() *ImportJobDelete {
+	mutation := newImportJobMutation(c.config, OpDelete)
+	return &ImportJobDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ImportJobClient) DeleteOne(_m *ImportJob) *ImportJobDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ImportJobClient) DeleteOneID(id int) *ImportJobDeleteOne {
+	builder := c.Delete().Where(importjob.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ImportJobDeleteOne{builder}
+}
+
+// Query returns a query builder for ImportJob.
+func (c *ImportJobClient) Query() *ImportJobQuery {
+	return &ImportJobQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeImportJob},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ImportJob entity by its id.
+func (c *ImportJobClient) Get(ctx context.Context, id int) (*ImportJob, error) {
+	return c.Query().Where(importjob.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ImportJobClient) GetX(ctx context.Context, id int) *ImportJob {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ImportJobClient) Hooks() []Hook {
+	hooks := c.hooks.ImportJob
+	return append(hooks[:len(hooks):len(hooks)], importjob.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ImportJobClient) Interceptors() []Interceptor {
+	inters := c.inters.ImportJob
+	return append(inters[:len(inters):len(inters)], importjob.Interceptors[:]...)
+}
+
+func (c *ImportJobClient) mutate(ctx context.Context, m *ImportJobMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ImportJobCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ImportJobUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ImportJobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ImportJobDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ImportJob mutation op: %q", m.Op())
 	}
 }
 
@@ -8592,7 +8735,7 @@ type (
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
 		ControlMeasure, Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan,
 		EnforcementAction, EnforcementHazard, Enterprise, File, FollowUpCheck,
-		GroupMember, Hazard, HazardAssignment, HazardEvent, Inspection,
+		GroupMember, Hazard, HazardAssignment, HazardEvent, ImportJob, Inspection,
 		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
 		Meeting, Notice, NoticeReceipt, Notification, PolicyRevision, Post, Publicity,
 		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,
@@ -8603,7 +8746,7 @@ type (
 		AuditEvent, AuditHead, Campaign, CasbinRule, Certificate, ChecklistTemplate,
 		ControlMeasure, Drill, DutyList, DutyRoster, DutyShift, EmergencyPlan,
 		EnforcementAction, EnforcementHazard, Enterprise, File, FollowUpCheck,
-		GroupMember, Hazard, HazardAssignment, HazardEvent, Inspection,
+		GroupMember, Hazard, HazardAssignment, HazardEvent, ImportJob, Inspection,
 		LeadershipGroup, LetterEvent, LetterSignature, LoginAttempt, MaterialReserve,
 		Meeting, Notice, NoticeReceipt, Notification, PolicyRevision, Post, Publicity,
 		PublicityVisit, RandomDraw, RefreshToken, RescueTeam, ResponsibilityLetter,

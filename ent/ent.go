@@ -33,6 +33,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/importjob"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
@@ -142,6 +143,7 @@ func checkColumn(t, c string) error {
 			hazard.Table:               hazard.ValidColumn,
 			hazardassignment.Table:     hazardassignment.ValidColumn,
 			hazardevent.Table:          hazardevent.ValidColumn,
+			importjob.Table:            importjob.ValidColumn,
 			inspection.Table:           inspection.ValidColumn,
 			leadershipgroup.Table:      leadershipgroup.ValidColumn,
 			letterevent.Table:          letterevent.ValidColumn,

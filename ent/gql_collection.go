@@ -29,6 +29,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/importjob"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
@@ -3093,6 +3094,167 @@ func newHazardEventPaginateArgs(rv map[string]any) *hazardeventPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*HazardEventWhereInput); ok {
 		args.opts = append(args.opts, WithHazardEventFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ImportJobQuery) CollectFields(ctx context.Context, satisfies ...string) (*ImportJobQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(importjob.Columns))
+		selectedFields = []string{importjob.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[importjob.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldCreatedAt)
+				fieldSeen[importjob.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[importjob.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldUpdatedAt)
+				fieldSeen[importjob.FieldUpdatedAt] = struct{}{}
+			}
+		case "createdByUserID":
+			if _, ok := fieldSeen[importjob.FieldCreatedByUserID]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldCreatedByUserID)
+				fieldSeen[importjob.FieldCreatedByUserID] = struct{}{}
+			}
+		case "createdByName":
+			if _, ok := fieldSeen[importjob.FieldCreatedByName]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldCreatedByName)
+				fieldSeen[importjob.FieldCreatedByName] = struct{}{}
+			}
+		case "unitID":
+			if _, ok := fieldSeen[importjob.FieldUnitID]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldUnitID)
+				fieldSeen[importjob.FieldUnitID] = struct{}{}
+			}
+		case "fileName":
+			if _, ok := fieldSeen[importjob.FieldFileName]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldFileName)
+				fieldSeen[importjob.FieldFileName] = struct{}{}
+			}
+		case "dryRun":
+			if _, ok := fieldSeen[importjob.FieldDryRun]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldDryRun)
+				fieldSeen[importjob.FieldDryRun] = struct{}{}
+			}
+		case "state":
+			if _, ok := fieldSeen[importjob.FieldState]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldState)
+				fieldSeen[importjob.FieldState] = struct{}{}
+			}
+		case "rowsTotal":
+			if _, ok := fieldSeen[importjob.FieldRowsTotal]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldRowsTotal)
+				fieldSeen[importjob.FieldRowsTotal] = struct{}{}
+			}
+		case "rowsDone":
+			if _, ok := fieldSeen[importjob.FieldRowsDone]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldRowsDone)
+				fieldSeen[importjob.FieldRowsDone] = struct{}{}
+			}
+		case "enterprises":
+			if _, ok := fieldSeen[importjob.FieldEnterprises]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldEnterprises)
+				fieldSeen[importjob.FieldEnterprises] = struct{}{}
+			}
+		case "users":
+			if _, ok := fieldSeen[importjob.FieldUsers]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldUsers)
+				fieldSeen[importjob.FieldUsers] = struct{}{}
+			}
+		case "posts":
+			if _, ok := fieldSeen[importjob.FieldPosts]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldPosts)
+				fieldSeen[importjob.FieldPosts] = struct{}{}
+			}
+		case "finishedAt":
+			if _, ok := fieldSeen[importjob.FieldFinishedAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldFinishedAt)
+				fieldSeen[importjob.FieldFinishedAt] = struct{}{}
+			}
+		case "dryRunJobID":
+			if _, ok := fieldSeen[importjob.FieldDryRunJobID]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldDryRunJobID)
+				fieldSeen[importjob.FieldDryRunJobID] = struct{}{}
+			}
+		case "confirmedAt":
+			if _, ok := fieldSeen[importjob.FieldConfirmedAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldConfirmedAt)
+				fieldSeen[importjob.FieldConfirmedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type importjobPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ImportJobPaginateOption
+}
+
+func newImportJobPaginateArgs(rv map[string]any) *importjobPaginateArgs {
+	args := &importjobPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ImportJobOrder{Field: &ImportJobOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithImportJobOrder(order))
+			}
+		case *ImportJobOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithImportJobOrder(v))
+			}
+		}
 	}
 	return args
 }

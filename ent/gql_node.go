@@ -28,6 +28,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/importjob"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/internal"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
@@ -152,6 +153,11 @@ var hazardeventImplementors = []string{"HazardEvent", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*HazardEvent) IsNode() {}
+
+var importjobImplementors = []string{"ImportJob", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ImportJob) IsNode() {}
 
 var inspectionImplementors = []string{"Inspection", "Node"}
 
@@ -502,6 +508,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(hazardevent.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, hazardeventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case importjob.Table:
+		query := c.ImportJob.Query().
+			Where(importjob.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, importjobImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -1060,6 +1075,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.HazardEvent.Query().
 			Where(hazardevent.IDIn(ids...))
 		query, err := query.CollectFields(ctx, hazardeventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case importjob.Table:
+		query := c.ImportJob.Query().
+			Where(importjob.IDIn(ids...))
+		query, err := query.CollectFields(ctx, importjobImplementors...)
 		if err != nil {
 			return nil, err
 		}

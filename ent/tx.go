@@ -56,6 +56,8 @@ type Tx struct {
 	HazardAssignment *HazardAssignmentClient
 	// HazardEvent is the client for interacting with the HazardEvent builders.
 	HazardEvent *HazardEventClient
+	// ImportJob is the client for interacting with the ImportJob builders.
+	ImportJob *ImportJobClient
 	// Inspection is the client for interacting with the Inspection builders.
 	Inspection *InspectionClient
 	// LeadershipGroup is the client for interacting with the LeadershipGroup builders.
@@ -264,6 +266,7 @@ func (tx *Tx) init() {
 	tx.Hazard = NewHazardClient(tx.config)
 	tx.HazardAssignment = NewHazardAssignmentClient(tx.config)
 	tx.HazardEvent = NewHazardEventClient(tx.config)
+	tx.ImportJob = NewImportJobClient(tx.config)
 	tx.Inspection = NewInspectionClient(tx.config)
 	tx.LeadershipGroup = NewLeadershipGroupClient(tx.config)
 	tx.LetterEvent = NewLetterEventClient(tx.config)

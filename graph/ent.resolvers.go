@@ -29,6 +29,16 @@ func (r *hazardEventResolver) ToState(ctx context.Context, obj *ent.HazardEvent)
 	return domain.HazardState(obj.ToState), nil
 }
 
+// RowsTotal is the resolver for the rowsTotal field.
+func (r *importJobResolver) RowsTotal(ctx context.Context, obj *ent.ImportJob) (int, error) {
+	return r.Imports.RowsTotal(obj), nil
+}
+
+// RowsDone is the resolver for the rowsDone field.
+func (r *importJobResolver) RowsDone(ctx context.Context, obj *ent.ImportJob) (int, error) {
+	return r.Imports.RowsDone(obj), nil
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 	if _, err := viewer(ctx); err != nil {
@@ -357,6 +367,9 @@ func (r *Resolver) Hazard() HazardResolver { return &hazardResolver{r} }
 // HazardEvent returns HazardEventResolver implementation.
 func (r *Resolver) HazardEvent() HazardEventResolver { return &hazardEventResolver{r} }
 
+// ImportJob returns ImportJobResolver implementation.
+func (r *Resolver) ImportJob() ImportJobResolver { return &importJobResolver{r} }
+
 // Inspection returns InspectionResolver implementation.
 func (r *Resolver) Inspection() InspectionResolver { return &inspectionResolver{r} }
 
@@ -442,6 +455,7 @@ type (
 	groupMemberResolver          struct{ *Resolver }
 	hazardResolver               struct{ *Resolver }
 	hazardEventResolver          struct{ *Resolver }
+	importJobResolver            struct{ *Resolver }
 	inspectionResolver           struct{ *Resolver }
 	leadershipGroupResolver      struct{ *Resolver }
 	letterEventResolver          struct{ *Resolver }

@@ -159,6 +159,7 @@ func TestEveryMutationIsGuarded(t *testing.T) {
 			refTownInspector1: userID(t, s, nb, "neighbor.head"),
 			refTownInspector2: userID(t, s, nb, seed.NeighborSecretary),
 			refEntPlan:        firstID(t, s, nb, "emergencyPlans", ""),
+			refDryRun:         cleanDryRun(t, s, nb),
 		}
 		// Ids that exist nowhere, each of its ref's type: ent gives every
 		// table a range of 1<<32 ids, so the neighbour's id names the range;
@@ -367,6 +368,7 @@ func demoRefs(t testing.TB, s *apitest.Server, admin string) map[ref]string {
 		refTownInspector1: userID(t, s, admin, "chengguan.secretary"),
 		refTownInspector2: userID(t, s, admin, "chengguan.head"),
 		refEntPlan:        idOf(t, s, admin, "emergencyPlans", `{unitID: "`+unitID(t, s, admin, seed.CodeCement)+`", state: EFFECTIVE, kind: COMPREHENSIVE}`),
+		refDryRun:         cleanDryRun(t, s, admin),
 	}
 }
 

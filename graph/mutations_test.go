@@ -6,6 +6,7 @@ package graph_test
 // another tenant's object → NOT_FOUND, and nothing written in any of these.
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/directory"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/seed"
 )
@@ -72,6 +74,7 @@ const (
 	refTownInspector1 ref = "town-inspector1" // 城关镇's party secretary: inspects for it
 	refTownInspector2 ref = "town-inspector2" // 城关镇's head
 	refEntPlan        ref = "ent-plan"        // the cement plant's EFFECTIVE comprehensive plan
+	refDryRun         ref = "dry-run"         // the admin's clean dry run of the empty import template
 )
 
 // upload stands for a file in a good input; the call is sent as a GraphQL
@@ -240,6 +243,10 @@ func goodInputs() map[string]mutationCase {
 		"recordMaterialReserveCheck": {as: "emergency.chief", args: map[string]any{"input": map[string]any{"id": refReserve,
 			"checkedOn": "2024-06-01T00:00:00Z", "quantity": 500}}},
 		"setTenantTimeZone": {as: "admin", args: map[string]any{"input": map[string]any{"timeZone": "Asia/Shanghai"}}},
+		// Directory import jobs: the empty template, checked; the admin's
+		// clean dry run of it, confirmed (nothing to import).
+		"startDirectoryImport":   {args: map[string]any{"file": upload{Name: "directory.xlsx", Content: templateBytes()}}},
+		"confirmDirectoryImport": {args: map[string]any{"jobID": refDryRun}},
 		"markNotificationsRead": {as: "county.head", auditorMay: true,
 			args: map[string]any{"input": map[string]any{"ids": []any{refNotification}}}},
 		// Risk points: the enterprise identifies, regrades and checks its own.
@@ -494,4 +501,13 @@ type call struct {
 	vars  map[string]any
 	// files are sent as a multipart request, by variable path.
 	files map[string]apitest.File
+}
+
+// templateBytes is the empty directory import template.
+func templateBytes() []byte {
+	var b bytes.Buffer
+	if err := directory.WriteTemplate(&b); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }

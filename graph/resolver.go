@@ -21,6 +21,7 @@ import (
 	"github.com/dutychain/dutychain/internal/events"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
+	"github.com/dutychain/dutychain/internal/imports"
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/notices"
@@ -70,6 +71,8 @@ type Resolver struct {
 	Tally *tally.Counter
 	// Notifications reads and marks the caller's notifications.
 	Notify *notify.Service
+	// Imports runs the directory import jobs.
+	Imports *imports.Service
 	// MaxIDs caps nodes(ids:).
 	MaxIDs int
 	// FileURLs signs File.url for the caller; nil: the plain download path.

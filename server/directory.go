@@ -80,7 +80,7 @@ func directoryImport(d Deps) http.HandlerFunc {
 		}
 		problems := make([]map[string]any, len(rep.Problems))
 		for i, p := range rep.Problems {
-			problems[i] = map[string]any{"sheet": p.Sheet, "row": p.Row, "column": p.Column, "code": p.Code, "message": p.Message}
+			problems[i] = map[string]any{"sheet": p.Sheet, "row": p.Row, "column": p.Column, "value": p.Value, "code": p.Code, "message": p.Message}
 		}
 		status := http.StatusOK
 		if len(rep.Problems) > 0 {

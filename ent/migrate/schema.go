@@ -1284,6 +1284,49 @@ var (
 			},
 		},
 	}
+	// ImportJobsColumns holds the columns for the "import_jobs" table.
+	ImportJobsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "created_by_user_id", Type: field.TypeInt},
+		{Name: "created_by_name", Type: field.TypeString, Size: 400},
+		{Name: "unit_id", Type: field.TypeInt},
+		{Name: "unit_path", Type: field.TypeString},
+		{Name: "file_name", Type: field.TypeString, Size: 255},
+		{Name: "content", Type: field.TypeBytes},
+		{Name: "dry_run", Type: field.TypeBool},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"QUEUED", "RUNNING", "SUCCEEDED", "FAILED"}, Default: "QUEUED"},
+		{Name: "rows_total", Type: field.TypeInt, Default: 0},
+		{Name: "rows_done", Type: field.TypeInt, Default: 0},
+		{Name: "enterprises", Type: field.TypeInt, Default: 0},
+		{Name: "users", Type: field.TypeInt, Default: 0},
+		{Name: "posts", Type: field.TypeInt, Default: 0},
+		{Name: "problems", Type: field.TypeJSON, Nullable: true},
+		{Name: "users_without_password", Type: field.TypeJSON, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "dry_run_job_id", Type: field.TypeInt, Nullable: true},
+		{Name: "confirmed_at", Type: field.TypeTime, Nullable: true},
+	}
+	// ImportJobsTable holds the schema information for the "import_jobs" table.
+	ImportJobsTable = &schema.Table{
+		Name:       "import_jobs",
+		Columns:    ImportJobsColumns,
+		PrimaryKey: []*schema.Column{ImportJobsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "importjob_dry_run_job_id",
+				Unique:  true,
+				Columns: []*schema.Column{ImportJobsColumns[20]},
+			},
+			{
+				Name:    "importjob_tenant_id_unit_path",
+				Unique:  false,
+				Columns: []*schema.Column{ImportJobsColumns[3], ImportJobsColumns[7]},
+			},
+		},
+	}
 	// InspectionsColumns holds the columns for the "inspections" table.
 	InspectionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -2791,6 +2834,7 @@ var (
 		HazardsTable,
 		HazardAssignmentsTable,
 		HazardEventsTable,
+		ImportJobsTable,
 		InspectionsTable,
 		LeadershipGroupsTable,
 		LetterEventsTable,
@@ -2914,6 +2958,9 @@ func init() {
 	HazardEventsTable.ForeignKeys[0].RefTable = HazardsTable
 	HazardEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
+	ImportJobsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(210453397504),
 	}
 	InspectionsTable.ForeignKeys[0].RefTable = CampaignsTable
 	InspectionsTable.ForeignKeys[1].RefTable = RandomDrawsTable

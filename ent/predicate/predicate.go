@@ -69,6 +69,9 @@ type HazardAssignment func(*sql.Selector)
 // HazardEvent is the predicate function for hazardevent builders.
 type HazardEvent func(*sql.Selector)
 
+// ImportJob is the predicate function for importjob builders.
+type ImportJob func(*sql.Selector)
+
 // Inspection is the predicate function for inspection builders.
 type Inspection func(*sql.Selector)
 

@@ -26,6 +26,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardassignment"
 	"github.com/dutychain/dutychain/ent/hazardevent"
+	"github.com/dutychain/dutychain/ent/importjob"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/letterevent"
@@ -985,6 +986,65 @@ func init() {
 	hazardevent.DefaultUpdatedAt = hazardeventDescUpdatedAt.Default.(func() time.Time)
 	// hazardevent.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	hazardevent.UpdateDefaultUpdatedAt = hazardeventDescUpdatedAt.UpdateDefault.(func() time.Time)
+	importjobMixin := schema.ImportJob{}.Mixin()
+	importjobMixinHooks0 := importjobMixin[0].Hooks()
+	importjobHooks := schema.ImportJob{}.Hooks()
+	importjob.Hooks[0] = importjobMixinHooks0[0]
+	importjob.Hooks[1] = importjobHooks[0]
+	importjobInters := schema.ImportJob{}.Interceptors()
+	importjob.Interceptors[0] = importjobInters[0]
+	importjobMixinFields0 := importjobMixin[0].Fields()
+	_ = importjobMixinFields0
+	importjobFields := schema.ImportJob{}.Fields()
+	_ = importjobFields
+	// importjobDescCreatedAt is the schema descriptor for created_at field.
+	importjobDescCreatedAt := importjobMixinFields0[0].Descriptor()
+	// importjob.DefaultCreatedAt holds the default value on creation for the created_at field.
+	importjob.DefaultCreatedAt = importjobDescCreatedAt.Default.(func() time.Time)
+	// importjobDescUpdatedAt is the schema descriptor for updated_at field.
+	importjobDescUpdatedAt := importjobMixinFields0[1].Descriptor()
+	// importjob.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	importjob.DefaultUpdatedAt = importjobDescUpdatedAt.Default.(func() time.Time)
+	// importjob.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	importjob.UpdateDefaultUpdatedAt = importjobDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// importjobDescCreatedByName is the schema descriptor for created_by_name field.
+	importjobDescCreatedByName := importjobFields[1].Descriptor()
+	// importjob.CreatedByNameValidator is a validator for the "created_by_name" field. It is called by the builders before save.
+	importjob.CreatedByNameValidator = importjobDescCreatedByName.Validators[0].(func(string) error)
+	// importjobDescFileName is the schema descriptor for file_name field.
+	importjobDescFileName := importjobFields[4].Descriptor()
+	// importjob.FileNameValidator is a validator for the "file_name" field. It is called by the builders before save.
+	importjob.FileNameValidator = importjobDescFileName.Validators[0].(func(string) error)
+	// importjobDescRowsTotal is the schema descriptor for rows_total field.
+	importjobDescRowsTotal := importjobFields[8].Descriptor()
+	// importjob.DefaultRowsTotal holds the default value on creation for the rows_total field.
+	importjob.DefaultRowsTotal = importjobDescRowsTotal.Default.(int)
+	// importjob.RowsTotalValidator is a validator for the "rows_total" field. It is called by the builders before save.
+	importjob.RowsTotalValidator = importjobDescRowsTotal.Validators[0].(func(int) error)
+	// importjobDescRowsDone is the schema descriptor for rows_done field.
+	importjobDescRowsDone := importjobFields[9].Descriptor()
+	// importjob.DefaultRowsDone holds the default value on creation for the rows_done field.
+	importjob.DefaultRowsDone = importjobDescRowsDone.Default.(int)
+	// importjob.RowsDoneValidator is a validator for the "rows_done" field. It is called by the builders before save.
+	importjob.RowsDoneValidator = importjobDescRowsDone.Validators[0].(func(int) error)
+	// importjobDescEnterprises is the schema descriptor for enterprises field.
+	importjobDescEnterprises := importjobFields[10].Descriptor()
+	// importjob.DefaultEnterprises holds the default value on creation for the enterprises field.
+	importjob.DefaultEnterprises = importjobDescEnterprises.Default.(int)
+	// importjob.EnterprisesValidator is a validator for the "enterprises" field. It is called by the builders before save.
+	importjob.EnterprisesValidator = importjobDescEnterprises.Validators[0].(func(int) error)
+	// importjobDescUsers is the schema descriptor for users field.
+	importjobDescUsers := importjobFields[11].Descriptor()
+	// importjob.DefaultUsers holds the default value on creation for the users field.
+	importjob.DefaultUsers = importjobDescUsers.Default.(int)
+	// importjob.UsersValidator is a validator for the "users" field. It is called by the builders before save.
+	importjob.UsersValidator = importjobDescUsers.Validators[0].(func(int) error)
+	// importjobDescPosts is the schema descriptor for posts field.
+	importjobDescPosts := importjobFields[12].Descriptor()
+	// importjob.DefaultPosts holds the default value on creation for the posts field.
+	importjob.DefaultPosts = importjobDescPosts.Default.(int)
+	// importjob.PostsValidator is a validator for the "posts" field. It is called by the builders before save.
+	importjob.PostsValidator = importjobDescPosts.Validators[0].(func(int) error)
 	inspectionMixin := schema.Inspection{}.Mixin()
 	inspectionMixinHooks0 := inspectionMixin[0].Hooks()
 	inspectionMixinHooks2 := inspectionMixin[2].Hooks()

@@ -93,6 +93,12 @@ var enumDocs = map[string]enumDoc{
 		"LECTURE":          "A lecture or exhibition (宣讲、展览).",
 		"OTHER":            "Any other publicity.",
 	}},
+	"ImportJobState": {"Where an import job is.", map[string]string{
+		"QUEUED":    "Started; waiting to run.",
+		"RUNNING":   "Running: rowsDone of rowsTotal rows tried so far.",
+		"SUCCEEDED": "Ended without a problem: the rows were written, or on a dry run they would be.",
+		"FAILED":    "Ended with problems (every one is listed); nothing was written.",
+	}},
 	"NotificationKind": {"What a notification is about.", map[string]string{
 		"LETTER_TO_SIGN":           "A responsibility letter issued to the unit is still unsigned.",
 		"HAZARD_OVERDUE":           "A hazard is past its rectification deadline.",

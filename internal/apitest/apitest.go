@@ -114,6 +114,8 @@ func serve(t testing.TB, d *db.DB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
+	// The import jobs still running end before the database closes.
+	t.Cleanup(a.Imports.Wait)
 	ts := httptest.NewServer(a.Handler)
 	t.Cleanup(ts.Close)
 	admin := httptest.NewServer(a.Admin)

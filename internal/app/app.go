@@ -28,6 +28,7 @@ import (
 	"github.com/dutychain/dutychain/internal/events"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/hazards"
+	"github.com/dutychain/dutychain/internal/imports"
 	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/jobs"
 	"github.com/dutychain/dutychain/internal/letters"
@@ -64,6 +65,9 @@ type App struct {
 	Viewers *authz.ViewerCache
 	// Events feeds the GraphQL subscriptions.
 	Events *events.Bus
+	// Imports runs the GraphQL import jobs in the background; Wait for
+	// them before closing the database.
+	Imports *imports.Service
 	// Jobs is the job queue (reminders, deliveries): `dutychain serve`
 	// starts and stops it; tests start it when they need it.
 	Jobs *jobs.Runner
@@ -113,6 +117,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		return nil, err
 	}
 	resolver := NewResolver(d.Client, d.Dialect, authSvc, store, fileSvc, now, cfg.MaxPage)
+	resolver.Imports.Log = log
 	resolver.FileURLs = fileURLs
 	bus := events.NewBus(log)
 	if d.Dialect == dialect.Postgres {
@@ -146,7 +151,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		return nil, err
 	}
 	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Admin: server.Admin(cfg, metrics),
-		Log: log, Files: fileSvc, Health: health, Events: bus, Jobs: runner, Viewers: viewers}, nil
+		Log: log, Files: fileSvc, Health: health, Events: bus, Jobs: runner, Viewers: viewers, Imports: resolver.Imports}, nil
 }
 
 // newURLSigner signs file URLs with the secret in cfg.FileURLSecretFile or,
@@ -249,6 +254,10 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Tally:         &tally.Counter{Client: client, Dialect: dialect},
 		Notify:        &notify.Service{Client: client, Now: now},
 		MaxIDs:        maxIDs,
+	}
+	r.Imports = &imports.Service{Client: client, Org: r.Org, Dialect: dialect, Now: now}
+	if fileSvc != nil {
+		r.Imports.MaxBytes = fileSvc.MaxBytes
 	}
 	r.Dashboard = &dashboard.Service{Client: client, Dialect: dialect, Now: now, Letters: r.Letters, Notices: r.NoticeService,
 		Education: r.Education, Staffing: r.Staffing, Emergency: r.Emergency, Readiness: r.Readiness, Prevention: r.Prevention}

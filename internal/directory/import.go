@@ -33,7 +33,10 @@ type Problem struct {
 	// Row is the spreadsheet row number (the header is row 1).
 	Row int
 	// Column is the header of the offending column ("" for the whole row).
-	Column  string
+	Column string
+	// Value is the offending cell's content as read ("" for the whole row
+	// or a missing cell).
+	Value   string
 	Code    apperr.Code
 	Message string
 }
@@ -200,7 +203,8 @@ func (im *Importer) rows(ctx context.Context, book map[string][]row, rep *Report
 		}
 		_, _ = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT directory_row")
 		for _, e := range problemsOf(err) {
-			rep.Problems = append(rep.Problems, Problem{Sheet: sheet, Row: r.n, Column: columnOf(sheet, e.Field), Code: e.Code, Message: e.Message})
+			col := columnOf(sheet, e.Field)
+			rep.Problems = append(rep.Problems, Problem{Sheet: sheet, Row: r.n, Column: col, Value: r.get(col), Code: e.Code, Message: e.Message})
 		}
 		return false
 	}

@@ -1,0 +1,111 @@
+package schema
+
+import (
+	"context"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent/intercept"
+	"github.com/dutychain/dutychain/ent/privacy"
+	"github.com/dutychain/dutychain/internal/domain"
+)
+
+// ImportJob is one directory import started through GraphQL
+// (internal/imports): the uploaded workbook, whether it is a dry run, its
+// state and progress, and every problem found. A confirm is a second job
+// made from a clean dry run, naming it. The service writes it as the
+// system; it is read by its creator and by the viewers whose territory
+// holds the unit the creator imported from, in the creator's tenant.
+type ImportJob struct{ ent.Schema }
+
+// Mixin of the ImportJob: time stamps and the tenant.
+func (ImportJob) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantMixin{}} }
+
+// Fields of the ImportJob.
+func (ImportJob) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("created_by_user_id").Immutable().Comment("ID of the user who started the job; the import runs as them.").
+			Annotations(entgql.Type("ID")),
+		field.String("created_by_name").MaxLen(400).Immutable().Comment("The name of the user who started the job, at the time."),
+		field.Int("unit_id").Immutable().Comment("ID of the unit of the post the job was started under: the job is read from the territories holding it.").
+			Annotations(entgql.Type("ID")),
+		field.String("unit_path").Immutable().Comment("The unit's materialized path.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.String("file_name").MaxLen(255).Immutable().Comment("The workbook's file name as uploaded."),
+		field.Bytes("content").Immutable().Sensitive().Comment("The workbook, kept so that a clean dry run is confirmed without a new upload.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("dry_run").Immutable().Comment("True when the job only checks the workbook and writes nothing."),
+		field.Enum("state").Values("QUEUED", "RUNNING", "SUCCEEDED", "FAILED").Default("QUEUED").
+			Comment("QUEUED, RUNNING, then SUCCEEDED (written, or on a dry run: clean) or FAILED (problems found, nothing written).").
+			Annotations(entgql.Type("ImportJobState")),
+		field.Int("rows_total").NonNegative().Default(0).Comment("The data rows of the workbook (all sheets), once read."),
+		field.Int("rows_done").NonNegative().Default(0).Comment("The data rows tried so far."),
+		field.Int("enterprises").NonNegative().Default(0).Comment("The enterprises created (on a dry run: that would be)."),
+		field.Int("users").NonNegative().Default(0).Comment("The users created (on a dry run: that would be)."),
+		field.Int("posts").NonNegative().Default(0).Comment("The posts created (on a dry run: that would be)."),
+		field.JSON("problems", []domain.ImportProblem{}).Optional().
+			Comment("Every problem found, by sheet, row and column.").Annotations(entgql.Skip(entgql.SkipAll)),
+		field.JSON("users_without_password", []string{}).Optional().
+			Comment("The usernames imported without a password: an administrator resets theirs before they sign in.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("finished_at").Optional().Nillable().Comment("When the job ended; null while queued or running."),
+		field.Int("dry_run_job_id").Optional().Nillable().Immutable().
+			Comment("ID of the dry run this job confirms; null for a job started with a file.").
+			Annotations(entgql.Type("ID")),
+		field.Time("confirmed_at").Optional().Nillable().
+			Comment("When this dry run was confirmed; null until then. A dry run is confirmed once."),
+	}
+}
+
+// Indexes of the ImportJob: one confirm per dry run.
+func (ImportJob) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("dry_run_job_id").Unique(),
+		index.Fields("tenant_id", "unit_path"),
+	}
+}
+
+// Annotations of the ImportJob.
+func (ImportJob) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		schema.Comment("An import job (导入任务): a workbook checked (dry run) or imported in the background, with its progress and every problem."),
+		entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField | entgql.SkipMutationCreateInput | entgql.SkipMutationUpdateInput),
+	}
+}
+
+// Interceptors of the ImportJob: the creator reads it, and so does a viewer
+// whose territory holds the unit it was started from, in its tenant; the
+// system reads all.
+func (ImportJob) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
+		v := authz.FromContext(ctx)
+		switch {
+		case v.IsSystem():
+			return nil
+		case v == nil || v.UserID == 0:
+			return privacy.Denyf("import job: no viewer in context")
+		}
+		q.WhereP(func(s *sql.Selector) {
+			or := []*sql.Predicate{sql.EQ(s.C("created_by_user_id"), v.UserID)}
+			for _, g := range v.Grants {
+				if !g.DirectoryOnly && g.Path != "" {
+					or = append(or, sql.HasPrefix(s.C("unit_path"), g.Path))
+				}
+			}
+			s.Where(sql.And(sql.EQ(s.C("tenant_id"), v.Tenant), sql.Or(or...)))
+		})
+		return nil
+	})}
+}
+
+// Hooks of the ImportJob: written by the system only (internal/imports,
+// after its own checks).
+func (ImportJob) Hooks() []ent.Hook {
+	return []ent.Hook{authz.SystemOnlyMutations()}
+}
