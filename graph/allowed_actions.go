@@ -137,17 +137,16 @@ func (r *Resolver) hazardAllowed(ctx context.Context, h *ent.Hazard) ([]domain.H
 	if hazards.MayAssign(v, h, assign) {
 		out = append(out, domain.HazardAssign)
 	}
-	if h.AssigneeID != nil && h.State != domain.HazardClosed {
-		ld := loadersFrom(ctx, r.Client)
-		assignee, err := ld.loadUnit(ctx, *h.AssigneeID)
+	// A follow-up is done from a post at the assignee itself, whose grant
+	// carries the unit's place: no statement to load it.
+	if at := v.At(derefInt(h.AssigneeID)); h.AssigneeID != nil && h.State != domain.HazardClosed && len(at.Grants) > 0 {
+		g := at.Grants[0]
+		assignee := authz.Place{ID: g.UnitID, Tenant: g.Tenant, Kind: g.UnitKind, Path: g.Path}
+		insp, err := loadersFrom(ctx, r.Client).object(ctx, "inspection", h.TenantID, h.ScopePath, h.ScopeSector, h.ScopeEnterpriseID)
 		if err != nil {
 			return nil, err
 		}
-		insp, err := ld.object(ctx, "inspection", h.TenantID, h.ScopePath, h.ScopeSector, h.ScopeEnterpriseID)
-		if err != nil {
-			return nil, err
-		}
-		if assignee != nil && inspections.MayFollowUp(ctx, h, insp, assignee) == nil {
+		if inspections.MayFollowUp(ctx, h, insp, &assignee) == nil {
 			out = append(out, domain.HazardFollowUp)
 		}
 	}

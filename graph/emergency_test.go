@@ -212,7 +212,7 @@ func TestEmergencyPlansAndDrills(t *testing.T) {
 		t.Run("allowedActions follow the plan's state and the caller's post", func(t *testing.T) {
 			var p struct{ AllowedActions []string }
 			nodeOf(t, s, principal, fire, `... on EmergencyPlan { allowedActions }`, &p)
-			require.Equal(t, []string{"ATTACH"}, p.AllowedActions, "an effective plan is not approved again")
+			require.Equal(t, []string{"ATTACH", "REVISE", "RECORD_DRILL"}, p.AllowedActions, "an effective plan is not approved again; it is revised and drilled")
 			nodeOf(t, s, head, fire, `... on EmergencyPlan { allowedActions }`, &p)
 			require.Empty(t, p.AllowedActions, "the county acts for the county only")
 			draft := idOf(t, s, head, "emergencyPlans", `{state: DRAFT}`)

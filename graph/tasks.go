@@ -224,11 +224,6 @@ func (r *Resolver) primeTaskLoaders(ctx context.Context, c *tasks.Candidates) er
 	for _, p := range c.Plans {
 		unitIDs = append(unitIDs, p.UnitID)
 	}
-	for _, h := range c.Hazards {
-		if h.AssigneeID != nil {
-			unitIDs = append(unitIDs, *h.AssigneeID)
-		}
-	}
 	for _, rc := range c.Receipts {
 		unitIDs = append(unitIDs, rc.RecipientUnitID)
 	}

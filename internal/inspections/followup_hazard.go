@@ -29,7 +29,7 @@ type FollowUpHazardInput struct {
 // (authz.MayActForInspection) and may record one at the subject. The
 // inspectors are the input's, checked by RecordInspection. FollowUpHazard
 // and the hazard's allowedActions (FOLLOW_UP) ask it.
-func MayFollowUp(ctx context.Context, h *ent.Hazard, o authz.Object, assignee *ent.Unit) error {
+func MayFollowUp(ctx context.Context, h *ent.Hazard, o authz.Object, assignee *authz.Place) error {
 	switch {
 	case h.State == domain.HazardClosed:
 		return kernel.Invalidf("hazardID", "the hazard is already CLOSED")
@@ -37,7 +37,7 @@ func MayFollowUp(ctx context.Context, h *ent.Hazard, o authz.Object, assignee *e
 		return kernel.Invalidf("hazardID", "the hazard is not assigned (交办) to a unit: record a FOLLOW_UP inspection with recordInspection")
 	}
 	target := authz.Place{ID: h.SubjectID, Tenant: h.TenantID, Path: h.ScopePath}
-	if err := authz.MayActForInspection(ctx, string(inspection.TypeFOLLOW_UP), authz.PlaceOf(assignee), target); err != nil {
+	if err := authz.MayActForInspection(ctx, string(inspection.TypeFOLLOW_UP), *assignee, target); err != nil {
 		return err
 	}
 	return authz.Check(ctx, o, "create")
@@ -60,11 +60,14 @@ func (s *Service) FollowUpHazard(ctx context.Context, in FollowUpHazardInput) (*
 		if err != nil {
 			return err
 		}
-		var assignee *ent.Unit
+		var assignee *authz.Place
 		if h.AssigneeID != nil {
-			if assignee, err = kernel.Unit(ctx, c, *h.AssigneeID, "hazardID"); err != nil {
+			u, err := kernel.Unit(ctx, c, *h.AssigneeID, "hazardID")
+			if err != nil {
 				return err
 			}
+			p := authz.PlaceOf(u)
+			assignee = &p
 		}
 		o, err := authz.ObjectAt(ctx, c, "inspection", h.TenantID, h.ScopePath, h.ScopeSector, h.ScopeEnterpriseID)
 		if err != nil {
@@ -78,7 +81,7 @@ func (s *Service) FollowUpHazard(ctx context.Context, in FollowUpHazardInput) (*
 			conclusion = "事后督查：" + string(in.Outcome)
 		}
 		typ := inspection.TypeFOLLOW_UP
-		rec, err = s.RecordInspection(ctx, InspectionInput{Type: &typ, InspectingUnitID: &assignee.ID, TargetID: &h.SubjectID,
+		rec, err = s.RecordInspection(ctx, InspectionInput{Type: &typ, InspectingUnitID: h.AssigneeID, TargetID: &h.SubjectID,
 			InspectorIDs: in.InspectorIDs, InspectedOn: in.InspectedOn, Conclusion: conclusion,
 			FollowUps: []FollowUp{{HazardID: h.ID, Outcome: in.Outcome, Note: in.Note}}})
 		return err
