@@ -33,6 +33,12 @@ type Grant struct {
 	DirectoryOnly bool
 }
 
+// Place is the post's unit as an authority decision sees it (the unit's
+// sector is not in the grant: sector rules read it from the unit).
+func (g Grant) Place() Place {
+	return Place{ID: g.UnitID, Tenant: g.Tenant, Kind: g.UnitKind, Path: g.Path}
+}
+
 // Viewer is the caller of one request. It never changes during the request.
 type Viewer struct {
 	UserID   int

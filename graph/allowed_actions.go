@@ -141,7 +141,7 @@ func (r *Resolver) hazardAllowed(ctx context.Context, h *ent.Hazard) ([]domain.H
 	// carries the unit's place: no statement to load it.
 	if at := v.At(derefInt(h.AssigneeID)); h.AssigneeID != nil && h.State != domain.HazardClosed && len(at.Grants) > 0 {
 		g := at.Grants[0]
-		assignee := authz.Place{ID: g.UnitID, Tenant: g.Tenant, Kind: g.UnitKind, Path: g.Path}
+		assignee := g.Place()
 		insp, err := loadersFrom(ctx, r.Client).object(ctx, "inspection", h.TenantID, h.ScopePath, h.ScopeSector, h.ScopeEnterpriseID)
 		if err != nil {
 			return nil, err

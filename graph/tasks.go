@@ -158,7 +158,7 @@ func (r *Resolver) tasksOf(ctx context.Context, f tasks.Filter) ([]tasks.Task, e
 			continue
 		}
 		drillDue[k] = true
-		_, end := tasks.DrillPeriod(k.OnSite, now)
+		_, end := emergency.DrillPeriod(k.OnSite, now)
 		due := end.Add(-time.Second)
 		what := "no comprehensive or special drill this year"
 		if k.OnSite {

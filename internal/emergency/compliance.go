@@ -59,6 +59,19 @@ func HalfYears(year int) (start, mid, end time.Time) {
 		time.Date(year+1, time.January, 1, 0, 0, 0, 0, time.UTC)
 }
 
+// DrillPeriod is the period the drill rule counts at now: the year, or for
+// on-site drills its half (UTC halves, as Compliance counts them).
+func DrillPeriod(onSite bool, now time.Time) (start, end time.Time) {
+	start, mid, end := HalfYears(now.UTC().Year())
+	switch {
+	case !onSite:
+		return start, end
+	case now.Before(mid):
+		return start, mid
+	}
+	return mid, end
+}
+
 // ComplianceOrder orders the compliance rows.
 type ComplianceOrder string
 

@@ -44,6 +44,9 @@ type Options struct {
 	PollInterval time.Duration
 	// ID names this replica's client; empty: River's own.
 	ID string
+	// ScanPage is how many due records the reminder scan reads, plans and
+	// queues at a time; 0: notify.DefaultDuePage.
+	ScanPage int
 }
 
 // Runner is the job queue of one server: start it with Start, stop it with
@@ -72,7 +75,7 @@ func New(d *db.DB, opts Options) (*Runner, error) {
 	}
 	svc := &notify.Service{Client: d.Client, Now: opts.Now}
 	r := &Runner{}
-	r.scan = &scanWorker{notify: svc, now: opts.Now, escalateAfter: opts.EscalateAfter, insert: r.insertMany}
+	r.scan = &scanWorker{notify: svc, now: opts.Now, escalateAfter: opts.EscalateAfter, page: opts.ScanPage, insert: r.insertMany}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, r.scan)
 	river.AddWorker(workers, &remindWorker{notify: svc, deliver: opts.Deliverer != nil, insert: r.insert})

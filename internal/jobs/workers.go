@@ -57,7 +57,9 @@ type scanWorker struct {
 	notify        *notify.Service
 	now           func() time.Time
 	escalateAfter time.Duration
-	insert        func(context.Context, []river.InsertManyParams) (int, error)
+	// page is how many due records one step of the scan plans and queues.
+	page   int
+	insert func(context.Context, []river.InsertManyParams) (int, error)
 }
 
 func (w *scanWorker) Work(ctx context.Context, _ *river.Job[ScanArgs]) error {
@@ -73,27 +75,30 @@ func (w *scanWorker) run(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	dues, err := notify.FindDue(ctx, w.notify.Client, now, zones)
-	if err != nil {
-		return 0, err
-	}
-	reminders, err := notify.Plan(ctx, w.notify.Client, dues, now, w.escalateAfter, zones)
-	if err != nil {
-		return 0, err
-	}
-	params := make([]river.InsertManyParams, 0, len(reminders))
-	for _, r := range reminders {
-		params = append(params, river.InsertManyParams{
-			Args: RemindArgs{Tenant: r.Tenant, UserID: r.UserID, What: r.Kind, ObjectID: r.ObjectID, Day: r.Day,
-				UnitID: r.UnitID, DueAt: r.DueAt, Escalation: r.Escalation, Why: r.Why},
-			InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}},
-		})
-	}
-	n, err := w.insert(ctx, params)
-	if err != nil {
-		return 0, fmt.Errorf("queue reminders: %w", err)
-	}
-	return n, nil
+	// Page by page: the memory and the statements' sizes stay bounded by
+	// the page, however many records a county has overdue.
+	queued := 0
+	err = notify.EachDue(ctx, w.notify.Client, now, zones, w.page, func(dues []notify.Due) error {
+		reminders, err := notify.Plan(ctx, w.notify.Client, dues, now, w.escalateAfter, zones)
+		if err != nil {
+			return err
+		}
+		params := make([]river.InsertManyParams, 0, len(reminders))
+		for _, r := range reminders {
+			params = append(params, river.InsertManyParams{
+				Args: RemindArgs{Tenant: r.Tenant, UserID: r.UserID, What: r.Kind, ObjectID: r.ObjectID, Day: r.Day,
+					UnitID: r.UnitID, DueAt: r.DueAt, Escalation: r.Escalation, Why: r.Why},
+				InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}},
+			})
+		}
+		n, err := w.insert(ctx, params)
+		if err != nil {
+			return fmt.Errorf("queue reminders: %w", err)
+		}
+		queued += n
+		return nil
+	})
+	return queued, err
 }
 
 type remindWorker struct {

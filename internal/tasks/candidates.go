@@ -54,19 +54,6 @@ func DrillKeyOf(p *ent.EmergencyPlan) (k DrillKey, ok bool) {
 	return DrillKey{EnterpriseID: *p.ScopeEnterpriseID, OnSite: p.Kind == domain.PlanOnSite}, true
 }
 
-// DrillPeriod is the period the drill rule counts at now: the year, or for
-// on-site drills its half (UTC halves, as drillCompliance counts them).
-func DrillPeriod(onSite bool, now time.Time) (start, end time.Time) {
-	start, mid, end := emergency.HalfYears(now.UTC().Year())
-	switch {
-	case !onSite:
-		return start, end
-	case now.Before(mid):
-		return start, mid
-	}
-	return mid, end
-}
-
 // actingUnits are the units where the caller holds a post (not the MEMBER
 // grant): a plan is revised and drilled in its own unit's name.
 func actingUnits(v *authz.Viewer) []int {
@@ -161,7 +148,7 @@ func drillsOf(ctx context.Context, c *ent.Client, plans []*ent.EmergencyPlan, no
 		return out, nil
 	}
 	slices.Sort(ids)
-	start, end := DrillPeriod(false, now)
+	start, end := emergency.DrillPeriod(false, now)
 	held, err := c.Drill.Query().Where(drill.ScopeEnterpriseIDIn(slices.Compact(ids)...), drill.HeldOnGTE(start), drill.HeldOnLT(end)).
 		Select(drill.FieldScopeEnterpriseID, drill.FieldPlanKind, drill.FieldHeldOn).All(authz.SystemContext(ctx))
 	if err != nil {
@@ -169,7 +156,7 @@ func drillsOf(ctx context.Context, c *ent.Client, plans []*ent.EmergencyPlan, no
 	}
 	for _, d := range held {
 		onSite := d.PlanKind == domain.PlanOnSite
-		if from, to := DrillPeriod(onSite, now); d.ScopeEnterpriseID != nil && !d.HeldOn.Before(from) && d.HeldOn.Before(to) {
+		if from, to := emergency.DrillPeriod(onSite, now); d.ScopeEnterpriseID != nil && !d.HeldOn.Before(from) && d.HeldOn.Before(to) {
 			out[DrillKey{EnterpriseID: *d.ScopeEnterpriseID, OnSite: onSite}]++
 		}
 	}

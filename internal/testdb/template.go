@@ -44,6 +44,7 @@ func (tp *Template) Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	t.Helper()
 	for _, dl := range Dialects(t) {
 		t.Run("on "+Name(dl), func(t *testing.T) {
+			parallel(t)
 			fn(t, tp.Open(t, dl))
 		})
 	}

@@ -40,6 +40,12 @@ const (
 
 var warnOnce sync.Once
 
+// ParallelDialects, set by a test package before its tests run, makes Each
+// run a test's SQLite and PostgreSQL subtests in parallel. Only packages
+// whose tests read no process-wide counter (db.Statements, authz.Decisions)
+// may set it: the two halves would add to each other's deltas.
+var ParallelDialects bool
+
 // Dialects lists the databases available to this test run: dialect.SQLite
 // always, then dialect.Postgres when DUTYCHAIN_TEST_POSTGRES_URL is set.
 func Dialects(t testing.TB) []string {
@@ -64,8 +70,16 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	t.Helper()
 	for _, dl := range Dialects(t) {
 		t.Run("on "+Name(dl), func(t *testing.T) {
+			parallel(t)
 			fn(t, Open(t, dl))
 		})
+	}
+}
+
+// parallel marks t parallel when ParallelDialects is set.
+func parallel(t *testing.T) {
+	if ParallelDialects {
+		t.Parallel()
 	}
 }
 
