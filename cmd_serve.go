@@ -130,16 +130,20 @@ func serveCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	if err := a.Jobs.Start(ctx); err != nil {
-		return err
-	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
-		defer cancel()
-		if err := a.Jobs.Stop(stopCtx); err != nil {
-			log.Error("job queue", "err", err)
+	if cfg.WorkJobs {
+		if err := a.Jobs.Start(ctx); err != nil {
+			return err
 		}
-	}()
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+			defer cancel()
+			if err := a.Jobs.Stop(stopCtx); err != nil {
+				log.Error("job queue", "err", err)
+			}
+		}()
+	} else {
+		log.Info("job queue not worked here (--jobs=false): another replica works reminders and deliveries")
+	}
 	// Import jobs still running finish (at most directory.MaxRows rows)
 	// before the database closes.
 	defer a.Imports.Wait()

@@ -11,8 +11,6 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/vikstrous/dataloadgen"
-
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/graph/model"
@@ -29,7 +27,7 @@ type allowedLoaders struct {
 	// supervise it (authz.LoadSupervised), loaded once per request.
 	supervised func(context.Context) (map[int][]int, error)
 	// reaches are the units a user works at (authz.Reach).
-	reaches *dataloadgen.Loader[int, authz.Reach]
+	reaches *mappedLoader[int, authz.Reach]
 }
 
 func newAllowedLoaders(client *ent.Client) allowedLoaders {
@@ -41,9 +39,9 @@ func newAllowedLoaders(client *ent.Client) allowedLoaders {
 			once.Do(func() { supervised, err = authz.LoadSupervised(ctx, client) })
 			return supervised, err
 		},
-		reaches: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]authz.Reach, error) {
+		reaches: newMappedLoader(func(ctx context.Context, ids []int) (map[int]authz.Reach, error) {
 			return everyKey[authz.Reach](ids)(authz.LoadReaches(ctx, client, ids))
-		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		}),
 	}
 }
 

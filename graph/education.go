@@ -25,7 +25,7 @@ type educationLoaders struct {
 	// attended loads trainings as the system: it serves Trainee.training
 	// only, whose trainee the caller has read (an enterprise reads the
 	// training through its trainees).
-	attended *dataloadgen.Loader[int, *ent.Training]
+	attended *mappedLoader[int, *ent.Training]
 }
 
 func newEducationLoaders(client *ent.Client) educationLoaders {
@@ -38,7 +38,7 @@ func newEducationLoaders(client *ent.Client) educationLoaders {
 			return client.PublicityVisit.Query().Where(publicityvisit.PublicityIDIn(ids...)).
 				Order(ent.Asc(publicityvisit.FieldID)).All(ctx)
 		}, func(v *ent.PublicityVisit) int { return v.PublicityID }),
-		attended: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Training, error) {
+		attended: newMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Training, error) {
 			ts, err := client.Training.Query().Where(training.IDIn(ids...)).All(authz.SystemContext(ctx))
 			if err != nil {
 				return nil, err
@@ -48,7 +48,7 @@ func newEducationLoaders(client *ent.Client) educationLoaders {
 				out[t.ID] = t
 			}
 			return out, nil
-		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		}),
 	}
 }
 

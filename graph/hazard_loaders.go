@@ -23,11 +23,11 @@ import (
 // page costs one statement per kind whatever its size; the hazards resolver
 // primes them so the count does not depend on goroutine timing.
 type hazardLoaders struct {
-	enterprises *dataloadgen.Loader[int, *ent.Enterprise] // by ENTERPRISE unit id
-	units       *dataloadgen.Loader[int, *ent.Unit]
-	lastEvents  *dataloadgen.Loader[int, *ent.HazardEvent]   // by hazard id
-	timelines   *dataloadgen.Loader[int, []*ent.HazardEvent] // by hazard id, oldest first
-	posts       *dataloadgen.Loader[int, *ent.Post]
+	enterprises *mappedLoader[int, *ent.Enterprise] // by ENTERPRISE unit id
+	units       *mappedLoader[int, *ent.Unit]
+	lastEvents  *mappedLoader[int, *ent.HazardEvent]   // by hazard id
+	timelines   *mappedLoader[int, []*ent.HazardEvent] // by hazard id, oldest first
+	posts       *mappedLoader[int, *ent.Post]
 	fetchEnt    func(context.Context, []int) (map[int]*ent.Enterprise, error)
 	fetchUnits  func(context.Context, []int) (map[int]*ent.Unit, error)
 	fetchLast   func(context.Context, []int) (map[int]*ent.HazardEvent, error)
@@ -35,7 +35,6 @@ type hazardLoaders struct {
 }
 
 func newHazardLoaders(client *ent.Client) hazardLoaders {
-	opts := []dataloadgen.Option{dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)}
 	l := hazardLoaders{
 		fetchEnt: func(ctx context.Context, unitIDs []int) (map[int]*ent.Enterprise, error) {
 			es, err := client.Enterprise.Query().Where(enterprise.UnitIDIn(unitIDs...)).All(ctx)
@@ -69,9 +68,9 @@ func newHazardLoaders(client *ent.Client) hazardLoaders {
 			return out, err
 		},
 	}
-	l.enterprises = dataloadgen.NewMappedLoader(l.fetchEnt, opts...)
-	l.units = dataloadgen.NewMappedLoader(l.fetchUnits, opts...)
-	l.lastEvents = dataloadgen.NewMappedLoader(l.fetchLast, opts...)
+	l.enterprises = newMappedLoader(l.fetchEnt)
+	l.units = newMappedLoader(l.fetchUnits)
+	l.lastEvents = newMappedLoader(l.fetchLast)
 	l.fetchTimes = func(ctx context.Context, hazardIDs []int) (map[int][]*ent.HazardEvent, error) {
 		evs, err := client.HazardEvent.Query().Where(hazardevent.HazardIDIn(hazardIDs...)).
 			Order(ent.Asc(hazardevent.FieldAt), ent.Asc(hazardevent.FieldID)).All(ctx)
@@ -81,15 +80,15 @@ func newHazardLoaders(client *ent.Client) hazardLoaders {
 		}
 		return out, err
 	}
-	l.timelines = dataloadgen.NewMappedLoader(l.fetchTimes, opts...)
-	l.posts = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Post, error) {
+	l.timelines = newMappedLoader(l.fetchTimes)
+	l.posts = newMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Post, error) {
 		ps, err := client.Post.Query().Where(post.IDIn(ids...)).All(ctx)
 		out := make(map[int]*ent.Post, len(ps))
 		for _, p := range ps {
 			out[p.ID] = p
 		}
 		return out, err
-	}, opts...)
+	})
 	return l
 }
 

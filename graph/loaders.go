@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -31,13 +32,13 @@ import (
 type Loaders struct {
 	fetchDepartments func(context.Context, []int) (map[int][]*ent.Unit, error)
 	fetchUnits       func(context.Context, []int) (map[int]*ent.Unit, error)
-	departments      *dataloadgen.Loader[int, []*ent.Unit]
-	users            *dataloadgen.Loader[int, *ent.User]
+	departments      *mappedLoader[int, []*ent.Unit]
+	users            *mappedLoader[int, *ent.User]
 	fetchUsers       func(context.Context, []int) (map[int]*ent.User, error)
-	posts            *dataloadgen.Loader[int, *ent.Post]
+	posts            *mappedLoader[int, *ent.Post]
 	hz               hazardLoaders
 	// units loads any unit by id (a letter's issuer and signee).
-	units *dataloadgen.Loader[int, *ent.Unit]
+	units *mappedLoader[int, *ent.Unit]
 	// The parts of letters, by letter id, oldest first.
 	signatures *childLoader[*ent.LetterSignature]
 	events     *childLoader[*ent.LetterEvent]
@@ -49,7 +50,7 @@ type Loaders struct {
 	// shifts loads the shifts of duty rosters, by roster id, earliest first.
 	shifts *childLoader[*ent.DutyShift]
 	// delivered loads the notices of receipts the caller read (notices.go).
-	delivered *dataloadgen.Loader[int, *ent.Notice]
+	delivered *mappedLoader[int, *ent.Notice]
 	// edu loads the trainees and visits of trainings and publicity, and the
 	// trainings of trainees the caller read (education.go).
 	edu educationLoaders
@@ -67,6 +68,44 @@ type loadersKey struct{}
 // resolves the items of a list concurrently, so siblings arrive within it;
 // lists the resolvers know in advance are primed instead (see primeDepartments).
 const loaderWait = 2 * time.Millisecond
+
+// mappedLoader is a dataloadgen loader built on its first use. Every
+// request gets a fresh set of loaders and most requests use few of them:
+// building all of them up front cost each request ≈ 300 allocations.
+type mappedLoader[K comparable, V any] struct {
+	fetch func(context.Context, []K) (map[K]V, error)
+	mu    sync.Mutex
+	l     *dataloadgen.Loader[K, V]
+}
+
+func newMappedLoader[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) *mappedLoader[K, V] {
+	return &mappedLoader[K, V]{fetch: fetch}
+}
+
+// loader builds the dataloadgen loader once.
+func (m *mappedLoader[K, V]) loader() *dataloadgen.Loader[K, V] {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.l == nil {
+		m.l = dataloadgen.NewMappedLoader(m.fetch, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500))
+	}
+	return m.l
+}
+
+// Load loads the value of key, batched with the other keys of the wait.
+func (m *mappedLoader[K, V]) Load(ctx context.Context, key K) (V, error) {
+	return m.loader().Load(ctx, key)
+}
+
+// Prime stores value for key unless the loader holds one already.
+func (m *mappedLoader[K, V]) Prime(key K, value V) bool {
+	return m.loader().Prime(key, value)
+}
+
+// LoadAll loads the values of keys in one batch.
+func (m *mappedLoader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
+	return m.loader().LoadAll(ctx, keys)
+}
 
 // NewLoaders returns fresh loaders on client.
 func NewLoaders(client *ent.Client) *Loaders {
@@ -86,11 +125,11 @@ func NewLoaders(client *ent.Client) *Loaders {
 		fetchDepartments: func(ctx context.Context, enterpriseIDs []int) (map[int][]*ent.Unit, error) {
 			return fetchDepartments(ctx, client, enterpriseIDs)
 		},
-		departments: dataloadgen.NewMappedLoader(func(ctx context.Context, enterpriseIDs []int) (map[int][]*ent.Unit, error) {
+		departments: newMappedLoader(func(ctx context.Context, enterpriseIDs []int) (map[int][]*ent.Unit, error) {
 			return fetchDepartments(ctx, client, enterpriseIDs)
-		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
-		users: dataloadgen.NewMappedLoader(fetchUsers, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
-		posts: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Post, error) {
+		}),
+		users: newMappedLoader(fetchUsers),
+		posts: newMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Post, error) {
 			ps, err := client.Post.Query().Where(post.IDIn(ids...)).All(ctx)
 			if err != nil {
 				return nil, err
@@ -100,14 +139,14 @@ func NewLoaders(client *ent.Client) *Loaders {
 				out[p.ID] = p
 			}
 			return out, nil
-		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		}),
 		hz: newHazardLoaders(client),
 		fetchUnits: func(ctx context.Context, ids []int) (map[int]*ent.Unit, error) {
 			return fetchUnits(ctx, client, ids)
 		},
-		units: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Unit, error) {
+		units: newMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Unit, error) {
 			return fetchUnits(ctx, client, ids)
-		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		}),
 		signatures: newChildLoader(func(ctx context.Context, ids []int) ([]*ent.LetterSignature, error) {
 			return client.LetterSignature.Query().Where(lettersignature.LetterIDIn(ids...)).
 				Order(ent.Asc(lettersignature.FieldID)).All(ctx)
@@ -137,7 +176,7 @@ func NewLoaders(client *ent.Client) *Loaders {
 // primed by a list resolver.
 type childLoader[T any] struct {
 	fetch  func(context.Context, []int) (map[int][]T, error)
-	loader *dataloadgen.Loader[int, []T]
+	loader *mappedLoader[int, []T]
 }
 
 func newChildLoader[T any](query func(context.Context, []int) ([]T, error), parent func(T) int) *childLoader[T] {
@@ -155,8 +194,7 @@ func newChildLoader[T any](query func(context.Context, []int) ([]T, error), pare
 		}
 		return out, nil
 	}
-	return &childLoader[T]{fetch: fetch, loader: dataloadgen.NewMappedLoader(fetch,
-		dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500))}
+	return &childLoader[T]{fetch: fetch, loader: newMappedLoader(fetch)}
 }
 
 // Load returns the children of parent id.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/vikstrous/dataloadgen"
-
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/notice"
@@ -17,8 +15,8 @@ import (
 // newDeliveredLoader loads notices by id as the system: it serves
 // NoticeReceipt.notice and the coverage rows only, whose receipts the
 // caller has read (a recipient reads a notice through its receipt).
-func newDeliveredLoader(client *ent.Client) *dataloadgen.Loader[int, *ent.Notice] {
-	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Notice, error) {
+func newDeliveredLoader(client *ent.Client) *mappedLoader[int, *ent.Notice] {
+	return newMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Notice, error) {
 		ns, err := client.Notice.Query().Where(notice.IDIn(ids...)).All(authz.SystemContext(ctx))
 		if err != nil {
 			return nil, err
@@ -28,7 +26,7 @@ func newDeliveredLoader(client *ent.Client) *dataloadgen.Loader[int, *ent.Notice
 			out[n.ID] = n
 		}
 		return out, nil
-	}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500))
+	})
 }
 
 // receiptStatus is where receipt r stands at now.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/vikstrous/dataloadgen"
-
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/controlmeasure"
 	"github.com/dutychain/dutychain/ent/hazard"
@@ -21,7 +19,7 @@ type riskLoaders struct {
 	measures *childLoader[*ent.ControlMeasure]
 	gradings *childLoader[*ent.RiskGrading]
 	// openHazards counts the hazards not closed per risk point.
-	openHazards *dataloadgen.Loader[int, int]
+	openHazards *mappedLoader[int, int]
 }
 
 func newRiskLoaders(client *ent.Client) riskLoaders {
@@ -34,7 +32,7 @@ func newRiskLoaders(client *ent.Client) riskLoaders {
 			return client.RiskGrading.Query().Where(riskgrading.RiskPointIDIn(ids...)).
 				Order(ent.Asc(riskgrading.FieldID)).All(ctx)
 		}, func(g *ent.RiskGrading) int { return g.RiskPointID }),
-		openHazards: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]int, error) {
+		openHazards: newMappedLoader(func(ctx context.Context, ids []int) (map[int]int, error) {
 			var rows []struct {
 				RiskPointID int `json:"risk_point_id"`
 				Count       int `json:"count"`
@@ -49,7 +47,7 @@ func newRiskLoaders(client *ent.Client) riskLoaders {
 				out[r.RiskPointID] = r.Count
 			}
 			return out, err
-		}, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500)),
+		}),
 	}
 }
 

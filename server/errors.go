@@ -175,8 +175,7 @@ func qualifyField(ctx context.Context, argPath string, ae *apperr.Error) *apperr
 
 // expandProblems reports each of a resolver's apperr.Problems as its own
 // error, so a client learns of every bad field at once.
-func expandProblems(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
+func expandProblems(ctx context.Context, res any, err error) (any, error) {
 	if err == nil {
 		return res, nil
 	}

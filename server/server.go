@@ -140,8 +140,13 @@ func New(d Deps) http.Handler {
 		}
 		return next(ctx)
 	})
-	gql.AroundFields(pageSizeMiddleware(limits))
-	gql.AroundFields(expandProblems)
+	// One field middleware, not two: gqlgen wraps every field of a
+	// response in a closure per middleware.
+	pages := pageSizeMiddleware(limits)
+	gql.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) {
+		res, err := pages(ctx, next)
+		return expandProblems(ctx, res, err)
+	})
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", streams(d, gql, idempotent(d.Idempotency, d.Log, uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log))))))

@@ -69,6 +69,12 @@ func (h *harness) start(ctx context.Context) error {
 	serveArgs := []string{"serve", "--addr", apiAddr, "--admin-addr", adminAddr, "--data-dir", dataDir,
 		"--database-url", h.o.DatabaseURL, "--seed-demo=false", "--statement-header", "--log-level", "warn", "--rate-limits=false",
 		"--access-ttl", "6h"}
+	if h.o.DatabaseURL != "" {
+		// An API-only replica: the reminder workers would add their
+		// allocations and CPU to the requests measured (at county scale the
+		// scan queues ≈ 85,000 reminders at start).
+		serveArgs = append(serveArgs, "--jobs=false")
+	}
 	if h.o.ProfileDir != "" {
 		h.pprof = h.admin
 		serveArgs = append(serveArgs, "--pprof")

@@ -96,6 +96,10 @@ type Config struct {
 	// StatementHeader reports each request's SQL statement count in the
 	// X-SQL-Statements response header (benchmarks, diagnosis).
 	StatementHeader bool
+	// WorkJobs runs the background job queue (reminders, deliveries) in
+	// this process. An API-only replica of a PostgreSQL deployment turns it
+	// off; another replica must keep it on.
+	WorkJobs bool
 	// AdminAddr, when set, is a second, private listener for /metrics and
 	// pprof; the public listener serves neither.
 	AdminAddr string
@@ -163,6 +167,7 @@ func Default() Config {
 		SubscriptionQueue:       64,
 		SubscriptionRecheck:     time.Minute,
 		Metrics:                 true,
+		WorkJobs:                true,
 		CORSMaxAge:              10 * time.Minute,
 		APQCacheSize:            1000,
 		FileURLTTL:              DefaultFileURLTTL,
@@ -278,6 +283,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	c.bindKeys(b)
 	c.bindTracing(b)
 	c.bindNotifications(b)
+	b.boolean(&c.WorkJobs, "jobs", "DUTYCHAIN_JOBS", "work the background job queue (reminders, webhook deliveries) in this process; false for API-only replicas of a PostgreSQL deployment")
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -314,6 +320,9 @@ func (c *Config) Verify() error {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if !c.WorkJobs && c.DatabaseURL == "" {
+		bad("jobs=false: the embedded database has no other process to work the job queue; turn jobs off only on replicas of a PostgreSQL deployment")
 	}
 	errs = append(errs, c.verifyHTTP()...)
 	errs = append(errs, c.verifyFiles()...)

@@ -46,6 +46,7 @@ func TestVerifyNamesEachBadValue(t *testing.T) {
 			c.DatabaseURL, c.ReadReplica.URL, c.ReadReplica.Wait = "postgres://p/db", "postgres://r/db", time.Minute
 		}, "replica-wait"},
 		{"an S3 files bucket without a name is refused", func(c *Config) { c.FilesURL = "s3:///?region=x" }, "files-url"},
+		{"not working the job queue on the embedded database is refused", func(c *Config) { c.WorkJobs = false }, "jobs=false"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,6 +57,12 @@ func TestVerifyNamesEachBadValue(t *testing.T) {
 			require.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+func TestAnAPIOnlyReplicaOfAPostgreSQLDeploymentIsValid(t *testing.T) {
+	cfg := Default()
+	cfg.DatabaseURL, cfg.WorkJobs = "postgres://p/db", false
+	require.NoError(t, cfg.Verify())
 }
 
 func TestVerifyReportsEveryBadValueAtOnce(t *testing.T) {
