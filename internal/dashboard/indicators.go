@@ -2,12 +2,12 @@ package dashboard
 
 import (
 	"context"
+	"entgo.io/ent/dialect/sql"
 	"fmt"
 	"math"
 	"time"
 
 	"github.com/dutychain/dutychain/ent/hazard"
-	"github.com/dutychain/dutychain/ent/predicate"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
@@ -134,47 +134,40 @@ func (s *Service) indicators(ctx context.Context, out *Dashboard, now time.Time)
 // drills asks drillCompliance three times for a total count: all
 // enterprises, the COMPLIANT ones, those without a plan gap.
 func (s *Service) drills(ctx context.Context, out *Dashboard) ([]Indicator, error) {
-	count := func(statuses []domain.DrillComplianceStatus, planGap *bool) (int, error) {
-		c, err := s.Emergency.Compliance(ctx, emergency.ComplianceInput{Year: out.Year, UnitID: out.withinID,
-			TownID: out.townID, Statuses: statuses, PlanGap: planGap})
-		if err != nil {
-			return 0, err
-		}
-		return c.TotalCount, nil
-	}
-	all, err := count(nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	compliant, err := count([]domain.DrillComplianceStatus{domain.DrillCompliant}, nil)
-	if err != nil {
-		return nil, err
-	}
-	noGap := false
-	current, err := count(nil, &noGap)
+	t, err := s.Emergency.Totals(ctx, emergency.ComplianceInput{Year: out.Year, UnitID: out.withinID, TownID: out.townID})
 	if err != nil {
 		return nil, err
 	}
 	return []Indicator{
-		ratio(DrillCompliance, compliant, all, "drillCompliance(where: {statuses: [COMPLIANT]}).totalCount / drillCompliance.totalCount"),
-		ratio(PlansCurrent, current, all, "drillCompliance(where: {planGap: false}).totalCount / drillCompliance.totalCount"),
+		ratio(DrillCompliance, t.Compliant, t.All, "drillCompliance(where: {statuses: [COMPLIANT]}).totalCount / drillCompliance.totalCount"),
+		ratio(PlansCurrent, t.WithoutPlanGap, t.All, "drillCompliance(where: {planGap: false}).totalCount / drillCompliance.totalCount"),
 	}, nil
 }
 
 // overdue counts the hazards past their deadline and not CLOSED now, of
 // those not CLOSED, under the territory: the hazards list's overdue filter.
 func (s *Service) overdue(ctx context.Context, out *Dashboard, now time.Time) (Indicator, error) {
-	open := []predicate.Hazard{hazard.StateNEQ(domain.HazardClosed)}
+	q := s.Client.Hazard.Query().Where(hazard.StateNEQ(domain.HazardClosed))
 	if out.Unit != nil {
-		open = append(open, hazard.ScopePathHasPrefix(out.territory))
+		q = q.Where(hazard.ScopePathHasPrefix(out.territory))
 	}
-	all, err := s.Client.Hazard.Query().Where(open...).Count(ctx)
+	// Both numbers in one pass over the open hazards.
+	var counts []struct {
+		Open int `json:"open_hazards"`
+		Late int `json:"late_hazards"`
+	}
+	err := q.Modify(func(sel *sql.Selector) {
+		late := sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("COALESCE(SUM(CASE WHEN ").Ident(sel.C(hazard.FieldDeadline)).WriteString(" < ").Arg(now).
+				WriteString(" THEN 1 ELSE 0 END), 0)")
+		})
+		sel.Select(sql.As(sql.Count("*"), "open_hazards")).AppendSelectExprAs(late, "late_hazards")
+	}).Scan(ctx, &counts)
 	if err != nil {
-		return Indicator{}, fmt.Errorf("count open hazards: %w", err)
+		return Indicator{}, fmt.Errorf("count open and overdue hazards: %w", err)
 	}
-	late, err := s.Client.Hazard.Query().Where(append(open, hazard.DeadlineLT(now))...).Count(ctx)
-	if err != nil {
-		return Indicator{}, fmt.Errorf("count overdue hazards: %w", err)
+	if len(counts) != 1 {
+		return Indicator{}, fmt.Errorf("count open and overdue hazards: %d rows", len(counts))
 	}
-	return ratio(OverdueHazards, late, all, "hazards(where: {overdue: true}).totalCount / hazards(where: {stateNEQ: CLOSED}).totalCount"), nil
+	return ratio(OverdueHazards, counts[0].Late, counts[0].Open, "hazards(where: {overdue: true}).totalCount / hazards(where: {stateNEQ: CLOSED}).totalCount"), nil
 }

@@ -150,12 +150,9 @@ func decodeCursor(c, field string) (int, error) {
 // and cut in SQL (1), then the units of the page (1); an empty page costs
 // one more, its total. Only the page's rows reach the server.
 func (s *Service) Compliance(ctx context.Context, in ComplianceInput) (*Compliance, error) {
-	v := authz.FromContext(ctx)
-	if v == nil || v.IsSystem() || v.UserID == 0 {
-		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
-	}
-	if in.Year < 2000 || in.Year > 2100 {
-		return nil, apperr.Invalid("year", "year must be between 2000 and 2100")
+	v, err := complianceViewer(ctx, in)
+	if err != nil {
+		return nil, err
 	}
 	if in.First < 0 || in.First > 500 {
 		return nil, apperr.Invalid("first", "first must be between 0 and 500")
@@ -164,7 +161,6 @@ func (s *Service) Compliance(ctx context.Context, in ComplianceInput) (*Complian
 		return nil, apperr.Invalid("last", "last must be between 0 and 500")
 	}
 	var w window
-	var err error
 	if in.After != "" {
 		if w.after, err = decodeCursor(in.After, "after"); err != nil {
 			return nil, err
@@ -175,13 +171,9 @@ func (s *Service) Compliance(ctx context.Context, in ComplianceInput) (*Complian
 			return nil, err
 		}
 	}
-	rootPath := ""
-	if in.UnitID != nil {
-		root, err := s.Client.Unit.Get(ctx, *in.UnitID)
-		if err != nil {
-			return nil, apperr.NotFoundf("unit not found")
-		}
-		rootPath = root.ScopePath
+	rootPath, err := s.rootPath(ctx, in)
+	if err != nil {
+		return nil, err
 	}
 	rows, total, err := s.pageOf(ctx, v, in, rootPath, w)
 	if err != nil {
@@ -189,6 +181,72 @@ func (s *Service) Compliance(ctx context.Context, in ComplianceInput) (*Complian
 	}
 	from, to := w.bounds(in, total)
 	return s.withUnits(ctx, rows, from, to, total)
+}
+
+// complianceViewer is the signed-in caller of a compliance view for a valid
+// year.
+func complianceViewer(ctx context.Context, in ComplianceInput) (*authz.Viewer, error) {
+	v := authz.FromContext(ctx)
+	if v == nil || v.IsSystem() || v.UserID == 0 {
+		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	if in.Year < 2000 || in.Year > 2100 {
+		return nil, apperr.Invalid("year", "year must be between 2000 and 2100")
+	}
+	return v, nil
+}
+
+// rootPath is the path of the unit the view is narrowed to ("" for none).
+func (s *Service) rootPath(ctx context.Context, in ComplianceInput) (string, error) {
+	if in.UnitID == nil {
+		return "", nil
+	}
+	root, err := s.Client.Unit.Get(ctx, *in.UnitID)
+	if err != nil {
+		return "", apperr.NotFoundf("unit not found")
+	}
+	return root.ScopePath, nil
+}
+
+// ComplianceTotals are the numbers of enterprises of a compliance view:
+// all of them, the COMPLIANT ones, and those without a plan gap.
+type ComplianceTotals struct {
+	All, Compliant, WithoutPlanGap int
+}
+
+// Totals counts the enterprises Compliance lists for in, its status and
+// plan-gap filters left aside, in one statement: the dashboard's drill and
+// plan indicators without three pages of the view.
+func (s *Service) Totals(ctx context.Context, in ComplianceInput) (ComplianceTotals, error) {
+	v, err := complianceViewer(ctx, in)
+	if err != nil {
+		return ComplianceTotals{}, err
+	}
+	rootPath, err := s.rootPath(ctx, in)
+	if err != nil {
+		return ComplianceTotals{}, err
+	}
+	in.Statuses, in.PlanGap = nil, nil
+	q, args := sql.Dialect(s.Dialect).SelectExpr(
+		sql.Raw("COUNT(*)"),
+		sql.Raw("COALESCE(SUM(CASE WHEN ("+statusRank+") = 2 THEN 1 ELSE 0 END), 0)"),
+		sql.Raw("COALESCE(SUM(CASE WHEN "+planGap+" THEN 0 ELSE 1 END), 0)"),
+	).From(s.counts(v, in, rootPath).As("c")).Query()
+	rs, err := s.Client.QueryContext(ctx, q, args...)
+	if err != nil {
+		return ComplianceTotals{}, fmt.Errorf("drill compliance totals: %w", err)
+	}
+	defer rs.Close()
+	var t ComplianceTotals
+	for rs.Next() {
+		if err := rs.Scan(&t.All, &t.Compliant, &t.WithoutPlanGap); err != nil {
+			return ComplianceTotals{}, fmt.Errorf("drill compliance totals: %w", err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return ComplianceTotals{}, fmt.Errorf("drill compliance totals: %w", err)
+	}
+	return t, nil
 }
 
 // window is where a page lies by position from 1: after the row at after,
@@ -239,6 +297,10 @@ func (s *Service) withUnits(ctx context.Context, rows []ComplianceRow, from, to,
 // COMPLIANT 2), computed in SQL from the counts as Assess computes it.
 const statusRank = "CASE WHEN c.plan_drills > 0 AND c.h1 > 0 AND c.h2 > 0 THEN 2 WHEN c.plan_drills + c.h1 + c.h2 = 0 THEN 0 ELSE 1 END"
 
+// planGap holds for a row of counts whose enterprise lacks a comprehensive
+// plan or has one overdue for review.
+const planGap = "(c.comprehensive = 0 OR c.overdue > 0)"
+
 // ranks are the statuses' numbers in statusRank.
 var ranks = map[domain.DrillComplianceStatus]int{domain.DrillNone: 0, domain.DrillBehind: 1, domain.DrillCompliant: 2}
 
@@ -276,7 +338,7 @@ func (s *Service) positioned(v *authz.Viewer, in ComplianceInput, rootPath strin
 		}))
 	}
 	if in.PlanGap != nil {
-		gap := "(c.comprehensive = 0 OR c.overdue > 0)"
+		gap := planGap
 		if !*in.PlanGap {
 			gap = "NOT " + gap
 		}
