@@ -74,6 +74,8 @@ type Dashboard struct {
 	Hazards          []HazardCount
 	InspectionTotal  int
 	Inspections      []InspectionCount
+	EnforcementTotal int
+	Enforcement      []EnforcementCount
 	Indicators       []Indicator
 	root             *ent.Unit
 	territory        string
@@ -98,10 +100,7 @@ func (s *Service) Dashboard(ctx context.Context, in Input) (*Dashboard, error) {
 	if err := s.place(ctx, v, in.UnitID, out); err != nil {
 		return nil, err
 	}
-	if err := s.countHazards(ctx, v, out); err != nil {
-		return nil, err
-	}
-	if err := s.countInspections(ctx, v, out); err != nil {
+	if err := s.count(ctx, v, out, true); err != nil {
 		return nil, err
 	}
 	if out.Indicators, err = s.indicators(ctx, out, now); err != nil {

@@ -58,18 +58,27 @@ type Counter struct {
 // where: no grant of v that reads hazards is below an enterprise, and where
 // filters on state and level only.
 func Answers(v *authz.Viewer, where *ent.HazardWhereInput) bool {
+	return Bucketed(v, "hazard") && onTallyColumns(where)
+}
+
+// Bucketed reports whether tally rows bucketed by the subject enterprise's
+// path (hazard_tallies, and the dashboard's monthly tallies of hazards,
+// inspections and enforcement actions) answer v's read filter of records
+// of type typ exactly: no grant of v that reads typ is at a workshop or a
+// team (see the package doc).
+func Bucketed(v *authz.Viewer, typ string) bool {
 	if v == nil {
 		return false
 	}
 	for _, g := range v.Grants {
-		if g.DirectoryOnly || v.Policy == nil || !v.Policy.GrantAllows(g, "hazard", "read") {
+		if g.DirectoryOnly || v.Policy == nil || !v.Policy.GrantAllows(g, typ, "read") {
 			continue
 		}
 		if g.UnitKind == domain.KindWorkshop || g.UnitKind == domain.KindTeam {
 			return false
 		}
 	}
-	return onTallyColumns(where)
+	return true
 }
 
 // onTallyColumns reports whether every predicate of where is on state or
