@@ -16,7 +16,9 @@
 // then an ancestor of the enterprise or the enterprise itself), and the
 // sector and enterprise are the same for every hazard of a bucket. Viewers
 // with a workshop or team post, and filters on other fields than state and
-// level, are counted on the hazard table (COUNT(*), exact too).
+// level, are counted on the hazard table (COUNT(*), exact too). The
+// dashboard's monthly tallies of hazards, inspections and enforcement
+// actions (migration 0025) use the same bucket and the same rule, Bucketed.
 package tally
 
 import (
