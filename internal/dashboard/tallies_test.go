@@ -38,7 +38,7 @@ import (
 // checks is the number of cases the property test runs unless
 // -rapid.checks is given (e.g. -rapid.checks=200 for a longer search): a
 // few, each loading writes and comparing viewers on both databases.
-const checks = 8
+const checks = 25
 
 // unitRow is a unit of the demo tenant with the scope columns a record of
 // it carries.
@@ -61,6 +61,7 @@ type table struct {
 type tallyWorld struct {
 	*fixture
 	store                       *authz.Store
+	compared, tallied           int // dashboards compared; of them with tally-read records
 	units                       []unitRow
 	hazards, inspections, enfor table
 }
@@ -80,20 +81,24 @@ func TestDashboardTalliesEqualTheRecordsUnderConcurrentWrites(t *testing.T) {
 		w := newTallyWorld(t, d)
 		rapid.Check(t, func(rt *rapid.T) {
 			w.write(rt)
-			for i := range rapid.IntRange(1, 3).Draw(rt, "viewers") {
+			for i := range rapid.IntRange(1, 4).Draw(rt, "viewers") {
 				w.check(rt, i)
 			}
 		})
+		if w.compared == 0 || w.tallied == 0 {
+			t.Fatalf("%d dashboards compared, %d with counts read from the tallies: the property was not exercised", w.compared, w.tallied)
+		}
 	})
 }
 
 func newTallyWorld(t *testing.T, d *db.DB) *tallyWorld {
 	ctx := context.Background()
+	f := newFixture(t, d) // loads the demo tenant and its policy first
 	store, err := authz.NewStore(ctx, d.Client, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &tallyWorld{fixture: newFixture(t, d), store: store}
+	w := &tallyWorld{fixture: f, store: store}
 	rows, err := d.SQL.QueryContext(ctx, w.q(`SELECT id, kind, scope_path, scope_sector, scope_enterprise_id FROM units WHERE tenant_id = ? ORDER BY id`), w.demo.TenantID)
 	if err != nil {
 		t.Fatal(err)
@@ -328,6 +333,15 @@ func (w *tallyWorld) viewer(rt *rapid.T, i int) *authz.Viewer {
 	return v
 }
 
+// months is the whole months (UTC) inside [from, to).
+func months(from, to time.Time) (first, last time.Time) {
+	first = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if first.Before(from) {
+		first = first.AddDate(0, 1, 0)
+	}
+	return first, time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
 // check compares the dashboard's counts read from the tallies with the
 // counts of the records for a random viewer, unit and period.
 func (w *tallyWorld) check(rt *rapid.T, i int) {
@@ -372,6 +386,11 @@ func (w *tallyWorld) check(rt *rapid.T, i int) {
 			rt.Fatalf("tallies: %v, records: %v", gerr, werr)
 		}
 		return
+	}
+	w.compared++
+	if first, last := months(from, to); first.Before(last) && want.HazardTotal+want.InspectionTotal+want.EnforcementTotal > 0 &&
+		tally.Bucketed(v, "hazard") {
+		w.tallied++
 	}
 	if got.HazardTotal != want.HazardTotal || got.InspectionTotal != want.InspectionTotal || got.EnforcementTotal != want.EnforcementTotal {
 		rt.Fatalf("totals of %+v over %v–%v: tallies %d/%d/%d, records %d/%d/%d", v.Grants, from, to,
