@@ -14,6 +14,11 @@ import (
 )
 
 // Town is the resolver for the town field.
+func (r *dashboardEnforcementCountResolver) Town(ctx context.Context, obj *dashboard.EnforcementCount) (*ent.Unit, error) {
+	return r.groupTown(ctx, obj.Group)
+}
+
+// Town is the resolver for the town field.
 func (r *dashboardHazardCountResolver) Town(ctx context.Context, obj *dashboard.HazardCount) (*ent.Unit, error) {
 	return r.groupTown(ctx, obj.Group)
 }
@@ -31,6 +36,11 @@ func (r *queryResolver) Dashboard(ctx context.Context, unitID *int, from *time.T
 	return r.Resolver.Dashboard.Dashboard(ctx, dashboard.Input{UnitID: unitID, From: from, To: to})
 }
 
+// DashboardEnforcementCount returns DashboardEnforcementCountResolver implementation.
+func (r *Resolver) DashboardEnforcementCount() DashboardEnforcementCountResolver {
+	return &dashboardEnforcementCountResolver{r}
+}
+
 // DashboardHazardCount returns DashboardHazardCountResolver implementation.
 func (r *Resolver) DashboardHazardCount() DashboardHazardCountResolver {
 	return &dashboardHazardCountResolver{r}
@@ -42,6 +52,7 @@ func (r *Resolver) DashboardInspectionCount() DashboardInspectionCountResolver {
 }
 
 type (
-	dashboardHazardCountResolver     struct{ *Resolver }
-	dashboardInspectionCountResolver struct{ *Resolver }
+	dashboardEnforcementCountResolver struct{ *Resolver }
+	dashboardHazardCountResolver      struct{ *Resolver }
+	dashboardInspectionCountResolver  struct{ *Resolver }
 )

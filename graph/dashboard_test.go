@@ -2,8 +2,9 @@ package graph_test
 
 // The dashboard over GraphQL on every available database: a town head's
 // dashboard holds only their town, the county head's totals agree with the
-// hazards list and the risk map, and a unit outside the caller's
-// jurisdiction is NOT_FOUND.
+// hazards list and the risk map, a town head's enforcement figures are their
+// town's actions only, and a unit outside the caller's jurisdiction is
+// NOT_FOUND.
 
 import (
 	"testing"
@@ -87,6 +88,55 @@ func TestDashboard(t *testing.T) {
 					require.Equal(t, seed.CodeTownChengguan, c.Town.Code)
 				}
 			}
+		})
+
+		t.Run("a town head's enforcement figures are their town's actions and no other town's", func(t *testing.T) {
+			const q = `query($u: ID) { dashboard(unitID: $u, from: "2022-01-01T00:00:00Z", to: "2023-01-01T00:00:00Z") {
+			  enforcementTotal enforcement { month town { code } sector kind state count } } }`
+			type counts struct {
+				Dashboard struct {
+					EnforcementTotal int
+					Enforcement      []struct {
+						Month, Kind, State string
+						Town               *struct{ Code string }
+						Count              int
+					}
+				}
+			}
+			ask := func(token string, unit any) counts {
+				t.Helper()
+				var out counts
+				s.MustDo(token, q, map[string]any{"u": unit}).Decode(t, &out)
+				return out
+			}
+			xihe := s.As("xihe.head")
+			whole := ask(head, nil).Dashboard
+			for _, town := range []struct {
+				code, token string
+				some        bool
+			}{{seed.CodeTownXihe, xihe, true}, {seed.CodeTownChengguan, chengguan, false}} {
+				for _, unit := range []any{nil, unitID(t, s, town.token, town.code)} {
+					out := ask(town.token, unit).Dashboard
+					sum := 0
+					for _, c := range out.Enforcement {
+						require.NotNil(t, c.Town)
+						require.Equal(t, town.code, c.Town.Code)
+						require.Positive(t, c.Count)
+						sum += c.Count
+					}
+					require.Equal(t, out.EnforcementTotal, sum)
+					require.LessOrEqual(t, out.EnforcementTotal, whole.EnforcementTotal)
+					if town.some {
+						// The seed's rectification order against 清源纸业's filling
+						// station (西河镇), issued in June 2022 and complied with.
+						require.Positive(t, out.EnforcementTotal, town.code)
+						require.Equal(t, "2022-06", out.Enforcement[0].Month)
+						require.Equal(t, "RECTIFICATION_ORDER", out.Enforcement[0].Kind)
+					}
+				}
+			}
+			// The county head's view of 西河镇 is 西河镇's head's.
+			require.Equal(t, ask(xihe, nil).Dashboard, ask(head, unitID(t, s, head, seed.CodeTownXihe)).Dashboard)
 		})
 
 		t.Run("a unit outside the caller's jurisdiction is not found", func(t *testing.T) {

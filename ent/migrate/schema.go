@@ -692,6 +692,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{EnforcementActionsColumns[3], EnforcementActionsColumns[18], EnforcementActionsColumns[13]},
 			},
+			{
+				Name:    "enforcementaction_tenant_id_issued_on",
+				Unique:  false,
+				Columns: []*schema.Column{EnforcementActionsColumns[3], EnforcementActionsColumns[12]},
+			},
 		},
 	}
 	// EnforcementHazardsColumns holds the columns for the "enforcement_hazards" table.
@@ -1161,6 +1166,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[22]},
 			},
+			{
+				Name:    "hazard_tenant_id_found_at",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[14]},
+			},
 		},
 	}
 	// HazardAssignmentsColumns holds the columns for the "hazard_assignments" table.
@@ -1411,6 +1421,11 @@ var (
 				Name:    "inspection_target_id_inspected_on",
 				Unique:  false,
 				Columns: []*schema.Column{InspectionsColumns[17], InspectionsColumns[11]},
+			},
+			{
+				Name:    "inspection_tenant_id_inspected_on",
+				Unique:  false,
+				Columns: []*schema.Column{InspectionsColumns[3], InspectionsColumns[11]},
 			},
 		},
 	}

@@ -76,12 +76,15 @@ func (EnforcementAction) Edges() []ent.Edge {
 }
 
 // Indexes of the EnforcementAction: the document number unique per
-// department and year, an inspection's actions, the overdue view.
+// department and year, an inspection's actions, the overdue view, the
+// dashboard's days of a month.
 func (EnforcementAction) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("issuer_unit_id", "year", "document_number").Unique(),
 		index.Fields("inspection_id"),
 		index.Fields("tenant_id", "state", "deadline"),
+		// The dashboard's days of a month its period cuts (see Hazard).
+		index.Fields("tenant_id", "issued_on"),
 	}
 }
 

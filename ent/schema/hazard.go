@@ -103,6 +103,9 @@ func (Hazard) Indexes() []ent.Index {
 		index.Fields("risk_point_id", "state"),
 		// The overdue follow-ups view: assigned, open, past the date.
 		index.Fields("tenant_id", "follow_up_on"),
+		// The dashboard counts the days of a month its period cuts (the
+		// current month) from the records, the rest from the monthly tallies.
+		index.Fields("tenant_id", "found_at"),
 	}
 }
 

@@ -5,16 +5,20 @@ import (
 	stdsql "database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent/enforcementaction"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/tally"
 )
 
 // Group is where a count lies on the dimensions every record shares: the
@@ -43,38 +47,135 @@ type InspectionCount struct {
 	Count  int
 }
 
-// cell is one row of a grouped count: the shared group, two record keys.
+// EnforcementCount is the number of enforcement actions issued in one
+// group, of one kind and state.
+type EnforcementCount struct {
+	Group
+	Kind  domain.EnforcementKind
+	State domain.EnforcementState
+	Count int
+}
+
+// cell is one row of a grouped count: the record kind (an index of
+// records), the shared group, two record keys.
 type cell struct {
+	kind int
 	Group
 	first, second string
 	count         int
 }
 
-// grouped counts the rows of table that the caller may read as typ, dated
-// by column at within the period and under the territory, grouped by month,
-// town, sector and the columns first and second: one statement.
-func (s *Service) grouped(ctx context.Context, v *authz.Viewer, out *Dashboard, table, typ, at, first, second string) ([]cell, error) {
+// record names what the dashboard counts of one kind of record: its table,
+// its authz type, the column it is dated by, its two own dimensions and the
+// tally table the triggers of migration 0025 keep (columns: the record
+// table's scope columns, month, first, second and n).
+type record struct {
+	table, typ, at, first, second, tally string
+}
+
+// records are the counted kinds, in the order of their cells' kind.
+var records = []record{
+	{hazard.Table, "hazard", hazard.FieldFoundAt, hazard.FieldLevel, hazard.FieldState, "hazard_month_tallies"},
+	{inspection.Table, "inspection", inspection.FieldInspectedOn, inspection.FieldType, inspection.FieldStatus, "inspection_month_tallies"},
+	{enforcementaction.Table, "enforcement", enforcementaction.FieldIssuedOn, enforcementaction.FieldKind, enforcementaction.FieldState, "enforcement_month_tallies"},
+}
+
+const (
+	kindHazard = iota
+	kindInspection
+	kindEnforcement
+)
+
+// monthFormat is the month of a tally row and of a count.
+const monthFormat = "2006-01"
+
+// months splits the period [from, to) at month boundaries (UTC): the whole
+// months [first, last) inside it, which the tallies answer, and the days
+// before first and from last on, which the records answer. ok is false
+// when no whole month lies inside.
+func months(from, to time.Time) (first, last time.Time, ok bool) {
+	first = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if first.Before(from) {
+		first = first.AddDate(0, 1, 0)
+	}
+	last = time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	return first, last, first.Before(last)
+}
+
+// counts counts the hazards, inspections and enforcement actions the caller
+// reads, dated within the period and under the territory, by kind, month,
+// town, sector and the record's two dimensions, in one statement: for each
+// kind, the tally rows of the whole months of the period when the tallies
+// answer the caller (tally.Bucketed), and the records of the rest of the
+// period (the days of a month the period cuts; all of it otherwise), added
+// up per group. Groups of 0 (tally rows that fell to 0) are left out.
+// Without tallies every kind is counted from its records (the tallies'
+// reference in the tests).
+func (s *Service) counts(ctx context.Context, v *authz.Viewer, out *Dashboard, tallies bool) ([]cell, error) {
 	d := sql.Dialect(s.Dialect)
-	r := d.Table(table).As("r")
+	first, last, whole := months(out.From, out.To)
+	var union *sql.Selector
+	add := func(part *sql.Selector) {
+		if union == nil {
+			union = part
+			return
+		}
+		union.UnionAll(part)
+	}
+	for kind, rec := range records {
+		tallied := tallies && whole && tally.Bucketed(v, rec.typ)
+		if tallied {
+			t := d.Table(rec.tally).As("t")
+			part := d.Select().From(t)
+			part.Select().AppendSelectExprAs(sql.Raw(strconv.Itoa(kind)), "k").
+				AppendSelectAs(t.C(rec.first), "a").AppendSelectAs(t.C(rec.second), "b").
+				AppendSelectAs(t.C(authz.ColEnterpriseID), "ent").AppendSelectAs(t.C(authz.ColSector), "sector").
+				AppendSelectAs(t.C("month"), "month").AppendSelectAs(t.C(tally.ColCount), "n")
+			v.Predicate(rec.typ, "read")(part)
+			part.Where(sql.And(sql.GTE(t.C("month"), first.Format(monthFormat)), sql.LT(t.C("month"), last.Format(monthFormat))))
+			if out.Unit != nil {
+				part.Where(authz.PathPrefix(part, t.C(authz.ColPath), out.territory))
+			}
+			add(part)
+		}
+		r := d.Table(rec.table).As("r")
+		period := sql.And(sql.GTE(r.C(rec.at), out.From), sql.LT(r.C(rec.at), out.To))
+		if tallied {
+			if first.Equal(out.From) && last.Equal(out.To) {
+				continue
+			}
+			period = sql.Or(
+				sql.And(sql.GTE(r.C(rec.at), out.From), sql.LT(r.C(rec.at), first)),
+				sql.And(sql.GTE(r.C(rec.at), last), sql.LT(r.C(rec.at), out.To)))
+		}
+		month := "substr(" + r.C(rec.at) + ", 1, 7)"
+		if s.Dialect == dialect.Postgres {
+			month = "to_char(" + r.C(rec.at) + " AT TIME ZONE 'UTC', 'YYYY-MM')"
+		}
+		part := d.Select().From(r)
+		part.Select().AppendSelectExprAs(sql.Raw(strconv.Itoa(kind)), "k").
+			AppendSelectAs(r.C(rec.first), "a").AppendSelectAs(r.C(rec.second), "b").
+			AppendSelectAs(r.C(authz.ColEnterpriseID), "ent").AppendSelectAs(r.C(authz.ColSector), "sector").
+			AppendSelectExprAs(sql.Raw(month), "month").AppendSelectExprAs(sql.Raw("COUNT(*)"), "n")
+		v.Predicate(rec.typ, "read")(part)
+		part.Where(period)
+		if out.Unit != nil {
+			part.Where(authz.PathPrefix(part, r.C(authz.ColPath), out.territory))
+		}
+		part.GroupBy(r.C(rec.first), r.C(rec.second), r.C(authz.ColEnterpriseID), r.C(authz.ColSector), "month")
+		add(part)
+	}
+	u := union.As("u")
 	e := d.Table(enterprise.Table).As("e")
-	month := "substr(" + r.C(at) + ", 1, 7)"
-	if s.Dialect == dialect.Postgres {
-		month = "to_char(" + r.C(at) + " AT TIME ZONE 'UTC', 'YYYY-MM')"
-	}
-	sel := d.Select().From(r).LeftJoin(e).On(e.C(enterprise.FieldUnitID), r.C(authz.ColEnterpriseID))
-	sel.Select(r.C(first), r.C(second), e.C(enterprise.FieldTownID), r.C(authz.ColSector)).
-		AppendSelectExprAs(sql.Raw(month), "month").
-		AppendSelectExprAs(sql.Raw("COUNT(*)"), "n")
-	v.Predicate(typ, "read")(sel)
-	sel.Where(sql.And(sql.GTE(r.C(at), out.From), sql.LT(r.C(at), out.To)))
-	if out.Unit != nil {
-		sel.Where(authz.PathPrefix(sel, r.C(authz.ColPath), out.territory))
-	}
-	sel.GroupBy(r.C(first), r.C(second), e.C(enterprise.FieldTownID), r.C(authz.ColSector), "month")
+	sel := d.Select().From(u).LeftJoin(e).On(e.C(enterprise.FieldUnitID), u.C("ent"))
+	sel.Select(u.C("k"), u.C("a"), u.C("b"), e.C(enterprise.FieldTownID), u.C("sector"), u.C("month")).
+		AppendSelectExprAs(sql.Raw("SUM("+u.C("n")+")"), "total").
+		GroupBy(u.C("k"), u.C("a"), u.C("b"), e.C(enterprise.FieldTownID), u.C("sector"), u.C("month")).
+		Having(sql.ExprP("SUM(" + u.C("n") + ") > 0"))
 	q, args := sel.Query()
 	rows, err := s.Client.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("dashboard count of %s: %w", table, err)
+		return nil, fmt.Errorf("dashboard counts: %w", err)
 	}
 	defer rows.Close()
 	var cells []cell
@@ -82,8 +183,8 @@ func (s *Service) grouped(ctx context.Context, v *authz.Viewer, out *Dashboard, 
 		var c cell
 		var town stdsql.NullInt64
 		var sector, month stdsql.NullString
-		if err := rows.Scan(&c.first, &c.second, &town, &sector, &month, &c.count); err != nil {
-			return nil, fmt.Errorf("dashboard count of %s: %w", table, err)
+		if err := rows.Scan(&c.kind, &c.first, &c.second, &town, &sector, &month, &c.count); err != nil {
+			return nil, fmt.Errorf("dashboard counts: %w", err)
 		}
 		c.Month = month.String
 		if town.Valid {
@@ -97,14 +198,17 @@ func (s *Service) grouped(ctx context.Context, v *authz.Viewer, out *Dashboard, 
 		cells = append(cells, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("dashboard count of %s: %w", table, err)
+		return nil, fmt.Errorf("dashboard counts: %w", err)
 	}
 	slices.SortFunc(cells, compareCells)
 	return cells, nil
 }
 
-// compareCells orders by month, town, sector, then the record keys.
+// compareCells orders by kind, month, town, sector, then the record keys.
 func compareCells(a, b cell) int {
+	if a.kind != b.kind {
+		return a.kind - b.kind
+	}
 	if c := strings.Compare(a.Month, b.Month); c != 0 {
 		return c
 	}
@@ -137,32 +241,25 @@ func compareRef[T int | domain.Sector](a, b *T) int {
 	return 0
 }
 
-// countHazards counts the hazards found in the period by month, town,
-// sector, level and state.
-func (s *Service) countHazards(ctx context.Context, v *authz.Viewer, out *Dashboard) error {
-	cells, err := s.grouped(ctx, v, out, hazard.Table, "hazard", hazard.FieldFoundAt, hazard.FieldLevel, hazard.FieldState)
+// count fills the hazard, inspection and enforcement counts of out.
+func (s *Service) count(ctx context.Context, v *authz.Viewer, out *Dashboard, tallies bool) error {
+	cells, err := s.counts(ctx, v, out, tallies)
 	if err != nil {
 		return err
 	}
-	out.Hazards = make([]HazardCount, len(cells))
-	for i, c := range cells {
-		out.Hazards[i] = HazardCount{Group: c.Group, Level: domain.HazardLevel(c.first), State: domain.HazardState(c.second), Count: c.count}
-		out.HazardTotal += c.count
-	}
-	return nil
-}
-
-// countInspections counts the inspections dated in the period by month,
-// town, sector, type and status.
-func (s *Service) countInspections(ctx context.Context, v *authz.Viewer, out *Dashboard) error {
-	cells, err := s.grouped(ctx, v, out, inspection.Table, "inspection", inspection.FieldInspectedOn, inspection.FieldType, inspection.FieldStatus)
-	if err != nil {
-		return err
-	}
-	out.Inspections = make([]InspectionCount, len(cells))
-	for i, c := range cells {
-		out.Inspections[i] = InspectionCount{Group: c.Group, Type: inspection.Type(c.first), Status: inspection.Status(c.second), Count: c.count}
-		out.InspectionTotal += c.count
+	out.Hazards, out.Inspections, out.Enforcement = []HazardCount{}, []InspectionCount{}, []EnforcementCount{}
+	for _, c := range cells {
+		switch c.kind {
+		case kindHazard:
+			out.Hazards = append(out.Hazards, HazardCount{Group: c.Group, Level: domain.HazardLevel(c.first), State: domain.HazardState(c.second), Count: c.count})
+			out.HazardTotal += c.count
+		case kindInspection:
+			out.Inspections = append(out.Inspections, InspectionCount{Group: c.Group, Type: inspection.Type(c.first), Status: inspection.Status(c.second), Count: c.count})
+			out.InspectionTotal += c.count
+		case kindEnforcement:
+			out.Enforcement = append(out.Enforcement, EnforcementCount{Group: c.Group, Kind: domain.EnforcementKind(c.first), State: domain.EnforcementState(c.second), Count: c.count})
+			out.EnforcementTotal += c.count
+		}
 	}
 	return nil
 }

@@ -1,11 +1,14 @@
 // Package dashboard answers the scoped dashboard (统计看板) of a unit over a
-// period: hazards and inspections counted by month, town, sector, level or
-// type and state, each in one grouped SQL statement through the caller's
-// compiled scope predicate, and the readiness indicators, each taken from
-// the view that owns it (letterCoverage, noticeCoverage, trainingCoverage,
+// period: hazards, inspections and enforcement actions counted by month,
+// town, sector, level, type or kind and state, all three in one SQL
+// statement through the caller's compiled scope predicate — the whole
+// months from the monthly tallies the database keeps in every writing
+// statement (migration 0025), the days of a month the period cuts from the
+// records — and the readiness indicators, each taken from the view that
+// owns it (letterCoverage, noticeCoverage, trainingCoverage,
 // certificateStatus, drillCompliance, dutyRostersWithGaps, riskMap) so that
 // every figure is traceable to its source. Figures are exact: nothing is
-// cached. See docs/DOMAIN.md.
+// cached. See docs/DOMAIN.md and docs/ARCHITECTURE.md.
 package dashboard
 
 import (
@@ -33,8 +36,9 @@ import (
 
 // MaxStatements bounds the SQL statements one dashboard sends, whatever the
 // size of the data (the viewer's own load not included): 20 on the demo
-// county for a whole jurisdiction, one more for a unit, four more again for
-// a county below a city (trainingCoverage and drillCompliance load it).
+// county for a whole jurisdiction (the hazard, inspection and enforcement
+// counts are one of them), one more for a unit, four more again for a
+// county below a city (trainingCoverage and drillCompliance load it).
 const MaxStatements = 25
 
 // Service answers the dashboard through the services of the views it
@@ -74,6 +78,8 @@ type Dashboard struct {
 	Hazards          []HazardCount
 	InspectionTotal  int
 	Inspections      []InspectionCount
+	EnforcementTotal int
+	Enforcement      []EnforcementCount
 	Indicators       []Indicator
 	root             *ent.Unit
 	territory        string
@@ -98,10 +104,7 @@ func (s *Service) Dashboard(ctx context.Context, in Input) (*Dashboard, error) {
 	if err := s.place(ctx, v, in.UnitID, out); err != nil {
 		return nil, err
 	}
-	if err := s.countHazards(ctx, v, out); err != nil {
-		return nil, err
-	}
-	if err := s.countInspections(ctx, v, out); err != nil {
+	if err := s.count(ctx, v, out, true); err != nil {
 		return nil, err
 	}
 	if out.Indicators, err = s.indicators(ctx, out, now); err != nil {

@@ -164,9 +164,11 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 		if _, err := d.SQL.ExecContext(ctx, "ANALYZE "+strings.Join(tl.c.Tables(), ", ")); err != nil {
 			return res, fmt.Errorf("synthetic data: analyze: %w", err)
 		}
-		// The load's tally triggers left a dead row version per hazard.
-		if _, err := d.SQL.ExecContext(ctx, "VACUUM FULL ANALYZE hazard_tallies"); err != nil {
-			return res, fmt.Errorf("synthetic data: compact the hazard tallies: %w", err)
+		// The load's tally triggers left a dead row version per record.
+		for _, table := range []string{"hazard_tallies", "hazard_month_tallies", "inspection_month_tallies", "enforcement_month_tallies"} {
+			if _, err := d.SQL.ExecContext(ctx, "VACUUM FULL ANALYZE "+table); err != nil {
+				return res, fmt.Errorf("synthetic data: compact %s: %w", table, err)
+			}
 		}
 	} else {
 		prog.begin("inspections, hazards, hazard events")

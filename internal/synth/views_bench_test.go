@@ -33,7 +33,8 @@ var views = []struct{ name, doc string }{
 	{"noticeCoverage-overdue-enterprises", `{ noticeCoverage(first: 50, where: {recipientKinds: [ENTERPRISE]}) {
 		totalCount summary { overdue } edges { node { counts { overdue } } } } }`},
 	{"dashboard", `{ dashboard { hazardTotal inspectionTotal hazards { month town { name } sector level state count }
-		inspections { month type status count } indicators { kind numerator denominator source } } }`},
+		inspections { month type status count } enforcementTotal enforcement { month town { name } kind state count }
+		indicators { kind numerator denominator source } } }`},
 	{"trainingCoverage", `{ trainingCoverage(year: 2022, first: 50) { totalCount summary { enterprises covered gaps trainees hours }
 		edges { node { enterprise { name } months missing trainees status } } } }`},
 	{"certificateStatus-gaps", `{ certificateStatus(first: 50, where: {withGaps: true}) { totalCount
@@ -88,6 +89,13 @@ func BenchmarkViews(b *testing.B) {
 		b.Logf("%s: %d rows in %v", testdb.Name(dl), res.Counts.Total(), res.Elapsed.Round(time.Second))
 		for _, table := range res.Counts.Tables() {
 			b.Logf("%s: %d %s", testdb.Name(dl), res.Counts.Get(table), table)
+		}
+		for _, table := range []string{"hazard_tallies", "hazard_month_tallies", "inspection_month_tallies", "enforcement_month_tallies"} {
+			var n int
+			if err := d.SQL.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%s: %d %s rows", testdb.Name(dl), n, table)
 		}
 		s := apitest.Start(b, d, func(c *config.Config) { c.StatementHeader = true })
 		// The server's day is the data's: certificates, reviews and checks

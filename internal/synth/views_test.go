@@ -21,7 +21,7 @@ import (
 var viewStatements = map[string][3]int{
 	"noticeCoverage":                     {5, 5, 5},
 	"noticeCoverage-overdue-enterprises": {5, 5, 5},
-	"dashboard":                          {17, 17, 17},
+	"dashboard":                          {16, 16, 16},
 	"trainingCoverage":                   {4, 4, 4},
 	"certificateStatus-gaps":             {4, 4, 2},
 	"dutyListGaps":                       {5, 5, 2},

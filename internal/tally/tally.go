@@ -16,7 +16,9 @@
 // then an ancestor of the enterprise or the enterprise itself), and the
 // sector and enterprise are the same for every hazard of a bucket. Viewers
 // with a workshop or team post, and filters on other fields than state and
-// level, are counted on the hazard table (COUNT(*), exact too).
+// level, are counted on the hazard table (COUNT(*), exact too). The
+// dashboard's monthly tallies of hazards, inspections and enforcement
+// actions (migration 0025) use the same bucket and the same rule, Bucketed.
 package tally
 
 import (
@@ -58,18 +60,27 @@ type Counter struct {
 // where: no grant of v that reads hazards is below an enterprise, and where
 // filters on state and level only.
 func Answers(v *authz.Viewer, where *ent.HazardWhereInput) bool {
+	return Bucketed(v, "hazard") && onTallyColumns(where)
+}
+
+// Bucketed reports whether tally rows bucketed by the subject enterprise's
+// path (hazard_tallies, and the dashboard's monthly tallies of hazards,
+// inspections and enforcement actions) answer v's read filter of records
+// of type typ exactly: no grant of v that reads typ is at a workshop or a
+// team (see the package doc).
+func Bucketed(v *authz.Viewer, typ string) bool {
 	if v == nil {
 		return false
 	}
 	for _, g := range v.Grants {
-		if g.DirectoryOnly || v.Policy == nil || !v.Policy.GrantAllows(g, "hazard", "read") {
+		if g.DirectoryOnly || v.Policy == nil || !v.Policy.GrantAllows(g, typ, "read") {
 			continue
 		}
 		if g.UnitKind == domain.KindWorkshop || g.UnitKind == domain.KindTeam {
 			return false
 		}
 	}
-	return onTallyColumns(where)
+	return true
 }
 
 // onTallyColumns reports whether every predicate of where is on state or

@@ -1,0 +1,28 @@
+-- Hand-written: drops what 0025_dashboard_tallies.up.sql created.
+DROP TRIGGER enforcement_month_tallies_truncate ON enforcement_actions;
+DROP TRIGGER enforcement_month_tallies_update ON enforcement_actions;
+DROP TRIGGER enforcement_month_tallies_insert_delete ON enforcement_actions;
+DROP FUNCTION enforcement_month_tallies_truncate();
+DROP FUNCTION enforcement_month_tallies_count();
+DROP FUNCTION enforcement_month_tally_add(bigint, timestamptz, character varying, character varying, bigint, character varying, boolean, character varying, character varying, bigint);
+DROP FUNCTION enforcement_month_tally_key(timestamptz, character varying, character varying, bigint, character varying, boolean, character varying, character varying);
+DROP TABLE enforcement_month_tallies;
+DROP INDEX "enforcementaction_tenant_id_issued_on";
+DROP TRIGGER inspection_month_tallies_truncate ON inspections;
+DROP TRIGGER inspection_month_tallies_update ON inspections;
+DROP TRIGGER inspection_month_tallies_insert_delete ON inspections;
+DROP FUNCTION inspection_month_tallies_truncate();
+DROP FUNCTION inspection_month_tallies_count();
+DROP FUNCTION inspection_month_tally_add(bigint, timestamptz, character varying, character varying, bigint, character varying, character varying, bigint);
+DROP FUNCTION inspection_month_tally_key(timestamptz, character varying, character varying, bigint, character varying, character varying);
+DROP TABLE inspection_month_tallies;
+DROP INDEX "inspection_tenant_id_inspected_on";
+DROP TRIGGER hazard_month_tallies_truncate ON hazards;
+DROP TRIGGER hazard_month_tallies_update ON hazards;
+DROP TRIGGER hazard_month_tallies_insert_delete ON hazards;
+DROP FUNCTION hazard_month_tallies_truncate();
+DROP FUNCTION hazard_month_tallies_count();
+DROP FUNCTION hazard_month_tally_add(bigint, timestamptz, character varying, character varying, bigint, character varying, character varying, bigint);
+DROP FUNCTION hazard_month_tally_key(timestamptz, character varying, character varying, bigint, character varying, character varying);
+DROP TABLE hazard_month_tallies;
+DROP INDEX "hazard_tenant_id_found_at";
