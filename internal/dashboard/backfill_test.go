@@ -1,0 +1,89 @@
+package dashboard_test
+
+// Migration 0025's back-fill, on both databases: the monthly tallies it
+// computes from the records equal the ones the triggers kept while the
+// demo tenant was loaded.
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"strings"
+	"testing"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/db"
+)
+
+// tallyTables are the tables of migration 0025.
+var tallyTables = []string{"hazard_month_tallies", "inspection_month_tallies", "enforcement_month_tallies"}
+
+// backFills returns the INSERT … SELECT statements of migration 0025 for
+// the dialect of d, in the order of tallyTables.
+func backFills(t *testing.T, d *db.DB) []string {
+	dir, end, quote := "sqlite", ";\n\n", "`"
+	if d.Dialect == dialect.Postgres {
+		dir, end, quote = "postgres", ";\n", ""
+	}
+	b, err := os.ReadFile("../../migrations/" + dir + "/0025_dashboard_tallies.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	var out []string
+	for _, table := range tallyTables {
+		i := strings.Index(src, "INSERT INTO "+quote+table+quote+" (")
+		if i < 0 {
+			t.Fatalf("no back-fill of %s", table)
+		}
+		j := strings.Index(src[i:], end)
+		out = append(out, src[i:i+j])
+	}
+	return out
+}
+
+// tallies reads the non-zero rows of a tally table.
+func tallies(t *testing.T, d *db.DB, table string) map[string]int {
+	rows, err := d.SQL.QueryContext(context.Background(), `SELECT tenant_id, tally_key, n FROM `+table+` WHERE n <> 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var tenant, n int
+		var key string
+		if err := rows.Scan(&tenant, &key, &n); err != nil {
+			t.Fatal(err)
+		}
+		out[fmt.Sprintf("%d %s", tenant, key)] = n
+	}
+	return out
+}
+
+func TestMigrationBackFillsTheTalliesTheTriggersKeep(t *testing.T) {
+	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
+		newFixture(t, d) // loads the demo tenant through the triggers
+		for i, stmt := range backFills(t, d) {
+			table := tallyTables[i]
+			t.Run(table+" is back-filled as its triggers kept it", func(t *testing.T) {
+				kept := tallies(t, d, table)
+				if len(kept) == 0 {
+					t.Fatalf("%s: the demo tenant left no tally", table)
+				}
+				if _, err := d.SQL.ExecContext(context.Background(), `DELETE FROM `+table); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := d.SQL.ExecContext(context.Background(), stmt); err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+				if filled := tallies(t, d, table); !maps.Equal(kept, filled) {
+					t.Fatalf("%s: the triggers kept %v, the back-fill computes %v", table, kept, filled)
+				}
+			})
+		}
+	})
+}
