@@ -70,6 +70,7 @@ type Options struct {
 type Runner struct {
 	client  *river.Client[*sql.Tx]
 	scan    *scanWorker
+	sweep   *sweepWorker
 	working atomic.Bool
 }
 
@@ -111,7 +112,8 @@ func New(d *db.DB, opts Options) (*Runner, error) {
 			retention = 7 * 24 * time.Hour
 		}
 		river.AddWorker(workers, &importWorker{imports: opts.Imports})
-		river.AddWorker(workers, &sweepWorker{imports: opts.Imports, retention: retention, live: r.liveImports})
+		r.sweep = &sweepWorker{imports: opts.Imports, retention: retention, live: r.liveImports}
+		river.AddWorker(workers, r.sweep)
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(ImportSweepPeriod),
 			func() (river.JobArgs, *river.InsertOpts) {
 				return SweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: ImportSweepPeriod}}
@@ -262,4 +264,13 @@ func (r *Runner) insertMany(ctx context.Context, params []river.InsertManyParams
 		}
 	}
 	return n, nil
+}
+
+// SweepImports runs the import sweep now in this process, as the periodic
+// job does.
+func (r *Runner) SweepImports(ctx context.Context) (imports.SweepResult, error) {
+	if r.sweep == nil {
+		return imports.SweepResult{}, errors.New("jobs: no import jobs here")
+	}
+	return r.sweep.imports.Sweep(ctx, r.sweep.retention, r.sweep.live)
 }
