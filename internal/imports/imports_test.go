@@ -25,8 +25,8 @@ import (
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/directory"
-	"github.com/dutychain/dutychain/internal/imports"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/imports"
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
