@@ -181,6 +181,12 @@ func TestImportSweep(t *testing.T) {
 			orphan, err := s.App.Imports.Start(admin, "中断.xlsx", bytes.NewReader(enterprises(t, "中断企业")), true)
 			require.NoError(t, err)
 			s.App.Imports.Wait()
+			require.Eventually(t, func() bool {
+				var unfinished int
+				require.NoError(t, s.DB.SQL.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'dutychain.import'
+					AND state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&unfinished))
+				return unfinished == 0
+			}, time.Minute, 20*time.Millisecond, "the queue finalized the work")
 			require.NoError(t, s.DB.Client.ImportJob.UpdateOneID(orphan.ID).SetState(importjob.StateRUNNING).ClearFinishedAt().
 				Exec(authz.SystemContext(t.Context())))
 			res, err := s.App.Jobs.SweepImports(t.Context())
