@@ -6,14 +6,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/dutychain/dutychain/internal/db"
-	"github.com/dutychain/dutychain/internal/directory"
+	"github.com/dutychain/dutychain/internal/gid"
+	"github.com/dutychain/dutychain/internal/imports"
+	"github.com/dutychain/dutychain/internal/jobs"
 	"github.com/dutychain/dutychain/internal/org"
 )
 
@@ -22,9 +26,10 @@ const importUsage = `Usage: dutychain import directory --tenant CODE --user USER
 Import the enterprises, users and posts of a workbook in the layout of
 GET /import/directory-template.xlsx, as the user: every row goes through
 the same service and authority as the GraphQL mutations, all in one
-transaction. With any problem nothing is written; every problem is printed
-(sheet, row, column) and the exit status is 1. --dry-run checks without
-writing. See docs/REPORTS.md.
+transaction, as an import job (importJob in GraphQL) run in this process;
+progress goes to stderr. With any problem nothing is written; every problem
+is printed (sheet, row, column) and the exit status is 1. --dry-run checks
+without writing. See docs/REPORTS.md.
 
 Flags: --tenant, --user, --dry-run, and the database flags of "serve"
 (--data-dir, --database-url).
@@ -70,13 +75,19 @@ func importCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	return importDirectory(ctx, d, tenantCode, username, files[0], dryRun, os.Stdout)
+	return importDirectory(ctx, d, tenantCode, username, files[0], dryRun, os.Stdout, os.Stderr)
 }
 
-// importDirectory imports the workbook at path as username of the tenant,
-// showing progress and then the report on out; errImportProblems when the
-// workbook has problems.
-func importDirectory(ctx context.Context, d *db.DB, tenantCode, username, path string, dryRun bool, out io.Writer) error {
+// importMaxBytes bounds a workbook imported from the command line, which
+// is kept in its job's row like an upload.
+const importMaxBytes = 256 << 20
+
+// importDirectory imports the workbook at path as username of the tenant
+// through an import job run in this process (internal/imports: the job's
+// row and its queued work are stored first, so a server finishes the job
+// if this process dies), showing progress on progressOut and then the
+// report on out; errImportProblems when the workbook has problems.
+func importDirectory(ctx context.Context, d *db.DB, tenantCode, username, path string, dryRun bool, out, progressOut io.Writer) error {
 	ctx, err := exportViewer(ctx, d.Client, tenantCode, username)
 	if err != nil {
 		return err
@@ -86,27 +97,35 @@ func importDirectory(ctx context.Context, d *db.DB, tenantCode, username, path s
 		return err
 	}
 	defer file.Close()
-	progress := newImportProgress(out)
-	im := &directory.Importer{Client: d.Client, Org: &org.Service{Client: d.Client, Dialect: d.Dialect, Now: time.Now},
-		Progress: progress.update}
-	rep, err := im.Import(ctx, file, dryRun)
+	svc := &imports.Service{Client: d.Client, SQL: d.SQL, Dialect: d.Dialect, Now: time.Now, MaxBytes: importMaxBytes,
+		Org: &org.Service{Client: d.Client, Dialect: d.Dialect, Now: time.Now}, Log: slog.New(slog.DiscardHandler)}
+	// The queue is not started: it only stores the job's work, which this
+	// process does.
+	if _, err := jobs.New(d, jobs.Options{ScanPeriod: time.Hour, Imports: svc}); err != nil {
+		return err
+	}
+	progress := newImportProgress(progressOut)
+	job, err := svc.StartHere(ctx, filepath.Base(path), file, dryRun, progress.update)
 	progress.finish()
+	if job != nil {
+		fmt.Fprintf(progressOut, "import job %s: %s\n", gid.Encode(job.ID), job.State)
+	}
 	if err != nil {
 		return err
 	}
-	for _, p := range rep.Problems {
+	for _, p := range job.Problems {
 		fmt.Fprintf(out, "%s row %d %s: %s (%s)\n", p.Sheet, p.Row, p.Column, p.Message, p.Code)
 	}
 	verb := "imported"
 	if dryRun {
 		verb = "would import"
 	}
-	if len(rep.Problems) > 0 {
-		fmt.Fprintf(out, "%d problems; nothing was written\n", len(rep.Problems))
+	if len(job.Problems) > 0 {
+		fmt.Fprintf(out, "%d problems; nothing was written\n", len(job.Problems))
 		return errImportProblems
 	}
-	fmt.Fprintf(out, "%s %d enterprises, %d users, %d posts\n", verb, rep.Enterprises, rep.Users, rep.Posts)
-	for _, u := range rep.UsersWithoutPassword {
+	fmt.Fprintf(out, "%s %d enterprises, %d users, %d posts\n", verb, job.Enterprises, job.Users, job.Posts)
+	for _, u := range job.UsersWithoutPassword {
 		fmt.Fprintf(out, "user %s has no password: reset it before they sign in\n", u)
 	}
 	return nil

@@ -134,6 +134,9 @@ func serveCommand(ctx context.Context, args []string) error {
 		if err := a.Jobs.Start(ctx); err != nil {
 			return err
 		}
+		// Stopping lets running jobs (an import: at most directory.MaxRows
+		// rows) end within the shutdown timeout; one cancelled is run again
+		// from the start by the next server (it wrote nothing).
 		defer func() {
 			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 			defer cancel()
@@ -142,11 +145,8 @@ func serveCommand(ctx context.Context, args []string) error {
 			}
 		}()
 	} else {
-		log.Info("job queue not worked here (--jobs=false): another replica works reminders and deliveries")
+		log.Info("job queue not worked here (--jobs=false): another replica works reminders, deliveries and imports")
 	}
-	// Import jobs still running finish (at most directory.MaxRows rows)
-	// before the database closes.
-	defer a.Imports.Wait()
 	log.Info("dutychain serving", "url", "http://"+ln.Addr().String()+"/", "graphql", "http://"+ln.Addr().String()+"/graphql",
 		"database", d.String(), "version", version)
 	return server.Serve(ctx, srv, ln, server.Shutdown{Health: a.Health, Drain: cfg.ShutdownDrain, Grace: cfg.ShutdownTimeout, Log: log})

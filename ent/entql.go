@@ -669,6 +669,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldFinishedAt:           {Type: field.TypeTime, Column: importjob.FieldFinishedAt},
 			importjob.FieldDryRunJobID:          {Type: field.TypeInt, Column: importjob.FieldDryRunJobID},
 			importjob.FieldConfirmedAt:          {Type: field.TypeTime, Column: importjob.FieldConfirmedAt},
+			importjob.FieldWorkbookClearedAt:    {Type: field.TypeTime, Column: importjob.FieldWorkbookClearedAt},
 		},
 	}
 	graph.Nodes[22] = &sqlgraph.Node{
@@ -5432,6 +5433,11 @@ func (f *ImportJobFilter) WhereDryRunJobID(p entql.IntP) {
 // WhereConfirmedAt applies the entql time.Time predicate on the confirmed_at field.
 func (f *ImportJobFilter) WhereConfirmedAt(p entql.TimeP) {
 	f.Where(p.Field(importjob.FieldConfirmedAt))
+}
+
+// WhereWorkbookClearedAt applies the entql time.Time predicate on the workbook_cleared_at field.
+func (f *ImportJobFilter) WhereWorkbookClearedAt(p entql.TimeP) {
+	f.Where(p.Field(importjob.FieldWorkbookClearedAt))
 }
 
 // addPredicate implements the predicateAdder interface.

@@ -3199,6 +3199,11 @@ func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, importjob.FieldConfirmedAt)
 				fieldSeen[importjob.FieldConfirmedAt] = struct{}{}
 			}
+		case "workbookClearedAt":
+			if _, ok := fieldSeen[importjob.FieldWorkbookClearedAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldWorkbookClearedAt)
+				fieldSeen[importjob.FieldWorkbookClearedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

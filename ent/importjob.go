@@ -35,7 +35,7 @@ type ImportJob struct {
 	UnitPath string `json:"unit_path,omitempty"`
 	// The workbook's file name as uploaded.
 	FileName string `json:"file_name,omitempty"`
-	// The workbook, kept so that a clean dry run is confirmed without a new upload.
+	// The workbook, kept so that a clean dry run is confirmed without a new upload; null once cleared (workbook_cleared_at).
 	Content []byte `json:"-"`
 	// True when the job only checks the workbook and writes nothing.
 	DryRun bool `json:"dry_run,omitempty"`
@@ -60,8 +60,10 @@ type ImportJob struct {
 	// ID of the dry run this job confirms; null for a job started with a file.
 	DryRunJobID *int `json:"dry_run_job_id,omitempty"`
 	// When this dry run was confirmed; null until then. A dry run is confirmed once.
-	ConfirmedAt  *time.Time `json:"confirmed_at,omitempty"`
-	selectValues sql.SelectValues
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	// When the stored workbook was cleared, a while after the job ended (DUTYCHAIN_IMPORT_RETENTION); null while it is kept. The summary and problems stay; a dry run whose workbook was cleared can no longer be confirmed.
+	WorkbookClearedAt *time.Time `json:"workbook_cleared_at,omitempty"`
+	selectValues      sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -77,7 +79,7 @@ func (*ImportJob) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case importjob.FieldCreatedByName, importjob.FieldUnitPath, importjob.FieldFileName, importjob.FieldState:
 			values[i] = new(sql.NullString)
-		case importjob.FieldCreatedAt, importjob.FieldUpdatedAt, importjob.FieldFinishedAt, importjob.FieldConfirmedAt:
+		case importjob.FieldCreatedAt, importjob.FieldUpdatedAt, importjob.FieldFinishedAt, importjob.FieldConfirmedAt, importjob.FieldWorkbookClearedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -233,6 +235,13 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 				_m.ConfirmedAt = new(time.Time)
 				*_m.ConfirmedAt = value.Time
 			}
+		case importjob.FieldWorkbookClearedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field workbook_cleared_at", values[i])
+			} else if value.Valid {
+				_m.WorkbookClearedAt = new(time.Time)
+				*_m.WorkbookClearedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -334,6 +343,11 @@ func (_m *ImportJob) String() string {
 	builder.WriteString(", ")
 	if v := _m.ConfirmedAt; v != nil {
 		builder.WriteString("confirmed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.WorkbookClearedAt; v != nil {
+		builder.WriteString("workbook_cleared_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

@@ -235,6 +235,20 @@ func (_c *ImportJobCreate) SetNillableConfirmedAt(v *time.Time) *ImportJobCreate
 	return _c
 }
 
+// SetWorkbookClearedAt sets the "workbook_cleared_at" field.
+func (_c *ImportJobCreate) SetWorkbookClearedAt(v time.Time) *ImportJobCreate {
+	_c.mutation.SetWorkbookClearedAt(v)
+	return _c
+}
+
+// SetNillableWorkbookClearedAt sets the "workbook_cleared_at" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableWorkbookClearedAt(v *time.Time) *ImportJobCreate {
+	if v != nil {
+		_c.SetWorkbookClearedAt(*v)
+	}
+	return _c
+}
+
 // Mutation returns the ImportJobMutation object of the builder.
 func (_c *ImportJobCreate) Mutation() *ImportJobMutation {
 	return _c.mutation
@@ -348,9 +362,6 @@ func (_c *ImportJobCreate) check() error {
 		if err := importjob.FileNameValidator(v); err != nil {
 			return &ValidationError{Name: "file_name", err: fmt.Errorf(`ent: validator failed for field "ImportJob.file_name": %w`, err)}
 		}
-	}
-	if _, ok := _c.mutation.Content(); !ok {
-		return &ValidationError{Name: "content", err: errors.New(`ent: missing required field "ImportJob.content"`)}
 	}
 	if _, ok := _c.mutation.DryRun(); !ok {
 		return &ValidationError{Name: "dry_run", err: errors.New(`ent: missing required field "ImportJob.dry_run"`)}
@@ -512,6 +523,10 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ConfirmedAt(); ok {
 		_spec.SetField(importjob.FieldConfirmedAt, field.TypeTime, value)
 		_node.ConfirmedAt = &value
+	}
+	if value, ok := _c.mutation.WorkbookClearedAt(); ok {
+		_spec.SetField(importjob.FieldWorkbookClearedAt, field.TypeTime, value)
+		_node.WorkbookClearedAt = &value
 	}
 	return _node, _spec
 }

@@ -37,6 +37,18 @@ func (_u *ImportJobUpdate) SetUpdatedAt(v time.Time) *ImportJobUpdate {
 	return _u
 }
 
+// SetContent sets the "content" field.
+func (_u *ImportJobUpdate) SetContent(v []byte) *ImportJobUpdate {
+	_u.mutation.SetContent(v)
+	return _u
+}
+
+// ClearContent clears the value of the "content" field.
+func (_u *ImportJobUpdate) ClearContent() *ImportJobUpdate {
+	_u.mutation.ClearContent()
+	return _u
+}
+
 // SetState sets the "state" field.
 func (_u *ImportJobUpdate) SetState(v importjob.State) *ImportJobUpdate {
 	_u.mutation.SetState(v)
@@ -232,6 +244,26 @@ func (_u *ImportJobUpdate) ClearConfirmedAt() *ImportJobUpdate {
 	return _u
 }
 
+// SetWorkbookClearedAt sets the "workbook_cleared_at" field.
+func (_u *ImportJobUpdate) SetWorkbookClearedAt(v time.Time) *ImportJobUpdate {
+	_u.mutation.SetWorkbookClearedAt(v)
+	return _u
+}
+
+// SetNillableWorkbookClearedAt sets the "workbook_cleared_at" field if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableWorkbookClearedAt(v *time.Time) *ImportJobUpdate {
+	if v != nil {
+		_u.SetWorkbookClearedAt(*v)
+	}
+	return _u
+}
+
+// ClearWorkbookClearedAt clears the value of the "workbook_cleared_at" field.
+func (_u *ImportJobUpdate) ClearWorkbookClearedAt() *ImportJobUpdate {
+	_u.mutation.ClearWorkbookClearedAt()
+	return _u
+}
+
 // Mutation returns the ImportJobMutation object of the builder.
 func (_u *ImportJobUpdate) Mutation() *ImportJobMutation {
 	return _u.mutation
@@ -335,6 +367,12 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(importjob.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Content(); ok {
+		_spec.SetField(importjob.FieldContent, field.TypeBytes, value)
+	}
+	if _u.mutation.ContentCleared() {
+		_spec.ClearField(importjob.FieldContent, field.TypeBytes)
+	}
 	if value, ok := _u.mutation.State(); ok {
 		_spec.SetField(importjob.FieldState, field.TypeEnum, value)
 	}
@@ -405,6 +443,12 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ConfirmedAtCleared() {
 		_spec.ClearField(importjob.FieldConfirmedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.WorkbookClearedAt(); ok {
+		_spec.SetField(importjob.FieldWorkbookClearedAt, field.TypeTime, value)
+	}
+	if _u.mutation.WorkbookClearedAtCleared() {
+		_spec.ClearField(importjob.FieldWorkbookClearedAt, field.TypeTime)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -430,6 +474,18 @@ type ImportJobUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *ImportJobUpdateOne) SetUpdatedAt(v time.Time) *ImportJobUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetContent sets the "content" field.
+func (_u *ImportJobUpdateOne) SetContent(v []byte) *ImportJobUpdateOne {
+	_u.mutation.SetContent(v)
+	return _u
+}
+
+// ClearContent clears the value of the "content" field.
+func (_u *ImportJobUpdateOne) ClearContent() *ImportJobUpdateOne {
+	_u.mutation.ClearContent()
 	return _u
 }
 
@@ -628,6 +684,26 @@ func (_u *ImportJobUpdateOne) ClearConfirmedAt() *ImportJobUpdateOne {
 	return _u
 }
 
+// SetWorkbookClearedAt sets the "workbook_cleared_at" field.
+func (_u *ImportJobUpdateOne) SetWorkbookClearedAt(v time.Time) *ImportJobUpdateOne {
+	_u.mutation.SetWorkbookClearedAt(v)
+	return _u
+}
+
+// SetNillableWorkbookClearedAt sets the "workbook_cleared_at" field if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableWorkbookClearedAt(v *time.Time) *ImportJobUpdateOne {
+	if v != nil {
+		_u.SetWorkbookClearedAt(*v)
+	}
+	return _u
+}
+
+// ClearWorkbookClearedAt clears the value of the "workbook_cleared_at" field.
+func (_u *ImportJobUpdateOne) ClearWorkbookClearedAt() *ImportJobUpdateOne {
+	_u.mutation.ClearWorkbookClearedAt()
+	return _u
+}
+
 // Mutation returns the ImportJobMutation object of the builder.
 func (_u *ImportJobUpdateOne) Mutation() *ImportJobMutation {
 	return _u.mutation
@@ -761,6 +837,12 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(importjob.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Content(); ok {
+		_spec.SetField(importjob.FieldContent, field.TypeBytes, value)
+	}
+	if _u.mutation.ContentCleared() {
+		_spec.ClearField(importjob.FieldContent, field.TypeBytes)
+	}
 	if value, ok := _u.mutation.State(); ok {
 		_spec.SetField(importjob.FieldState, field.TypeEnum, value)
 	}
@@ -830,6 +912,12 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 	}
 	if _u.mutation.ConfirmedAtCleared() {
 		_spec.ClearField(importjob.FieldConfirmedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.WorkbookClearedAt(); ok {
+		_spec.SetField(importjob.FieldWorkbookClearedAt, field.TypeTime, value)
+	}
+	if _u.mutation.WorkbookClearedAtCleared() {
+		_spec.ClearField(importjob.FieldWorkbookClearedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &ImportJob{config: _u.config}

@@ -28410,6 +28410,7 @@ type ImportJobMutation struct {
 	dry_run_job_id               *int
 	adddry_run_job_id            *int
 	confirmed_at                 *time.Time
+	workbook_cleared_at          *time.Time
 	clearedFields                map[string]struct{}
 	done                         bool
 	oldValue                     func(context.Context) (*ImportJob, error)
@@ -28893,9 +28894,22 @@ func (m *ImportJobMutation) OldContent(ctx context.Context) (v []byte, err error
 	return oldValue.Content, nil
 }
 
+// ClearContent clears the value of the "content" field.
+func (m *ImportJobMutation) ClearContent() {
+	m.content = nil
+	m.clearedFields[importjob.FieldContent] = struct{}{}
+}
+
+// ContentCleared returns if the "content" field was cleared in this mutation.
+func (m *ImportJobMutation) ContentCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldContent]
+	return ok
+}
+
 // ResetContent resets all changes to the "content" field.
 func (m *ImportJobMutation) ResetContent() {
 	m.content = nil
+	delete(m.clearedFields, importjob.FieldContent)
 }
 
 // SetDryRun sets the "dry_run" field.
@@ -29548,6 +29562,55 @@ func (m *ImportJobMutation) ResetConfirmedAt() {
 	delete(m.clearedFields, importjob.FieldConfirmedAt)
 }
 
+// SetWorkbookClearedAt sets the "workbook_cleared_at" field.
+func (m *ImportJobMutation) SetWorkbookClearedAt(t time.Time) {
+	m.workbook_cleared_at = &t
+}
+
+// WorkbookClearedAt returns the value of the "workbook_cleared_at" field in the mutation.
+func (m *ImportJobMutation) WorkbookClearedAt() (r time.Time, exists bool) {
+	v := m.workbook_cleared_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkbookClearedAt returns the old "workbook_cleared_at" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldWorkbookClearedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkbookClearedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkbookClearedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkbookClearedAt: %w", err)
+	}
+	return oldValue.WorkbookClearedAt, nil
+}
+
+// ClearWorkbookClearedAt clears the value of the "workbook_cleared_at" field.
+func (m *ImportJobMutation) ClearWorkbookClearedAt() {
+	m.workbook_cleared_at = nil
+	m.clearedFields[importjob.FieldWorkbookClearedAt] = struct{}{}
+}
+
+// WorkbookClearedAtCleared returns if the "workbook_cleared_at" field was cleared in this mutation.
+func (m *ImportJobMutation) WorkbookClearedAtCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldWorkbookClearedAt]
+	return ok
+}
+
+// ResetWorkbookClearedAt resets all changes to the "workbook_cleared_at" field.
+func (m *ImportJobMutation) ResetWorkbookClearedAt() {
+	m.workbook_cleared_at = nil
+	delete(m.clearedFields, importjob.FieldWorkbookClearedAt)
+}
+
 // Where appends a list predicates to the ImportJobMutation builder.
 func (m *ImportJobMutation) Where(ps ...predicate.ImportJob) {
 	m.predicates = append(m.predicates, ps...)
@@ -29582,7 +29645,7 @@ func (m *ImportJobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ImportJobMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, importjob.FieldCreatedAt)
 	}
@@ -29646,6 +29709,9 @@ func (m *ImportJobMutation) Fields() []string {
 	if m.confirmed_at != nil {
 		fields = append(fields, importjob.FieldConfirmedAt)
 	}
+	if m.workbook_cleared_at != nil {
+		fields = append(fields, importjob.FieldWorkbookClearedAt)
+	}
 	return fields
 }
 
@@ -29696,6 +29762,8 @@ func (m *ImportJobMutation) Field(name string) (ent.Value, bool) {
 		return m.DryRunJobID()
 	case importjob.FieldConfirmedAt:
 		return m.ConfirmedAt()
+	case importjob.FieldWorkbookClearedAt:
+		return m.WorkbookClearedAt()
 	}
 	return nil, false
 }
@@ -29747,6 +29815,8 @@ func (m *ImportJobMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldDryRunJobID(ctx)
 	case importjob.FieldConfirmedAt:
 		return m.OldConfirmedAt(ctx)
+	case importjob.FieldWorkbookClearedAt:
+		return m.OldWorkbookClearedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown ImportJob field %s", name)
 }
@@ -29903,6 +29973,13 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetConfirmedAt(v)
 		return nil
+	case importjob.FieldWorkbookClearedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkbookClearedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ImportJob field %s", name)
 }
@@ -30044,6 +30121,9 @@ func (m *ImportJobMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ImportJobMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(importjob.FieldContent) {
+		fields = append(fields, importjob.FieldContent)
+	}
 	if m.FieldCleared(importjob.FieldProblems) {
 		fields = append(fields, importjob.FieldProblems)
 	}
@@ -30059,6 +30139,9 @@ func (m *ImportJobMutation) ClearedFields() []string {
 	if m.FieldCleared(importjob.FieldConfirmedAt) {
 		fields = append(fields, importjob.FieldConfirmedAt)
 	}
+	if m.FieldCleared(importjob.FieldWorkbookClearedAt) {
+		fields = append(fields, importjob.FieldWorkbookClearedAt)
+	}
 	return fields
 }
 
@@ -30073,6 +30156,9 @@ func (m *ImportJobMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ImportJobMutation) ClearField(name string) error {
 	switch name {
+	case importjob.FieldContent:
+		m.ClearContent()
+		return nil
 	case importjob.FieldProblems:
 		m.ClearProblems()
 		return nil
@@ -30087,6 +30173,9 @@ func (m *ImportJobMutation) ClearField(name string) error {
 		return nil
 	case importjob.FieldConfirmedAt:
 		m.ClearConfirmedAt()
+		return nil
+	case importjob.FieldWorkbookClearedAt:
+		m.ClearWorkbookClearedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob nullable field %s", name)
@@ -30158,6 +30247,9 @@ func (m *ImportJobMutation) ResetField(name string) error {
 		return nil
 	case importjob.FieldConfirmedAt:
 		m.ResetConfirmedAt()
+		return nil
+	case importjob.FieldWorkbookClearedAt:
+		m.ResetWorkbookClearedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob field %s", name)

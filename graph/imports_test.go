@@ -20,9 +20,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/dutychain/dutychain/authz"
+	entpost "github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/directory"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/seed"
 )
 
@@ -32,7 +36,7 @@ const startImportDoc = `mutation($file: Upload!, $dryRun: Boolean!) {
 const confirmImportDoc = `mutation($id: ID!) { confirmDirectoryImport(jobID: $id) { id state dryRun dryRunJobID } }`
 
 const importJobDoc = `query($id: ID!) { importJob(id: $id) {
-  id state dryRun fileName rowsDone rowsTotal enterprises users posts createdByName dryRunJobID finishedAt confirmedAt
+  id state dryRun fileName rowsDone rowsTotal enterprises users posts createdByName dryRunJobID finishedAt confirmedAt workbookClearedAt
   usersWithoutPassword problems { sheet row column value code message } } }`
 
 // importJob is the job as importJob answers it.
@@ -43,6 +47,7 @@ type importJob struct {
 	Enterprises, Users, Posts          int
 	DryRunJobID                        *string
 	FinishedAt, ConfirmedAt            *string
+	WorkbookClearedAt                  *string
 	UsersWithoutPassword               []string
 	Problems                           []struct {
 		Sheet, Column, Value, Code, Message string
@@ -112,6 +117,7 @@ func jobOf(t testing.TB, s *apitest.Server, token, id string) importJob {
 // the job a confirm is made from in the mutation tables.
 func cleanDryRun(t testing.TB, s *apitest.Server, token string) string {
 	t.Helper()
+	s.StartJobs()
 	id := startImport(t, s, token, emptyWorkbook(t), true)
 	s.App.Imports.Wait()
 	require.Equal(t, "SUCCEEDED", jobOf(t, s, token, id).State)
@@ -148,6 +154,7 @@ func exportedSheets(t testing.TB, s *apitest.Server, token string) map[string][]
 
 func TestImportJob(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		s.StartJobs()
 		admin, nb, auditor := s.As("admin"), s.As(seed.NeighborSecretary), s.As("auditor.county")
 		credit := func(base string) string {
 			c, err := domain.CreditCodeWithCheck(base)
@@ -341,6 +348,45 @@ func TestImportJob(t *testing.T) {
 			require.Equal(t, id, jobOf(t, s, s.As("county.head"), id).ID)
 			requireCode(t, gq(t, s, s.As("xihe.head"), importJobDoc, map[string]any{"id": id}), "NOT_FOUND")
 			requireCode(t, gq(t, s, s.As("xihe.head"), confirmImportDoc, map[string]any{"id": id}), "NOT_FOUND")
+		})
+
+		t.Run("a post ended after the confirm was accepted fails the confirm's job with the reason, and it writes nothing", func(t *testing.T) {
+			town := s.As("chengguan.admin")
+			dry := startImport(t, s, town, clean(5), true)
+			s.App.Imports.Wait()
+			require.Equal(t, "SUCCEEDED", jobOf(t, s, town, dry).State)
+			var armed atomic.Bool
+			reached, release := make(chan int), make(chan struct{})
+			s.App.Imports.BeforeRun = func(id int) {
+				if armed.CompareAndSwap(true, false) {
+					reached <- id
+					<-release
+				}
+			}
+			defer func() { s.App.Imports.BeforeRun = nil }()
+			armed.Store(true)
+			var out struct{ ConfirmDirectoryImport importJob }
+			gqOK(t, s, town, confirmImportDoc, map[string]any{"id": dry}).Decode(t, &out)
+			confirm := out.ConfirmDirectoryImport.ID
+			require.Equal(t, decodeID(t, confirm), <-reached)
+			before := counts()
+			// The county administrator ends the town administrator's post
+			// while the confirm's job is about to run.
+			sys := authz.SystemContext(t.Context())
+			u, err := s.DB.Client.User.Query().Where(user.Username("chengguan.admin")).Only(sys)
+			require.NoError(t, err)
+			p, err := s.DB.Client.Post.Query().Where(entpost.UserID(u.ID), entpost.ValidToIsNil()).First(sys)
+			require.NoError(t, err)
+			gqOK(t, s, admin, `mutation($id: ID!) { endPost(input: {id: $id}) { post { id } } }`, map[string]any{"id": gid.Encode(p.ID)})
+			close(release)
+			s.App.Imports.Wait()
+			job := jobOf(t, s, admin, confirm)
+			require.Equal(t, "FAILED", job.State)
+			require.Len(t, job.Problems, 1)
+			require.Equal(t, "FORBIDDEN", job.Problems[0].Code)
+			require.Contains(t, job.Problems[0].Message, "no longer holds a post")
+			require.NotNil(t, job.FinishedAt)
+			require.Equal(t, before, counts(), "nothing written")
 		})
 
 		t.Run("the auditor may not start an import: FORBIDDEN, nothing stored", func(t *testing.T) {

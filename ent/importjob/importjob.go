@@ -59,6 +59,8 @@ const (
 	FieldDryRunJobID = "dry_run_job_id"
 	// FieldConfirmedAt holds the string denoting the confirmed_at field in the database.
 	FieldConfirmedAt = "confirmed_at"
+	// FieldWorkbookClearedAt holds the string denoting the workbook_cleared_at field in the database.
+	FieldWorkbookClearedAt = "workbook_cleared_at"
 	// Table holds the table name of the importjob in the database.
 	Table = "import_jobs"
 )
@@ -87,6 +89,7 @@ var Columns = []string{
 	FieldFinishedAt,
 	FieldDryRunJobID,
 	FieldConfirmedAt,
+	FieldWorkbookClearedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -263,6 +266,11 @@ func ByDryRunJobID(opts ...sql.OrderTermOption) OrderOption {
 // ByConfirmedAt orders the results by the confirmed_at field.
 func ByConfirmedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldConfirmedAt, opts...).ToFunc()
+}
+
+// ByWorkbookClearedAt orders the results by the workbook_cleared_at field.
+func ByWorkbookClearedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWorkbookClearedAt, opts...).ToFunc()
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

@@ -144,6 +144,11 @@ func ConfirmedAt(v time.Time) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldConfirmedAt, v))
 }
 
+// WorkbookClearedAt applies equality check predicate on the "workbook_cleared_at" field. It's identical to WorkbookClearedAtEQ.
+func WorkbookClearedAt(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldWorkbookClearedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldCreatedAt, v))
@@ -579,6 +584,16 @@ func ContentLTE(v []byte) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldLTE(FieldContent, v))
 }
 
+// ContentIsNil applies the IsNil predicate on the "content" field.
+func ContentIsNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIsNull(FieldContent))
+}
+
+// ContentNotNil applies the NotNil predicate on the "content" field.
+func ContentNotNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotNull(FieldContent))
+}
+
 // DryRunEQ applies the EQ predicate on the "dry_run" field.
 func DryRunEQ(v bool) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldDryRun, v))
@@ -977,6 +992,56 @@ func ConfirmedAtIsNil() predicate.ImportJob {
 // ConfirmedAtNotNil applies the NotNil predicate on the "confirmed_at" field.
 func ConfirmedAtNotNil() predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldNotNull(FieldConfirmedAt))
+}
+
+// WorkbookClearedAtEQ applies the EQ predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtEQ(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldWorkbookClearedAt, v))
+}
+
+// WorkbookClearedAtNEQ applies the NEQ predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtNEQ(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldWorkbookClearedAt, v))
+}
+
+// WorkbookClearedAtIn applies the In predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtIn(vs ...time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldWorkbookClearedAt, vs...))
+}
+
+// WorkbookClearedAtNotIn applies the NotIn predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtNotIn(vs ...time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldWorkbookClearedAt, vs...))
+}
+
+// WorkbookClearedAtGT applies the GT predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtGT(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldWorkbookClearedAt, v))
+}
+
+// WorkbookClearedAtGTE applies the GTE predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtGTE(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldWorkbookClearedAt, v))
+}
+
+// WorkbookClearedAtLT applies the LT predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtLT(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldWorkbookClearedAt, v))
+}
+
+// WorkbookClearedAtLTE applies the LTE predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtLTE(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldWorkbookClearedAt, v))
+}
+
+// WorkbookClearedAtIsNil applies the IsNil predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtIsNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIsNull(FieldWorkbookClearedAt))
+}
+
+// WorkbookClearedAtNotNil applies the NotNil predicate on the "workbook_cleared_at" field.
+func WorkbookClearedAtNotNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotNull(FieldWorkbookClearedAt))
 }
 
 // And groups predicates with the AND operator between them.

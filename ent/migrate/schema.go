@@ -1305,7 +1305,7 @@ var (
 		{Name: "unit_id", Type: field.TypeInt},
 		{Name: "unit_path", Type: field.TypeString},
 		{Name: "file_name", Type: field.TypeString, Size: 255},
-		{Name: "content", Type: field.TypeBytes},
+		{Name: "content", Type: field.TypeBytes, Nullable: true},
 		{Name: "dry_run", Type: field.TypeBool},
 		{Name: "state", Type: field.TypeEnum, Enums: []string{"QUEUED", "RUNNING", "SUCCEEDED", "FAILED"}, Default: "QUEUED"},
 		{Name: "rows_total", Type: field.TypeInt, Default: 0},
@@ -1318,6 +1318,7 @@ var (
 		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
 		{Name: "dry_run_job_id", Type: field.TypeInt, Nullable: true},
 		{Name: "confirmed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "workbook_cleared_at", Type: field.TypeTime, Nullable: true},
 	}
 	// ImportJobsTable holds the schema information for the "import_jobs" table.
 	ImportJobsTable = &schema.Table{

@@ -38,7 +38,8 @@ func (ImportJob) Fields() []ent.Field {
 		field.String("unit_path").Immutable().Comment("The unit's materialized path.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("file_name").MaxLen(255).Immutable().Comment("The workbook's file name as uploaded."),
-		field.Bytes("content").Immutable().Sensitive().Comment("The workbook, kept so that a clean dry run is confirmed without a new upload.").
+		field.Bytes("content").Optional().Sensitive().
+			Comment("The workbook, kept so that a clean dry run is confirmed without a new upload; null once cleared (workbook_cleared_at).").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Bool("dry_run").Immutable().Comment("True when the job only checks the workbook and writes nothing."),
 		field.Enum("state").Values("QUEUED", "RUNNING", "SUCCEEDED", "FAILED").Default("QUEUED").
@@ -60,6 +61,8 @@ func (ImportJob) Fields() []ent.Field {
 			Annotations(entgql.Type("ID")),
 		field.Time("confirmed_at").Optional().Nillable().
 			Comment("When this dry run was confirmed; null until then. A dry run is confirmed once."),
+		field.Time("workbook_cleared_at").Optional().Nillable().
+			Comment("When the stored workbook was cleared, a while after the job ended (DUTYCHAIN_IMPORT_RETENTION); null while it is kept. The summary and problems stay; a dry run whose workbook was cleared can no longer be confirmed."),
 	}
 }
 

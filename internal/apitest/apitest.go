@@ -42,8 +42,29 @@ type Server struct {
 	// Admin is the admin listener (/metrics, pprof when configured).
 	Admin *httptest.Server
 
-	mu     sync.Mutex
-	tokens map[string]string
+	mu       sync.Mutex
+	tokens   map[string]string
+	jobsOnce sync.Once
+}
+
+// StartJobs starts the server's job queue, once, without its periodic jobs
+// (no reminder scan, no import sweep): queued work such as import jobs runs.
+// It is stopped when the test ends, after the import jobs enqueued here.
+func (s *Server) StartJobs() {
+	s.T.Helper()
+	s.jobsOnce.Do(func() {
+		if err := s.App.Jobs.StartUnscheduled(context.Background()); err != nil {
+			s.T.Fatalf("start the job queue: %v", err)
+		}
+		s.T.Cleanup(func() {
+			s.App.Imports.Wait()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := s.App.Jobs.Stop(ctx); err != nil {
+				s.T.Errorf("stop the job queue: %v", err)
+			}
+		})
+	})
 }
 
 // Clock is a settable clock.
@@ -114,8 +135,6 @@ func serve(t testing.TB, d *db.DB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
-	// The import jobs still running end before the database closes.
-	t.Cleanup(a.Imports.Wait)
 	ts := httptest.NewServer(a.Handler)
 	t.Cleanup(ts.Close)
 	admin := httptest.NewServer(a.Admin)

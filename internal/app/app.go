@@ -65,8 +65,8 @@ type App struct {
 	Viewers *authz.ViewerCache
 	// Events feeds the GraphQL subscriptions.
 	Events *events.Bus
-	// Imports runs the GraphQL import jobs in the background; Wait for
-	// them before closing the database.
+	// Imports starts, confirms and reads the directory import jobs, which
+	// run on Jobs (queue "imports").
 	Imports *imports.Service
 	// Jobs is the job queue (reminders, deliveries): `dutychain serve`
 	// starts and stops it; tests start it when they need it.
@@ -146,7 +146,10 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		Idempotency: server.NewIdempotencyStore(d.SQL, d.Dialect, cfg.IdempotencyTTL, now), Reads: d.Reads,
 		Viewers: viewers,
 	})
-	runner, err := jobs.New(d, JobOptions(cfg, log, now))
+	resolver.Imports.SQL = d.SQL
+	jobOpts := JobOptions(cfg, log, now)
+	jobOpts.Imports = resolver.Imports
+	runner, err := jobs.New(d, jobOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +259,9 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		MaxIDs:        maxIDs,
 	}
 	r.Imports = &imports.Service{Client: client, Org: r.Org, Dialect: dialect, Now: now}
+	if store != nil {
+		r.Imports.Policy = store.Current
+	}
 	if fileSvc != nil {
 		r.Imports.MaxBytes = fileSvc.MaxBytes
 	}
@@ -273,11 +279,12 @@ func openFileStore(ctx context.Context, cfg config.Config) (*files.BlobStore, er
 	return files.OpenBucketStore(ctx, cfg.FilesURL, filepath.Join(cfg.DataDir, "spool"))
 }
 
-// JobOptions are the job queue's settings from cfg: the reminder schedule
-// and, when a webhook URL is configured, its delivery.
+// JobOptions are the job queue's settings from cfg: the reminder schedule,
+// the import jobs' retention and, when a webhook URL is configured, the
+// delivery (the caller sets Imports).
 func JobOptions(cfg config.Config, log *slog.Logger, now func() time.Time) jobs.Options {
 	n := cfg.Notifications
-	opts := jobs.Options{ScanPeriod: n.ScanPeriod, EscalateAfter: n.EscalateAfter, Now: now, Log: log}
+	opts := jobs.Options{ScanPeriod: n.ScanPeriod, EscalateAfter: n.EscalateAfter, Now: now, Log: log, ImportRetention: cfg.ImportRetention}
 	if n.WebhookURL != "" {
 		opts.Deliverer = &notify.Webhook{URL: n.WebhookURL, Secret: []byte(n.WebhookSecret)}
 	}

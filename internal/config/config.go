@@ -133,7 +133,15 @@ type Config struct {
 	Notifications Notifications
 	// ReadReplica routes read-only requests to a streaming replica.
 	ReadReplica ReadReplica
+	// ImportRetention is how long an import job's workbook is kept after
+	// the job ended; then the hourly import sweep clears it (the job's
+	// summary and problems stay).
+	ImportRetention time.Duration
 }
+
+// DefaultImportRetention keeps an import job's workbook a week after the
+// job ended: time to confirm a clean dry run.
+const DefaultImportRetention = 7 * 24 * time.Hour
 
 // Default returns the built-in defaults.
 func Default() Config {
@@ -175,6 +183,7 @@ func Default() Config {
 		Tracing:                 DefaultTracing,
 		Notifications:           DefaultNotifications,
 		ReadReplica:             DefaultReadReplica,
+		ImportRetention:         DefaultImportRetention,
 	}
 }
 
@@ -269,6 +278,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.integer(&c.SubscriptionQueue, "subscription-queue", "DUTYCHAIN_SUBSCRIPTION_QUEUE", "events a subscription holds for a slow client before it drops them")
 	b.duration(&c.SubscriptionRecheck, "subscription-recheck", "DUTYCHAIN_SUBSCRIPTION_RECHECK", "how often a subscription's session and posts are checked again")
 	b.duration(&c.IdempotencyTTL, "idempotency-ttl", "DUTYCHAIN_IDEMPOTENCY_TTL", "how long an Idempotency-Key and its stored response are kept")
+	b.duration(&c.ImportRetention, "import-retention", "DUTYCHAIN_IMPORT_RETENTION", "how long an import job's uploaded workbook is kept after the job ended (its summary and problems stay)")
 	b.boolean(&c.Metrics, "metrics", "DUTYCHAIN_METRICS", "serve Prometheus metrics at GET /metrics on the admin address")
 	b.str(&c.AdminAddr, "admin-addr", "DUTYCHAIN_ADMIN_ADDR", "private listen address for /metrics and pprof (empty: neither is served)")
 	b.boolean(&c.Pprof, "pprof", "DUTYCHAIN_PPROF", "serve net/http/pprof under /debug/pprof/ on the admin address")
@@ -331,6 +341,9 @@ func (c *Config) Verify() error {
 	errs = append(errs, c.verifyKeys()...)
 	errs = append(errs, c.verifyTracing()...)
 	errs = append(errs, c.verifyNotifications()...)
+	if c.ImportRetention < time.Hour || c.ImportRetention > 366*24*time.Hour {
+		bad("import-retention %s: want between 1h and 8784h (366 days)", c.ImportRetention)
+	}
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")
 	}

@@ -47,6 +47,8 @@ func TestVerifyNamesEachBadValue(t *testing.T) {
 		}, "replica-wait"},
 		{"an S3 files bucket without a name is refused", func(c *Config) { c.FilesURL = "s3:///?region=x" }, "files-url"},
 		{"not working the job queue on the embedded database is refused", func(c *Config) { c.WorkJobs = false }, "jobs=false"},
+		{"an import retention under an hour is refused", func(c *Config) { c.ImportRetention = time.Minute }, "import-retention"},
+		{"an import retention over a year is refused", func(c *Config) { c.ImportRetention = 400 * 24 * time.Hour }, "import-retention"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,4 +151,16 @@ func TestVerifyRefusesABadTracingSetting(t *testing.T) {
 	if err := c.Verify(); err != nil {
 		t.Fatalf("a collector URL is refused: %v", err)
 	}
+}
+
+func TestImportRetentionIsReadFromTheEnvironment(t *testing.T) {
+	require.Equal(t, 7*24*time.Hour, Default().ImportRetention, "a week by default")
+	t.Setenv("DUTYCHAIN_IMPORT_RETENTION", "48h")
+	cfg := Default()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	check := cfg.Bind(fs)
+	require.NoError(t, fs.Parse(nil))
+	require.NoError(t, check())
+	require.Equal(t, 48*time.Hour, cfg.ImportRetention)
+	require.NoError(t, cfg.Verify())
 }

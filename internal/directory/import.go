@@ -60,6 +60,12 @@ type Importer struct {
 	// throttles). It runs inside the import's transaction, so it must not
 	// write through Client.
 	Progress func(done, total int)
+	// BeforeCommit, when set, is called inside the import's transaction
+	// (ctx carries it: ent.TxFromContext) when every row went in and the
+	// import is about to commit, with the report so far: what it writes
+	// commits with the rows, and an error rolls everything back and is
+	// returned. Not called on a dry run or when a row has a problem.
+	BeforeCommit func(ctx context.Context, rep *Report) error
 }
 
 // Import reads the workbook r (the template's layout) and creates its
@@ -86,6 +92,9 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, dryRun bool) (*Repo
 		im.rows(ctx, book, rep)
 		if len(rep.Problems) > 0 {
 			return failed
+		}
+		if !dryRun && im.BeforeCommit != nil {
+			return im.BeforeCommit(ctx, rep)
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/internal/imports"
 	"github.com/dutychain/dutychain/internal/kernel"
 	"github.com/dutychain/dutychain/internal/notify"
 	"github.com/dutychain/dutychain/internal/readiness"
@@ -148,4 +150,41 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return fmt.Errorf("load recipient: %w", err)
 	}
 	return w.deliverer.Deliver(ctx, notify.NewPayload(n, u))
+}
+
+// SweepArgs is the hourly import sweep: clear the workbooks kept past the
+// retention, fail the import jobs whose work is gone.
+type SweepArgs struct{}
+
+// Kind names the job in River's tables.
+func (SweepArgs) Kind() string { return "dutychain.import_sweep" }
+
+// importWorker runs a directory import job (imports.Args) as its creator.
+type importWorker struct {
+	river.WorkerDefaults[imports.Args]
+	imports *imports.Service
+}
+
+// Timeout bounds one run: a whole import is one transaction.
+func (w *importWorker) Timeout(*river.Job[imports.Args]) time.Duration { return imports.Timeout }
+
+func (w *importWorker) Work(ctx context.Context, job *river.Job[imports.Args]) error {
+	err := w.imports.Run(ctx, job.Args, job.Attempt, job.MaxAttempts)
+	var refusal *imports.Refusal
+	if errors.As(err, &refusal) {
+		return river.JobCancel(err) // the job ended FAILED: nothing to try again
+	}
+	return err
+}
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	imports   *imports.Service
+	retention time.Duration
+	live      func(context.Context) (map[int]bool, error)
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	_, err := w.imports.Sweep(ctx, w.retention, w.live)
+	return err
 }
