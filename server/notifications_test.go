@@ -7,12 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/internal/apitest"
@@ -21,6 +19,7 @@ import (
 	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/notify"
 	readinesssvc "github.com/dutychain/dutychain/internal/readiness"
+	"github.com/dutychain/dutychain/internal/testdb"
 )
 
 const webhookSecret = "a webhook secret of at least 32 characters"
@@ -61,21 +60,7 @@ func count(t *testing.T, d *db.DB, query string, args ...any) int {
 }
 
 // rebind turns ? placeholders into PostgreSQL's $n.
-func rebind(d *db.DB, q string) string {
-	if d.Dialect != dialect.Postgres {
-		return q
-	}
-	out, n := []byte{}, 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			out = append(out, []byte("$"+strconv.Itoa(n))...)
-			continue
-		}
-		out = append(out, q[i])
-	}
-	return string(out)
-}
+func rebind(d *db.DB, q string) string { return testdb.Rebind(d.Dialect, q) }
 
 // TestRemindersFireOnceAcrossReplicas runs two servers, each with its job
 // queue, on one database, and lets the reminder scan run: every reminder and

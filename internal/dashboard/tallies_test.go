@@ -23,7 +23,6 @@ import (
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
 	"pgregory.net/rapid"
 
 	"github.com/dutychain/dutychain/authz"
@@ -33,6 +32,7 @@ import (
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/tally"
+	"github.com/dutychain/dutychain/internal/testdb"
 )
 
 // checks is the number of cases the property test runs unless
@@ -142,22 +142,7 @@ func newTallyWorld(t *testing.T, d *db.DB) *tallyWorld {
 }
 
 // q numbers the placeholders for PostgreSQL.
-func (w *tallyWorld) q(query string) string {
-	if w.d.Dialect != dialect.Postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func (w *tallyWorld) q(query string) string { return testdb.Rebind(w.d.Dialect, query) }
 
 // insertSQL copies the template row of tb with the columns set given.
 func (w *tallyWorld) insertSQL(tb table, set ...string) string {

@@ -149,11 +149,7 @@ func (s *Service) ApprovePlan(ctx context.Context, planID int, a Approval) (*ent
 		if err != nil {
 			return nil, err
 		}
-		u, err := unitOf(ctx, c, plan.UnitID)
-		if err != nil {
-			return nil, err
-		}
-		o, err := authz.ObjectAt(ctx, c, "emergency_plan", plan.TenantID, plan.ScopePath, plan.ScopeSector, plan.ScopeEnterpriseID)
+		u, o, err := placeOf(ctx, c, plan)
 		if err != nil {
 			return nil, err
 		}
@@ -225,11 +221,7 @@ func (s *Service) RevisePlan(ctx context.Context, planID int, title *string, ver
 		if err := in.validate(); err != nil {
 			return nil, err
 		}
-		u, err := unitOf(ctx, c, plan.UnitID)
-		if err != nil {
-			return nil, err
-		}
-		o, err := authz.ObjectAt(ctx, c, "emergency_plan", plan.TenantID, plan.ScopePath, plan.ScopeSector, plan.ScopeEnterpriseID)
+		u, o, err := placeOf(ctx, c, plan)
 		if err != nil {
 			return nil, err
 		}
@@ -340,4 +332,18 @@ func (s *Service) AttachToPlan(ctx context.Context, planID int, up files.Upload,
 func MayAttach(ctx context.Context, o authz.Object, u *ent.Unit) error {
 	_, err := actIn(ctx, o, "attach", u, "id")
 	return err
+}
+
+// placeOf loads what a decision on plan reads: its unit and its decision
+// object.
+func placeOf(ctx context.Context, c *ent.Client, plan *ent.EmergencyPlan) (*ent.Unit, authz.Object, error) {
+	u, err := unitOf(ctx, c, plan.UnitID)
+	if err != nil {
+		return nil, authz.Object{}, err
+	}
+	o, err := authz.ObjectAt(ctx, c, "emergency_plan", plan.TenantID, plan.ScopePath, plan.ScopeSector, plan.ScopeEnterpriseID)
+	if err != nil {
+		return nil, authz.Object{}, err
+	}
+	return u, o, nil
 }

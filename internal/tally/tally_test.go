@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"pgregory.net/rapid"
 
@@ -30,6 +29,7 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/tally"
+	"github.com/dutychain/dutychain/internal/testdb"
 )
 
 // unitRow is a unit of the demo tenant with the scope columns a hazard of
@@ -115,22 +115,7 @@ func newWorld(t *testing.T, d *db.DB) *world {
 }
 
 // q numbers the placeholders for PostgreSQL.
-func (w *world) q(query string) string {
-	if w.d.Dialect != dialect.Postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func (w *world) q(query string) string { return testdb.Rebind(w.d.Dialect, query) }
 
 // write runs a random sequence of writes split over concurrent writers.
 func (w *world) write(rt *rapid.T) {

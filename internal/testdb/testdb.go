@@ -18,6 +18,7 @@ package testdb
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -181,4 +182,23 @@ func databaseName(rawURL string) string {
 		return ""
 	}
 	return strings.TrimPrefix(u.Path, "/")
+}
+
+// Rebind turns the ? placeholders of query into PostgreSQL's $1, $2, … when
+// dl is dialect.Postgres, for tests that send hand-written SQL to both.
+func Rebind(dl, query string) string {
+	if dl != dialect.Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
