@@ -5,12 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
-	"entgo.io/ent/dialect"
+	"github.com/dutychain/dutychain/internal/db"
 )
 
 // IdempotencyStore keeps the Idempotency-Key of every covered request with
@@ -138,19 +136,4 @@ func (s *IdempotencyStore) purge(ctx context.Context) {
 }
 
 // bind numbers the ? placeholders of query for PostgreSQL.
-func (s *IdempotencyStore) bind(query string) string {
-	if s.dialect != dialect.Postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func (s *IdempotencyStore) bind(query string) string { return db.Rebind(s.dialect, query) }

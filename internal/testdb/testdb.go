@@ -18,7 +18,6 @@ package testdb
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -185,20 +184,6 @@ func databaseName(rawURL string) string {
 }
 
 // Rebind turns the ? placeholders of query into PostgreSQL's $1, $2, … when
-// dl is dialect.Postgres, for tests that send hand-written SQL to both.
-func Rebind(dl, query string) string {
-	if dl != dialect.Postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// dl is dialect.Postgres (db.Rebind), for tests that send hand-written SQL
+// to both.
+func Rebind(dl, query string) string { return db.Rebind(dl, query) }
