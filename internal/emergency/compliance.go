@@ -425,12 +425,18 @@ func scanRow(rs interface{ Scan(...any) error }, total *int) (ComplianceRow, err
 }
 
 // counts selects, for every enterprise the caller reads below rootPath, its
-// drills of the year and its plan facts: each a group of one pass over the
+// drills of the year and its plan facts: for wide viewers each a group of one pass over the
 // drills of the year, or the EFFECTIVE plans, of the enterprises the caller
 // reads below rootPath, joined to them; not one sub-query per enterprise
 // (five index probes each, and, under the totals' CASE expressions, each
 // evaluated twice).
+//
+// Viewers whose enterprises are few (no post at a county, city or
+// department, or narrowed to a town) get probed instead: the same rows.
 func (s *Service) counts(v *authz.Viewer, in ComplianceInput, rootPath string) *sql.Selector {
+	if !wide(v, in) {
+		return s.probed(v, in, rootPath)
+	}
 	d := sql.Dialect(s.Dialect)
 	u := sql.Table(unit.Table).As("u")
 	e := sql.Table(enterprise.Table).As("e")
@@ -511,6 +517,95 @@ func (s *Service) counts(v *authz.Viewer, in ComplianceInput, rootPath string) *
 		LeftJoin(drills).On(drills.C(drill.FieldScopeEnterpriseID), u.C(unit.FieldID)).
 		LeftJoin(plans).On(plans.C(emergencyplan.FieldUnitID), u.C(unit.FieldID)).
 		LeftJoin(overdue).On(overdue.C(emergencyplan.FieldScopeEnterpriseID), u.C(unit.FieldID))
+	v.WithoutDirectory().Predicate("unit", "read")(sel)
+	sel.Where(sql.EQ(u.C(unit.FieldKind), string(domain.KindEnterprise)))
+	if rootPath != "" {
+		sel.Where(authz.PathPrefix(sel, u.C(unit.FieldScopePath), rootPath))
+	}
+	if in.TownID != nil {
+		sel.Where(sql.EQ(e.C(enterprise.FieldTownID), *in.TownID))
+	}
+	if len(in.Sectors) > 0 {
+		sectors := make([]any, len(in.Sectors))
+		for i, x := range in.Sectors {
+			sectors[i] = string(x)
+		}
+		sel.Where(sql.In(u.C(unit.FieldSector), sectors...))
+	}
+	return sel
+}
+
+// wide reports whether the enterprises of a compliance view may be many: not
+// narrowed to a town, and the caller holds a post at a county, city or
+// department. Only the plan differs; both forms select the same rows.
+func wide(v *authz.Viewer, in ComplianceInput) bool {
+	if in.TownID != nil {
+		return false
+	}
+	for _, g := range v.Grants {
+		switch g.UnitKind {
+		case domain.KindCounty, domain.KindCity, domain.KindDepartment:
+			if !g.DirectoryOnly {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// probed selects what counts selects with five sub-queries per enterprise,
+// each an index probe: cheaper than the groups when the enterprises are few
+// (a town's, an enterprise's own), dearer for a county's.
+func (s *Service) probed(v *authz.Viewer, in ComplianceInput, rootPath string) *sql.Selector {
+	d := sql.Dialect(s.Dialect)
+	u := sql.Table(unit.Table).As("u")
+	e := sql.Table(enterprise.Table).As("e")
+	start, mid, end := HalfYears(in.Year)
+	// Plans are judged as of the end of the year assessed, or now for the
+	// running year.
+	now := time.Now().UTC()
+	if s.Now != nil {
+		now = s.Now().UTC()
+	}
+	if now.After(end) {
+		now = end
+	}
+	drills := func(kinds []domain.EmergencyPlanKind, from, to time.Time) sql.Querier {
+		return sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("(SELECT COUNT(*) FROM ").Ident(drill.Table).WriteString(" WHERE ").
+				Ident(drill.Table).WriteByte('.').Ident(drill.FieldScopeEnterpriseID).WriteString(" = ").Ident(u.C(unit.FieldID)).
+				WriteString(" AND ").Ident(drill.Table).WriteByte('.').Ident(drill.FieldPlanKind).WriteString(" IN (")
+			for i, k := range kinds {
+				if i > 0 {
+					b.Comma()
+				}
+				b.Arg(string(k))
+			}
+			b.WriteString(") AND ").Ident(drill.Table).WriteByte('.').Ident(drill.FieldHeldOn).WriteString(" >= ").Arg(from).
+				WriteString(" AND ").Ident(drill.Table).WriteByte('.').Ident(drill.FieldHeldOn).WriteString(" < ").Arg(to).WriteString(")")
+		})
+	}
+	plans := sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("(SELECT COUNT(*) FROM ").Ident(emergencyplan.Table).WriteString(" WHERE ").
+			Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldUnitID).WriteString(" = ").Ident(u.C(unit.FieldID)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldKind).WriteString(" = ").Arg(string(domain.PlanComprehensive)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldState).WriteString(" = ").Arg(string(domain.PlanEffective)).WriteString(")")
+	})
+	overdue := sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("(SELECT COUNT(*) FROM ").Ident(emergencyplan.Table).WriteString(" WHERE ").
+			Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldScopeEnterpriseID).WriteString(" = ").Ident(u.C(unit.FieldID)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldState).WriteString(" = ").Arg(string(domain.PlanEffective)).
+			WriteString(" AND ").Ident(emergencyplan.Table).WriteByte('.').Ident(emergencyplan.FieldReviewDue).WriteString(" < ").Arg(now).WriteString(")")
+	})
+	both := []domain.EmergencyPlanKind{domain.PlanComprehensive, domain.PlanSpecial}
+	onSite := []domain.EmergencyPlanKind{domain.PlanOnSite}
+	sel := d.Select(u.C(unit.FieldID), u.C(unit.FieldName), u.C(unit.FieldSector), e.C(enterprise.FieldTownID)).
+		AppendSelectExprAs(drills(both, start, end), "plan_drills").
+		AppendSelectExprAs(drills(onSite, start, mid), "h1").
+		AppendSelectExprAs(drills(onSite, mid, end), "h2").
+		AppendSelectExprAs(plans, "comprehensive").
+		AppendSelectExprAs(overdue, "overdue").
+		From(u).LeftJoin(e).On(e.C(enterprise.FieldUnitID), u.C(unit.FieldID))
 	v.WithoutDirectory().Predicate("unit", "read")(sel)
 	sel.Where(sql.EQ(u.C(unit.FieldKind), string(domain.KindEnterprise)))
 	if rootPath != "" {
