@@ -531,6 +531,33 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{DutyShiftsColumns[14], DutyShiftsColumns[7]},
 			},
+			{
+				Name:    "dutyshift_leader_roster_id_ends_at",
+				Unique:  false,
+				Columns: []*schema.Column{DutyShiftsColumns[14], DutyShiftsColumns[8]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						DutyShiftsColumns[7].Name,
+					},
+					Where: "leader_post_id IS NOT NULL",
+				},
+			},
+			{
+				Name:    "dutyshift_staff_roster_id_ends_at",
+				Unique:  false,
+				Columns: []*schema.Column{DutyShiftsColumns[14], DutyShiftsColumns[8]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						DutyShiftsColumns[7].Name,
+					},
+					Where: "staff_name <> ''",
+				},
+			},
+			{
+				Name:    "dutyshift_roster_id_ends_at",
+				Unique:  false,
+				Columns: []*schema.Column{DutyShiftsColumns[14], DutyShiftsColumns[8]},
+			},
 		},
 	}
 	// EmergencyPlansColumns holds the columns for the "emergency_plans" table.
@@ -1170,6 +1197,24 @@ var (
 				Name:    "hazard_tenant_id_found_at",
 				Unique:  false,
 				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[14]},
+			},
+			{
+				Name:    "hazard_open_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						HazardsColumns[4].Name: "text_pattern_ops",
+					},
+					IncludeColumns: []string{
+						HazardsColumns[15].Name,
+
+						HazardsColumns[5].Name,
+
+						HazardsColumns[28].Name,
+					},
+					Where: "state <> 'CLOSED'",
+				},
 			},
 		},
 	}
@@ -2643,6 +2688,30 @@ var (
 				Name:    "trainee_enterprise_unit_id_year_month",
 				Unique:  false,
 				Columns: []*schema.Column{TraineesColumns[17], TraineesColumns[14], TraineesColumns[15]},
+			},
+			{
+				Name:    "trainee_tenant_id_year_enterprise_unit_id",
+				Unique:  false,
+				Columns: []*schema.Column{TraineesColumns[3], TraineesColumns[14], TraineesColumns[17]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						TraineesColumns[15].Name,
+
+						TraineesColumns[18].Name,
+
+						TraineesColumns[16].Name,
+
+						TraineesColumns[8].Name,
+
+						TraineesColumns[4].Name,
+
+						TraineesColumns[7].Name,
+
+						TraineesColumns[5].Name,
+
+						TraineesColumns[6].Name,
+					},
+				},
 			},
 		},
 	}

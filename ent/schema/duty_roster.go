@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -96,7 +97,16 @@ func (DutyShift) Edges() []ent.Edge {
 
 // Indexes of the DutyShift.
 func (DutyShift) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("roster_id", "starts_at")}
+	return []ent.Index{index.Fields("roster_id", "starts_at"),
+		// Rosters with gaps (readiness.WithGaps) ask, at each shift's end,
+		// whether a shift with a leader and one with a staff member cover
+		// that instant: the first entry ending after it answers, index-only.
+		index.Fields("roster_id", "ends_at").StorageKey("dutyshift_leader_roster_id_ends_at").
+			Annotations(entsql.IncludeColumns("starts_at"), entsql.IndexWhere("leader_post_id IS NOT NULL")),
+		index.Fields("roster_id", "ends_at").StorageKey("dutyshift_staff_roster_id_ends_at").
+			Annotations(entsql.IncludeColumns("starts_at"), entsql.IndexWhere("staff_name <> ''")),
+		// The shifts ending in a roster's period.
+		index.Fields("roster_id", "ends_at")}
 }
 
 // Annotations of the DutyShift.

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -112,7 +113,13 @@ func (Trainee) Edges() []ent.Edge {
 
 // Indexes of the Trainee: the coverage reads an enterprise's year.
 func (Trainee) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("training_id"), index.Fields("enterprise_unit_id", "year", "month")}
+	return []ent.Index{index.Fields("training_id"), index.Fields("enterprise_unit_id", "year", "month"),
+		// Training coverage groups a year's trainees by enterprise:
+		// index-only, in enterprise order, with the columns it aggregates
+		// and those a viewer's filter reads.
+		index.Fields("tenant_id", "year", "enterprise_unit_id").
+			Annotations(entsql.IncludeColumns("month", "training_id", "hours", "issuer_only", "scope_path",
+				"issuer_scope_path", "scope_sector", "scope_enterprise_id"))}
 }
 
 // Annotations of the Trainee: a root connection (an enterprise's trained

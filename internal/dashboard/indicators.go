@@ -147,7 +147,13 @@ func (s *Service) drills(ctx context.Context, out *Dashboard) ([]Indicator, erro
 // overdue counts the hazards past their deadline and not CLOSED now, of
 // those not CLOSED, under the territory: the hazards list's overdue filter.
 func (s *Service) overdue(ctx context.Context, out *Dashboard, now time.Time) (Indicator, error) {
-	q := s.Client.Hazard.Query().Where(hazard.StateNEQ(domain.HazardClosed))
+	// The state is written as a literal, not a parameter, so that both
+	// databases match the partial index of the hazards not CLOSED
+	// (hazard_open_tenant_id_scope_path) and count from it alone.
+	open := func(s *sql.Selector) {
+		s.Where(sql.ExprP(fmt.Sprintf("%s <> '%s'", s.C(hazard.FieldState), domain.HazardClosed)))
+	}
+	q := s.Client.Hazard.Query().Where(open)
 	if out.Unit != nil {
 		q = q.Where(hazard.ScopePathHasPrefix(out.territory))
 	}

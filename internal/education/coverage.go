@@ -133,21 +133,25 @@ func Periods(mask int64, cadence domain.TrainingCadence, elapsedMonths, elapsedQ
 }
 
 // rows selects the enterprises the caller reads, narrowed by in and
-// joined with their trainees' aggregates ("a"): mask, trainings, trainees,
-// hours, trained (distinct months) and done (elapsed periods trained).
-func (s *Service) rows(v *authz.Viewer, in CoverageInput, within *ent.Unit, elapsed int) *sql.Selector {
+// joined with their trainees' aggregates ("a"): trainees, hours and done
+// (elapsed periods trained), and for a page (page) also mask, trainings
+// and trained (distinct months); the summary needs only the first three,
+// and every COUNT(DISTINCT …) left out spares a sort per enterprise.
+func (s *Service) rows(v *authz.Viewer, in CoverageInput, within *ent.Unit, elapsed int, page bool) *sql.Selector {
 	d := sql.Dialect(s.Dialect)
 	t := sql.Table(trainee.Table).As("t")
 	period := "t.month"
 	if in.Cadence != domain.CadenceMonthly {
 		period = "(t.month + 2) / 3"
 	}
-	agg := d.Select(t.C(trainee.FieldEnterpriseUnitID)).From(t).
-		AppendSelectExprAs(sql.Raw("SUM(DISTINCT (CAST(1 AS BIGINT) << CAST(t.month AS INTEGER)))"), "mask").
-		AppendSelectExprAs(sql.Raw("COUNT(DISTINCT t.training_id)"), "trainings").
-		AppendSelectExprAs(sql.Raw("COUNT(*)"), "trainees").
+	agg := d.Select(t.C(trainee.FieldEnterpriseUnitID)).From(t)
+	if page {
+		agg.AppendSelectExprAs(sql.Raw("SUM(DISTINCT (CAST(1 AS BIGINT) << CAST(t.month AS INTEGER)))"), "mask").
+			AppendSelectExprAs(sql.Raw("COUNT(DISTINCT t.training_id)"), "trainings").
+			AppendSelectExprAs(sql.Raw("COUNT(DISTINCT t.month)"), "trained")
+	}
+	agg.AppendSelectExprAs(sql.Raw("COUNT(*)"), "trainees").
 		AppendSelectExprAs(sql.Raw("SUM(t.hours)"), "hours").
-		AppendSelectExprAs(sql.Raw("COUNT(DISTINCT t.month)"), "trained").
 		AppendSelectExprAs(sql.Raw(fmt.Sprintf("COUNT(DISTINCT CASE WHEN %s <= %d THEN %s END)", period, elapsed, period)), "done").
 		Where(sql.EQ(t.C(trainee.FieldYear), in.Year)).
 		GroupBy(t.C(trainee.FieldEnterpriseUnitID))
@@ -234,7 +238,7 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 	}
 	out := &Coverage{}
 
-	sum := s.rows(v, in, within, elapsed).Select().
+	sum := s.rows(v, in, within, elapsed, false).Select().
 		AppendSelectExprAs(sql.Raw("COUNT(*)"), "enterprises").
 		AppendSelectExprAs(sql.Raw(fmt.Sprintf("SUM(CASE WHEN COALESCE(a.done, 0) >= %d THEN 1 ELSE 0 END)", elapsed)), "covered").
 		AppendSelectExprAs(sql.Raw("SUM(COALESCE(a.trainees, 0))"), "trainees").
@@ -265,7 +269,7 @@ func (s *Service) Coverage(ctx context.Context, in CoverageInput) (*Coverage, er
 	if limit <= 0 {
 		return out, nil
 	}
-	page := s.rows(v, in, within, elapsed)
+	page := s.rows(v, in, within, elapsed, true)
 	page.Select(page.C(unit.FieldID)).AppendSelectExpr(sql.Raw("a.mask"), sql.Raw("a.trainings"), sql.Raw("a.trainees"),
 		sql.Raw("a.hours"), sql.Raw("a.done"))
 	switch in.Order {
