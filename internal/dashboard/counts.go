@@ -87,7 +87,8 @@ const (
 )
 
 // noTown is the town column of the parts that name the enterprise (the
-// outer query reads its town): typed, for PostgreSQL's UNION.
+// outer query reads its town), and the enterprise column of the rollups'
+// parts: a NULL typed for PostgreSQL's UNION.
 const noTown = "CAST(NULL AS BIGINT)"
 
 // monthFormat is the month of a tally row and of a count.
@@ -166,7 +167,7 @@ func (s *Service) counts(ctx context.Context, v *authz.Viewer, out *Dashboard, s
 					sql.NotNull(t.C(authz.ColEnterpriseID))))
 				part.Select().AppendSelectExprAs(sql.Raw(strconv.Itoa(kind)), "k").
 					AppendSelectAs(t.C(rec.first), "a").AppendSelectAs(t.C(rec.second), "b").
-					AppendSelectExprAs(sql.Raw("NULL"), "ent").AppendSelectAs(town.C("id"), "town").
+					AppendSelectExprAs(sql.Raw(noTown), "ent").AppendSelectAs(town.C("id"), "town").
 					AppendSelectAs(t.C(authz.ColSector), "sector").
 					AppendSelectAs(t.C("month"), "month").AppendSelectAs(t.C(tally.ColCount), "n")
 			} else {
