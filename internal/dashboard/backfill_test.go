@@ -1,7 +1,8 @@
 package dashboard_test
 
-// Migration 0025's back-fill, on both databases: the monthly tallies it
-// computes from the records equal the ones the triggers kept while the
+// Migrations 0025's and 0027's back-fills, on both databases: the monthly
+// tallies 0025 computes from the records, and the town rollups 0027
+// computes from the tallies, equal the ones the triggers kept while the
 // demo tenant was loaded.
 
 import (
@@ -21,20 +22,23 @@ import (
 // tallyTables are the tables of migration 0025.
 var tallyTables = []string{"hazard_month_tallies", "inspection_month_tallies", "enforcement_month_tallies"}
 
-// backFills returns the INSERT … SELECT statements of migration 0025 for
-// the dialect of d, in the order of tallyTables.
-func backFills(t *testing.T, d *db.DB) []string {
+// rollupTables are the tables of migration 0027.
+var rollupTables = []string{"hazard_tally_rollups", "hazard_month_tally_rollups", "inspection_month_tally_rollups", "enforcement_month_tally_rollups"}
+
+// backFills returns the INSERT … SELECT statements of migration file for
+// the dialect of d, in the order of tables.
+func backFills(t *testing.T, d *db.DB, file string, tables []string) []string {
 	dir, end, quote := "sqlite", ";\n\n", "`"
 	if d.Dialect == dialect.Postgres {
 		dir, end, quote = "postgres", ";\n", ""
 	}
-	b, err := os.ReadFile("../../migrations/" + dir + "/0025_dashboard_tallies.up.sql")
+	b, err := os.ReadFile("../../migrations/" + dir + "/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := string(b)
 	var out []string
-	for _, table := range tallyTables {
+	for _, table := range tables {
 		i := strings.Index(src, "INSERT INTO "+quote+table+quote+" (")
 		if i < 0 {
 			t.Fatalf("no back-fill of %s", table)
@@ -67,12 +71,36 @@ func tallies(t *testing.T, d *db.DB, table string) map[string]int {
 func TestMigrationBackFillsTheTalliesTheTriggersKeep(t *testing.T) {
 	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
 		newFixture(t, d) // loads the demo tenant through the triggers
-		for i, stmt := range backFills(t, d) {
+		for i, stmt := range backFills(t, d, "0025_dashboard_tallies.up.sql", tallyTables) {
 			table := tallyTables[i]
 			t.Run(table+" is back-filled as its triggers kept it", func(t *testing.T) {
 				kept := tallies(t, d, table)
 				if len(kept) == 0 {
 					t.Fatalf("%s: the demo tenant left no tally", table)
+				}
+				if _, err := d.SQL.ExecContext(context.Background(), `DELETE FROM `+table); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := d.SQL.ExecContext(context.Background(), stmt); err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+				if filled := tallies(t, d, table); !maps.Equal(kept, filled) {
+					t.Fatalf("%s: the triggers kept %v, the back-fill computes %v", table, kept, filled)
+				}
+			})
+		}
+	})
+}
+
+func TestMigrationBackFillsTheRollupsTheTriggersKeep(t *testing.T) {
+	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
+		newFixture(t, d) // loads the demo tenant through the triggers
+		for i, stmt := range backFills(t, d, "0027_tally_rollups.up.sql", rollupTables) {
+			table := rollupTables[i]
+			t.Run(table+" is back-filled as its triggers kept it", func(t *testing.T) {
+				kept := tallies(t, d, table)
+				if len(kept) == 0 {
+					t.Fatalf("%s: the demo tenant left no rollup", table)
 				}
 				if _, err := d.SQL.ExecContext(context.Background(), `DELETE FROM `+table); err != nil {
 					t.Fatal(err)

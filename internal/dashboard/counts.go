@@ -86,6 +86,11 @@ const (
 	kindEnforcement
 )
 
+// noTown is the town column of the parts that name the enterprise (the
+// outer query reads its town), and the enterprise column of the rollups'
+// parts: a NULL typed for PostgreSQL's UNION.
+const noTown = "CAST(NULL AS BIGINT)"
+
 // monthFormat is the month of a tally row and of a count.
 const monthFormat = "2006-01"
 
@@ -102,16 +107,42 @@ func months(from, to time.Time) (first, last time.Time, ok bool) {
 	return first, last, first.Before(last)
 }
 
+// source is where counts reads the whole months of a period from.
+type source int
+
+const (
+	// fromRecords counts every record (the tallies' reference in the tests).
+	fromRecords source = iota
+	// fromTallies reads the monthly tallies when they answer the caller
+	// (tally.Bucketed), never their town rollups (the rollups' reference
+	// in the tests).
+	fromTallies
+	// fromRollups reads the town rollups of the monthly tallies when they
+	// answer the caller and the territory (rolledUp), the tallies when
+	// those do, the records otherwise: what the dashboard does.
+	fromRollups
+)
+
+// rolledUp reports whether the town rollups of the monthly tallies of typ
+// answer v within out's territory: tally.RolledUp, and the territory is the
+// jurisdiction or a government unit (its path prefix selects the same
+// records on rollup rows as a grant's there; see internal/tally).
+func rolledUp(v *authz.Viewer, typ string, out *Dashboard) bool {
+	return tally.RolledUp(v, typ) && (out.Unit == nil || out.Unit.Kind.IsGovernment())
+}
+
 // counts counts the hazards, inspections and enforcement actions the caller
 // reads, dated within the period and under the territory, by kind, month,
 // town, sector and the record's two dimensions, in one statement: for each
 // kind, the tally rows of the whole months of the period when the tallies
-// answer the caller (tally.Bucketed), and the records of the rest of the
+// answer the caller (tally.Bucketed; their town rollups when those answer,
+// rolledUp, with the town read from the unit whose path is the rollup's
+// bucket), and the records of the rest of the
 // period (the days of a month the period cuts; all of it otherwise), added
 // up per group. Groups of 0 (tally rows that fell to 0) are left out.
 // Without tallies every kind is counted from its records (the tallies'
 // reference in the tests).
-func (s *Service) counts(ctx context.Context, v *authz.Viewer, out *Dashboard, tallies bool) ([]cell, error) {
+func (s *Service) counts(ctx context.Context, v *authz.Viewer, out *Dashboard, src source) ([]cell, error) {
 	d := sql.Dialect(s.Dialect)
 	first, last, whole := months(out.From, out.To)
 	var union *sql.Selector
@@ -123,14 +154,32 @@ func (s *Service) counts(ctx context.Context, v *authz.Viewer, out *Dashboard, t
 		union.UnionAll(part)
 	}
 	for kind, rec := range records {
-		tallied := tallies && whole && tally.Bucketed(v, rec.typ)
+		tallied := src != fromRecords && whole && tally.Bucketed(v, rec.typ)
 		if tallied {
-			t := d.Table(rec.tally).As("t")
-			part := d.Select().From(t)
-			part.Select().AppendSelectExprAs(sql.Raw(strconv.Itoa(kind)), "k").
-				AppendSelectAs(t.C(rec.first), "a").AppendSelectAs(t.C(rec.second), "b").
-				AppendSelectAs(t.C(authz.ColEnterpriseID), "ent").AppendSelectAs(t.C(authz.ColSector), "sector").
-				AppendSelectAs(t.C("month"), "month").AppendSelectAs(t.C(tally.ColCount), "n")
+			var part *sql.Selector
+			if src == fromRollups && rolledUp(v, rec.typ, out) {
+				// A rollup row names no enterprise: its town is the unit
+				// whose path is its bucket (an enterprise-side row's).
+				t, town := d.Table(tally.Rollup(rec.tally)).As("t"), d.Table("units").As("town")
+				part = d.Select().From(t).LeftJoin(town).OnP(sql.And(
+					sql.ColumnsEQ(town.C(authz.ColTenant), t.C(authz.ColTenant)),
+					sql.ColumnsEQ(town.C(authz.ColPath), t.C(authz.ColPath)),
+					sql.NotNull(t.C(authz.ColEnterpriseID))))
+				part.Select().AppendSelectExprAs(sql.Raw(strconv.Itoa(kind)), "k").
+					AppendSelectAs(t.C(rec.first), "a").AppendSelectAs(t.C(rec.second), "b").
+					AppendSelectExprAs(sql.Raw(noTown), "ent").AppendSelectAs(town.C("id"), "town").
+					AppendSelectAs(t.C(authz.ColSector), "sector").
+					AppendSelectAs(t.C("month"), "month").AppendSelectAs(t.C(tally.ColCount), "n")
+			} else {
+				t := d.Table(rec.tally).As("t")
+				part = d.Select().From(t)
+				part.Select().AppendSelectExprAs(sql.Raw(strconv.Itoa(kind)), "k").
+					AppendSelectAs(t.C(rec.first), "a").AppendSelectAs(t.C(rec.second), "b").
+					AppendSelectAs(t.C(authz.ColEnterpriseID), "ent").AppendSelectExprAs(sql.Raw(noTown), "town").
+					AppendSelectAs(t.C(authz.ColSector), "sector").
+					AppendSelectAs(t.C("month"), "month").AppendSelectAs(t.C(tally.ColCount), "n")
+			}
+			t := d.Table("t")
 			v.Predicate(rec.typ, "read")(part)
 			part.Where(sql.And(sql.GTE(t.C("month"), first.Format(monthFormat)), sql.LT(t.C("month"), last.Format(monthFormat))))
 			if out.Unit != nil {
@@ -155,7 +204,8 @@ func (s *Service) counts(ctx context.Context, v *authz.Viewer, out *Dashboard, t
 		part := d.Select().From(r)
 		part.Select().AppendSelectExprAs(sql.Raw(strconv.Itoa(kind)), "k").
 			AppendSelectAs(r.C(rec.first), "a").AppendSelectAs(r.C(rec.second), "b").
-			AppendSelectAs(r.C(authz.ColEnterpriseID), "ent").AppendSelectAs(r.C(authz.ColSector), "sector").
+			AppendSelectAs(r.C(authz.ColEnterpriseID), "ent").AppendSelectExprAs(sql.Raw(noTown), "town").
+			AppendSelectAs(r.C(authz.ColSector), "sector").
 			AppendSelectExprAs(sql.Raw(month), "month").AppendSelectExprAs(sql.Raw("COUNT(*)"), "n")
 		v.Predicate(rec.typ, "read")(part)
 		part.Where(period)
@@ -168,9 +218,10 @@ func (s *Service) counts(ctx context.Context, v *authz.Viewer, out *Dashboard, t
 	u := union.As("u")
 	e := d.Table(enterprise.Table).As("e")
 	sel := d.Select().From(u).LeftJoin(e).On(e.C(enterprise.FieldUnitID), u.C("ent"))
-	sel.Select(u.C("k"), u.C("a"), u.C("b"), e.C(enterprise.FieldTownID), u.C("sector"), u.C("month")).
+	town := "COALESCE(" + e.C(enterprise.FieldTownID) + ", " + u.C("town") + ")"
+	sel.Select(u.C("k"), u.C("a"), u.C("b")).AppendSelectExprAs(sql.Raw(town), "town").AppendSelect(u.C("sector"), u.C("month")).
 		AppendSelectExprAs(sql.Raw("SUM("+u.C("n")+")"), "total").
-		GroupBy(u.C("k"), u.C("a"), u.C("b"), e.C(enterprise.FieldTownID), u.C("sector"), u.C("month")).
+		GroupBy(u.C("k"), u.C("a"), u.C("b"), town, u.C("sector"), u.C("month")).
 		Having(sql.ExprP("SUM(" + u.C("n") + ") > 0"))
 	q, args := sel.Query()
 	rows, err := s.Client.QueryContext(ctx, q, args...)
@@ -242,8 +293,8 @@ func compareRef[T int | domain.Sector](a, b *T) int {
 }
 
 // count fills the hazard, inspection and enforcement counts of out.
-func (s *Service) count(ctx context.Context, v *authz.Viewer, out *Dashboard, tallies bool) error {
-	cells, err := s.counts(ctx, v, out, tallies)
+func (s *Service) count(ctx context.Context, v *authz.Viewer, out *Dashboard, src source) error {
+	cells, err := s.counts(ctx, v, out, src)
 	if err != nil {
 		return err
 	}

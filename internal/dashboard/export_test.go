@@ -7,11 +7,20 @@ import (
 	"github.com/dutychain/dutychain/authz"
 )
 
+// Source is where Counts reads the whole months of a period from.
+type Source = source
+
+// The sources of Counts: the records only, the monthly tallies where they
+// answer the caller, their town rollups where those do (the dashboard's).
+const (
+	FromRecords = fromRecords
+	FromTallies = fromTallies
+	FromRollups = fromRollups
+)
+
 // Counts answers the counts of the dashboard of in as Dashboard does (the
-// period taken at now), from the tallies where they answer the caller when
-// tallies is set, from the records only otherwise; the indicators are left
-// out.
-func (s *Service) Counts(ctx context.Context, in Input, now time.Time, tallies bool) (*Dashboard, error) {
+// period taken at now), from src; the indicators are left out.
+func (s *Service) Counts(ctx context.Context, in Input, now time.Time, src Source) (*Dashboard, error) {
 	v := authz.FromContext(ctx)
 	out, err := period(in, now)
 	if err != nil {
@@ -20,7 +29,7 @@ func (s *Service) Counts(ctx context.Context, in Input, now time.Time, tallies b
 	if err := s.place(ctx, v, in.UnitID, out); err != nil {
 		return nil, err
 	}
-	if err := s.count(ctx, v, out, tallies); err != nil {
+	if err := s.count(ctx, v, out, src); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -104,7 +104,7 @@ func (s *Service) Dashboard(ctx context.Context, in Input) (*Dashboard, error) {
 	if err := s.place(ctx, v, in.UnitID, out); err != nil {
 		return nil, err
 	}
-	if err := s.count(ctx, v, out, true); err != nil {
+	if err := s.count(ctx, v, out, fromRollups); err != nil {
 		return nil, err
 	}
 	if out.Indicators, err = s.indicators(ctx, out, now); err != nil {

@@ -4,8 +4,9 @@ package dashboard_test
 // after random writes of hazards, inspections and enforcement actions run
 // concurrently through the pool (creates, transitions, moves to another
 // subject, deletes — raw SQL, so that only the triggers of migration 0025
-// keep the tallies), the counts read from the tallies equal the counts of
-// the records for random viewers (demo users and synthetic posts), units
+// keep the tallies and the triggers of migration 0027 their town rollups),
+// the counts read from the tallies, and those read from the rollups, equal
+// the counts of the records for random viewers (demo users and synthetic posts), units
 // and periods (whole months, cut months, a few days).
 
 import (
@@ -61,7 +62,7 @@ type table struct {
 type tallyWorld struct {
 	*fixture
 	store                       *authz.Store
-	compared, tallied           int // dashboards compared; of them with tally-read records
+	compared, tallied, rolled   int // dashboards compared; of them with tally-read records; with rollup-read records
 	units                       []unitRow
 	hazards, inspections, enfor table
 }
@@ -82,11 +83,17 @@ func TestDashboardTalliesEqualTheRecordsUnderConcurrentWrites(t *testing.T) {
 		rapid.Check(t, func(rt *rapid.T) {
 			w.write(rt)
 			for i := range rapid.IntRange(1, 4).Draw(rt, "viewers") {
-				w.check(rt, i)
+				w.check(rt, i, w.viewer(rt, i), false)
+			}
+			// Heads of the county and a town, whom the rollups answer,
+			// over whole months.
+			for i, name := range []string{"county.head", "chengguan.head"} {
+				w.check(rt, 10+i, w.user(rt, name), true)
 			}
 		})
-		if w.compared == 0 || w.tallied == 0 {
-			t.Fatalf("%d dashboards compared, %d with counts read from the tallies: the property was not exercised", w.compared, w.tallied)
+		if w.compared == 0 || w.tallied == 0 || w.rolled == 0 {
+			t.Fatalf("%d dashboards compared, %d with counts read from the tallies, %d from their town rollups: the property was not exercised",
+				w.compared, w.tallied, w.rolled)
 		}
 	})
 }
@@ -327,10 +334,19 @@ func months(from, to time.Time) (first, last time.Time) {
 	return first, time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-// check compares the dashboard's counts read from the tallies with the
-// counts of the records for a random viewer, unit and period.
-func (w *tallyWorld) check(rt *rapid.T, i int) {
-	v := w.viewer(rt, i)
+// user is the viewer of a demo user.
+func (w *tallyWorld) user(rt *rapid.T, name string) *authz.Viewer {
+	v, err := authz.LoadViewer(context.Background(), w.d.Client, w.store.Current(), w.demo.Users[name], w.demo.TenantID, time.Now())
+	if err != nil {
+		rt.Fatal(err)
+	}
+	return v
+}
+
+// check compares the dashboard's counts read from the tallies, and from
+// their rollups, with the counts of the records for v, a random unit and
+// period (of whole months when whole is set).
+func (w *tallyWorld) check(rt *rapid.T, i int, v *authz.Viewer, whole bool) {
 	for _, typ := range []string{"hazard", "inspection", "enforcement"} {
 		below := slices.ContainsFunc(v.Grants, func(g authz.Grant) bool {
 			return (g.UnitKind == domain.KindWorkshop || g.UnitKind == domain.KindTeam) && !g.DirectoryOnly && v.Policy.GrantAllows(g, typ, "read")
@@ -361,29 +377,50 @@ func (w *tallyWorld) check(rt *rapid.T, i int) {
 			from, to = to, from.Add(time.Second)
 		}
 	}
+	if whole {
+		from = time.Date(2021, time.October+time.Month(rapid.IntRange(0, 12).Draw(rt, fmt.Sprintf("first%d", i))), 1, 0, 0, 0, 0, time.UTC)
+		to = from.AddDate(0, rapid.IntRange(1, 6).Draw(rt, fmt.Sprintf("whole%d", i)), 0)
+	}
 	in.From, in.To = &from, &to
 	ctx := authz.NewContext(context.Background(), v)
 	now := time.Now()
-	got, gerr := w.svc.Counts(ctx, in, now, true)
-	want, werr := w.svc.Counts(ctx, in, now, false)
-	if gerr != nil || werr != nil {
-		if apperr.CodeOf(gerr) != apperr.CodeOf(werr) || apperr.CodeOf(werr) == "" {
-			rt.Fatalf("tallies: %v, records: %v", gerr, werr)
+	want, werr := w.svc.Counts(ctx, in, now, dashboard.FromRecords)
+	for _, src := range []struct {
+		name string
+		src  dashboard.Source
+	}{{"tallies", dashboard.FromTallies}, {"rollups", dashboard.FromRollups}} {
+		got, gerr := w.svc.Counts(ctx, in, now, src.src)
+		if gerr != nil || werr != nil {
+			// Both fail alike (a unit out of reach, a viewer without the
+			// tenant's root), or the tallies' statement is broken.
+			if gerr == nil || werr == nil || apperr.CodeOf(gerr) != apperr.CodeOf(werr) || gerr.Error() != werr.Error() {
+				rt.Fatalf("%s: %v, records: %v", src.name, gerr, werr)
+			}
+			return
 		}
-		return
+		w.compareCounts(rt, v, src.name, from, to, got, want)
 	}
 	w.compared++
-	if first, last := months(from, to); first.Before(last) && want.HazardTotal+want.InspectionTotal+want.EnforcementTotal > 0 &&
-		tally.Bucketed(v, "hazard") {
-		w.tallied++
+	if first, last := months(from, to); first.Before(last) && want.HazardTotal+want.InspectionTotal+want.EnforcementTotal > 0 {
+		if tally.Bucketed(v, "hazard") {
+			w.tallied++
+		}
+		if tally.RolledUp(v, "hazard") && want.HazardTotal > 0 {
+			w.rolled++
+		}
 	}
+}
+
+// compareCounts fails when got, read from the tallies or their rollups
+// (what), differs from want, counted on the records.
+func (w *tallyWorld) compareCounts(rt *rapid.T, v *authz.Viewer, what string, from, to time.Time, got, want *dashboard.Dashboard) {
 	if got.HazardTotal != want.HazardTotal || got.InspectionTotal != want.InspectionTotal || got.EnforcementTotal != want.EnforcementTotal {
-		rt.Fatalf("totals of %+v over %v–%v: tallies %d/%d/%d, records %d/%d/%d", v.Grants, from, to,
+		rt.Fatalf("totals of %+v over %v–%v: %s %d/%d/%d, records %d/%d/%d", v.Grants, from, to, what,
 			got.HazardTotal, got.InspectionTotal, got.EnforcementTotal, want.HazardTotal, want.InspectionTotal, want.EnforcementTotal)
 	}
 	if !reflect.DeepEqual(got.Hazards, want.Hazards) || !reflect.DeepEqual(got.Inspections, want.Inspections) ||
 		!reflect.DeepEqual(got.Enforcement, want.Enforcement) {
-		rt.Fatalf("counts of %+v over %v–%v: tallies %+v %+v %+v, records %+v %+v %+v", v.Grants, from, to,
+		rt.Fatalf("counts of %+v over %v–%v: %s %+v %+v %+v, records %+v %+v %+v", v.Grants, from, to, what,
 			got.Hazards, got.Inspections, got.Enforcement, want.Hazards, want.Inspections, want.Enforcement)
 	}
 }

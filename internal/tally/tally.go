@@ -19,6 +19,41 @@
 // level, are counted on the hazard table (COUNT(*), exact too). The
 // dashboard's monthly tallies of hazards, inspections and enforcement
 // actions (migration 0025) use the same bucket and the same rule, Bucketed.
+//
+// # Town rollups
+//
+// A county head's scope holds tens of thousands of tally rows, one per
+// enterprise and key. Migration 0027 keeps a second, coarser level beside
+// each tally table, the rollups (Rollup: hazard_tally_rollups for
+// hazard_tallies, hazard_month_tally_rollups for hazard_month_tallies, …): the same counts summed over
+// the enterprises of a town. A rollup row's bucket is the fine bucket cut
+// at the town — an enterprise-side bucket without the enterprise's own id,
+// which is the path of the town the enterprise hangs under (an enterprise
+// hangs only under a town); a government unit's records keep their own
+// path — and its scope_enterprise_id is a marker: NULL for a government
+// unit's records, 0 for an enterprise's. A trigger on the fine tally table
+// adds every change of a fine row to its rollup row in the same statement,
+// so the rollups are as exact as the tallies.
+//
+// The viewer's compiled predicate applies to rollup rows unchanged, and
+// selects exactly the rollup rows whose records it selects, when every
+// grant of the viewer that reads the type is (RolledUp):
+//
+//   - at a city, a county or a town, with or without sectors: for a
+//     government unit G that is not an enterprise or below one, a record's
+//     path starts with G's path iff its town's path does (G is then an
+//     ancestor of the enterprise's town or the town itself), a government
+//     unit's records keep their path, and the sector and the marker's
+//     NULL-ness are the same for every record of a rollup row;
+//   - DirectoryOnly: its predicate is "scope_enterprise_id IS NULL", which
+//     the marker keeps.
+//
+// A grant at a department falls back to the fine tallies: its predicate
+// adds the enterprises the department supervises (a semi-join on
+// supervisions by enterprise id), which a rollup row no longer names. So
+// do grants at an enterprise (its path is cut off the bucket) and at a
+// workshop or a team (which fall back further, to the records; Bucketed).
+// Filters stay on state and level (Answers).
 package tally
 
 import (
@@ -38,6 +73,18 @@ import (
 // level and state columns and n, the number of hazards.
 const Table = "hazard_tallies"
 
+// RollupTable is the town rollup of Table (migration 0027): the same
+// columns, the bucket cut at the town and the enterprise a marker (see the
+// package doc).
+const RollupTable = "hazard_tally_rollups"
+
+// Rollup names the town rollup of a tally table (migration 0027):
+// hazard_tallies → hazard_tally_rollups, hazard_month_tallies →
+// hazard_month_tally_rollups.
+func Rollup(table string) string {
+	return strings.TrimSuffix(table, "_tallies") + "_tally_rollups"
+}
+
 // ColCount is the number of hazards of a tally row.
 const ColCount = "n"
 
@@ -51,6 +98,9 @@ type Count struct {
 // Counter reads the tallies of one database.
 type Counter struct {
 	Client *ent.Client
+	// Fine reads the fine tallies only, never the town rollups (the
+	// rollups' reference in the tests).
+	Fine bool
 	// Dialect is the database dialect: the scope predicate's path prefix is
 	// a range on SQLite and a LIKE on PostgreSQL.
 	Dialect string
@@ -77,6 +127,27 @@ func Bucketed(v *authz.Viewer, typ string) bool {
 			continue
 		}
 		if g.UnitKind == domain.KindWorkshop || g.UnitKind == domain.KindTeam {
+			return false
+		}
+	}
+	return true
+}
+
+// RolledUp reports whether the town rollups (Rollup) answer v's read
+// filter of records of type typ exactly: every grant of v that reads typ
+// is DirectoryOnly or at a city, a county or a town (see the package doc).
+// A viewer the rollups answer is also Bucketed.
+func RolledUp(v *authz.Viewer, typ string) bool {
+	if v == nil {
+		return false
+	}
+	for _, g := range v.Grants {
+		if g.DirectoryOnly || v.Policy == nil || !v.Policy.GrantAllows(g, typ, "read") {
+			continue
+		}
+		switch g.UnitKind {
+		case domain.KindCity, domain.KindCounty, domain.KindTown:
+		default:
 			return false
 		}
 	}
@@ -170,9 +241,9 @@ func (c *Counter) Total(ctx context.Context, v *authz.Viewer, where *ent.HazardW
 
 // selector selects the tally rows of v's scope (the compiled hazard read
 // predicate) matching where (its generated predicates, which name the same
-// state and level columns).
+// state and level columns): the town rollups' rows when they answer v.
 func (c *Counter) selector(v *authz.Viewer, where *ent.HazardWhereInput) (*sql.Selector, error) {
-	s := sql.Dialect(c.Dialect).Select().From(sql.Table(Table))
+	s := sql.Dialect(c.Dialect).Select().From(sql.Table(c.TableFor(v)))
 	v.Predicate("hazard", "read")(s)
 	if where == nil {
 		return s, nil
@@ -186,6 +257,15 @@ func (c *Counter) selector(v *authz.Viewer, where *ent.HazardWhereInput) (*sql.S
 		p(s)
 	}
 	return s, nil
+}
+
+// TableFor is the table c reads v's counts from: the town rollups when
+// they answer v (RolledUp), the fine tallies otherwise.
+func (c *Counter) TableFor(v *authz.Viewer) string {
+	if !c.Fine && RolledUp(v, "hazard") {
+		return RollupTable
+	}
+	return Table
 }
 
 type totalKey struct{}

@@ -6,7 +6,10 @@ package tally_test
 // triggers keep the tallies), every key's tally equals the hazards of that
 // key, and for random viewers (the demo users and synthetic posts) and
 // filters the tally-based totals and state × level counts equal COUNT(*)
-// under the same compiled scope predicate.
+// under the same compiled scope predicate. The town rollups (migration
+// 0027) are checked the same way: every rollup key against the hazards of
+// that key, and the counts of the viewers they answer (tally.RolledUp)
+// against COUNT(*) too.
 
 import (
 	"context"
@@ -48,9 +51,11 @@ type world struct {
 	demo     *seed.Built
 	store    *authz.Store
 	units    []unitRow
-	template int      // a hazard whose other columns new hazards copy
-	columns  []string // the hazard columns but id
-	counter  *tally.Counter
+	template int            // a hazard whose other columns new hazards copy
+	columns  []string       // the hazard columns but id
+	counter  *tally.Counter // the rollups where they answer, the tallies otherwise
+	fine     *tally.Counter // the tallies only
+	rolled   int            // viewers whose hazards were counted on the rollups
 }
 
 func TestTalliesEqualCountUnderConcurrentWrites(t *testing.T) {
@@ -65,6 +70,9 @@ func TestTalliesEqualCountUnderConcurrentWrites(t *testing.T) {
 				w.checkViewer(rt, v, where)
 			}
 		})
+		if w.rolled == 0 {
+			t.Fatal("no viewer was counted on the town rollups: the property was not exercised")
+		}
 	})
 }
 
@@ -81,7 +89,8 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{d: d, demo: demo, store: store, counter: &tally.Counter{Client: d.Client, Dialect: d.Dialect}}
+	w := &world{d: d, demo: demo, store: store, counter: &tally.Counter{Client: d.Client, Dialect: d.Dialect},
+		fine: &tally.Counter{Client: d.Client, Dialect: d.Dialect, Fine: true}}
 	rows, err := d.SQL.QueryContext(ctx, w.q(`SELECT id, kind, scope_path, scope_sector, scope_enterprise_id FROM units WHERE tenant_id = ? ORDER BY id`), demo.TenantID)
 	if err != nil {
 		t.Fatal(err)
@@ -205,11 +214,12 @@ func (w *world) insertSQL() string {
 	return w.q(`INSERT INTO hazards (` + strings.Join(cols, ", ") + `) SELECT ` + strings.Join(sel, ", ") + ` FROM hazards WHERE id = ? RETURNING id`)
 }
 
-// checkKeys compares every key's tally with the hazards of that key, the
-// key computed here from the hazard's columns.
+// checkKeys compares every key's tally, and every town rollup key's, with
+// the hazards of that key, the keys computed here from the hazard's
+// columns.
 func (w *world) checkKeys(rt *rapid.T) {
 	ctx := context.Background()
-	want := map[string]int{}
+	want, wantRollups := map[string]int{}, map[string]int{}
 	rows, err := w.d.SQL.QueryContext(ctx, `SELECT tenant_id, scope_path, scope_sector, scope_enterprise_id, level, state FROM hazards`)
 	if err != nil {
 		rt.Fatal(err)
@@ -230,10 +240,24 @@ func (w *world) checkKeys(rt *rapid.T) {
 			}
 		}
 		want[fmt.Sprintf("%d %s|%s|%d|%s|%s", tenant, bucket, sector.String, ent.Int64, level, state)]++
+		town, marker := bucket, "0"
+		if ent.Valid { // the bucket without the enterprise's id
+			marker = "1"
+			if seg := fmt.Sprintf("/%d/", ent.Int64); strings.HasSuffix(bucket, seg) {
+				town = bucket[:len(bucket)-len(seg)+1]
+			}
+		}
+		wantRollups[fmt.Sprintf("%d %s|%s|%s|%s|%s", tenant, town, sector.String, marker, level, state)]++
 	}
 	rows.Close()
+	equalKeys(rt, tally.Table, want, w.keys(rt, tally.Table))
+	equalKeys(rt, tally.RollupTable, wantRollups, w.keys(rt, tally.RollupTable))
+}
+
+// keys reads the non-zero rows of a tally table by tenant and key.
+func (w *world) keys(rt *rapid.T, table string) map[string]int {
 	got := map[string]int{}
-	rows, err = w.d.SQL.QueryContext(ctx, `SELECT tenant_id, tally_key, n FROM hazard_tallies WHERE n <> 0`)
+	rows, err := w.d.SQL.QueryContext(context.Background(), `SELECT tenant_id, tally_key, n FROM `+table+` WHERE n <> 0`)
 	if err != nil {
 		rt.Fatal(err)
 	}
@@ -246,15 +270,24 @@ func (w *world) checkKeys(rt *rapid.T) {
 		got[fmt.Sprintf("%d %s", tenant, key)] = n
 	}
 	rows.Close()
+	if len(got) == 0 {
+		rt.Fatalf("%s: no row", table)
+	}
+	return got
+}
+
+// equalKeys fails when the rows of a tally table differ from the hazards
+// counted by key.
+func equalKeys(rt *rapid.T, table string, want, got map[string]int) {
 	if !maps.Equal(want, got) {
 		for k := range maps.Keys(want) {
 			if want[k] != got[k] {
-				rt.Errorf("key %s: %d hazards, tally %d", k, want[k], got[k])
+				rt.Errorf("%s key %s: %d hazards, tally %d", table, k, want[k], got[k])
 			}
 		}
 		for k := range maps.Keys(got) {
 			if _, ok := want[k]; !ok {
-				rt.Errorf("key %s: no hazard, tally %d", k, got[k])
+				rt.Errorf("%s key %s: no hazard, tally %d", table, k, got[k])
 			}
 		}
 		rt.FailNow()
@@ -345,22 +378,106 @@ func (w *world) checkViewer(rt *rapid.T, v *authz.Viewer, where *ent.HazardWhere
 		total += n
 	}
 	rows.Close()
-	counts, err := w.counter.Counts(ctx, v, where)
+	if w.counter.TableFor(v) == tally.RollupTable {
+		if !tally.RolledUp(v, "hazard") {
+			rt.Fatalf("%+v: counted on the rollups, which do not answer it", v.Grants)
+		}
+		if total > 0 {
+			w.rolled++
+		}
+	}
+	for _, c := range []*tally.Counter{w.counter, w.fine} {
+		table := c.TableFor(v)
+		counts, err := c.Counts(ctx, v, where)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, c := range counts {
+			got[string(c.State)+" "+string(c.Level)] = c.Count
+		}
+		if !maps.Equal(want, got) {
+			rt.Fatalf("counts of %+v: COUNT(*) %v, %s %v", v.Grants, want, table, got)
+		}
+		n, err := c.Total(ctx, v, where)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if n != total {
+			rt.Fatalf("total of %+v: COUNT(*) %d, %s %d", v.Grants, total, table, n)
+		}
+	}
+}
+
+// TestRolledUpNamesTheGrantsWhosePredicateTheRollupsKeep is the rule of
+// the package doc, grant kind by grant kind: a viewer holding the MEMBER
+// grant every user has (DirectoryOnly) and one post of a head.
+func TestRolledUpNamesTheGrantsWhosePredicateTheRollupsKeep(t *testing.T) {
+	rules, links, err := authz.DefaultPolicy()
 	if err != nil {
-		rt.Fatal(err)
+		t.Fatal(err)
 	}
-	got := map[string]int{}
-	for _, c := range counts {
-		got[string(c.State)+" "+string(c.Level)] = c.Count
+	for i := range rules {
+		rules[i].Tenant = "1"
 	}
-	if !maps.Equal(want, got) {
-		rt.Fatalf("counts of %+v: COUNT(*) %v, tallies %v", v.Grants, want, got)
-	}
-	n, err := w.counter.Total(ctx, v, where)
+	policy, err := authz.NewPolicy(1, rules, links)
 	if err != nil {
-		rt.Fatal(err)
+		t.Fatal(err)
 	}
-	if n != total {
-		rt.Fatalf("total of %+v: COUNT(*) %d, tallies %d", v.Grants, total, n)
+	member := authz.Grant{Tenant: 1, Role: authz.RoleMember, Path: "/1/", DirectoryOnly: true}
+	for _, c := range []struct {
+		name     string
+		kind     domain.UnitKind
+		path     string
+		sectors  []domain.Sector
+		rolledUp bool
+		bucketed bool
+	}{
+		{"a city's head is answered from the rollups", domain.KindCity, "/1/", nil, true, true},
+		{"a county's head is answered from the rollups", domain.KindCounty, "/1/2/", nil, true, true},
+		{"a town's head is answered from the rollups", domain.KindTown, "/1/2/3/", nil, true, true},
+		{"a county head restricted to sectors is answered from the rollups", domain.KindCounty, "/1/2/", []domain.Sector{domain.SectorFuel, domain.SectorChemicals}, true, true},
+		{"a town head restricted to a sector is answered from the rollups", domain.KindTown, "/1/2/3/", []domain.Sector{domain.SectorIndustry}, true, true},
+		{"a department's head falls back to the tallies (supervisions name enterprises)", domain.KindDepartment, "/1/2/9/", nil, false, true},
+		{"a department's head restricted to a sector falls back to the tallies", domain.KindDepartment, "/1/2/9/", []domain.Sector{domain.SectorFuel}, false, true},
+		{"an enterprise's principal falls back to the tallies (its path is cut off)", domain.KindEnterprise, "/1/2/3/40/", nil, false, true},
+		{"a workshop's head falls back to the records", domain.KindWorkshop, "/1/2/3/40/41/", nil, false, false},
+		{"a team's head falls back to the records", domain.KindTeam, "/1/2/3/40/41/42/", nil, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := authz.Grant{PostID: 7, Tenant: 1, UnitID: 7, UnitKind: c.kind, Path: c.path, Role: string(domain.RoleGovernmentHead), Sectors: c.sectors}
+			if c.kind == domain.KindEnterprise || c.kind == domain.KindWorkshop || c.kind == domain.KindTeam {
+				g.Role = string(domain.RolePrincipal)
+			}
+			if !policy.GrantAllows(g, "hazard", "read") {
+				t.Fatalf("the default policy does not let %+v read hazards", g)
+			}
+			v := &authz.Viewer{UserID: 1, Tenant: 1, Policy: policy, Grants: []authz.Grant{member, g}, PostIDs: []int{7}}
+			if got := tally.RolledUp(v, "hazard"); got != c.rolledUp {
+				t.Errorf("RolledUp = %v, want %v", got, c.rolledUp)
+			}
+			if got := tally.Bucketed(v, "hazard"); got != c.bucketed {
+				t.Errorf("Bucketed = %v, want %v", got, c.bucketed)
+			}
+			counter := &tally.Counter{Dialect: "sqlite3"}
+			want := tally.Table
+			if c.rolledUp {
+				want = tally.RollupTable
+			}
+			if got := counter.TableFor(v); got != want {
+				t.Errorf("counted on %s, want %s", got, want)
+			}
+		})
 	}
+	t.Run("a viewer with only the MEMBER grant (DirectoryOnly) is answered from the rollups", func(t *testing.T) {
+		v := &authz.Viewer{UserID: 1, Tenant: 1, Policy: policy, Grants: []authz.Grant{member}}
+		if !tally.RolledUp(v, "hazard") {
+			t.Error("RolledUp = false, want true")
+		}
+	})
+	t.Run("no viewer is answered from the rollups", func(t *testing.T) {
+		if tally.RolledUp(nil, "hazard") {
+			t.Error("RolledUp(nil) = true, want false")
+		}
+	})
 }
