@@ -2,6 +2,10 @@ package bench
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -66,8 +70,12 @@ func (h *harness) start(ctx context.Context) error {
 		return err
 	}
 	h.admin = "http://" + adminAddr
+	keyFile, err := writeBenchKey(dataDir)
+	if err != nil {
+		return err
+	}
 	serveArgs := []string{"serve", "--addr", apiAddr, "--admin-addr", adminAddr, "--data-dir", dataDir,
-		"--database-url", h.o.DatabaseURL, "--seed-demo=false", "--statement-header", "--log-level", "warn", "--rate-limits=false",
+		"--jwt-signing-key", keyFile, "--database-url", h.o.DatabaseURL, "--seed-demo=false", "--statement-header", "--log-level", "warn", "--rate-limits=false",
 		"--access-ttl", "6h"}
 	if h.o.DatabaseURL != "" {
 		// An API-only replica: the reminder workers would add their
@@ -215,4 +223,22 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%s, %d CPUs, %s/%s, %s", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
+// writeBenchKey writes the bench server's token signing key into dir and
+// returns its file. The key is the same for every run: on PostgreSQL the
+// first server records its key in the database and a server with another
+// key refuses to start (auth.OpenKeySet), so a fresh key per run would make
+// every run after the first on one database fail.
+func writeBenchKey(dir string) (string, error) {
+	seed := sha256.Sum256([]byte("dutychain bench signing key"))
+	der, err := x509.MarshalPKCS8PrivateKey(ed25519.NewKeyFromSeed(seed[:]))
+	if err != nil {
+		return "", fmt.Errorf("bench signing key: %w", err)
+	}
+	path := filepath.Join(dir, "bench-signing.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return "", fmt.Errorf("bench signing key: %w", err)
+	}
+	return path, nil
 }
