@@ -68,50 +68,38 @@ func tallies(t *testing.T, d *db.DB, table string) map[string]int {
 	return out
 }
 
-func TestMigrationBackFillsTheTalliesTheTriggersKeep(t *testing.T) {
+// TestMigrationBackFillsWhatTheTriggersKeep: for each table of migrations
+// 0025 and 0027, the rows the triggers kept while the demo tenant loaded are
+// deleted and recomputed by the migration's back-fill statement.
+func TestMigrationBackFillsWhatTheTriggersKeep(t *testing.T) {
+	migrations := []struct {
+		file   string
+		tables []string
+	}{
+		{"0025_dashboard_tallies.up.sql", tallyTables},
+		{"0027_tally_rollups.up.sql", rollupTables},
+	}
 	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
 		newFixture(t, d) // loads the demo tenant through the triggers
-		for i, stmt := range backFills(t, d, "0025_dashboard_tallies.up.sql", tallyTables) {
-			table := tallyTables[i]
-			t.Run(table+" is back-filled as its triggers kept it", func(t *testing.T) {
-				kept := tallies(t, d, table)
-				if len(kept) == 0 {
-					t.Fatalf("%s: the demo tenant left no tally", table)
-				}
-				if _, err := d.SQL.ExecContext(context.Background(), `DELETE FROM `+table); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := d.SQL.ExecContext(context.Background(), stmt); err != nil {
-					t.Fatalf("%s: %v", stmt, err)
-				}
-				if filled := tallies(t, d, table); !maps.Equal(kept, filled) {
-					t.Fatalf("%s: the triggers kept %v, the back-fill computes %v", table, kept, filled)
-				}
-			})
-		}
-	})
-}
-
-func TestMigrationBackFillsTheRollupsTheTriggersKeep(t *testing.T) {
-	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
-		newFixture(t, d) // loads the demo tenant through the triggers
-		for i, stmt := range backFills(t, d, "0027_tally_rollups.up.sql", rollupTables) {
-			table := rollupTables[i]
-			t.Run(table+" is back-filled as its triggers kept it", func(t *testing.T) {
-				kept := tallies(t, d, table)
-				if len(kept) == 0 {
-					t.Fatalf("%s: the demo tenant left no rollup", table)
-				}
-				if _, err := d.SQL.ExecContext(context.Background(), `DELETE FROM `+table); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := d.SQL.ExecContext(context.Background(), stmt); err != nil {
-					t.Fatalf("%s: %v", stmt, err)
-				}
-				if filled := tallies(t, d, table); !maps.Equal(kept, filled) {
-					t.Fatalf("%s: the triggers kept %v, the back-fill computes %v", table, kept, filled)
-				}
-			})
+		for _, m := range migrations {
+			for i, stmt := range backFills(t, d, m.file, m.tables) {
+				table := m.tables[i]
+				t.Run(table+" is back-filled as its triggers kept it", func(t *testing.T) {
+					kept := tallies(t, d, table)
+					if len(kept) == 0 {
+						t.Fatalf("%s: the demo tenant left no rows", table)
+					}
+					if _, err := d.SQL.ExecContext(context.Background(), `DELETE FROM `+table); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := d.SQL.ExecContext(context.Background(), stmt); err != nil {
+						t.Fatalf("%s: %v", stmt, err)
+					}
+					if filled := tallies(t, d, table); !maps.Equal(kept, filled) {
+						t.Fatalf("%s: the triggers kept %v, the back-fill computes %v", table, kept, filled)
+					}
+				})
+			}
 		}
 	})
 }

@@ -517,22 +517,7 @@ func (s *Service) counts(v *authz.Viewer, in ComplianceInput, rootPath string) *
 		LeftJoin(drills).On(drills.C(drill.FieldScopeEnterpriseID), u.C(unit.FieldID)).
 		LeftJoin(plans).On(plans.C(emergencyplan.FieldUnitID), u.C(unit.FieldID)).
 		LeftJoin(overdue).On(overdue.C(emergencyplan.FieldScopeEnterpriseID), u.C(unit.FieldID))
-	v.WithoutDirectory().Predicate("unit", "read")(sel)
-	sel.Where(sql.EQ(u.C(unit.FieldKind), string(domain.KindEnterprise)))
-	if rootPath != "" {
-		sel.Where(authz.PathPrefix(sel, u.C(unit.FieldScopePath), rootPath))
-	}
-	if in.TownID != nil {
-		sel.Where(sql.EQ(e.C(enterprise.FieldTownID), *in.TownID))
-	}
-	if len(in.Sectors) > 0 {
-		sectors := make([]any, len(in.Sectors))
-		for i, x := range in.Sectors {
-			sectors[i] = string(x)
-		}
-		sel.Where(sql.In(u.C(unit.FieldSector), sectors...))
-	}
-	return sel
+	return enterprisesOf(sel, v, in, rootPath, u, e)
 }
 
 // wide reports whether the enterprises of a compliance view may be many: not
@@ -606,6 +591,15 @@ func (s *Service) probed(v *authz.Viewer, in ComplianceInput, rootPath string) *
 		AppendSelectExprAs(plans, "comprehensive").
 		AppendSelectExprAs(overdue, "overdue").
 		From(u).LeftJoin(e).On(e.C(enterprise.FieldUnitID), u.C(unit.FieldID))
+	return enterprisesOf(sel, v, in, rootPath, u, e)
+}
+
+// enterprisesOf narrows sel, over units u joined to their enterprise rows e,
+// to the enterprises of a compliance view: those v reads (not through a
+// directory-only grant), under rootPath, in the town and sectors asked for.
+// The grouped (counts) and probed forms share it, so both select the same
+// rows.
+func enterprisesOf(sel *sql.Selector, v *authz.Viewer, in ComplianceInput, rootPath string, u, e *sql.SelectTable) *sql.Selector {
 	v.WithoutDirectory().Predicate("unit", "read")(sel)
 	sel.Where(sql.EQ(u.C(unit.FieldKind), string(domain.KindEnterprise)))
 	if rootPath != "" {
