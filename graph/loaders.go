@@ -67,7 +67,8 @@ type loadersKey struct{}
 // loaderWait is how long a loader collects keys after the first. gqlgen
 // resolves the items of a list concurrently, so siblings arrive within it;
 // lists the resolvers know in advance are primed instead (see primeDepartments).
-const loaderWait = 2 * time.Millisecond
+// A variable only for the graph tests, which widen it (loaderwait_test.go).
+var loaderWait = 2 * time.Millisecond
 
 // mappedLoader is a dataloadgen loader built on its first use. Every
 // request gets a fresh set of loaders and most requests use few of them:
