@@ -35,6 +35,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/graph"
+	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/seed"
@@ -379,7 +380,7 @@ func gqlQuery(tb testing.TB, client *ent.Client, v *authz.Viewer, query string, 
 	req = req.WithContext(authz.NewContext(req.Context(), v))
 	rec := httptest.NewRecorder()
 	// The per-request loaders are part of the server's handler chain.
-	graph.WithLoaders(client, srv).ServeHTTP(rec, req)
+	graph.WithLoaders(client, config.DefaultLoaderWait, srv).ServeHTTP(rec, req)
 	var out struct {
 		Data   map[string]any `json:"data"`
 		Errors []any          `json:"errors"`

@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/testdb"
 )
 
@@ -67,6 +69,30 @@ func TestViewerCache(t *testing.T) {
 				require.NoError(t, err)
 				get()
 				require.Equal(t, before, cache.Stats().Reloads)
+			})
+
+			t.Run("a new unit leaves every viewer kept, a moved one reads them again", func(t *testing.T) {
+				town, err := x.built.Unit(seed.CodeTownQiaotou)
+				require.NoError(t, err)
+				other, err := x.built.Unit(seed.CodeTownXihe)
+				require.NoError(t, err)
+				get()
+				before := cache.Stats().Reloads
+				// Created through ent: the insert, then the hook's update
+				// that completes the path from ''.
+				u, err := x.d.Client.Unit.Create().SetTenantID(x.built.TenantID).SetKind(domain.KindEnterprise).
+					SetName("新建企业").SetCode("NEW-VIEWERS").SetParentID(town).SetSector(domain.SectorIndustry).
+					Save(authz.SystemContext(ctx))
+				require.NoError(t, err)
+				require.NotEmpty(t, u.ScopePath)
+				get()
+				require.Equal(t, before, cache.Stats().Reloads, "creating a unit reloaded the viewer")
+				var path string
+				require.NoError(t, x.d.SQL.QueryRowContext(ctx, `SELECT scope_path FROM units WHERE id = `+strconv.Itoa(other)).Scan(&path))
+				_, err = x.d.SQL.ExecContext(ctx, `UPDATE units SET scope_path = '`+path+strconv.Itoa(u.ID)+`/' WHERE id = `+strconv.Itoa(u.ID))
+				require.NoError(t, err)
+				get()
+				require.Equal(t, before+1, cache.Stats().Reloads, "moving a unit kept the viewer")
 			})
 
 			t.Run("a clock that goes back reads the viewer again", func(t *testing.T) {

@@ -114,7 +114,7 @@ func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, want hazar
 		var towns []int
 		for _, id := range entIDs {
 			if e, ok := ents[id]; ok {
-				l.hz.enterprises.Prime(id, e)
+				l.hz.enterprises.Prime(ctx, id, e)
 				if e.TownID != nil {
 					towns = append(towns, *e.TownID)
 				}
@@ -126,7 +126,7 @@ func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, want hazar
 				return err
 			}
 			for id, u := range us {
-				l.hz.units.Prime(id, u)
+				l.hz.units.Prime(ctx, id, u)
 			}
 		}
 	}
@@ -136,7 +136,7 @@ func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, want hazar
 			return err
 		}
 		for _, id := range hzIDs {
-			l.hz.timelines.Prime(id, append([]*ent.HazardEvent{}, byHazard[id]...))
+			l.hz.timelines.Prime(ctx, id, append([]*ent.HazardEvent{}, byHazard[id]...))
 		}
 	}
 	var userIDs []int
@@ -151,7 +151,7 @@ func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, want hazar
 			return err
 		}
 		for id, e := range evs {
-			l.hz.lastEvents.Prime(id, e)
+			l.hz.lastEvents.Prime(ctx, id, e)
 			if want.actor {
 				userIDs = append(userIDs, e.ActorID)
 			}
@@ -165,7 +165,7 @@ func (l *Loaders) primeHazards(ctx context.Context, hs []*ent.Hazard, want hazar
 			return err
 		}
 		for _, id := range userIDs {
-			l.users.Prime(id, us[id])
+			l.users.Prime(ctx, id, us[id])
 		}
 	}
 	return nil

@@ -64,11 +64,21 @@ type Loaders struct {
 
 type loadersKey struct{}
 
-// loaderWait is how long a loader collects keys after the first. gqlgen
-// resolves the items of a list concurrently, so siblings arrive within it;
-// lists the resolvers know in advance are primed instead (see primeDepartments).
-// A variable only for the graph tests, which widen it (loaderwait_test.go).
-var loaderWait = 2 * time.Millisecond
+type loaderWaitKey struct{}
+
+// defaultLoaderWait is how long a loader collects keys after the first when
+// the request names no wait (WithLoaders does). gqlgen resolves the items
+// of a list concurrently, so siblings arrive within it; lists the resolvers
+// know in advance are primed instead (see primeDepartments).
+const defaultLoaderWait = 2 * time.Millisecond
+
+// loaderWaitOf returns the wait WithLoaders put in ctx.
+func loaderWaitOf(ctx context.Context) time.Duration {
+	if w, ok := ctx.Value(loaderWaitKey{}).(time.Duration); ok {
+		return w
+	}
+	return defaultLoaderWait
+}
 
 // mappedLoader is a dataloadgen loader built on its first use. Every
 // request gets a fresh set of loaders and most requests use few of them:
@@ -83,29 +93,29 @@ func newMappedLoader[K comparable, V any](fetch func(context.Context, []K) (map[
 	return &mappedLoader[K, V]{fetch: fetch}
 }
 
-// loader builds the dataloadgen loader once.
-func (m *mappedLoader[K, V]) loader() *dataloadgen.Loader[K, V] {
+// loader builds the dataloadgen loader once, with the request's wait.
+func (m *mappedLoader[K, V]) loader(ctx context.Context) *dataloadgen.Loader[K, V] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.l == nil {
-		m.l = dataloadgen.NewMappedLoader(m.fetch, dataloadgen.WithWait(loaderWait), dataloadgen.WithBatchCapacity(500))
+		m.l = dataloadgen.NewMappedLoader(m.fetch, dataloadgen.WithWait(loaderWaitOf(ctx)), dataloadgen.WithBatchCapacity(500))
 	}
 	return m.l
 }
 
 // Load loads the value of key, batched with the other keys of the wait.
 func (m *mappedLoader[K, V]) Load(ctx context.Context, key K) (V, error) {
-	return m.loader().Load(ctx, key)
+	return m.loader(ctx).Load(ctx, key)
 }
 
 // Prime stores value for key unless the loader holds one already.
-func (m *mappedLoader[K, V]) Prime(key K, value V) bool {
-	return m.loader().Prime(key, value)
+func (m *mappedLoader[K, V]) Prime(ctx context.Context, key K, value V) bool {
+	return m.loader(ctx).Prime(key, value)
 }
 
 // LoadAll loads the values of keys in one batch.
 func (m *mappedLoader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
-	return m.loader().LoadAll(ctx, keys)
+	return m.loader(ctx).LoadAll(ctx, keys)
 }
 
 // NewLoaders returns fresh loaders on client.
@@ -213,7 +223,7 @@ func (l *childLoader[T]) prime(ctx context.Context, ids []int) error {
 		return err
 	}
 	for _, id := range ids {
-		l.loader.Prime(id, byID[id])
+		l.loader.Prime(ctx, id, byID[id])
 	}
 	return nil
 }
@@ -249,7 +259,7 @@ func (l *Loaders) primeLetters(ctx context.Context, letters []*ent.Responsibilit
 			return err
 		}
 		for _, id := range unitIDs {
-			l.units.Prime(id, us[id]) // nil: out of the caller's scope
+			l.units.Prime(ctx, id, us[id]) // nil: out of the caller's scope
 		}
 	}
 	for field, prime := range map[string]func(context.Context, []int) error{
@@ -310,11 +320,13 @@ func fetchDepartments(ctx context.Context, client *ent.Client, enterpriseIDs []i
 	return out, nil
 }
 
-// WithLoaders is HTTP middleware giving each request its own loaders and its
-// own memo of tenant time zones (readiness.WithZoneMemo).
-func WithLoaders(client *ent.Client, next http.Handler) http.Handler {
+// WithLoaders is HTTP middleware giving each request its own loaders, which
+// collect keys for wait before each statement, and its own memo of tenant
+// time zones (readiness.WithZoneMemo).
+func WithLoaders(client *ent.Client, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(readiness.WithZoneMemo(r.Context()), loadersKey{}, NewLoaders(client))
+		ctx = context.WithValue(ctx, loaderWaitKey{}, wait)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -360,7 +372,7 @@ func (l *Loaders) primeDepartments(ctx context.Context, enterprises []*ent.Enter
 		return err
 	}
 	for _, id := range ids {
-		l.departments.Prime(id, byEnterprise[id])
+		l.departments.Prime(ctx, id, byEnterprise[id])
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func (l *Loaders) primeUnits(ctx context.Context, ids []int) error {
 		return err
 	}
 	for _, id := range ids {
-		l.units.Prime(id, us[id])
+		l.units.Prime(ctx, id, us[id])
 	}
 	return nil
 }
@@ -39,10 +39,10 @@ func (l *Loaders) primePosts(ctx context.Context, client *ent.Client, ids []int)
 		return err
 	}
 	for _, p := range ps {
-		l.posts.Prime(p.ID, p)
+		l.posts.Prime(ctx, p.ID, p)
 	}
 	for _, id := range ids {
-		l.posts.Prime(id, nil) // kept when primed above
+		l.posts.Prime(ctx, id, nil) // kept when primed above
 	}
 	return nil
 }

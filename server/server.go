@@ -149,7 +149,7 @@ func New(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", streams(d, gql, idempotent(d.Idempotency, d.Log, uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, gql), d.Config.MaxBatch, d.Log))))))
+	mux.Handle("/graphql", streams(d, gql, idempotent(d.Idempotency, d.Log, uploadsNeedViewer(codeTransportErrors(batch(graph.WithLoaders(d.Client, d.Config.LoaderWait, gql), d.Config.MaxBatch, d.Log))))))
 	mux.Handle("GET /{$}", graphiql.Page("dutychain GraphiQL", "/graphql"))
 	mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	mux.HandleFunc("GET /export/audit.csv", readOnly(d.Reads, exportAudit(d, "csv", rules.Rules())))

@@ -120,6 +120,12 @@ func serve(t testing.TB, d *db.DB, opts ...Option) *Server {
 	cfg.DataDir = t.TempDir()
 	cfg.LoginMaxFailures = 1000
 	cfg.RateLimits.Enabled = false // tests send far faster than people
+	// Tests pin the statements of a request, which holds when a page's
+	// siblings reach a loader within its wait. On a loaded 2-core CI machine
+	// running both databases' halves at once, a sibling's goroutine has been
+	// scheduled more than 2 ms late and split a batch; the tests pin the
+	// batching, not the scheduler.
+	cfg.LoaderWait = 10 * time.Millisecond
 	// Servers on one database share its signing keys, as replicas do.
 	cfg.JWTKeySecret = TestKeySecret
 	for _, o := range opts {

@@ -93,6 +93,11 @@ type Config struct {
 
 	// Metrics serves Prometheus metrics at GET /metrics on AdminAddr.
 	Metrics bool
+	// LoaderWait is how long a request's batch loader collects keys after
+	// the first before it runs one statement for all of them. Longer waits
+	// batch more reliably on a loaded machine and add that much latency to
+	// each nested level.
+	LoaderWait time.Duration
 	// StatementHeader reports each request's SQL statement count in the
 	// X-SQL-Statements response header (benchmarks, diagnosis).
 	StatementHeader bool
@@ -143,6 +148,11 @@ type Config struct {
 // job ended: time to confirm a clean dry run.
 const DefaultImportRetention = 7 * 24 * time.Hour
 
+// DefaultLoaderWait is the batch loaders' wait: gqlgen resolves a list's
+// items concurrently, and on a served machine their fields reach a loader
+// well within 2 ms of each other.
+const DefaultLoaderWait = 2 * time.Millisecond
+
 // Default returns the built-in defaults.
 func Default() Config {
 	return Config{
@@ -159,6 +169,7 @@ func Default() Config {
 		MaxComplexity:           20000,
 		MaxTokens:               5000,
 		MaxBatch:                10,
+		LoaderWait:              DefaultLoaderWait,
 		MaxAliases:              100,
 		DefaultPage:             50,
 		MaxPage:                 500,
@@ -294,6 +305,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	c.bindTracing(b)
 	c.bindNotifications(b)
 	b.boolean(&c.WorkJobs, "jobs", "DUTYCHAIN_JOBS", "work the background job queue (reminders, webhook deliveries) in this process; false for API-only replicas of a PostgreSQL deployment")
+	b.duration(&c.LoaderWait, "loader-wait", "DUTYCHAIN_LOADER_WAIT", "how long a batch loader collects the keys of sibling fields before it runs one statement")
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -343,6 +355,9 @@ func (c *Config) Verify() error {
 	errs = append(errs, c.verifyNotifications()...)
 	if c.ImportRetention < time.Hour || c.ImportRetention > 366*24*time.Hour {
 		bad("import-retention %s: want between 1h and 8784h (366 days)", c.ImportRetention)
+	}
+	if c.LoaderWait <= 0 || c.LoaderWait > 100*time.Millisecond {
+		bad("loader-wait %s: want more than 0 and at most 100ms", c.LoaderWait)
 	}
 	if c.JWTIssuer == "" || c.JWTAudience == "" {
 		bad("jwt-issuer and jwt-audience must not be empty")

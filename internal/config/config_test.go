@@ -49,6 +49,8 @@ func TestVerifyNamesEachBadValue(t *testing.T) {
 		{"not working the job queue on the embedded database is refused", func(c *Config) { c.WorkJobs = false }, "jobs=false"},
 		{"an import retention under an hour is refused", func(c *Config) { c.ImportRetention = time.Minute }, "import-retention"},
 		{"an import retention over a year is refused", func(c *Config) { c.ImportRetention = 400 * 24 * time.Hour }, "import-retention"},
+		{"a zero loader wait is refused", func(c *Config) { c.LoaderWait = 0 }, "loader-wait"},
+		{"a loader wait over 100ms is refused", func(c *Config) { c.LoaderWait = time.Second }, "loader-wait"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -441,15 +441,7 @@ func (s *Service) counts(v *authz.Viewer, in ComplianceInput, rootPath string) *
 	u := sql.Table(unit.Table).As("u")
 	e := sql.Table(enterprise.Table).As("e")
 	start, mid, end := HalfYears(in.Year)
-	// Plans are judged as of the end of the year assessed, or now for the
-	// running year.
-	now := time.Now().UTC()
-	if s.Now != nil {
-		now = s.Now().UTC()
-	}
-	if now.After(end) {
-		now = end
-	}
+	now := s.judgedAt(end)
 	// enterprises are the ids of the enterprises the caller reads below
 	// rootPath (the rows' filter without the town and sectors), so that
 	// the groups below read only their records.
@@ -520,6 +512,19 @@ func (s *Service) counts(v *authz.Viewer, in ComplianceInput, rootPath string) *
 	return enterprisesOf(sel, v, in, rootPath, u, e)
 }
 
+// judgedAt is the moment plans are judged at for a year ending at end: the
+// year's end for a past year, now for the running year.
+func (s *Service) judgedAt(end time.Time) time.Time {
+	now := time.Now().UTC()
+	if s.Now != nil {
+		now = s.Now().UTC()
+	}
+	if now.After(end) {
+		return end
+	}
+	return now
+}
+
 // wide reports whether the enterprises of a compliance view may be many: not
 // narrowed to a town, and the caller holds a post at a county, city or
 // department. Only the plan differs; both forms select the same rows.
@@ -546,15 +551,7 @@ func (s *Service) probed(v *authz.Viewer, in ComplianceInput, rootPath string) *
 	u := sql.Table(unit.Table).As("u")
 	e := sql.Table(enterprise.Table).As("e")
 	start, mid, end := HalfYears(in.Year)
-	// Plans are judged as of the end of the year assessed, or now for the
-	// running year.
-	now := time.Now().UTC()
-	if s.Now != nil {
-		now = s.Now().UTC()
-	}
-	if now.After(end) {
-		now = end
-	}
+	now := s.judgedAt(end)
 	drills := func(kinds []domain.EmergencyPlanKind, from, to time.Time) sql.Querier {
 		return sql.ExprFunc(func(b *sql.Builder) {
 			b.WriteString("(SELECT COUNT(*) FROM ").Ident(drill.Table).WriteString(" WHERE ").

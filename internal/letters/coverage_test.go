@@ -31,6 +31,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	_ "github.com/dutychain/dutychain/ent/runtime"
 	"github.com/dutychain/dutychain/graph"
+	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/gid"
@@ -175,7 +176,7 @@ func gqlQuery(t testing.TB, client *ent.Client, dl string, v *authz.Viewer, quer
 	req.Header.Set("Content-Type", "application/json")
 	req = req.WithContext(authz.NewContext(req.Context(), v))
 	rec := httptest.NewRecorder()
-	graph.WithLoaders(client, srv).ServeHTTP(rec, req)
+	graph.WithLoaders(client, config.DefaultLoaderWait, srv).ServeHTTP(rec, req)
 	var out struct {
 		Data   map[string]any `json:"data"`
 		Errors []any          `json:"errors"`
