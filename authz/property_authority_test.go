@@ -13,9 +13,11 @@ package authz_test
 //	(c) 党政同责: a PARTY_SECRETARY's and a GOVERNMENT_HEAD's posts at one
 //	    unit decide every action alike.
 //
-// Iterations: rapid's -rapid.checks flag (default 100 per database). Deeper:
+// Iterations: authorityChecks cases per database in CI; more with
+// -rapid.checks or rapid's RAPID_CHECKS (testdb.PropertyChecks):
 //
 //	go test ./authz -run TestMutationsKeepAuthority -rapid.checks=1000
+//	RAPID_CHECKS=1000 ./scripts/test.sh ./authz -run TestMutationsKeepAuthority
 
 import (
 	"context"
@@ -38,10 +40,17 @@ import (
 	"github.com/dutychain/dutychain/internal/testdb"
 )
 
+// authorityChecks is the number of cases CI runs per database: a case
+// takes one to four steps (about 2.4 on average, some 120 in all) and the
+// 75 mutations take turns, so each runs at least once, which the test
+// asserts; 40 cases (about 97 steps) were the fewest seen to pass.
+const authorityChecks = 50
+
 // TestMutationsKeepAuthority is the property test; see the file comment.
 // Every mutation of the schema runs (enumerated from it); the log gives
 // each one's share of successful runs.
 func TestMutationsKeepAuthority(t *testing.T) {
+	testdb.PropertyChecks(t, authorityChecks)
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		store, err := authz.NewStore(ctx, d.Client, nil)
@@ -143,12 +152,12 @@ func (h *authorityHarness) check(rt *rapid.T) {
 		// Mutations take turns (rapid's choice favours both ends of a
 		// list): with some seventy mutations and a fixed number of checks,
 		// a random skip left one out now and then.
-		h.turn++
 		m := h.mutations[h.turn%len(h.mutations)]
 		v, err := authz.LoadViewer(ctx, h.client, h.store.Current(), w.users[ui].id, w.tenant, now)
 		if err != nil {
-			continue // a disabled user signs in to nothing
+			continue // a disabled user signs in to nothing; the mutation keeps its turn
 		}
+		h.turn++
 		vctx := authz.NewContext(ctx, v)
 		pool, err := loadPool(sys, vctx, h.client, w.tenant)
 		if err != nil {

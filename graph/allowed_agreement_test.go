@@ -26,7 +26,6 @@ import (
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
-	"github.com/dutychain/dutychain/internal/testdb"
 )
 
 var exhaustiveAllowed = flag.Bool("allowed.exhaustive", false, "allowedActions agreement: every record and every success")
@@ -103,10 +102,11 @@ var sampleSpecs = []sampleSpec{
 	{typ: "EnforcementAction", conn: "enforcementActions", fields: "state", kind: fieldsOf("state"), perKind: 1},
 }
 
-// startAgreement starts a demo server on d with one PLANNED inspection (the
-// seed has none: random draws make them), the same on every database.
+// startAgreement starts a server on d, a copy of the demo template, with one
+// PLANNED inspection (the seed has none: random draws make them), the same on
+// every database.
 func startAgreement(t *testing.T, d *db.DB) *apitest.Server {
-	s := apitest.Start(t, d)
+	s := apitest.Serve(t, d)
 	b, err := seed.Load(context.Background(), d.Client, "demo")
 	require.NoError(t, err)
 	bureau, err := b.Unit(seed.CodeDeptIndustryCommerce)
@@ -302,7 +302,7 @@ func actionsOf(typ string) []string {
 }
 
 func TestAllowedActionsAgreeWithMutations(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
 		s := startAgreement(t, d)
 		records := sampleRecords(t, s)
 		var later []success
@@ -366,7 +366,7 @@ func succeedOnFreshDatabases(t *testing.T, dialect string, all []success) (round
 	}
 	require.NotZero(t, rounds, "no user may change any sampled record")
 	for k := range rounds {
-		s := startAgreement(t, testdb.Open(t, dialect))
+		s := startAgreement(t, apitest.Demo.Open(t, dialect))
 		tokens := newSignIns(t, s)
 		for _, id := range order {
 			if k >= len(byRecord[id]) {

@@ -20,7 +20,6 @@ import (
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
-	"github.com/dutychain/dutychain/internal/testdb"
 	"github.com/dutychain/dutychain/server"
 )
 
@@ -61,9 +60,9 @@ func codeAndReason(t *testing.T, body []byte) (string, string) {
 }
 
 func TestIdempotencyKeys(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
 		ttl := func(c *config.Config) { c.IdempotencyTTL = time.Hour }
-		a, b := apitest.Start(t, d, ttl), apitest.Start(t, d, ttl)
+		a, b := apitest.Serve(t, d, ttl), apitest.Serve(t, d, ttl)
 		adminA, adminB := a.As("admin"), b.As("admin")
 		var units struct {
 			Units struct {

@@ -74,7 +74,7 @@ func TestRemindersFireOnceAcrossReplicas(t *testing.T) {
 		withWebhook := func(c *config.Config) {
 			c.Notifications.WebhookURL, c.Notifications.WebhookSecret = hook.URL, webhookSecret
 		}
-		a, b := apitest.Start(t, d, withWebhook), apitest.Start(t, d, withWebhook)
+		a, b := apitest.Serve(t, d, withWebhook), apitest.Serve(t, d, withWebhook)
 		// A month on, overdue records have been overdue past the escalation delay.
 		later := time.Now().Add(30 * 24 * time.Hour)
 		zones, err := (&readinesssvc.Service{Client: d.Client}).Zones(context.Background())

@@ -14,7 +14,6 @@ import (
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/files/s3test"
 	"github.com/dutychain/dutychain/internal/seed"
-	"github.com/dutychain/dutychain/internal/testdb"
 )
 
 // TestFilesUploadedOnOneReplicaDownloadOnAnother runs two servers on one
@@ -22,13 +21,13 @@ import (
 // secret, as a deployment of replicas does: a file attached through A is
 // served by B, by bearer token and by A's signed URL.
 func TestFilesUploadedOnOneReplicaDownloadOnAnother(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
 		secret := filepath.Join(t.TempDir(), "file-url.secret")
 		require.NoError(t, os.WriteFile(secret, bytes.Repeat([]byte("k"), 32), 0o600))
 		bucket := s3test.Bucket(t, "replicas")
 		shared := func(c *config.Config) { c.FilesURL, c.FileURLSecretFile = bucket, secret }
-		a := apitest.Start(t, d, shared)
-		b := apitest.Start(t, d, shared)
+		a := apitest.Serve(t, d, shared)
+		b := apitest.Serve(t, d, shared)
 		tokA, tokB := a.As("county.head"), b.As("county.head")
 
 		var town, letters struct {

@@ -7,16 +7,15 @@ import (
 
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/db"
-	"github.com/dutychain/dutychain/internal/testdb"
 )
 
 // TestTokensWorkOnEveryReplica runs two servers on one database, each with
 // its own data directory and the deployment's key secret: a token signed by
 // one is accepted by the other.
 func TestTokensWorkOnEveryReplica(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		a := apitest.Start(t, d)
-		b := apitest.Start(t, d)
+	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
+		a := apitest.Serve(t, d)
+		b := apitest.Serve(t, d)
 		require.NotEqual(t, a.Config.DataDir, b.Config.DataDir)
 		tokenFromA := a.As("admin")
 		r := b.Do(tokenFromA, `{ me { user { username } } }`, nil)

@@ -11,7 +11,6 @@ import (
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
-	"github.com/dutychain/dutychain/internal/testdb"
 )
 
 const createUserDoc = `mutation($in: CreateUserInput!) { createUser(input: $in) { user { id } } }`
@@ -33,10 +32,10 @@ func createUserAs(s *apitest.Server, token string, n int) *apitest.Response {
 // TestPolicyChangesReachEveryReplica runs two servers on one database, as two
 // replicas behind a load balancer would, and changes the policy through one.
 func TestPolicyChangesReachEveryReplica(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
 		fast := func(c *config.Config) { c.PolicyPollPeriod = 50 * time.Millisecond }
-		a := apitest.Start(t, d, fast)
-		b := apitest.Start(t, d, fast)
+		a := apitest.Serve(t, d, fast)
+		b := apitest.Serve(t, d, fast)
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
 		go a.App.Watch(ctx, "")

@@ -176,7 +176,7 @@ func TestSubscriptions(t *testing.T) {
 // TestWebsocketOrigins: a browser websocket from an origin CORS does not
 // allow is refused; the allowed origin and the server's own pass.
 func TestWebsocketOrigins(t *testing.T) {
-	s := apitest.Start(t, testdb.Open(t, dialect.SQLite), func(c *config.Config) { c.CORSOrigins = []string{"https://app.example.org"} })
+	s := apitest.Serve(t, apitest.Demo.Open(t, dialect.SQLite), func(c *config.Config) { c.CORSOrigins = []string{"https://app.example.org"} })
 	url := "ws" + strings.TrimPrefix(s.HTTP.URL, "http") + "/graphql"
 	for origin, want := range map[string]int{"https://evil.example": http.StatusForbidden, "https://app.example.org": http.StatusSwitchingProtocols, s.HTTP.URL: http.StatusSwitchingProtocols} {
 		t.Run(origin, func(t *testing.T) {
@@ -202,7 +202,7 @@ func TestSubscriptionsAcrossReplicas(t *testing.T) {
 	d2, err := db.Open(context.Background(), d.URL, "")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = d2.Close() })
-	a, b := apitest.Start(t, d), apitest.Start(t, d2)
+	a, b := apitest.Serve(t, d), apitest.Serve(t, d2)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	require.NoError(t, b.App.Events.Listen(ctx, d.URL))

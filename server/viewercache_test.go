@@ -12,7 +12,6 @@ import (
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
-	"github.com/dutychain/dutychain/internal/testdb"
 )
 
 const meDoc = `{ me { user { id username } posts { id } } }`
@@ -58,8 +57,8 @@ func unitIDByCode(t *testing.T, s *apitest.Server, token, code string) string {
 // behind both — holds on the very next request, and a post that starts later
 // grants its rights from its start without any write.
 func TestTheNextRequestSeesEveryChangeOnEveryReplica(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		a, b := apitest.Start(t, d), apitest.Start(t, d)
+	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
+		a, b := apitest.Serve(t, d), apitest.Serve(t, d)
 		admin := a.As("admin")
 		ctx := context.Background()
 

@@ -109,11 +109,13 @@ func Start(t testing.TB, d *db.DB, opts ...Option) *Server {
 	if _, err := seed.Demo(context.Background(), d.Client); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
-	return serve(t, d, opts...)
+	return Serve(t, d, opts...)
 }
 
-// serve runs a server on d, which already holds the demo tenants.
-func serve(t testing.TB, d *db.DB, opts ...Option) *Server {
+// Serve runs a server on d, which already holds the demo tenants: a copy of
+// Demo (Demo.Open, Demo.Each), which costs a file copy or CREATE DATABASE …
+// TEMPLATE where Start runs the seed.
+func Serve(t testing.TB, d *db.DB, opts ...Option) *Server {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
@@ -152,7 +154,7 @@ func serve(t testing.TB, d *db.DB, opts ...Option) *Server {
 // copy of the demo template.
 func Each(t *testing.T, fn func(t *testing.T, s *Server), opts ...Option) {
 	Demo.Each(t, func(t *testing.T, d *db.DB) {
-		fn(t, serve(t, d, opts...))
+		fn(t, Serve(t, d, opts...))
 	})
 }
 

@@ -12,12 +12,10 @@ package dashboard_test
 import (
 	"context"
 	"database/sql"
-	"flag"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,8 +35,9 @@ import (
 )
 
 // checks is the number of cases the property test runs unless
-// -rapid.checks is given (e.g. -rapid.checks=200 for a longer search): a
-// few, each loading writes and comparing viewers on both databases.
+// -rapid.checks or RAPID_CHECKS is given (e.g. -rapid.checks=200 for a
+// longer search): a few, each loading writes and comparing viewers on both
+// databases.
 const checks = 25
 
 // unitRow is a unit of the demo tenant with the scope columns a record of
@@ -71,13 +70,7 @@ type tallyWorld struct {
 var documentNumbers atomic.Int64
 
 func TestDashboardTalliesEqualTheRecordsUnderConcurrentWrites(t *testing.T) {
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
-	if !set {
-		if err := flag.Set("rapid.checks", strconv.Itoa(checks)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testdb.PropertyChecks(t, checks)
 	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
 		w := newTallyWorld(t, d)
 		rapid.Check(t, func(rt *rapid.T) {
