@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/internal/db"
-	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/testdb"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
 
 // disableAppendOnly removes the database's refusal of UPDATE and DELETE on
@@ -29,10 +29,8 @@ func disableAppendOnly(t *testing.T, d *db.DB) {
 }
 
 func TestAuditVerifyPinpointsTampering(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		_, err := seed.Demo(ctx, d.Client)
-		require.NoError(t, err)
 
 		var out bytes.Buffer
 		require.NoError(t, auditVerify(ctx, d, "", "", &out), out.String())
@@ -53,7 +51,7 @@ func TestAuditVerifyPinpointsTampering(t *testing.T) {
 		require.NoError(t, d.SQL.QueryRow(`SELECT e.tenant_id, e.id, e.seq, e.hash FROM audit_events e JOIN tenants t ON t.id = e.tenant_id
 			WHERE t.code = 'demo' AND e.entity_type = 'user' ORDER BY e.seq LIMIT 1`).Scan(&tenantID, &id, &seq, &stored))
 		disableAppendOnly(t, d)
-		_, err = d.SQL.Exec(`UPDATE audit_events SET actor_name = 'nobody' WHERE id = $1`, id)
+		_, err := d.SQL.Exec(`UPDATE audit_events SET actor_name = 'nobody' WHERE id = $1`, id)
 		require.NoError(t, err)
 
 		out.Reset()
@@ -77,16 +75,14 @@ func TestAuditVerifyPinpointsTampering(t *testing.T) {
 }
 
 func TestAuditVerifyDetectsRemovedTail(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		_, err := seed.Demo(ctx, d.Client)
-		require.NoError(t, err)
 		var out bytes.Buffer
 		require.NoError(t, auditHead(ctx, d, "neighbor", &out))
 		head := strings.TrimSpace(strings.TrimPrefix(out.String(), "neighbor "))
 
 		disableAppendOnly(t, d)
-		_, err = d.SQL.Exec(`DELETE FROM audit_events WHERE id = (SELECT MAX(e.id) FROM audit_events e JOIN tenants t ON t.id = e.tenant_id WHERE t.code = 'neighbor')`)
+		_, err := d.SQL.Exec(`DELETE FROM audit_events WHERE id = (SELECT MAX(e.id) FROM audit_events e JOIN tenants t ON t.id = e.tenant_id WHERE t.code = 'neighbor')`)
 		require.NoError(t, err)
 		out.Reset()
 		require.ErrorIs(t, auditVerify(ctx, d, "neighbor", "", &out), errChainBroken)

@@ -25,7 +25,7 @@ import (
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
-	"github.com/dutychain/dutychain/internal/testdb"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 
 	_ "github.com/dutychain/dutychain/ent/runtime"
 )
@@ -98,10 +98,7 @@ type Option func(*config.Config)
 
 // Demo is the template database of the demo tenants: seeded once per test
 // process and dialect, copied for each server.
-var Demo = &testdb.Template{Name: "demo", Build: func(ctx context.Context, d *db.DB) error {
-	_, err := seed.Demo(ctx, d.Client)
-	return err
-}}
+var Demo = demodb.Template
 
 // Start runs a server on d with the demo tenants loaded.
 func Start(t testing.TB, d *db.DB, opts ...Option) *Server {

@@ -10,8 +10,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/files"
-	"github.com/dutychain/dutychain/internal/seed"
-	"github.com/dutychain/dutychain/internal/testdb"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
 
 var pdf = []byte("%PDF-1.4\n%%EOF\n")
@@ -23,12 +22,9 @@ func upload(name string) files.Upload {
 // TestAnyRecordOwnsFiles: records of any type own files through their id
 // alone, read back per owner in one query, scoped like their owner.
 func TestAnyRecordOwnsFiles(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx, cancel := context.WithTimeout(authz.SystemContext(context.Background()), 2*time.Minute)
 		t.Cleanup(cancel)
-		if _, err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		store, err := files.OpenDirStore(t.TempDir())
 		if err != nil {
 			t.Fatal(err)

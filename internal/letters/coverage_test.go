@@ -38,6 +38,7 @@ import (
 	"github.com/dutychain/dutychain/internal/letters"
 	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/testdb"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
 
 // counter counts the statements an ent client sends.
@@ -191,11 +192,8 @@ func gqlQuery(t testing.TB, client *ent.Client, dl string, v *authz.Viewer, quer
 }
 
 func TestCoverageStatementsDoNotGrow(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if _, err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		demo, err := seed.Load(ctx, d.Client, seed.TenantDemo)
 		if err != nil {
 			t.Fatal(err)
@@ -286,11 +284,8 @@ func TestCoverageStatementsDoNotGrow(t *testing.T) {
 // events, attachments, issuer and signee costs the same number of
 // statements for 1, 5 or 20 letters (the parts are loaded for the page).
 func TestLetterListStatements(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if _, err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		demo, err := seed.Load(ctx, d.Client, seed.TenantDemo)
 		if err != nil {
 			t.Fatal(err)

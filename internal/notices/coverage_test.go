@@ -25,6 +25,7 @@ import (
 	"github.com/dutychain/dutychain/internal/notices"
 	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/testdb"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
 
 // countingClient is a client on d whose statements n counts.
@@ -77,11 +78,8 @@ func addNotices(t *testing.T, client *ent.Client, b *seed.Built, count int) int 
 }
 
 func TestCoverageStatementsDoNotGrow(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if _, err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		demo, err := seed.Load(ctx, d.Client, seed.TenantDemo)
 		if err != nil {
 			t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	"github.com/dutychain/dutychain/internal/notify"
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/seed"
-	"github.com/dutychain/dutychain/internal/testdb"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
 
 func TestDayIn(t *testing.T) {
@@ -37,10 +37,8 @@ func TestDayIn(t *testing.T) {
 // one scan: each tenant's reminders are keyed by its own day, and the dates
 // their sentences give are its own.
 func TestRemindersCountDaysInTheTenantsZone(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := authz.SystemContext(context.Background())
-		_, err := seed.Demo(ctx, d.Client)
-		require.NoError(t, err)
 		demo, err := seed.Load(ctx, d.Client, seed.TenantDemo)
 		require.NoError(t, err)
 		_, err = d.Client.TenantSetting.Create().SetTenantID(demo.TenantID).SetTimeZone("America/Los_Angeles").Save(ctx)

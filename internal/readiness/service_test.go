@@ -17,15 +17,12 @@ import (
 	"github.com/dutychain/dutychain/internal/readiness"
 	"github.com/dutychain/dutychain/internal/reqctx"
 	"github.com/dutychain/dutychain/internal/seed"
-	"github.com/dutychain/dutychain/internal/testdb"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
 
 func TestServiceOnTheDemoCounty(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if _, err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		demo, err := seed.Load(ctx, d.Client, seed.TenantDemo)
 		if err != nil {
 			t.Fatal(err)
