@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/internal/db"
-	"github.com/dutychain/dutychain/internal/testdb"
 	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
 
