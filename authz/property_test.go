@@ -7,8 +7,7 @@ package authz_test
 // enforcer (Policy.Decide), asked one object at a time, lets them read; and
 // the ent write hooks allow exactly what Decide allows.
 //
-// Iterations: scopeChecks cases per database in CI; more with -rapid.checks
-// or rapid's RAPID_CHECKS (testdb.PropertyChecks). Deeper:
+// Iterations: rapid's -rapid.checks flag (default 100 per database). Deeper:
 //
 //	go test ./authz -run TestScopeMatchesEnforcer -rapid.checks=2000
 //	./scripts/test.sh ./authz -run TestScopeMatchesEnforcer -rapid.checks=2000
@@ -44,16 +43,8 @@ type propHarness struct {
 	d      *db.DB
 }
 
-// scopeChecks is the number of cases CI runs per database: every case
-// builds two tenants and compares each viewer's every read and write (some
-// 130 viewers and thousands of decisions over 50 cases), so each role,
-// record type and action is met many times; the search for rarer worlds
-// is the deeper run's.
-const scopeChecks = 50
-
 // TestScopeMatchesEnforcer is the property test; see the file comment.
 func TestScopeMatchesEnforcer(t *testing.T) {
-	testdb.PropertyChecks(t, scopeChecks)
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		store, err := authz.NewStore(ctx, d.Client, nil)
