@@ -44,33 +44,6 @@ func BenchmarkAuthenticate(b *testing.B) {
 			b.Fatal(err)
 		}
 		bearer := "Bearer " + session.AccessToken
-		// 8 requests at a time (remembered token, unwatched read): on a
-		// busy server the scheduler has other requests to run while one
-		// waits for its round trip, which a lone request pays for idling.
-		b.Run(testdb.Name(dl)+"/remembered/unwatched/parallel", func(b *testing.B) {
-			s := *svc
-			s.Tokens = auth.NewTokens(keys, cfg)
-			viewers := authz.NewViewerCache(d.Client, d.QueryUnwatched, 0)
-			ctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			b.ReportAllocs()
-			b.SetParallelism(4)
-			start := cpuTime()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					claims, err := s.Authenticate(ctx, bearer)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					if _, err := viewers.Viewer(ctx, store.Current(), claims.UserID, claims.TenantID, claims.SessionID, time.Now()); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-		})
 		for _, tokens := range []string{"remembered", "verified"} {
 			for _, read := range []string{"unwatched", "client"} {
 				b.Run(testdb.Name(dl)+"/"+tokens+"/"+read, func(b *testing.B) {
