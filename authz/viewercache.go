@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"sync"
@@ -31,6 +32,7 @@ const DefaultViewerCacheSize = 50_000
 // and the policy is always the request's current snapshot.
 type ViewerCache struct {
 	client    *ent.Client
+	read      ReadFunc
 	maxSize   int
 	mu        sync.Mutex
 	states    map[stateKey]*viewerState
@@ -45,13 +47,37 @@ type stateKey struct {
 	session      string
 }
 
+// ReadFunc runs query, a short read without parameters, on the primary
+// database and hands its rows to scan (db.DB.QueryUnwatched).
+type ReadFunc func(ctx context.Context, query string, scan func(*sql.Rows) error) error
+
 // NewViewerCache returns a cache over client; size ≤ 0 means
-// DefaultViewerCacheSize.
-func NewViewerCache(client *ent.Client, size int) *ViewerCache {
+// DefaultViewerCacheSize. read, when not nil, runs the per-request
+// generation read (a server passes db.DB.QueryUnwatched, which skips the
+// goroutines that watch a cancellable context); nil runs it through client.
+func NewViewerCache(client *ent.Client, read ReadFunc, size int) *ViewerCache {
 	if size <= 0 {
 		size = DefaultViewerCacheSize
 	}
-	return &ViewerCache{client: client, maxSize: size, states: map[stateKey]*viewerState{}}
+	if read == nil {
+		read = clientRead(client)
+	}
+	return &ViewerCache{client: client, read: read, maxSize: size, states: map[stateKey]*viewerState{}}
+}
+
+// clientRead is a ReadFunc running query through client.
+func clientRead(client *ent.Client) ReadFunc {
+	return func(ctx context.Context, query string, scan func(*sql.Rows) error) error {
+		rows, err := client.QueryContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := scan(rows); err != nil {
+			return err
+		}
+		return rows.Close()
+	}
 }
 
 // Viewer is LoadSessionViewer (session != "") or LoadViewer (session == "")
@@ -110,23 +136,21 @@ func (c *ViewerCache) generations(ctx context.Context, userID, tenantID int) (us
 	q = append(q, " AND user_id IN ("...)
 	q = strconv.AppendInt(q, int64(userID), 10)
 	q = append(q, ", 0)"...)
-	rows, err := c.client.QueryContext(ctx, string(q))
+	err = c.read(ctx, string(q), func(rows *sql.Rows) error {
+		for rows.Next() {
+			var user, gen int64
+			if err := rows.Scan(&user, &gen); err != nil {
+				return err
+			}
+			if user == 0 {
+				tenantGen = gen
+			} else {
+				userGen = gen
+			}
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("read viewer generations: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var user, gen int64
-		if err := rows.Scan(&user, &gen); err != nil {
-			return 0, 0, fmt.Errorf("read viewer generations: %w", err)
-		}
-		if user == 0 {
-			tenantGen = gen
-		} else {
-			userGen = gen
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return 0, 0, fmt.Errorf("read viewer generations: %w", err)
 	}
 	return userGen, tenantGen, nil

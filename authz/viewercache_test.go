@@ -23,7 +23,7 @@ func TestViewerCache(t *testing.T) {
 			x := openDemo(t, dl)
 			ctx := context.Background()
 			id, _ := x.built.User("county.deputy.industry")
-			cache := authz.NewViewerCache(x.d.Client, 0)
+			cache := authz.NewViewerCache(x.d.Client, x.d.QueryUnwatched, 0)
 			get := func() *authz.Viewer {
 				t.Helper()
 				v, err := cache.Viewer(ctx, x.policy, id, x.built.TenantID, "", time.Now())
@@ -103,7 +103,7 @@ func TestViewerCache(t *testing.T) {
 			})
 
 			t.Run("a full cache drops states and stays bounded", func(t *testing.T) {
-				small := authz.NewViewerCache(x.d.Client, 2)
+				small := authz.NewViewerCache(x.d.Client, x.d.QueryUnwatched, 2)
 				for _, name := range benchUsers {
 					uid, _ := x.built.User(name)
 					_, err := small.Viewer(ctx, x.policy, uid, x.built.TenantID, "", time.Now())
@@ -158,19 +158,42 @@ func TestViewerCache(t *testing.T) {
 func BenchmarkViewerCache(b *testing.B) {
 	for _, dl := range testdb.Dialects(b) {
 		x := openDemo(b, dl)
-		cache := authz.NewViewerCache(x.d.Client, 0)
+		// unwatched is what a server runs (db.DB.QueryUnwatched); client,
+		// the generation read through the ent client with the request's
+		// context, is what it ran before.
+		caches := []struct {
+			name  string
+			cache *authz.ViewerCache
+		}{
+			{"unwatched", authz.NewViewerCache(x.d.Client, x.d.QueryUnwatched, 0)},
+			{"client", authz.NewViewerCache(x.d.Client, nil, 0)},
+		}
 		for _, name := range benchUsers {
 			id, _ := x.built.User(name)
-			b.Run(testdb.Name(dl)+"/"+name, func(b *testing.B) {
-				ctx := context.Background()
-				loopCPU(b, func() {
-					v, err := cache.Viewer(ctx, x.policy, id, x.built.TenantID, "", time.Now())
-					if err != nil {
-						b.Fatal(err)
-					}
-					sink += len(v.Grants)
-				})
-			})
+			// A server request's context can be cancelled (the client
+			// leaves): database/sql and lib/pq watch such a context, a
+			// background one they do not.
+			for _, cx := range []struct {
+				name string
+				ctx  func() (context.Context, context.CancelFunc)
+			}{
+				{"background", func() (context.Context, context.CancelFunc) { return context.Background(), func() {} }},
+				{"request", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }},
+			} {
+				for _, c := range caches {
+					b.Run(testdb.Name(dl)+"/"+name+"/"+c.name+"/"+cx.name, func(b *testing.B) {
+						ctx, cancel := cx.ctx()
+						defer cancel()
+						loopCPU(b, func() {
+							v, err := c.cache.Viewer(ctx, x.policy, id, x.built.TenantID, "", time.Now())
+							if err != nil {
+								b.Fatal(err)
+							}
+							sink += len(v.Grants)
+						})
+					})
+				}
+			}
 		}
 	}
 }

@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	if d.Reads.Configured() {
 		health.Checks = append(health.Checks, server.Check{Name: "replica", Run: d.Reads.Check, Advisory: true})
 	}
-	viewers := authz.NewViewerCache(d.Client, 0)
+	viewers := authz.NewViewerCache(d.Client, d.QueryUnwatched, 0)
 	metrics.ObserveViewers(viewers)
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,

@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -54,6 +56,9 @@ type Tokens struct {
 	ttl      time.Duration
 	leeway   time.Duration
 	now      func() time.Time
+	// verified remembers tokens that passed full verification (nil:
+	// none).
+	verified *verifiedTokens
 }
 
 // NewTokens returns the access-token service of cfg signing with keys.
@@ -62,7 +67,7 @@ func NewTokens(keys *KeySet, cfg config.Config) *Tokens {
 	if ttl <= 0 {
 		ttl = 15 * time.Minute
 	}
-	return &Tokens{keys: keys, issuer: cfg.JWTIssuer, audience: cfg.JWTAudience, ttl: ttl, leeway: DefaultLeeway, now: time.Now}
+	return &Tokens{keys: keys, issuer: cfg.JWTIssuer, audience: cfg.JWTAudience, ttl: ttl, leeway: DefaultLeeway, now: time.Now, verified: newVerifiedTokens(0)}
 }
 
 // WithClock returns a copy of t that reads the time from now; for tests of
@@ -70,6 +75,9 @@ func NewTokens(keys *KeySet, cfg config.Config) *Tokens {
 func (t *Tokens) WithClock(now func() time.Time) *Tokens {
 	c := *t
 	c.now = now
+	if t.verified != nil {
+		c.verified = newVerifiedTokens(t.verified.max)
+	}
 	return &c
 }
 
@@ -118,7 +126,36 @@ func (t *Tokens) Issue(userID, tenantID int, session string) (string, time.Time,
 // (ErrInvalidToken and the jwt error) is wrapped for logs. A token without a
 // session predates session tracking: it is reported expired, so that clients
 // refresh it.
+//
+// A token that passed all of it before is remembered (by its SHA-256, per
+// process, bounded) and on its next use only the time claims and its key are
+// checked again: the key must still verify (same kid and public key, not
+// retired nor removed), so dropping a key refuses every token it verified
+// on their next use. Anything else verifies the token afresh.
 func (t *Tokens) Verify(token string) (Claims, error) {
+	if t.verified == nil {
+		e, err := t.verify(token)
+		return e.claims, err
+	}
+	now := t.now()
+	key := sha256.Sum256([]byte(token))
+	if e, ok := t.verified.lookup(key); ok {
+		if pub, ok := t.keys.verificationKey(e.kid, now); ok && pub.Equal(e.pub) && e.holds(now, t.leeway) {
+			return e.claims, nil
+		}
+		t.verified.forget(key)
+	}
+	e, err := t.verify(token)
+	if err != nil {
+		return Claims{}, err
+	}
+	t.verified.remember(key, e, now)
+	return e.claims, nil
+}
+
+// verify is Verify without the remembered tokens: every check, and what
+// they established.
+func (t *Tokens) verify(token string) (verifiedToken, error) {
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithIssuer(t.issuer),
@@ -129,41 +166,55 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 		jwt.WithTimeFunc(t.now),
 		jwt.WithStrictDecoding(),
 	)
-	var c accessClaims
-	_, err := parser.ParseWithClaims(token, &c, t.keyFunc)
+	var (
+		c   accessClaims
+		out verifiedToken
+	)
+	_, err := parser.ParseWithClaims(token, &c, func(tok *jwt.Token) (any, error) {
+		kid, pub, err := t.keyFor(tok)
+		out.kid, out.pub = kid, pub
+		return pub, err
+	})
 	if err != nil {
-		return Claims{}, invalidToken(err)
+		return verifiedToken{}, invalidToken(err)
 	}
 	uid, err := strconv.Atoi(c.Subject)
 	if err != nil || uid <= 0 || strconv.Itoa(uid) != c.Subject {
-		return Claims{}, invalidToken(fmt.Errorf("bad subject %q", c.Subject))
+		return verifiedToken{}, invalidToken(fmt.Errorf("bad subject %q", c.Subject))
 	}
 	if c.TenantID <= 0 {
-		return Claims{}, invalidToken(errors.New("missing tenant claim"))
+		return verifiedToken{}, invalidToken(errors.New("missing tenant claim"))
 	}
 	if c.SessionID == "" {
-		return Claims{}, invalidToken(fmt.Errorf("%w: no session claim", jwt.ErrTokenExpired))
+		return verifiedToken{}, invalidToken(fmt.Errorf("%w: no session claim", jwt.ErrTokenExpired))
 	}
-	return Claims{UserID: uid, TenantID: c.TenantID, TokenID: c.ID, ExpiresAt: c.ExpiresAt.Time, SessionID: c.SessionID}, nil
+	if c.NotBefore != nil {
+		out.notBefore = c.NotBefore.Time
+	}
+	if c.IssuedAt != nil {
+		out.issuedAt = c.IssuedAt.Time
+	}
+	out.claims = Claims{UserID: uid, TenantID: c.TenantID, TokenID: c.ID, ExpiresAt: c.ExpiresAt.Time, SessionID: c.SessionID}
+	return out, nil
 }
 
-// keyFunc selects the verification key named by the token's kid. The method
+// keyFor selects the verification key named by the token's kid. The method
 // was already checked against the valid methods by the parser; it is checked
 // again here so that a change of parser options cannot open an algorithm
 // confusion.
-func (t *Tokens) keyFunc(tok *jwt.Token) (any, error) {
+func (t *Tokens) keyFor(tok *jwt.Token) (string, ed25519.PublicKey, error) {
 	if _, ok := tok.Method.(*jwt.SigningMethodEd25519); !ok {
-		return nil, fmt.Errorf("unexpected signing method %v", tok.Header["alg"])
+		return "", nil, fmt.Errorf("unexpected signing method %v", tok.Header["alg"])
 	}
 	kid, ok := tok.Header["kid"].(string)
 	if !ok || kid == "" {
-		return nil, errors.New("token has no kid")
+		return "", nil, errors.New("token has no kid")
 	}
 	pub, ok := t.keys.verificationKey(kid, t.now())
 	if !ok {
-		return nil, fmt.Errorf("unknown or retired kid %q", kid)
+		return "", nil, fmt.Errorf("unknown or retired kid %q", kid)
 	}
-	return pub, nil
+	return kid, pub, nil
 }
 
 func invalidToken(cause error) *apperr.Error {
