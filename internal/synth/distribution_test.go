@@ -235,3 +235,46 @@ func TestLetterPlan(t *testing.T) {
 		})
 	}
 }
+
+func TestHazardWorks(t *testing.T) {
+	for _, scale := range []string{"county", "province"} {
+		t.Run("the "+scale+"'s works cover every enterprise once and never share a town", func(t *testing.T) {
+			o := countyScale()
+			if err := o.ApplyScale(scale); err != nil {
+				t.Fatal(err)
+			}
+			p, err := newPlan(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type town struct {
+				cp *countyPlan
+				t  int
+			}
+			owner := map[town]int{}
+			covered := map[*countyPlan]int{}
+			works := p.hazardWorks()
+			if len(works) < 2 {
+				t.Fatalf("%d works: the parallel load needs several", len(works))
+			}
+			for i, w := range works {
+				if w.k0 != covered[w.cp] || w.k1 <= w.k0 {
+					t.Fatalf("work %d covers enterprises %d–%d of county %d; want it to start at %d", i, w.k0, w.k1, w.cp.c, covered[w.cp])
+				}
+				covered[w.cp] = w.k1
+				for k := w.k0; k < w.k1; k++ {
+					key := town{w.cp, w.cp.ents[k].town}
+					if j, ok := owner[key]; ok && j != i {
+						t.Fatalf("town %d of county %d is in works %d and %d", key.t, w.cp.c, j, i)
+					}
+					owner[key] = i
+				}
+			}
+			for _, cp := range p.counties {
+				if covered[cp] != len(cp.ents) {
+					t.Errorf("county %d: works cover %d of %d enterprises", cp.c, covered[cp], len(cp.ents))
+				}
+			}
+		})
+	}
+}

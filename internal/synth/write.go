@@ -279,15 +279,19 @@ type hazardWork struct {
 	k0, k1 int
 }
 
-// hazardWorks cuts every county's enterprises into runs of about
-// hazardChunk hazards.
+// hazardWorks cuts every county's enterprises into runs of at least
+// hazardChunk hazards (or the county's rest), each ending at a town's last
+// enterprise. Works in parallel transactions then never share a tally
+// rollup row (kept per town and below): two workers adding to the same
+// rollups in different orders deadlock on PostgreSQL.
 func (p *plan) hazardWorks() []hazardWork {
 	var out []hazardWork
 	for _, cp := range p.counties {
 		k0, n := 0, 0
 		for k, e := range cp.ents {
 			n += e.hazards
-			if n >= hazardChunk || k == len(cp.ents)-1 {
+			last := k == len(cp.ents)-1
+			if last || (n >= hazardChunk && cp.ents[k+1].town != e.town) {
 				out = append(out, hazardWork{cp, k0, k + 1})
 				k0, n = k+1, 0
 			}
