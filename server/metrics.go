@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/server/graphiql"
 )
@@ -80,6 +81,30 @@ func (m *Metrics) ObserveViewers(c *authz.ViewerCache) {
 			Name: "dutychain_viewer_cache_size",
 			Help: "Viewers (user sessions) the viewer cache keeps.",
 		}, func() float64 { return float64(c.Stats().Size) }),
+	)
+}
+
+// ObserveTokens adds how access tokens were checked: accepted from memory
+// (remembered: time claims and key rechecked) or fully verified, the tokens
+// dropped over the bound, and the tokens remembered.
+func (m *Metrics) ObserveTokens(t *auth.Tokens) {
+	counter := func(check string, f func(auth.TokenStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_access_tokens_total", ConstLabels: prometheus.Labels{"check": check},
+			Help: "Access tokens checked, by how: remembered (verified before in this process) or verified (signature and claims).",
+		}, func() float64 { return float64(f(t.Stats())) })
+	}
+	m.registry.MustRegister(
+		counter("remembered", func(s auth.TokenStats) uint64 { return s.Remembered }),
+		counter("verified", func(s auth.TokenStats) uint64 { return s.Verified }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_access_tokens_evictions_total",
+			Help: "Remembered access tokens dropped over the bound (verified again on their next use).",
+		}, func() float64 { return float64(t.Stats().Evictions) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dutychain_access_tokens_remembered",
+			Help: "Access tokens remembered as verified in this process.",
+		}, func() float64 { return float64(t.Stats().Size) }),
 	)
 }
 

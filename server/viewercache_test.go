@@ -159,12 +159,19 @@ func TestAuthenticationCostsOneSmallStatement(t *testing.T) {
 		}
 		require.Equal(t, 1, statements(), "the first request reads the viewer")
 		hits := s.App.Viewers.Stats().Hits
+		tokens := s.App.Auth.Tokens.Stats()
 		for range 3 {
 			require.Equal(t, 1, statements(), "later requests read two generations")
 		}
 		require.Equal(t, hits+3, s.App.Viewers.Stats().Hits)
+		remembered := s.App.Auth.Tokens.Stats()
+		require.Equal(t, tokens.Remembered+3, remembered.Remembered, "a token verified once is remembered")
+		require.Equal(t, tokens.Verified, remembered.Verified, "and not verified again")
 		_, body := getAdmin(t, s, "/metrics")
 		require.Equal(t, strconv.FormatUint(hits+3, 10), metric(string(body), `dutychain_viewer_cache_total{answer="hit"}`), "the hits are exported")
 		require.NotEmpty(t, metric(string(body), "dutychain_viewer_cache_size"))
+		require.Equal(t, strconv.FormatUint(remembered.Remembered, 10), metric(string(body), `dutychain_access_tokens_total{check="remembered"}`), "the remembered tokens are exported")
+		require.Equal(t, strconv.FormatUint(remembered.Verified, 10), metric(string(body), `dutychain_access_tokens_total{check="verified"}`))
+		require.NotEmpty(t, metric(string(body), "dutychain_access_tokens_remembered"))
 	}, func(c *config.Config) { c.StatementHeader = true })
 }

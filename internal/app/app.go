@@ -140,6 +140,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	}
 	viewers := authz.NewViewerCache(d.Client, d.QueryUnwatched, 0)
 	metrics.ObserveViewers(viewers)
+	metrics.ObserveTokens(authSvc.Tokens)
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
 		Health: health, Now: now, Files: fileSvc, FileURLs: fileURLs, Metrics: metrics, PersistedDocuments: persisted,

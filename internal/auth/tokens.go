@@ -141,16 +141,26 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 	key := sha256.Sum256([]byte(token))
 	if e, ok := t.verified.lookup(key); ok {
 		if pub, ok := t.keys.verificationKey(e.kid, now); ok && pub.Equal(e.pub) && e.holds(now, t.leeway) {
+			t.verified.count(true)
 			return e.claims, nil
 		}
 		t.verified.forget(key)
 	}
+	t.verified.count(false)
 	e, err := t.verify(token)
 	if err != nil {
 		return Claims{}, err
 	}
 	t.verified.remember(key, e, now)
 	return e.claims, nil
+}
+
+// Stats counts how Verify checked tokens (zero when t remembers none).
+func (t *Tokens) Stats() TokenStats {
+	if t.verified == nil {
+		return TokenStats{}
+	}
+	return t.verified.stats()
 }
 
 // verify is Verify without the remembered tokens: every check, and what

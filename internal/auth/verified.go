@@ -24,6 +24,24 @@ type verifiedTokens struct {
 	mu      sync.Mutex
 	max     int
 	entries map[[sha256.Size]byte]verifiedToken
+	// Counters since start, for TokenStats.
+	hits, misses, evictions uint64
+}
+
+// TokenStats counts how access tokens were checked since the process
+// started.
+type TokenStats struct {
+	// Remembered is the tokens accepted from memory: time claims and key
+	// checked, no signature check.
+	Remembered uint64
+	// Verified is the tokens fully verified (first use, or a remembered
+	// one whose checks no longer held), whether or not they passed.
+	Verified uint64
+	// Evictions is the tokens dropped over the bound (verified again on
+	// their next use).
+	Evictions uint64
+	// Size is the number of tokens remembered now.
+	Size int
 }
 
 // verifiedToken is what full verification established about one token.
@@ -59,6 +77,24 @@ func (v *verifiedTokens) lookup(key [sha256.Size]byte) (verifiedToken, bool) {
 	return e, ok
 }
 
+// count records how one token was checked: from memory (hit) or fully.
+func (v *verifiedTokens) count(hit bool) {
+	v.mu.Lock()
+	if hit {
+		v.hits++
+	} else {
+		v.misses++
+	}
+	v.mu.Unlock()
+}
+
+// stats returns the counters and the size.
+func (v *verifiedTokens) stats() TokenStats {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return TokenStats{Remembered: v.hits, Verified: v.misses, Evictions: v.evictions, Size: len(v.entries)}
+}
+
 // forget drops the entry of key.
 func (v *verifiedTokens) forget(key [sha256.Size]byte) {
 	v.mu.Lock()
@@ -82,6 +118,7 @@ func (v *verifiedTokens) remember(key [sha256.Size]byte, e verifiedToken, now ti
 				break
 			}
 			delete(v.entries, k)
+			v.evictions++
 		}
 	}
 	v.entries[key] = e

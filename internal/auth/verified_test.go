@@ -138,6 +138,21 @@ func TestVerifiedTokensRemember(t *testing.T) {
 				require.NoError(t, err)
 				require.LessOrEqual(t, tokens.verified.len(), 4)
 			}
+			st := tokens.Stats()
+			require.Equal(t, uint64(10), st.Verified)
+			require.Positive(t, st.Evictions, "tokens over the bound are counted as evicted")
+			require.Equal(t, tokens.verified.len(), st.Size)
+		}},
+		{"the stats count tokens accepted from memory apart from those verified", func(t *testing.T, tokens *Tokens) {
+			tok, _, err := tokens.Issue(42, 7, "session")
+			require.NoError(t, err)
+			for range 3 {
+				_, err = tokens.Verify(tok)
+				require.NoError(t, err)
+			}
+			_, err = tokens.Verify(tok + "x")
+			requireRejected(t, err)
+			require.Equal(t, TokenStats{Remembered: 2, Verified: 2, Size: 1}, tokens.Stats())
 		}},
 	}
 	for _, tt := range tests {
