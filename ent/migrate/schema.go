@@ -1189,9 +1189,15 @@ var (
 				Columns: []*schema.Column{HazardsColumns[26], HazardsColumns[9]},
 			},
 			{
-				Name:    "hazard_tenant_id_follow_up_on",
+				Name:    "hazard_open_tenant_id_follow_up_on",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[22]},
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[22], HazardsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						HazardsColumns[0].Name,
+					},
+					Where: "state <> 'CLOSED'",
+				},
 			},
 			{
 				Name:    "hazard_tenant_id_found_at",

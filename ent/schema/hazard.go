@@ -101,8 +101,14 @@ func (Hazard) Indexes() []ent.Index {
 		index.Fields("campaign_id"),
 		index.Fields("inspection_id"),
 		index.Fields("risk_point_id", "state"),
-		// The overdue follow-ups view: assigned, open, past the date.
-		index.Fields("tenant_id", "follow_up_on"),
+		// The overdue follow-ups view: open, assigned, past the date, in date
+		// order (a few percent of the hazards are open). The path is in the
+		// index so that the caller's scope filters the entries before their
+		// rows are read: with the date alone, an enterprise principal's empty
+		// page read every assigned hazard of the tenant (0.7–0.9 s on SQLite
+		// at county scale). Totals are index-only (PostgreSQL: id included).
+		index.Fields("tenant_id", "follow_up_on", "scope_path").StorageKey("hazard_open_tenant_id_follow_up_on").
+			Annotations(entsql.IncludeColumns("id"), entsql.IndexWhere("state <> 'CLOSED'")),
 		// The dashboard counts the days of a month its period cuts (the
 		// current month) from the records, the rest from the monthly tallies.
 		index.Fields("tenant_id", "found_at"),
