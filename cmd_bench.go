@@ -68,6 +68,7 @@ func benchCommand(ctx context.Context, args []string) error {
 	fs.StringVar(&o.ProfileDir, "profile", "", "save the server's CPU and allocation profiles of the load phase in this directory")
 	fs.StringVar(&o.ServerURL, "server-url", "", "use this running server (started with --statement-header) instead of starting one")
 	fs.StringVar(&o.AdminURL, "admin-url", "", "admin address of the --server-url server (its --admin-addr), where /metrics is read")
+	scenarios := fs.String("scenarios", "", "comma-separated scenarios to measure, e.g. count,dashboard (default: all of "+strings.Join(bench.ScenarioNames(), ", ")+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,6 +76,9 @@ func benchCommand(ctx context.Context, args []string) error {
 		return errors.New("bench needs --database-url postgres://… (the floors use lib/pq)")
 	}
 	o.Users = users
+	if *scenarios != "" {
+		o.Scenarios = strings.Split(*scenarios, ",")
+	}
 	_, err := bench.Run(ctx, o)
 	return err
 }

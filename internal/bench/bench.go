@@ -14,10 +14,13 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/dutychain/dutychain/internal/db"
@@ -61,8 +64,11 @@ type Options struct {
 	// ProfileDir, when set, receives the server's CPU profile of the API
 	// load phase and its allocation profile (go tool pprof).
 	ProfileDir string
-	Out        io.Writer
-	Log        *slog.Logger
+	// Scenarios, when set, measures only the scenarios of these names
+	// (ScenarioNames); the checks of the others are left out.
+	Scenarios []string
+	Out       io.Writer
+	Log       *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -130,7 +136,11 @@ type harness struct {
 // non-nil when a deterministic check or, in --check mode, a target failed.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	o.defaults()
-	h := &harness{o: o, scen: scenarios()}
+	scen, err := selectScenarios(scenarios(), o.Scenarios)
+	if err != nil {
+		return nil, err
+	}
+	h := &harness{o: o, scen: scen}
 	defer func() {
 		for i := len(h.cleanup) - 1; i >= 0; i-- {
 			h.cleanup[i]()
@@ -174,6 +184,37 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	return rep, rep.verdict(o.Check)
+}
+
+// ScenarioNames lists the scenarios a run measures by default, in order.
+func ScenarioNames() []string {
+	var names []string
+	for _, s := range scenarios() {
+		names = append(names, s.name)
+	}
+	return names
+}
+
+// selectScenarios keeps the scenarios of all named in names, in their
+// order; no names keeps them all.
+func selectScenarios(all []*scenario, names []string) ([]*scenario, error) {
+	if len(names) == 0 {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		if !slices.ContainsFunc(all, func(s *scenario) bool { return s.name == n }) {
+			return nil, fmt.Errorf("bench: unknown scenario %q (known: %s)", n, strings.Join(ScenarioNames(), ", "))
+		}
+		want[n] = true
+	}
+	var out []*scenario
+	for _, s := range all {
+		if want[s.name] {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // normalise decodes JSON into plain values so answers compare by content.

@@ -78,5 +78,14 @@ func TestSmallBenchmarkRunKeepsItsStatementCounts(t *testing.T) {
 			_, ok := rep.Find("list", bench.LevelTown, "handler")
 			require.True(t, ok, "the floors ran")
 		}
+
+		o.Scenarios = []string{"count"}
+		rep, err = bench.Run(ctx, o)
+		require.NoError(t, err, "a run of one scenario")
+		require.NotEmpty(t, rep.Results)
+		for _, r := range rep.Results {
+			require.Equal(t, "count", r.Scenario, "only the named scenario is measured")
+		}
+		require.Empty(t, rep.Probes, "the nested probes belong to the nested scenario")
 	})
 }
