@@ -1191,7 +1191,7 @@ var (
 			{
 				Name:    "hazard_open_tenant_id_follow_up_on",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[22], HazardsColumns[4]},
+				Columns: []*schema.Column{HazardsColumns[3], HazardsColumns[22], HazardsColumns[4], HazardsColumns[9]},
 				Annotation: &entsql.IndexAnnotation{
 					IncludeColumns: []string{
 						HazardsColumns[0].Name,

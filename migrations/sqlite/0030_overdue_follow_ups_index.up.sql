@@ -2,4 +2,4 @@
 -- drop index "hazard_tenant_id_follow_up_on" from table: "hazards"
 DROP INDEX `hazard_tenant_id_follow_up_on`;
 -- create index "hazard_open_tenant_id_follow_up_on" to table: "hazards"
-CREATE INDEX `hazard_open_tenant_id_follow_up_on` ON `hazards` (`tenant_id`, `follow_up_on`, `scope_path`) WHERE state <> 'CLOSED';
+CREATE INDEX `hazard_open_tenant_id_follow_up_on` ON `hazards` (`tenant_id`, `follow_up_on`, `scope_path`, `state`) WHERE state <> 'CLOSED';
