@@ -115,12 +115,15 @@ func (b *generationBatcher) lead(ctx context.Context, self *genWaiter) (userGen,
 		b.mu.Unlock()
 		return 0, 0, err
 	}
+	r := genReads.Get().(*genRead)
+	defer r.release()
 	n := min(len(b.queue), MaxGenerationBatch)
-	batch := slices.Clone(b.queue[:n])
+	r.batch = append(r.batch[:0], b.queue[:n]...)
+	batch := r.batch
 	b.queue = slices.Delete(b.queue, 0, n)
 	b.mu.Unlock()
 
-	gens, rerr := b.readBatch(ctx, batch)
+	rerr := r.run(ctx, b.read)
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -149,7 +152,7 @@ func (b *generationBatcher) lead(ctx context.Context, self *genWaiter) (userGen,
 		if rerr != nil {
 			w.err = rerr
 		} else {
-			w.userGen, w.tenantGen = gens.of(w.tenant, w.user)
+			w.userGen, w.tenantGen = r.rows.of(w.tenant, w.user)
 		}
 		if w != self {
 			close(w.done)
@@ -196,30 +199,30 @@ type genRow struct {
 
 func (g *genRows) add(tenant, user, gen int64) {
 	k := genKey{tenant, user}
-	if g.many == nil && g.n < len(g.one) {
+	if len(g.many) == 0 && g.n < len(g.one) {
 		g.one[g.n] = genRow{k, gen}
 		g.n++
 		return
 	}
 	if g.many == nil {
 		g.many = make(map[genKey]int64, 8)
+	}
+	if g.n > 0 {
 		for _, r := range g.one[:g.n] {
 			g.many[r.key] = r.gen
 		}
+		g.n = 0
 	}
 	g.many[k] = gen
 }
 
 func (g *genRows) get(k genKey) int64 {
-	if g.many != nil {
-		return g.many[k]
-	}
 	for _, r := range g.one[:g.n] {
 		if r.key == k {
 			return r.gen
 		}
 	}
-	return 0 // no change ever counted
+	return g.many[k] // 0 when no change was ever counted
 }
 
 // of returns the user's and the tenant's generation.
@@ -228,7 +231,40 @@ func (g *genRows) of(tenantID, userID int) (userGen, tenantGen int64) {
 	return g.get(genKey{t, int64(userID)}), g.get(genKey{t, 0})
 }
 
-// readBatch reads the generations of batch in one statement:
+// reset empties g, keeping its map's room.
+func (g *genRows) reset() {
+	g.n = 0
+	clear(g.many)
+}
+
+// genRead is one coalesced read: its requests, its statement and its rows.
+// Pooled: a server sends one per request at low load.
+type genRead struct {
+	batch             []*genWaiter
+	q                 []byte
+	rows              genRows
+	tenant, user, gen int64 // scan targets
+	scan              func(*sql.Rows) error
+}
+
+var genReads = sync.Pool{New: func() any {
+	r := &genRead{q: make([]byte, 0, 128)}
+	r.scan = r.scanRows
+	return r
+}}
+
+// release returns r to the pool, holding no request.
+func (r *genRead) release() {
+	clear(r.batch)
+	r.batch = r.batch[:0]
+	r.rows.reset()
+	if cap(r.q) > 8<<10 {
+		r.q = nil
+	}
+	genReads.Put(r)
+}
+
+// run reads the generations of r's batch in one statement:
 //
 //	SELECT tenant_id, user_id, generation FROM viewer_generations
 //	WHERE (tenant_id = 1 AND user_id IN (5, 7, 0)) OR (tenant_id = 2 AND …)
@@ -236,23 +272,22 @@ func (g *genRows) of(tenantID, userID int) (userGen, tenantGen int64) {
 // a key lookup per tenant on the primary key (tenant_id, user_id). The ids
 // (integers from verified tokens) are written into the statement: without
 // parameters lib/pq sends it in one round trip (the simple query protocol).
-func (b *generationBatcher) readBatch(ctx context.Context, batch []*genWaiter) (*genRows, error) {
-	q := appendGenerationsQuery(make([]byte, 0, 96+16*len(batch)), batch)
-	gens := &genRows{}
-	err := b.read(ctx, string(q), func(rows *sql.Rows) error {
-		for rows.Next() {
-			var tenant, user, gen int64
-			if err := rows.Scan(&tenant, &user, &gen); err != nil {
-				return err
-			}
-			gens.add(tenant, user, gen)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read viewer generations of %d requests: %w", len(batch), err)
+func (r *genRead) run(ctx context.Context, read ReadFunc) error {
+	r.q = appendGenerationsQuery(r.q[:0], r.batch)
+	if err := read(ctx, string(r.q), r.scan); err != nil {
+		return fmt.Errorf("read viewer generations of %d requests: %w", len(r.batch), err)
 	}
-	return gens, nil
+	return nil
+}
+
+func (r *genRead) scanRows(rows *sql.Rows) error {
+	for rows.Next() {
+		if err := rows.Scan(&r.tenant, &r.user, &r.gen); err != nil {
+			return err
+		}
+		r.rows.add(r.tenant, r.user, r.gen)
+	}
+	return rows.Err()
 }
 
 // appendGenerationsQuery appends the statement reading the generations of
