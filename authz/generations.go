@@ -37,6 +37,14 @@ const MaxGenerationBatch = 128
 // waits for a connection returns ctx.Err() and hands its batch, unread, to
 // the next leader (those requests still arrived before that read is sent).
 // An error of the statement goes to every request of its batch.
+//
+// Bounds: with QueryUnwatched the statement, once sent, runs to the server's
+// answer or the connection's failure (SQLite: its busy timeout), also when
+// the leader's client has left; then it still answers the rest of its batch.
+// Being one at a time, these reads hold at most one pool connection per
+// cache, and every request waiting behind a stalled read still leaves when
+// its client does. The statement is counted in the leader's request
+// (reqctx.CountStatement); the requests it also answers count none.
 type generationBatcher struct {
 	read ReadFunc
 	// queued, when not nil, is called (under mu) when a request joins the
