@@ -30,9 +30,14 @@ const DefaultViewerCacheSize = 50_000
 // (one statement, as without the cache). So a disabled user, an ended post or
 // a revoked session is refused on the very next request on every replica,
 // and the policy is always the request's current snapshot.
+//
+// Concurrent requests share that statement: one read serves every request
+// that arrived before it was sent (generationBatcher), never one that
+// arrived while it was in flight.
 type ViewerCache struct {
 	client    *ent.Client
 	read      ReadFunc
+	batch     *generationBatcher // nil: one read per request
 	maxSize   int
 	mu        sync.Mutex
 	states    map[stateKey]*viewerState
@@ -51,18 +56,34 @@ type stateKey struct {
 // database and hands its rows to scan (db.DB.QueryUnwatched).
 type ReadFunc func(ctx context.Context, query string, scan func(*sql.Rows) error) error
 
+// ViewerCacheOption changes how a ViewerCache reads.
+type ViewerCacheOption func(*ViewerCache)
+
+// SingleGenerationReads makes every request send its own generation read,
+// as the cache did before reads were coalesced (for benchmarks' comparison).
+func SingleGenerationReads() ViewerCacheOption {
+	return func(c *ViewerCache) { c.batch = nil }
+}
+
 // NewViewerCache returns a cache over client; size ≤ 0 means
 // DefaultViewerCacheSize. read, when not nil, runs the per-request
 // generation read (a server passes db.DB.QueryUnwatched, which skips the
 // goroutines that watch a cancellable context); nil runs it through client.
-func NewViewerCache(client *ent.Client, read ReadFunc, size int) *ViewerCache {
+// Concurrent requests' generation reads are coalesced unless opts say
+// otherwise.
+func NewViewerCache(client *ent.Client, read ReadFunc, size int, opts ...ViewerCacheOption) *ViewerCache {
 	if size <= 0 {
 		size = DefaultViewerCacheSize
 	}
 	if read == nil {
 		read = clientRead(client)
 	}
-	return &ViewerCache{client: client, read: read, maxSize: size, states: map[stateKey]*viewerState{}}
+	c := &ViewerCache{client: client, read: read, maxSize: size, states: map[stateKey]*viewerState{},
+		batch: &generationBatcher{read: read}}
+	for _, opt := range opts {
+		opt(c)
+	}
+	return c
 }
 
 // clientRead is a ReadFunc running query through client.
@@ -126,10 +147,14 @@ func (c *ViewerCache) Viewer(ctx context.Context, policy *Policy, userID, tenant
 }
 
 // generations reads the user's and the tenant's viewer generations (0 when
-// no change was ever counted). The ids (integers from a verified token) are
+// no change was ever counted), in a read shared with concurrent requests
+// (generationBatcher) or, with SingleGenerationReads, alone. The ids (integers from a verified token) are
 // written into the statement: without parameters lib/pq sends it in one
 // round trip (the simple query protocol) instead of two.
 func (c *ViewerCache) generations(ctx context.Context, userID, tenantID int) (userGen, tenantGen int64, err error) {
+	if c.batch != nil {
+		return c.batch.generations(ctx, userID, tenantID)
+	}
 	q := make([]byte, 0, 112)
 	q = append(q, "SELECT user_id, generation FROM "+GenerationsTable+" WHERE tenant_id = "...)
 	q = strconv.AppendInt(q, int64(tenantID), 10)
@@ -164,11 +189,20 @@ type ViewerCacheStats struct {
 	Hits, Reloads, Evictions uint64
 	// Size is the number of states kept now.
 	Size int
+	// GenerationReads are the statements that read generations for
+	// GenerationRequests requests (coalesced reads; zero with
+	// SingleGenerationReads): their difference is the reads saved.
+	GenerationReads, GenerationRequests uint64
 }
 
 // Stats returns the cache's counters.
 func (c *ViewerCache) Stats() ViewerCacheStats {
+	var reads, served uint64
+	if c.batch != nil {
+		reads, served = c.batch.stats()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return ViewerCacheStats{Hits: c.hits, Reloads: c.reloads, Evictions: c.evictions, Size: len(c.states)}
+	return ViewerCacheStats{Hits: c.hits, Reloads: c.reloads, Evictions: c.evictions, Size: len(c.states),
+		GenerationReads: reads, GenerationRequests: served}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/testdb"
@@ -145,6 +146,46 @@ func TestViewerCache(t *testing.T) {
 				before := cache.Stats().Reloads
 				get()
 				require.Equal(t, before+1, cache.Stats().Reloads)
+			})
+
+			t.Run("a user disabled while a read was in flight is refused by the request that arrived after", func(t *testing.T) {
+				uid, _ := x.built.User("bureau.chief")
+				reads := newHeldReads(x.d.QueryUnwatched)
+				held := authz.NewViewerCache(x.d.Client, reads.read, 0)
+				queued := make(chan struct{}, 4)
+				authz.OnGenerationQueued(held, func() { queued <- struct{}{} })
+				request := func() <-chan error {
+					out := make(chan error, 1)
+					go func() {
+						_, err := held.Viewer(ctx, x.policy, uid, x.built.TenantID, "", time.Now())
+						out <- err
+					}()
+					return out
+				}
+				for range 2 { // read, then kept
+					require.NoError(t, <-request())
+				}
+				require.Equal(t, uint64(1), held.Stats().Hits)
+
+				reads.mu.Lock()
+				reads.holdAfter[len(reads.queries)] = true
+				reads.mu.Unlock()
+				first := request()
+				<-reads.held // sent and answered: the user was active
+				_, err := x.d.SQL.ExecContext(ctx, `UPDATE users SET status = 'DISABLED' WHERE id = `+strconv.Itoa(uid))
+				require.NoError(t, err)
+				t.Cleanup(func() {
+					_, err := x.d.SQL.ExecContext(context.Background(), `UPDATE users SET status = 'ACTIVE' WHERE id = `+strconv.Itoa(uid))
+					require.NoError(t, err)
+				})
+				second := request()
+				<-queued // arrived while the first read was in flight
+				reads.release <- struct{}{}
+				require.NoError(t, <-first, "the first request arrived before the user was disabled")
+				err = <-second
+				ae, ok := apperr.As(err)
+				require.True(t, ok, "want *apperr.Error, got %T: %v", err, err)
+				require.Equal(t, apperr.ReasonTokenRevoked, ae.Reason)
 			})
 		})
 	}

@@ -20,7 +20,10 @@ import (
 // PostgreSQL the server's answer or the TCP connection's failure. A request
 // whose client leaves while its read is on the wire finishes that read
 // first; at most the pool's open connections can be held so, and requests
-// that wait for a connection still leave when their client does.
+// that wait for a connection still leave when their client does. The viewer
+// cache coalesces its generation reads (authz.ViewerCache): one read in
+// flight per cache, so such reads hold at most one connection of the pool,
+// and the requests waiting for that read leave when their client does.
 func (d *DB) QueryUnwatched(ctx context.Context, query string, scan func(*sql.Rows) error) (err error) {
 	conn, err := d.SQL.Conn(ctx)
 	if err != nil {
