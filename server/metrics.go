@@ -81,6 +81,14 @@ func (m *Metrics) ObserveViewers(c *authz.ViewerCache) {
 			Name: "dutychain_viewer_cache_size",
 			Help: "Viewers (user sessions) the viewer cache keeps.",
 		}, func() float64 { return float64(c.Stats().Size) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_viewer_generation_reads_total",
+			Help: "Statements reading viewer generations; concurrent requests share one (compare with dutychain_viewer_generation_requests_total).",
+		}, func() float64 { return float64(c.Stats().GenerationReads) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_viewer_generation_requests_total",
+			Help: "Requests whose viewer generations were read (each authenticated request with a kept viewer).",
+		}, func() float64 { return float64(c.Stats().GenerationRequests) }),
 	)
 }
 

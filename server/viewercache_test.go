@@ -173,5 +173,9 @@ func TestAuthenticationCostsOneSmallStatement(t *testing.T) {
 		require.Equal(t, strconv.FormatUint(remembered.Remembered, 10), metric(string(body), `dutychain_access_tokens_total{check="remembered"}`), "the remembered tokens are exported")
 		require.Equal(t, strconv.FormatUint(remembered.Verified, 10), metric(string(body), `dutychain_access_tokens_total{check="verified"}`))
 		require.NotEmpty(t, metric(string(body), "dutychain_access_tokens_remembered"))
+		st := s.App.Viewers.Stats()
+		require.Equal(t, st.GenerationRequests, st.GenerationReads, "one request at a time: one read each")
+		require.Equal(t, strconv.FormatUint(st.GenerationReads, 10), metric(string(body), "dutychain_viewer_generation_reads_total"), "the generation reads are exported")
+		require.Equal(t, strconv.FormatUint(st.GenerationRequests, 10), metric(string(body), "dutychain_viewer_generation_requests_total"))
 	}, func(c *config.Config) { c.StatementHeader = true })
 }
