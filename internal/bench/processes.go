@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -87,14 +86,14 @@ func (h *harness) start(ctx context.Context) error {
 		h.pprof = h.admin
 		serveArgs = append(serveArgs, "--pprof")
 	}
-	pid, err := h.spawn(ctx, bin, filepath.Join(dataDir, "server.log"), serveArgs...)
+	server, err := h.spawn(ctx, bin, filepath.Join(dataDir, "server.log"), serveArgs...)
 	if err != nil {
 		return err
 	}
-	h.apiPID = pid
+	h.apiPID = server.pid
 	h.api = "http://" + apiAddr
-	if err := h.waitReady(ctx, h.api); err != nil {
-		return fmt.Errorf("server: %w (log in %s)", err, dataDir)
+	if err := h.waitReady(ctx, h.api, server); err != nil {
+		return fmt.Errorf("server: %w", err)
 	}
 	if h.o.SkipFloors {
 		return nil
@@ -107,43 +106,55 @@ func (h *harness) start(ctx context.Context) error {
 	for _, u := range h.o.Users {
 		args = append(args, "--user", u.Level+"="+u.Username)
 	}
-	if _, err := h.spawn(ctx, bin, filepath.Join(dataDir, "floor.log"), args...); err != nil {
+	floor, err := h.spawn(ctx, bin, filepath.Join(dataDir, "floor.log"), args...)
+	if err != nil {
 		return err
 	}
 	h.floor = "http://" + floorAddr
-	if err := h.waitReady(ctx, h.floor); err != nil {
-		return fmt.Errorf("handler floor: %w (log in %s)", err, dataDir)
+	if err := h.waitReady(ctx, h.floor, floor); err != nil {
+		return fmt.Errorf("handler floor: %w", err)
 	}
 	return nil
 }
 
-func (h *harness) spawn(ctx context.Context, bin, logFile string, args ...string) (int, error) {
+// child is a process the harness started: its pid, its log, and a channel
+// closed when it exits.
+type child struct {
+	pid    int
+	log    string
+	exited <-chan struct{}
+}
+
+func (h *harness) spawn(ctx context.Context, bin, logFile string, args ...string) (child, error) {
 	lf, err := os.Create(logFile)
 	if err != nil {
-		return 0, fmt.Errorf("log file: %w", err)
+		return child{}, fmt.Errorf("log file: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = lf, lf
 	cmd.Env = append(os.Environ(), "DATABASE_URL=")
 	if err := cmd.Start(); err != nil {
 		lf.Close()
-		return 0, fmt.Errorf("start %s %s: %w", bin, args[0], err)
+		return child{}, fmt.Errorf("start %s %s: %w", bin, args[0], err)
 	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
 	h.cleanup = append(h.cleanup, func() {
 		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-exited:
 		case <-time.After(10 * time.Second):
 			_ = cmd.Process.Kill()
 		}
 		lf.Close()
 	})
-	return cmd.Process.Pid, nil
+	return child{pid: cmd.Process.Pid, log: logFile, exited: exited}, nil
 }
 
-func (h *harness) waitReady(ctx context.Context, base string) error {
+// waitReady waits for c to answer /readyz at base. A child that exits
+// first, or is not ready in 2 minutes, is an error carrying the end of its
+// log: the log's directory is removed when the run ends.
+func (h *harness) waitReady(ctx context.Context, base string, c child) error {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		resp, err := h.client.Get(base + "/readyz")
@@ -156,10 +167,22 @@ func (h *harness) waitReady(ctx context.Context, base string) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-c.exited:
+			return fmt.Errorf("exited before it was ready; its log ends:\n%s", logTail(c.log, 20))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return errors.New("not ready after 2 minutes")
+	return fmt.Errorf("not ready after 2 minutes; its log ends:\n%s", logTail(c.log, 20))
+}
+
+// logTail returns the last n lines of the file at path.
+func logTail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(log unreadable: %v)", err)
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
 }
 
 func freeAddr() (string, error) {
