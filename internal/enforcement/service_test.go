@@ -20,13 +20,8 @@ import (
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/enforcement"
 	"github.com/dutychain/dutychain/internal/seed"
-	"github.com/dutychain/dutychain/internal/testdb"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
-
-var demo = &testdb.Template{Name: "enforcement", Build: func(ctx context.Context, d *db.DB) error {
-	_, err := seed.Demo(ctx, d.Client)
-	return err
-}}
 
 // as is a context of demo user in a tenant whose policy is current.
 func as(t *testing.T, d *db.DB, user string) context.Context {
@@ -59,7 +54,7 @@ func problems(err error) int {
 }
 
 func TestService(t *testing.T) {
-	demo.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		now := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 		svc := &enforcement.Service{Client: d.Client, Now: func() time.Time { return now }}
 		ctx := as(t, d, "bureau.fuel")

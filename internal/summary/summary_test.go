@@ -27,13 +27,8 @@ import (
 	"github.com/dutychain/dutychain/internal/emergency"
 	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/summary"
-	"github.com/dutychain/dutychain/internal/testdb"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
-
-var demoTemplate = &testdb.Template{Name: "summary", Build: func(ctx context.Context, d *db.DB) error {
-	_, err := seed.Demo(ctx, d.Client)
-	return err
-}}
 
 // fixture is a demo county with a summary service and signed-in users.
 type fixture struct {
@@ -69,7 +64,7 @@ func open(t *testing.T, d *db.DB) *fixture {
 }
 
 func TestYearlySummary(t *testing.T) {
-	demoTemplate.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		f := open(t, d)
 		county := f.b.Units[seed.CodeCounty]
 		s, err := f.svc.Build(f.user("county.head"), summary.Input{Year: 2022, UnitID: &county})

@@ -9,6 +9,7 @@ import (
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/seed"
 	"github.com/dutychain/dutychain/internal/summary"
+	"github.com/dutychain/dutychain/internal/testdb/demodb"
 )
 
 // recordingZones answers with a fixed zone (or error) and records which
@@ -25,7 +26,7 @@ func (z *recordingZones) Zone(_ context.Context, tenantID int) (*time.Location, 
 }
 
 func TestSummaryYearFollowsTheTenantsZone(t *testing.T) {
-	demoTemplate.Each(t, func(t *testing.T, d *db.DB) {
+	demodb.Each(t, func(t *testing.T, d *db.DB) {
 		f := open(t, d)
 		county := f.b.Units[seed.CodeCounty]
 
