@@ -24,6 +24,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/lib/pq"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
@@ -164,8 +165,14 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 		if _, err := d.SQL.ExecContext(ctx, "ANALYZE "+strings.Join(tl.c.Tables(), ", ")); err != nil {
 			return res, fmt.Errorf("synthetic data: analyze: %w", err)
 		}
-		// The load's tally triggers left a dead row version per record.
-		for _, table := range []string{"hazard_tallies", "hazard_month_tallies", "inspection_month_tallies", "enforcement_month_tallies"} {
+		// The load's tally triggers left a dead row version per record in
+		// the tallies and their town rollups: at county scale the county's
+		// 1,158 rollup rows sat on 3,910 pages and its total took 5 ms, not 3.
+		tables, err := tallyTables(ctx, d.SQL)
+		if err != nil {
+			return res, fmt.Errorf("synthetic data: %w", err)
+		}
+		for _, table := range tables {
 			if _, err := d.SQL.ExecContext(ctx, "VACUUM FULL ANALYZE "+table); err != nil {
 				return res, fmt.Errorf("synthetic data: compact %s: %w", table, err)
 			}
@@ -335,4 +342,31 @@ func checkTenants(ctx context.Context, c *ent.Client, opts Options) error {
 		return fmt.Errorf("synthetic data: %w: %q; choose another --tenant or start from an empty database", ErrTenantExists, opts.Tenant)
 	}
 	return nil
+}
+
+// tallyTables lists the PostgreSQL tables the tally triggers maintain: the
+// tallies (…_tallies) and their rollups (…_tally_rollups), from the catalog so
+// that a new tally is compacted after a load without being listed here.
+func tallyTables(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT tablename FROM pg_tables
+		WHERE schemaname = current_schema() AND (tablename LIKE '%\_tallies' OR tablename LIKE '%\_tally\_rollups')
+		ORDER BY tablename`)
+	if err != nil {
+		return nil, fmt.Errorf("list the tally tables: %w", err)
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("list the tally tables: %w", err)
+		}
+		tables = append(tables, pq.QuoteIdentifier(name))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list the tally tables: %w", err)
+	}
+	return tables, nil
 }

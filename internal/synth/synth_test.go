@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,42 @@ func TestGenerate(t *testing.T) {
 			}
 		})
 
+		t.Run("the load leaves every tally and rollup table compact", func(t *testing.T) {
+			if d.Dialect != dialect.Postgres {
+				t.Skip("PostgreSQL only: the tally triggers' updates leave dead row versions there")
+			}
+			rows, err := d.SQL.Query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+				AND (tablename LIKE '%\_tallies' OR tablename LIKE '%\_tally\_rollups') ORDER BY tablename`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tables []string
+			for rows.Next() {
+				var name string
+				if err := rows.Scan(&name); err != nil {
+					t.Fatal(err)
+				}
+				tables = append(tables, name)
+			}
+			if err := rows.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"hazard_tallies", "hazard_tally_rollups", "hazard_month_tallies", "hazard_month_tally_rollups",
+				"inspection_month_tallies", "inspection_month_tally_rollups", "enforcement_month_tallies", "enforcement_month_tally_rollups"} {
+				if !slices.Contains(tables, want) {
+					t.Errorf("%s is not among the tally tables %v", want, tables)
+				}
+			}
+			for _, table := range tables {
+				n := count(t, d, "SELECT COUNT(*) FROM "+table+" WHERE tenant_id = $1", tid)
+				pages := count(t, d, "SELECT (pg_relation_size($1::regclass) / 8192)::int", table)
+				// ≈ 50 tally rows fit a page at fillfactor 70; a dead version per
+				// hazard written would be hundreds of pages.
+				if pages > n/10+2 {
+					t.Errorf("%s: %d pages for %d rows: not compacted after the load", table, pages, n)
+				}
+			}
+		})
 		t.Run("every unit's path is its parent's path plus its id, one level deeper", func(t *testing.T) {
 			zero(t, "units off their parent's path", `SELECT COUNT(*) FROM units c JOIN units p ON p.id = c.parent_id
 				WHERE c.tenant_id = $1 AND (c.scope_path <> p.scope_path || c.id || '/' OR c.depth <> p.depth + 1 OR p.tenant_id <> c.tenant_id)`)
