@@ -347,10 +347,8 @@ func checkTenants(ctx context.Context, c *ent.Client, opts Options) error {
 // tallyTables lists the PostgreSQL tables the tally triggers maintain: the
 // tallies (…_tallies) and their rollups (…_tally_rollups), from the catalog so
 // that a new tally is compacted after a load without being listed here.
-func tallyTables(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT tablename FROM pg_tables
+func tallyTables(ctx context.Context, sdb *sql.DB) ([]string, error) {
+	rows, err := sdb.QueryContext(ctx, `SELECT tablename FROM pg_tables
 		WHERE schemaname = current_schema() AND (tablename LIKE '%\_tallies' OR tablename LIKE '%\_tally\_rollups')
 		ORDER BY tablename`)
 	if err != nil {
