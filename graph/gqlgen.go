@@ -9,7 +9,17 @@
 //     request's goroutine instead of one goroutine per element;
 //   - graphql.NewDeferredGroup(ctx) → newDeferredGroup(ctx, ec.OperationContext):
 //     the @defer bookkeeping (with the object's path) is built only for a
-//     document that can contain @defer.
+//     document that can contain @defer;
+//   - an object without @defer is written by objectJSON (exec_objects.go)
+//     instead of its *graphql.FieldSet, without a map and closures per object;
+//   - graphql.CollectFields → ec.collected.collect (exec_objects.go): the
+//     fields an object's selection collects, cached per operation under the
+//     selection's identity rather than a key hashed per object;
+//   - a scalar field read straight from a Go struct field (no resolver, no
+//     method, no arguments, no directive) is marshalled without a field
+//     context or the field middlewares (plainFields), falling back to
+//     gqlgen's path when the value marshals to null, so that the error
+//     carries the field's path.
 //
 // It also writes graph/resolver_fields.go: the fields, per GraphQL type, that
 // resolvers of this package resolve (marshalList's test). Run from the
@@ -23,6 +33,7 @@ import (
 	"go/types"
 	"log"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -36,6 +47,11 @@ import (
 var substitutions = []struct{ old, new string }{
 	{"graphql.MarshalSliceConcurrently(ctx, ", "marshalList(ctx, "},
 	{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx, ec.OperationContext)"},
+	{"\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}",
+		"\t\tec.ProcessDeferredGroup(deferred)\n\t\treturn out\n\t}\n\n\treturn objectJSON{fields, out.Values}\n}"},
+	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}",
+		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tcollected collectedFields // exec_objects.go\n}"},
+	{"graphql.CollectFields(ec.OperationContext, sel, ", "ec.collected.collect(ec.OperationContext, sel, "},
 }
 
 func main() {
@@ -62,6 +78,10 @@ func substitute(file string) error {
 			return fmt.Errorf("%s no longer contains %q: gqlgen's templates changed; update graph/gqlgen.go and graph/exec_lists.go", file, s.old)
 		}
 		src = bytes.ReplaceAll(src, []byte(s.old), []byte(s.new))
+	}
+	src, n := plainFields(src)
+	if n == 0 {
+		return fmt.Errorf("%s: no plain scalar field matched: gqlgen's templates changed; update plainFields in graph/gqlgen.go", file)
 	}
 	out, err := format.Source(src)
 	if err != nil {
@@ -139,4 +159,98 @@ func inEnt(t types.Type) bool {
 	}
 	n, ok := t.(*types.Named)
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "github.com/dutychain/dutychain/ent"
+}
+
+// The executor's shapes plainFields recognises, as gqlgen v0.17 writes them.
+var (
+	// scalarContextRe: a field context with no arguments, method or resolver.
+	scalarContextRe = regexp.MustCompile(`func \(ec \*executionContext\) (fieldContext_[^\s(]+)\(_ context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n\treturn graphql\.NewScalarFieldContext\("[^"]+", field, false, false, "[^"]+"\)\n\}`)
+	// objectContextRe: the field context of a plain field of an object type,
+	// with no arguments, method or resolver.
+	objectContextRe = regexp.MustCompile(`func \(ec \*executionContext\) (fieldContext_[^\s(]+)\(_ context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n\tfc = &graphql\.FieldContext\{\n\t\tObject: +"[^"]+",\n\t\tField: +field,\n\t\tIsMethod: +false,\n\t\tIsResolver: +false,\n\t\tChild: func\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.childFields_[^\s(]+\(ctx, field\)\n\t\t\},\n\t\}\n\treturn fc, nil\n\}`)
+	// funcMarshalRe: a scalar marshalled by a function of its value alone;
+	// a null result is the only case that reports an error.
+	funcMarshalRe = regexp.MustCompile(`func \(ec \*executionContext\) (marshal[NO][^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [^*\[)][^)]*\) graphql\.Marshaler \{\n\t_ = sel\n(?:\t_ = ctx\n)?\tres := ([\w.]+)\(v\)\n(?:\tif res == graphql\.Null \{\n\t\tgraphql\.AddInvalidNullFromMarshaler\(ctx, "[^"]+"\)\n\t\}\n)?\treturn res\n\}`)
+	// valueMarshalRe: a value that marshals itself (an enum), never null.
+	valueMarshalRe = regexp.MustCompile(`func \(ec \*executionContext\) (marshal[NO][^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [^*\[)][^)]*\) graphql\.Marshaler \{\n\treturn v\n\}`)
+	// plainFieldRe: a field resolved by reading a struct field of obj.
+	plainFieldRe = regexp.MustCompile(`(func \(ec \*executionContext\) _[^\s(]+\(ctx context\.Context, field graphql\.CollectedField, obj \*[^)]+\) \(ret graphql\.Marshaler\) \{\n)(\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.(fieldContext_[^\s(]+)\(ctx, field\)\n\t\t\},\n\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn (obj(?:\.\w+)+), nil\n\t\t\},\n\t\tnil,\n\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v ([^)]+)\) graphql\.Marshaler \{\n\t\t\treturn ec\.(marshal[^\s(]+)\(ctx, selections, v\)\n\t\t\},\n\t\t(true|false),\n\t\t(?:true|false),\n\t\)\n\})`)
+)
+
+// marshalAt maps a scalar's marshal function to its marshaler that points at
+// the value in the row (graph/exec_scalars.go), with the Go type it takes.
+var marshalAt = map[string]struct{ helper, goType string }{
+	"graphql.MarshalString":  {"marshalStringAt", "string"},
+	"graphql.MarshalInt":     {"marshalIntAt", "int"},
+	"graphql.MarshalInt64":   {"marshalInt64At", "int64"},
+	"graphql.MarshalBoolean": {"marshalBooleanAt", "bool"},
+	"scalar.MarshalTime":     {"marshalTimeAt", "time.Time"},
+	"gid.MarshalID":          {"marshalIDAt", "int"},
+}
+
+// plainFields gives every plain field of the executor src (one read from
+// a struct field of obj: no resolver, method, arguments or directive) a
+// shorter path, and returns how many it changed.
+//
+// gqlgen resolves every field through graphql.ResolveField: a field context,
+// a context value, closures for the resolver and each field middleware, and
+// the value boxed in an interface, about ten allocations for reading a
+// struct field. A struct field has nothing to resolve and cannot fail, and
+// the server's field middlewares leave such fields alone (server.go, where
+// they are installed), so a shorter path answers the same:
+//   - a scalar is marshalled straight from the row, with no field context
+//     (its marshaler has no use for one). When the value marshals to null (a
+//     zero Time in a non-null field), the field goes through gqlgen's path,
+//     which reports the error with the field's path;
+//   - an object or a list keeps its field context, which its children's
+//     paths and errors hang from, but skips the resolver and middleware
+//     closures (resolvePlainField).
+func plainFields(src []byte) ([]byte, int) {
+	scalarContexts := map[string]bool{}
+	for _, m := range scalarContextRe.FindAllSubmatch(src, -1) {
+		scalarContexts[string(m[1])] = true
+	}
+	objectContexts := map[string]bool{}
+	for _, m := range objectContextRe.FindAllSubmatch(src, -1) {
+		objectContexts[string(m[1])] = true
+	}
+	byFunc := map[string]string{} // marshal function → marshaller of the value
+	for _, m := range funcMarshalRe.FindAllSubmatch(src, -1) {
+		byFunc[string(m[1])] = string(m[2])
+	}
+	selfMarshalling := map[string]bool{}
+	for _, m := range valueMarshalRe.FindAllSubmatch(src, -1) {
+		selfMarshalling[string(m[1])] = true
+	}
+	n := 0
+	out := plainFieldRe.ReplaceAllFunc(src, func(match []byte) []byte {
+		m := plainFieldRe.FindSubmatch(match)
+		header, body, fieldContext, value, goType, marshal, recovers := m[1], m[2], string(m[3]), string(m[4]), string(m[5]), string(m[6]), string(m[7])
+		const why = "\t// A plain struct field (graph/gqlgen.go, plainFields).\n"
+		if objectContexts[fieldContext] && (strings.HasPrefix(goType, "*") || strings.HasPrefix(goType, "[]")) {
+			n++
+			return slices.Concat(header, []byte(why+"\treturn resolvePlainField(ctx, ec.OperationContext, field, ec."+fieldContext+
+				", "+value+", ec."+marshal+", "+recovers+")\n}"))
+		}
+		if !scalarContexts[fieldContext] {
+			return match
+		}
+		switch {
+		case selfMarshalling[marshal]:
+			// A pointer to the enum in the row: a Marshaler, boxed for free.
+			n++
+			return slices.Concat(header, []byte(why+"\treturn &"+value+"\n}"))
+		case byFunc[marshal] != "":
+			n++
+			call := byFunc[marshal] + "(" + value + ")"
+			if at, ok := marshalAt[byFunc[marshal]]; ok && at.goType == goType {
+				call = at.helper + "(&" + value + ")"
+			}
+			fast := "\tif res := " + call + "; res != graphql.Null {\n\t\treturn res\n\t}\n"
+			return slices.Concat(header, []byte(why+fast), body)
+		default:
+			return match
+		}
+	})
+	return out, n
 }

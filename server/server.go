@@ -141,7 +141,11 @@ func New(d Deps) http.Handler {
 		return next(ctx)
 	})
 	// One field middleware, not two: gqlgen wraps every field of a
-	// response in a closure per middleware.
+	// response in a closure per middleware. Plain struct fields (no
+	// resolver, method, arguments or directive) do not reach it at all: the
+	// executor reads them directly (plainFields in graph/gqlgen.go). A field
+	// middleware must therefore act only on resolvers, methods or fields with
+	// arguments, as this one (connections' page arguments, errors) does.
 	pages := pageSizeMiddleware(limits)
 	gql.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) {
 		res, err := pages(ctx, next)

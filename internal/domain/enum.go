@@ -6,15 +6,39 @@
 package domain
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/scalar"
 )
 
-func writeQuoted(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote(s)) }
+// writeQuoted writes the enum value s as a JSON string. Values are upper-case
+// identifiers, which need no escape: appended into the response's buffer
+// without an intermediate string. Anything else is quoted by encoding/json.
+func writeQuoted(w io.Writer, s string) {
+	if !isIdentifier(s) {
+		quoted, _ := json.Marshal(s)
+		_, _ = w.Write(quoted)
+		return
+	}
+	b := append(scalar.SpareBuffer(w), '"')
+	b = append(b, s...)
+	_, _ = w.Write(append(b, '"'))
+}
+
+// isIdentifier reports whether s is made of ASCII letters, digits and '_'.
+func isIdentifier(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 func unmarshalEnum(v any, values []string, dst *string, name string) error {
 	s, ok := v.(string)

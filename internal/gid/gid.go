@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/dutychain/dutychain/internal/apperr"
+	"github.com/dutychain/dutychain/internal/scalar"
 )
 
 const prefix = "dc:"
@@ -41,9 +42,16 @@ func Decode(s string) (int, error) {
 
 // MarshalID is gqlgen's marshaler for the ID scalar.
 func MarshalID(id int) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(Encode(id)))
-	})
+	return graphql.WriterFunc(func(w io.Writer) { WriteID(w, id) })
+}
+
+// WriteID writes the opaque form of id as a JSON string, formatted into w's
+// spare buffer (scalar.SpareBuffer) rather than intermediate strings.
+func WriteID(w io.Writer, id int) {
+	var raw [len(prefix) + 20]byte
+	b := append(scalar.SpareBuffer(w), '"')
+	b = base64.RawURLEncoding.AppendEncode(b, strconv.AppendInt(append(raw[:0], prefix...), int64(id), 10))
+	_, _ = w.Write(append(b, '"'))
 }
 
 // UnmarshalID is gqlgen's unmarshaler for the ID scalar.

@@ -1,0 +1,140 @@
+package graph
+
+import (
+	"context"
+	"io"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// objectJSON writes an object of the response: its collected fields with
+// their values, once every value is resolved. The executor gqlgen generates
+// returns its *graphql.FieldSet for that, whose MarshalGQL builds a map of the
+// aliases written and a closure per object and a pointer per field to walk
+// them; graph/gqlgen.go substitutes objectJSON for objects without @defer.
+type objectJSON struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+// maxLinearAliases bounds the fields objectJSON checks for a repeated alias
+// by comparing with those before; larger objects use gqlgen's own writer.
+const maxLinearAliases = 32
+
+// MarshalGQL writes {"alias":value,...}. CollectFields merges the fields of
+// one alias, so an alias repeats only in theory; it is written once, as
+// gqlgen does. Aliases are GraphQL names, which JSON needs no escape for.
+func (o objectJSON) MarshalGQL(w io.Writer) {
+	if len(o.fields) > maxLinearAliases {
+		fs := graphql.NewFieldSet(o.fields)
+		copy(fs.Values, o.values)
+		fs.MarshalGQL(w)
+		return
+	}
+	sw, ok := w.(io.StringWriter)
+	if !ok {
+		sw = stringWriter{w}
+	}
+	_, _ = sw.WriteString("{")
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		if aliasWrittenBefore(o.fields[:i], alias) {
+			continue
+		}
+		if i > 0 {
+			_, _ = sw.WriteString(`,"`)
+		} else {
+			_, _ = sw.WriteString(`"`)
+		}
+		_, _ = sw.WriteString(alias)
+		_, _ = sw.WriteString(`":`)
+		o.values[i].MarshalGQL(w)
+	}
+	_, _ = sw.WriteString("}")
+}
+
+// aliasWrittenBefore reports whether one of before has alias.
+func aliasWrittenBefore(before []graphql.CollectedField, alias string) bool {
+	for j := range before {
+		if before[j].Alias == alias {
+			return true
+		}
+	}
+	return false
+}
+
+// stringWriter gives a plain io.Writer the WriteString objectJSON uses.
+type stringWriter struct{ io.Writer }
+
+func (s stringWriter) WriteString(str string) (int, error) { return s.Write([]byte(str)) }
+
+// collectedFields is the executor's per-operation cache of the fields an
+// object's selection collects (graphql.CollectFields), kept on its
+// executionContext (graph/gqlgen.go adds the field). gqlgen caches them per
+// operation too, but builds a hashed key per object to look them up; this
+// cache is keyed by the selection set's identity and the type's list of
+// implementors, which the executor holds in one variable per type.
+type collectedFields struct {
+	mu     sync.Mutex
+	fields map[collectedKey][]graphql.CollectedField
+}
+
+// collectedKey identifies a selection set (its first element and length, as
+// gqlgen's key does) and the implementors it is collected for.
+type collectedKey struct {
+	first      ast.Selection
+	length     int
+	satisfies  *string
+	satisfiesN int
+}
+
+// collect returns graphql.CollectFields(oc, sel, satisfies), computed once
+// per operation. The result is shared, as gqlgen's cached one is.
+func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	if len(sel) == 0 || len(satisfies) == 0 {
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	key := collectedKey{first: sel[0], length: len(sel), satisfies: &satisfies[0], satisfiesN: len(satisfies)}
+	c.mu.Lock()
+	fields, ok := c.fields[key]
+	c.mu.Unlock()
+	if ok {
+		return fields
+	}
+	fields = graphql.CollectFields(oc, sel, satisfies)
+	c.mu.Lock()
+	if c.fields == nil {
+		c.fields = make(map[collectedKey][]graphql.CollectedField)
+	}
+	c.fields[key] = fields
+	c.mu.Unlock()
+	return fields
+}
+
+// resolvePlainField resolves a plain struct field of an object or list type
+// (plainFields in graph/gqlgen.go): the field context gqlgen would build,
+// the value marshalled under it, and a panic becoming the field's null and
+// an error, as graphql.ResolveField does, without the resolver and field
+// middleware closures a struct field has no use for.
+func resolvePlainField[T any](ctx context.Context, oc *graphql.OperationContext, field graphql.CollectedField,
+	fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
+	value T, marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler, recoverFromPanic bool,
+) (ret graphql.Marshaler) {
+	fc, err := fieldContext(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if recoverFromPanic {
+		defer func() {
+			if r := recover(); r != nil {
+				oc.Error(ctx, oc.Recover(ctx, r))
+				ret = graphql.Null
+			}
+		}()
+	}
+	fc.Result = value
+	return marshal(ctx, field.Selections, value)
+}
