@@ -66,5 +66,25 @@ func TestPlainFieldsAnswerThroughTheServer(t *testing.T) {
 			}
 			require.Equal(t, 2, strings.Count(raw, `"category":`), "category written once per node: %s", raw)
 		})
+		t.Run("each mutation of one operation answers its hazard as its own step left it", func(t *testing.T) {
+			// Plain fields are written from the loaded row when the response
+			// is written, after every root field ran: a later step must not
+			// show through an earlier one's answer.
+			principal := s.As("cement.principal")
+			subject := unitID(t, s, s.As("admin"), "ENT-CEMENT")
+			id := mustID(t, s, token, reportForRace, map[string]any{"in": map[string]any{"subjectID": subject, "source": "REPORT",
+				"level": "GENERAL", "category": "逐字段", "description": "一次操作两步", "deadline": "2031-01-01T00:00:00Z"}}, "reportHazard.hazard")
+			r := gqOK(t, s, principal, `mutation($id: ID!) {
+  a: transitionHazard(input: {id: $id, action: START_RECTIFICATION, note: "开始"}) { hazard { id state } }
+  b: transitionHazard(input: {id: $id, action: SUBMIT, note: "提交"}) { hazard { id state } }
+}`, map[string]any{"id": id})
+			var data struct {
+				A, B struct{ Hazard struct{ ID, State string } }
+			}
+			require.NoError(t, json.Unmarshal(r.Data, &data))
+			require.Equal(t, id, data.A.Hazard.ID)
+			require.Equal(t, "RECTIFYING", data.A.Hazard.State)
+			require.Equal(t, "SUBMITTED", data.B.Hazard.State)
+		})
 	})
 }
