@@ -1,8 +1,9 @@
 //go:build ignore
 
-// gqlgen.go runs gqlgen (gqlgen.yml) and then makes two substitutions in the
-// executor it generates (graph/generated.go), so that a response's objects
-// cost less to marshal:
+// gqlgen.go runs gqlgen (gqlgen.yml) and then rewrites parts of the executor
+// it generates (graph/generated.go), so that a response's objects and fields
+// cost less to resolve and marshal. Each rewrite must match, or generation
+// fails:
 //
 //   - graphql.MarshalSliceConcurrently → marshalList (exec_lists.go): a list
 //     whose selection reaches no resolver of this package is marshalled on the
@@ -15,11 +16,11 @@
 //   - graphql.CollectFields → ec.collected.collect (exec_objects.go): the
 //     fields an object's selection collects, cached per operation under the
 //     selection's identity rather than a key hashed per object;
-//   - a scalar field read straight from a Go struct field (no resolver, no
-//     method, no arguments, no directive) is marshalled without a field
-//     context or the field middlewares (plainFields), falling back to
-//     gqlgen's path when the value marshals to null, so that the error
-//     carries the field's path.
+//   - a field read straight from a Go struct field (no resolver, method,
+//     arguments or directive) skips graphql.ResolveField and the field
+//     middlewares (plainFields): a scalar is marshalled from the row by a
+//     marshaler pointing at it (exec_scalars.go), an object or a list keeps
+//     its field context (resolvePlainField).
 //
 // It also writes graph/resolver_fields.go: the fields, per GraphQL type, that
 // resolvers of this package resolve (marshalList's test). Run from the
@@ -43,7 +44,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// substitutions are the executor's calls gqlgen.go replaces; each must occur.
+// substitutions are the executor's texts gqlgen.go replaces; each must occur.
 var substitutions = []struct{ old, new string }{
 	{"graphql.MarshalSliceConcurrently(ctx, ", "marshalList(ctx, "},
 	{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx, ec.OperationContext)"},
