@@ -33,26 +33,22 @@ func (o objectJSON) MarshalGQL(w io.Writer) {
 		fs.MarshalGQL(w)
 		return
 	}
-	sw, ok := w.(io.StringWriter)
-	if !ok {
-		sw = stringWriter{w}
-	}
-	_, _ = sw.WriteString("{")
+	_, _ = io.WriteString(w, "{")
 	for i := range o.fields {
 		alias := o.fields[i].Alias
 		if aliasWrittenBefore(o.fields[:i], alias) {
 			continue
 		}
 		if i > 0 {
-			_, _ = sw.WriteString(`,"`)
+			_, _ = io.WriteString(w, `,"`)
 		} else {
-			_, _ = sw.WriteString(`"`)
+			_, _ = io.WriteString(w, `"`)
 		}
-		_, _ = sw.WriteString(alias)
-		_, _ = sw.WriteString(`":`)
+		_, _ = io.WriteString(w, alias)
+		_, _ = io.WriteString(w, `":`)
 		o.values[i].MarshalGQL(w)
 	}
-	_, _ = sw.WriteString("}")
+	_, _ = io.WriteString(w, "}")
 }
 
 // aliasWrittenBefore reports whether one of before has alias.
@@ -64,11 +60,6 @@ func aliasWrittenBefore(before []graphql.CollectedField, alias string) bool {
 	}
 	return false
 }
-
-// stringWriter gives a plain io.Writer the WriteString objectJSON uses.
-type stringWriter struct{ io.Writer }
-
-func (s stringWriter) WriteString(str string) (int, error) { return s.Write([]byte(str)) }
 
 // collectedFields is the executor's per-operation cache of the fields an
 // object's selection collects (graphql.CollectFields), kept on its
