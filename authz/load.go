@@ -70,6 +70,9 @@ type viewerState struct {
 	// must be read again from then on.
 	expires            time.Time
 	userGen, tenantGen int64
+	// predicates are the read filters compiled from grants, shared by the
+	// viewers built from the state while allValid (they have its grants).
+	predicates predicateCache
 }
 
 // loadViewerState reads the state of user in tenant with one statement: the
@@ -181,6 +184,7 @@ func (st *viewerState) viewer(policy *Policy, now time.Time) (*Viewer, error) {
 		// Shared, never written: Viewer methods copy before narrowing.
 		v.Grants = st.grants[:len(st.grants):len(st.grants)]
 		v.PostIDs = st.postIDs(nil)
+		v.shared = &st.predicates
 		return v, nil
 	}
 	for i, g := range st.grants {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
@@ -31,22 +32,47 @@ type Predicate func(*sql.Selector)
 // Predicate compiles the viewer's grants into the SQL twin of Decide for
 // objects of type typ and action: one OR term per grant whose role the policy
 // allows, each a path prefix (plus, for department posts, a semi-join on
-// supervisions) and a sector restriction. The result is cached per request.
+// supervisions) and a sector restriction. The result is cached for the
+// request, and across the user's requests while their posts and the policy
+// stay the same (the viewer cache's state).
 func (v *Viewer) Predicate(typ, action string) Predicate {
-	key := typ + "|" + action
-	v.mu.Lock()
-	if p, ok := v.cache[key]; ok {
-		v.mu.Unlock()
-		return p
+	c := v.shared
+	if c == nil {
+		c = &v.own
 	}
-	v.mu.Unlock()
+	return c.predicate(v, typ, action)
+}
+
+type predicateKey struct{ typ, action string }
+
+// predicateCache holds the read filters compiled from one set of grants
+// under one policy; a new policy starts it afresh.
+type predicateCache struct {
+	mu     sync.Mutex
+	policy *Policy
+	m      map[predicateKey]Predicate
+}
+
+// predicate returns v's filter for typ and action; v's grants must be the
+// cache's.
+func (c *predicateCache) predicate(v *Viewer, typ, action string) Predicate {
+	key := predicateKey{typ, action}
+	c.mu.Lock()
+	if c.policy == v.Policy {
+		if p, ok := c.m[key]; ok {
+			c.mu.Unlock()
+			return p
+		}
+	}
+	c.mu.Unlock()
 	p := v.compile(typ, action)
-	v.mu.Lock()
-	if v.cache == nil {
-		v.cache = map[string]Predicate{}
+	c.mu.Lock()
+	if c.policy != v.Policy || c.m == nil {
+		c.policy = v.Policy
+		c.m = map[predicateKey]Predicate{}
 	}
-	v.cache[key] = p
-	v.mu.Unlock()
+	c.m[key] = p
+	c.mu.Unlock()
 	return p
 }
 
@@ -54,6 +80,16 @@ func (v *Viewer) compile(typ, action string) Predicate {
 	if v.system {
 		return func(*sql.Selector) {}
 	}
+	sp := v.scopePredicate(typ, action)
+	if sp == nil {
+		return func(s *sql.Selector) { s.Where(sql.False()) }
+	}
+	return sp.apply
+}
+
+// scopePredicate collects the grants whose role the policy allows action on
+// typ, one per territory; nil when there are none.
+func (v *Viewer) scopePredicate(typ, action string) *scopePredicate {
 	var grants []Grant
 	seen := map[string]bool{}
 	for _, g := range v.Grants {
@@ -67,22 +103,130 @@ func (v *Viewer) compile(typ, action string) Predicate {
 		seen[k] = true
 		grants = append(grants, g)
 	}
-	tenant := v.Tenant
-	issuer := HasIssuerSide(typ)
-	return func(s *sql.Selector) {
-		if len(grants) == 0 {
-			s.Where(sql.False())
-			return
-		}
-		terms := make([]*sql.Predicate, 0, len(grants))
-		for _, g := range grants {
-			terms = append(terms, paren(grantPredicate(s, g, issuer)))
-		}
-		// ent's Or collapses a single term without parentheses, so every
-		// term and the disjunction are parenthesised explicitly: the tenant
-		// condition must bind all of them.
-		s.Where(sql.And(sql.EQ(s.C(ColTenant), tenant), paren(sql.Or(terms...))))
+	if len(grants) == 0 {
+		return nil
 	}
+	return &scopePredicate{tenant: v.Tenant, grants: grants, issuer: HasIssuerSide(typ)}
+}
+
+// maxRenderings bounds the trees and texts one scopePredicate keeps;
+// statements with more shapes than that get theirs built each time.
+const maxRenderings = 32
+
+// scopePredicate is a viewer's read filter for one record type and action.
+// Its SQL depends only on the dialect, the table's name or alias and how many
+// arguments come before it in the statement, so its tree of terms is built
+// once per table qualification (when it is applied, as the qualification
+// then stands), and rendered by ent's builder once per count of arguments
+// before it; the text is reused. Building the tree again for every query cost
+// about a fifth of a list request's allocations.
+type scopePredicate struct {
+	tenant int
+	grants []Grant
+	issuer bool
+
+	mu       sync.Mutex // guards the maps and the rendering of trees
+	trees    map[treeKey]*sql.Predicate
+	rendered map[renderKey]rendering
+}
+
+// treeKey is what a tree depends on. column is the tenant column as the
+// selector qualifies it (its table name or alias, quoted by dialect).
+type treeKey struct {
+	dialect, column string
+}
+
+// renderKey is what a rendering depends on.
+type renderKey struct {
+	treeKey
+	argsBefore int
+}
+
+type rendering struct {
+	text string
+	args []any
+}
+
+// apply adds the predicate to s. Its text is rendered when ent writes the
+// statement: only then is the number of arguments before it known.
+func (p *scopePredicate) apply(s *sql.Selector) {
+	key := treeKey{dialect: s.Dialect(), column: s.C(ColTenant)}
+	p.mu.Lock()
+	tree, shared := p.trees[key]
+	if !shared && len(p.trees) < maxRenderings {
+		if p.trees == nil {
+			p.trees = map[treeKey]*sql.Predicate{}
+		}
+		tree, shared = p.build(s), true
+		p.trees[key] = tree
+	}
+	p.mu.Unlock()
+	if tree == nil {
+		tree = p.build(s) // this statement's own
+	}
+	e := &scopeExpr{p: p, tree: tree, shared: shared, key: renderKey{treeKey: key}}
+	s.Where(sql.P(func(b *sql.Builder) { b.Join(e) }))
+}
+
+// build is the predicate's tree for selector s: the tenant and one
+// parenthesised term per grant. ent's Or collapses a single term without
+// parentheses, so every term and the disjunction are parenthesised
+// explicitly: the tenant condition must bind all of them.
+func (p *scopePredicate) build(s *sql.Selector) *sql.Predicate {
+	terms := make([]*sql.Predicate, 0, len(p.grants))
+	for _, g := range p.grants {
+		terms = append(terms, paren(grantPredicate(s, g, p.issuer)))
+	}
+	return paren(sql.And(sql.EQ(s.C(ColTenant), p.tenant), paren(sql.Or(terms...))))
+}
+
+// renderTree renders tree with its arguments numbered after argsBefore.
+// Rendering resets the tree's builder: the caller owns the tree or holds
+// p.mu.
+func renderTree(tree *sql.Predicate, key renderKey) rendering {
+	tree.SetDialect(key.dialect)
+	tree.SetTotal(key.argsBefore)
+	text, args := tree.Query()
+	return rendering{text: text, args: args}
+}
+
+// scopeExpr is one application of a scopePredicate. It is an ent Querier
+// with the builder state ent hands to nested queriers (dialect and the
+// count of arguments before it), read by Query.
+type scopeExpr struct {
+	p      *scopePredicate
+	tree   *sql.Predicate
+	shared bool // tree is p's: rendered under p.mu, texts cached
+	key    renderKey
+}
+
+func (e *scopeExpr) Dialect() string     { return e.key.dialect }
+func (e *scopeExpr) SetDialect(d string) { e.key.dialect = d }
+func (e *scopeExpr) Total() int          { return e.key.argsBefore }
+func (e *scopeExpr) SetTotal(n int)      { e.key.argsBefore = n }
+
+// Query is the predicate's SQL and arguments at this place in the statement.
+// The text is parenthesised, so that it binds as one term wherever ent
+// places it.
+func (e *scopeExpr) Query() (string, []any) {
+	if !e.shared {
+		r := renderTree(e.tree, e.key)
+		return r.text, r.args
+	}
+	p := e.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.rendered[e.key]
+	if !ok {
+		r = renderTree(e.tree, e.key)
+		if p.rendered == nil {
+			p.rendered = map[renderKey]rendering{}
+		}
+		if len(p.rendered) < maxRenderings {
+			p.rendered[e.key] = r
+		}
+	}
+	return r.text, r.args
 }
 
 func termKey(g Grant) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dutychain/dutychain/internal/domain"
@@ -58,8 +57,11 @@ type Viewer struct {
 	// the system acts (nil for the server's own work): the audit log
 	// records changes made under SystemContext inside a request as theirs.
 	actor *Viewer
-	mu    sync.Mutex
-	cache map[string]Predicate
+	// own holds the viewer's compiled read filters; shared, when set,
+	// replaces it: the filters of a viewer state, reused by every request
+	// of the user until the state is read again.
+	own    predicateCache
+	shared *predicateCache
 }
 
 type viewerKey struct{}

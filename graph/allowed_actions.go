@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
@@ -23,26 +25,44 @@ import (
 
 // allowedLoaders load what the decisions need beyond the record itself.
 type allowedLoaders struct {
-	// supervised maps an enterprise unit to the caller's departments that
-	// supervise it (authz.LoadSupervised), loaded once per request.
-	supervised func(context.Context) (map[int][]int, error)
+	// loadSupervised maps an enterprise unit to the caller's departments
+	// that supervise it (authz.LoadSupervised); supervised calls it once
+	// per request.
+	loadSupervised func(context.Context) (map[int][]int, error)
+	supervisedOnce unsafe.Pointer // *supervisedCall, set once
 	// reaches are the units a user works at (authz.Reach).
-	reaches *mappedLoader[int, authz.Reach]
+	reaches mappedLoader[int, authz.Reach]
+}
+
+// supervisedCall is a request's one call of loadSupervised.
+type supervisedCall struct {
+	once         sync.Once
+	byEnterprise map[int][]int
+	err          error
 }
 
 func newAllowedLoaders(client *ent.Client) allowedLoaders {
-	var once sync.Once
-	var supervised map[int][]int
-	var err error
 	return allowedLoaders{
-		supervised: func(ctx context.Context) (map[int][]int, error) {
-			once.Do(func() { supervised, err = authz.LoadSupervised(ctx, client) })
-			return supervised, err
+		loadSupervised: func(ctx context.Context) (map[int][]int, error) {
+			return authz.LoadSupervised(ctx, client)
 		},
 		reaches: newMappedLoader(func(ctx context.Context, ids []int) (map[int]authz.Reach, error) {
 			return everyKey[authz.Reach](ids)(authz.LoadReaches(ctx, client, ids))
 		}),
 	}
+}
+
+// supervised is loadSupervised's answer, read on the request's first call;
+// concurrent calls wait for it.
+func (a *allowedLoaders) supervised(ctx context.Context) (map[int][]int, error) {
+	p := atomic.LoadPointer(&a.supervisedOnce)
+	if p == nil {
+		atomic.CompareAndSwapPointer(&a.supervisedOnce, nil, unsafe.Pointer(new(supervisedCall)))
+		p = atomic.LoadPointer(&a.supervisedOnce)
+	}
+	c := (*supervisedCall)(p)
+	c.once.Do(func() { c.byEnterprise, c.err = a.loadSupervised(ctx) })
+	return c.byEnterprise, c.err
 }
 
 // everyKey completes a loaded map with the zero value for every key it

@@ -19,13 +19,13 @@ import (
 // educationLoaders batch the parts of trainings and publicity for a page.
 type educationLoaders struct {
 	// trainees of trainings, the ones the caller reads, by training id.
-	trainees *childLoader[*ent.Trainee]
+	trainees childLoader[*ent.Trainee]
 	// visits of publicity activities, by activity id.
-	visits *childLoader[*ent.PublicityVisit]
+	visits childLoader[*ent.PublicityVisit]
 	// attended loads trainings as the system: it serves Trainee.training
 	// only, whose trainee the caller has read (an enterprise reads the
 	// training through its trainees).
-	attended *mappedLoader[int, *ent.Training]
+	attended mappedLoader[int, *ent.Training]
 }
 
 func newEducationLoaders(client *ent.Client) educationLoaders {

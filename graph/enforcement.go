@@ -14,11 +14,11 @@ import (
 // enforcementLoaders load enforcement actions by inspection and by hazard,
 // and the hazards of actions: one statement per kind for a whole page.
 type enforcementLoaders struct {
-	byInspection *childLoader[*ent.EnforcementAction]
+	byInspection childLoader[*ent.EnforcementAction]
 	// linksByHazard and linksByAction are the hazard links with the other
 	// side loaded (through its own scope filter: nil when out of scope).
-	linksByHazard *childLoader[*ent.EnforcementHazard]
-	linksByAction *childLoader[*ent.EnforcementHazard]
+	linksByHazard childLoader[*ent.EnforcementHazard]
+	linksByAction childLoader[*ent.EnforcementHazard]
 }
 
 func newEnforcementLoaders(client *ent.Client) enforcementLoaders {

@@ -23,11 +23,11 @@ import (
 // page costs one statement per kind whatever its size; the hazards resolver
 // primes them so the count does not depend on goroutine timing.
 type hazardLoaders struct {
-	enterprises *mappedLoader[int, *ent.Enterprise] // by ENTERPRISE unit id
-	units       *mappedLoader[int, *ent.Unit]
-	lastEvents  *mappedLoader[int, *ent.HazardEvent]   // by hazard id
-	timelines   *mappedLoader[int, []*ent.HazardEvent] // by hazard id, oldest first
-	posts       *mappedLoader[int, *ent.Post]
+	enterprises mappedLoader[int, *ent.Enterprise] // by ENTERPRISE unit id
+	units       mappedLoader[int, *ent.Unit]
+	lastEvents  mappedLoader[int, *ent.HazardEvent]   // by hazard id
+	timelines   mappedLoader[int, []*ent.HazardEvent] // by hazard id, oldest first
+	posts       mappedLoader[int, *ent.Post]
 	fetchEnt    func(context.Context, []int) (map[int]*ent.Enterprise, error)
 	fetchUnits  func(context.Context, []int) (map[int]*ent.Unit, error)
 	fetchLast   func(context.Context, []int) (map[int]*ent.HazardEvent, error)

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -32,30 +34,30 @@ import (
 type Loaders struct {
 	fetchDepartments func(context.Context, []int) (map[int][]*ent.Unit, error)
 	fetchUnits       func(context.Context, []int) (map[int]*ent.Unit, error)
-	departments      *mappedLoader[int, []*ent.Unit]
-	users            *mappedLoader[int, *ent.User]
+	departments      mappedLoader[int, []*ent.Unit]
+	users            mappedLoader[int, *ent.User]
 	fetchUsers       func(context.Context, []int) (map[int]*ent.User, error)
-	posts            *mappedLoader[int, *ent.Post]
+	posts            mappedLoader[int, *ent.Post]
 	hz               hazardLoaders
 	// units loads any unit by id (a letter's issuer and signee).
-	units *mappedLoader[int, *ent.Unit]
+	units mappedLoader[int, *ent.Unit]
 	// The parts of letters, by letter id, oldest first.
-	signatures *childLoader[*ent.LetterSignature]
-	events     *childLoader[*ent.LetterEvent]
+	signatures childLoader[*ent.LetterSignature]
+	events     childLoader[*ent.LetterEvent]
 	// files loads the files attached to any record, by its id: owners of
 	// several types share a batch.
-	files *childLoader[*ent.File]
+	files childLoader[*ent.File]
 	// allowed loads what allowedActions decide on (allowed_actions.go).
 	allowed allowedLoaders
 	// shifts loads the shifts of duty rosters, by roster id, earliest first.
-	shifts *childLoader[*ent.DutyShift]
+	shifts childLoader[*ent.DutyShift]
 	// delivered loads the notices of receipts the caller read (notices.go).
-	delivered *mappedLoader[int, *ent.Notice]
+	delivered mappedLoader[int, *ent.Notice]
 	// edu loads the trainees and visits of trainings and publicity, and the
 	// trainings of trainees the caller read (education.go).
 	edu educationLoaders
 	// dutyLists loads the duty list of posts, by post id (staffing.go).
-	dutyLists *childLoader[*ent.DutyList]
+	dutyLists childLoader[*ent.DutyList]
 	// risk loads the parts of risk points (prevention.go).
 	risk riskLoaders
 	// enforcement loads enforcement actions and their hazards (enforcement.go).
@@ -83,24 +85,36 @@ func loaderWaitOf(ctx context.Context) time.Duration {
 // mappedLoader is a dataloadgen loader built on its first use. Every
 // request gets a fresh set of loaders and most requests use few of them:
 // building all of them up front cost each request ≈ 300 allocations.
+//
+// It holds no lock of its own (loaderLocks), so that a request's loaders are
+// one copy of the server's blueprint (Loaders.fresh).
 type mappedLoader[K comparable, V any] struct {
 	fetch func(context.Context, []K) (map[K]V, error)
-	mu    sync.Mutex
-	l     *dataloadgen.Loader[K, V]
+	l     unsafe.Pointer // *dataloadgen.Loader[K, V], set once
 }
 
-func newMappedLoader[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) *mappedLoader[K, V] {
-	return &mappedLoader[K, V]{fetch: fetch}
+func newMappedLoader[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) mappedLoader[K, V] {
+	return mappedLoader[K, V]{fetch: fetch}
 }
+
+// loaderLocks guard the first use of loaders, striped by loader address:
+// a lock is taken once per loader a request uses.
+var loaderLocks [64]sync.Mutex
 
 // loader builds the dataloadgen loader once, with the request's wait.
 func (m *mappedLoader[K, V]) loader(ctx context.Context) *dataloadgen.Loader[K, V] {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.l == nil {
-		m.l = dataloadgen.NewMappedLoader(m.fetch, dataloadgen.WithWait(loaderWaitOf(ctx)), dataloadgen.WithBatchCapacity(500))
+	if p := atomic.LoadPointer(&m.l); p != nil {
+		return (*dataloadgen.Loader[K, V])(p)
 	}
-	return m.l
+	mu := &loaderLocks[(uintptr(unsafe.Pointer(m))>>4)%uintptr(len(loaderLocks))]
+	mu.Lock()
+	defer mu.Unlock()
+	if p := atomic.LoadPointer(&m.l); p != nil {
+		return (*dataloadgen.Loader[K, V])(p)
+	}
+	l := dataloadgen.NewMappedLoader(m.fetch, dataloadgen.WithWait(loaderWaitOf(ctx)), dataloadgen.WithBatchCapacity(500))
+	atomic.StorePointer(&m.l, unsafe.Pointer(l))
+	return l
 }
 
 // Load loads the value of key, batched with the other keys of the wait.
@@ -120,6 +134,21 @@ func (m *mappedLoader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error)
 
 // NewLoaders returns fresh loaders on client.
 func NewLoaders(client *ent.Client) *Loaders {
+	return newLoaderBlueprint(client).fresh()
+}
+
+// fresh returns a request's loaders: a copy of the blueprint bp, whose
+// loaders hold their fetch functions and have not been used. One allocation
+// instead of one per loader and fetch function.
+func (bp *Loaders) fresh() *Loaders {
+	l := new(Loaders)
+	*l = *bp
+	return l
+}
+
+// newLoaderBlueprint builds the fetch functions of every loader on client,
+// once per server (WithLoaders); requests use copies (fresh).
+func newLoaderBlueprint(client *ent.Client) *Loaders {
 	fetchUsers := func(ctx context.Context, ids []int) (map[int]*ent.User, error) {
 		us, err := client.User.Query().Where(user.IDIn(ids...)).All(ctx)
 		if err != nil {
@@ -187,10 +216,10 @@ func NewLoaders(client *ent.Client) *Loaders {
 // primed by a list resolver.
 type childLoader[T any] struct {
 	fetch  func(context.Context, []int) (map[int][]T, error)
-	loader *mappedLoader[int, []T]
+	loader mappedLoader[int, []T]
 }
 
-func newChildLoader[T any](query func(context.Context, []int) ([]T, error), parent func(T) int) *childLoader[T] {
+func newChildLoader[T any](query func(context.Context, []int) ([]T, error), parent func(T) int) childLoader[T] {
 	fetch := func(ctx context.Context, ids []int) (map[int][]T, error) {
 		rows, err := query(ctx, ids)
 		if err != nil {
@@ -205,7 +234,7 @@ func newChildLoader[T any](query func(context.Context, []int) ([]T, error), pare
 		}
 		return out, nil
 	}
-	return &childLoader[T]{fetch: fetch, loader: newMappedLoader(fetch)}
+	return childLoader[T]{fetch: fetch, loader: newMappedLoader(fetch)}
 }
 
 // Load returns the children of parent id.
@@ -324,8 +353,9 @@ func fetchDepartments(ctx context.Context, client *ent.Client, enterpriseIDs []i
 // collect keys for wait before each statement, and its own memo of tenant
 // time zones (readiness.WithZoneMemo).
 func WithLoaders(client *ent.Client, wait time.Duration, next http.Handler) http.Handler {
+	bp := newLoaderBlueprint(client)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(readiness.WithZoneMemo(r.Context()), loadersKey{}, NewLoaders(client))
+		ctx := context.WithValue(readiness.WithZoneMemo(r.Context()), loadersKey{}, bp.fresh())
 		ctx = context.WithValue(ctx, loaderWaitKey{}, wait)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -378,27 +408,70 @@ func (l *Loaders) primeDepartments(ctx context.Context, enterprises []*ent.Enter
 }
 
 // requested reports whether the current field's selection reaches path
-// (e.g. "edges", "node", "supervisingDepartments").
+// (e.g. "edges", "node", "supervisingDepartments"), through fragments of any
+// type and honouring @skip and @include: what gqlgen's CollectFields would
+// find along the path, walked without collecting (a page asks this for each
+// part it may preload).
 func requested(ctx context.Context, path ...string) bool {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return false
 	}
-	op := graphql.GetOperationContext(ctx)
-	sel := fc.Field.Selections
-	for _, name := range path {
-		var next ast.SelectionSet
-		found := false
-		for _, f := range graphql.CollectFields(op, sel, nil) {
-			if f.Name == name {
-				found = true
-				next = append(next, f.Selections...)
+	var vars map[string]any
+	if graphql.HasOperationContext(ctx) {
+		vars = graphql.GetOperationContext(ctx).Variables
+	}
+	return selects(fc.Field.Selections, path, vars)
+}
+
+// selects reports whether set has a field named path[0] whose selection
+// reaches the rest of path.
+func selects(set ast.SelectionSet, path []string, vars map[string]any) bool {
+	if len(path) == 0 {
+		return true
+	}
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if sel.Name == path[0] && included(sel.Directives, vars) && selects(sel.SelectionSet, path[1:], vars) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if included(sel.Directives, vars) && selects(sel.SelectionSet, path, vars) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if sel.Definition != nil && included(sel.Directives, vars) && selects(sel.Definition.SelectionSet, path, vars) {
+				return true
 			}
 		}
-		if !found {
-			return false
-		}
-		sel = next
 	}
-	return true
+	return false
+}
+
+// included is gqlgen's rule for @skip and @include. A condition that does
+// not resolve to a boolean (validation refuses such documents) counts as
+// included: preloading a part nobody reads costs a statement, missing one
+// costs correctness.
+func included(directives ast.DirectiveList, vars map[string]any) bool {
+	if len(directives) == 0 {
+		return true
+	}
+	cond := func(name string, unset bool) bool {
+		d := directives.ForName(name)
+		if d == nil {
+			return unset
+		}
+		arg := d.Arguments.ForName("if")
+		if arg == nil {
+			return unset
+		}
+		v, err := arg.Value.Value(vars)
+		b, ok := v.(bool)
+		if err != nil || !ok {
+			return unset
+		}
+		return b
+	}
+	return !cond("skip", false) && cond("include", true)
 }

@@ -15,7 +15,7 @@ import (
 // newDeliveredLoader loads notices by id as the system: it serves
 // NoticeReceipt.notice and the coverage rows only, whose receipts the
 // caller has read (a recipient reads a notice through its receipt).
-func newDeliveredLoader(client *ent.Client) *mappedLoader[int, *ent.Notice] {
+func newDeliveredLoader(client *ent.Client) mappedLoader[int, *ent.Notice] {
 	return newMappedLoader(func(ctx context.Context, ids []int) (map[int]*ent.Notice, error) {
 		ns, err := client.Notice.Query().Where(notice.IDIn(ids...)).All(authz.SystemContext(ctx))
 		if err != nil {

@@ -16,10 +16,10 @@ import (
 // riskLoaders load the parts of a page of risk points, one statement per
 // kind for the whole page.
 type riskLoaders struct {
-	measures *childLoader[*ent.ControlMeasure]
-	gradings *childLoader[*ent.RiskGrading]
+	measures childLoader[*ent.ControlMeasure]
+	gradings childLoader[*ent.RiskGrading]
 	// openHazards counts the hazards not closed per risk point.
-	openHazards *mappedLoader[int, int]
+	openHazards mappedLoader[int, int]
 }
 
 func newRiskLoaders(client *ent.Client) riskLoaders {

@@ -13,7 +13,7 @@ import (
 )
 
 // newDutyListLoader loads the duty list of posts by post id (at most one each).
-func newDutyListLoader(client *ent.Client) *childLoader[*ent.DutyList] {
+func newDutyListLoader(client *ent.Client) childLoader[*ent.DutyList] {
 	return newChildLoader(func(ctx context.Context, ids []int) ([]*ent.DutyList, error) {
 		return client.DutyList.Query().Where(dutylist.PostIDIn(ids...)).All(ctx)
 	}, func(d *ent.DutyList) int { return d.PostID })
