@@ -147,7 +147,10 @@ func (bp *Loaders) fresh() *Loaders {
 }
 
 // newLoaderBlueprint builds the fetch functions of every loader on client,
-// once per server (WithLoaders); requests use copies (fresh).
+// once per server (WithLoaders); requests use copies (fresh). Every request
+// of every user shares these closures, so they capture only the client:
+// anything a request remembers (a loaded map, a sync.Once) is a field of
+// Loaders, which the copy starts empty (see allowedLoaders.supervised).
 func newLoaderBlueprint(client *ent.Client) *Loaders {
 	fetchUsers := func(ctx context.Context, ids []int) (map[int]*ent.User, error) {
 		us, err := client.User.Query().Where(user.IDIn(ids...)).All(ctx)
