@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -86,8 +85,8 @@ func loaderWaitOf(ctx context.Context) time.Duration {
 // request gets a fresh set of loaders and most requests use few of them:
 // building all of them up front cost each request ≈ 300 allocations.
 //
-// It holds no lock of its own (loaderLocks), so that a request's loaders are
-// one copy of the server's blueprint (Loaders.fresh).
+// It holds no lock (its loader is stored by compare-and-swap), so that a
+// request's loaders are one copy of the server's blueprint (Loaders.fresh).
 type mappedLoader[K comparable, V any] struct {
 	fetch func(context.Context, []K) (map[K]V, error)
 	l     unsafe.Pointer // *dataloadgen.Loader[K, V], set once
@@ -97,24 +96,18 @@ func newMappedLoader[K comparable, V any](fetch func(context.Context, []K) (map[
 	return mappedLoader[K, V]{fetch: fetch}
 }
 
-// loaderLocks guard the first use of loaders, striped by loader address:
-// a lock is taken once per loader a request uses.
-var loaderLocks [64]sync.Mutex
-
-// loader builds the dataloadgen loader once, with the request's wait.
+// loader builds the dataloadgen loader once, with the request's wait. Two
+// first uses racing each build one; the first stored wins and the other is
+// dropped unused (building one starts nothing).
 func (m *mappedLoader[K, V]) loader(ctx context.Context) *dataloadgen.Loader[K, V] {
 	if p := atomic.LoadPointer(&m.l); p != nil {
 		return (*dataloadgen.Loader[K, V])(p)
 	}
-	mu := &loaderLocks[(uintptr(unsafe.Pointer(m))>>4)%uintptr(len(loaderLocks))]
-	mu.Lock()
-	defer mu.Unlock()
-	if p := atomic.LoadPointer(&m.l); p != nil {
-		return (*dataloadgen.Loader[K, V])(p)
-	}
 	l := dataloadgen.NewMappedLoader(m.fetch, dataloadgen.WithWait(loaderWaitOf(ctx)), dataloadgen.WithBatchCapacity(500))
-	atomic.StorePointer(&m.l, unsafe.Pointer(l))
-	return l
+	if atomic.CompareAndSwapPointer(&m.l, nil, unsafe.Pointer(l)) {
+		return l
+	}
+	return (*dataloadgen.Loader[K, V])(atomic.LoadPointer(&m.l))
 }
 
 // Load loads the value of key, batched with the other keys of the wait.
