@@ -54,7 +54,7 @@ func newLogger(level string) *slog.Logger {
 // applies pending migrations. It refuses a dirty database or one newer than
 // this binary, and with --migrate=false one that is behind it.
 func openMigrated(ctx context.Context, cfg config.Config) (*db.DB, error) {
-	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir, db.WithStatementCache(cfg.StatementCache))
 	if err != nil {
 		return nil, err
 	}

@@ -217,6 +217,28 @@ func databaseURL(t *testing.T, rawURL, name string) string {
 // storing files in one S3-compatible bucket, sharing one signing identity,
 // behind a round-robin client. Nothing is shared but the database, the
 // bucket and the configuration.
+// waitForReplica waits until the process's /readyz reports its read replica
+// usable.
+func waitForReplica(t *testing.T, s *serverProcess) {
+	t.Helper()
+	var last string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		res, err := http.Get(s.base + "/readyz")
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		var ready struct{ Checks map[string]string }
+		err = json.NewDecoder(res.Body).Decode(&ready)
+		res.Body.Close()
+		if err == nil && ready.Checks["replica"] == "ok" {
+			return
+		}
+		last = fmt.Sprintf("%v %q", err, ready.Checks["replica"])
+	}
+	t.Fatalf("%s: the read replica did not become usable within 30 s: %s", s.base, last)
+}
+
 func TestThreeServerProcessesOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 	primaryAdmin, replicaAdmin := os.Getenv(testdb.EnvPostgresURL), os.Getenv(envReadURL)
 	if primaryAdmin == "" || replicaAdmin == "" {
@@ -238,6 +260,11 @@ func TestThreeServerProcessesOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 	var servers []*serverProcess
 	for range 3 {
 		servers = append(servers, startServerProcess(t, env, args...))
+	}
+	for _, s := range servers {
+		// The database was created on the primary just now; a process
+		// reads from the replica once its monitor sees the replica has it.
+		waitForReplica(t, s)
 	}
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)

@@ -50,6 +50,12 @@ func NewMetrics() *Metrics {
 			Name: "dutychain_sql_statements_total",
 			Help: "SQL statements sent by this process.",
 		}, func() float64 { return float64(db.Statements()) }),
+		preparedStatements("reused", func(s db.StatementCacheStats) uint64 { return s.Hits }),
+		preparedStatements("prepared", func(s db.StatementCacheStats) uint64 { return s.Prepares }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_sql_prepared_statement_evictions_total",
+			Help: "Prepared statements closed to keep each PostgreSQL connection within statement-cache.",
+		}, func() float64 { return float64(db.StatementCache().Evictions) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "dutychain_authz_decisions_total",
 			Help: "Per-object authorization decisions (casbin) made by this process; reads make none per row.",
@@ -58,6 +64,15 @@ func NewMetrics() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// preparedStatements counts the PostgreSQL statements with arguments sent
+// with the given use of the connection's statement cache.
+func preparedStatements(use string, f func(db.StatementCacheStats) uint64) prometheus.Collector {
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dutychain_sql_prepared_statements_total", ConstLabels: prometheus.Labels{"use": use},
+		Help: "PostgreSQL statements with arguments, by whether the connection had them prepared (reused) or prepared them (prepared).",
+	}, func() float64 { return float64(f(db.StatementCache())) })
 }
 
 // ObserveViewers adds the viewer cache's counters: requests served from a

@@ -98,6 +98,10 @@ type Config struct {
 	// batch more reliably on a loaded machine and add that much latency to
 	// each nested level.
 	LoaderWait time.Duration
+	// StatementCache is how many statements each PostgreSQL connection
+	// keeps prepared, so that a statement seen before costs one round trip
+	// instead of two; 0 turns it off (poolers in transaction mode).
+	StatementCache int
 	// StatementHeader reports each request's SQL statement count in the
 	// X-SQL-Statements response header (benchmarks, diagnosis).
 	StatementHeader bool
@@ -189,6 +193,7 @@ func Default() Config {
 		WorkJobs:                true,
 		CORSMaxAge:              10 * time.Minute,
 		APQCacheSize:            1000,
+		StatementCache:          128,
 		FileURLTTL:              DefaultFileURLTTL,
 		RateLimits:              DefaultRateLimits,
 		Tracing:                 DefaultTracing,
@@ -306,6 +311,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	c.bindNotifications(b)
 	b.boolean(&c.WorkJobs, "jobs", "DUTYCHAIN_JOBS", "work the background job queue (reminders, webhook deliveries) in this process; false for API-only replicas of a PostgreSQL deployment")
 	b.duration(&c.LoaderWait, "loader-wait", "DUTYCHAIN_LOADER_WAIT", "how long a batch loader collects the keys of sibling fields before it runs one statement")
+	b.integer(&c.StatementCache, "statement-cache", "DUTYCHAIN_STATEMENT_CACHE", "statements each PostgreSQL connection keeps prepared (0: none, for PgBouncer in transaction mode)")
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -355,6 +361,9 @@ func (c *Config) Verify() error {
 	errs = append(errs, c.verifyNotifications()...)
 	if c.ImportRetention < time.Hour || c.ImportRetention > 366*24*time.Hour {
 		bad("import-retention %s: want between 1h and 8784h (366 days)", c.ImportRetention)
+	}
+	if c.StatementCache < 0 || c.StatementCache > 10000 {
+		bad("statement-cache %d: want between 0 (off) and 10000", c.StatementCache)
 	}
 	if c.LoaderWait <= 0 || c.LoaderWait > 100*time.Millisecond {
 		bad("loader-wait %s: want more than 0 and at most 100ms", c.LoaderWait)

@@ -79,14 +79,33 @@ type DB struct {
 	// connections); empty on SQLite.
 	URL string
 
-	sqliteDSN string // SQLite only: DSN for the migration connection
-	where     string // safe description for messages: file path or host/database
+	sqliteDSN      string // SQLite only: DSN for the migration connection
+	statementCache int    // PostgreSQL only: statements kept prepared per connection
+	where          string // safe description for messages: file path or host/database
+}
+
+// Option tunes Open.
+type Option func(*options)
+
+type options struct {
+	statementCache int
+}
+
+// WithStatementCache sets how many statements each PostgreSQL connection
+// keeps prepared (DefaultStatementCache unless set); 0 prepares none, for
+// poolers that cannot keep them (see stmtcache.go).
+func WithStatementCache(n int) Option {
+	return func(o *options) { o.statementCache = max(n, 0) }
 }
 
 // Open connects to databaseURL, or, when it is empty, opens (creating if
 // needed) the embedded SQLite database <dataDir>/dutychain.db. It checks the
 // connection but does not migrate; call Migrate.
-func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
+func Open(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*DB, error) {
+	o := options{statementCache: DefaultStatementCache}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if strings.TrimSpace(databaseURL) == "" {
 		return openSQLite(ctx, dataDir)
 	}
@@ -97,7 +116,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 	}
 	switch u.Scheme {
 	case "postgres", "postgresql":
-		return openPostgres(ctx, databaseURL, u)
+		return openPostgres(ctx, databaseURL, u, o)
 	default:
 		return nil, fmt.Errorf("database URL: unsupported scheme %q (want postgres://user:password@host:port/database, or no URL for the embedded SQLite database)", u.Scheme)
 	}
@@ -148,16 +167,17 @@ func SQLiteDSN(path string) string {
 	return "file:" + esc + "?" + sqliteParams.Encode()
 }
 
-func openPostgres(ctx context.Context, databaseURL string, u *url.URL) (*DB, error) {
+func openPostgres(ctx context.Context, databaseURL string, u *url.URL, o options) (*DB, error) {
 	where := describePostgres(u)
 	// Validate what lib/pq will parse, without echoing its input.
 	if _, err := pq.ParseURL(databaseURL); err != nil {
 		return nil, fmt.Errorf("open PostgreSQL database %s: the URL is not valid for lib/pq", where)
 	}
-	sdb, err := tracing.OpenDB("postgres", databaseURL)
+	connector, err := postgresConnector(databaseURL, o.statementCache)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL database %s: %w", where, err)
 	}
+	sdb := tracing.OpenConnector("postgres", connector)
 	sdb.SetMaxOpenConns(25)
 	sdb.SetMaxIdleConns(10)
 	sdb.SetConnMaxLifetime(30 * time.Minute)
@@ -168,6 +188,7 @@ func openPostgres(ctx context.Context, databaseURL string, u *url.URL) (*DB, err
 	}
 	d := newDB(sdb, dialect.Postgres, "", where)
 	d.URL = databaseURL
+	d.statementCache = o.statementCache
 	return d, nil
 }
 

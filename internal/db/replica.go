@@ -15,6 +15,8 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"github.com/lib/pq"
+
+	"github.com/dutychain/dutychain/internal/tracing"
 )
 
 // LSN is a position in PostgreSQL's write-ahead log.
@@ -289,10 +291,11 @@ func (d *DB) OpenReplica(ctx context.Context, readURL string, maxLag, wait time.
 	if _, err := pq.ParseURL(readURL); err != nil {
 		return fmt.Errorf("read replica %s: the URL is not valid for lib/pq", where)
 	}
-	sdb, err := sql.Open("postgres", readURL)
+	connector, err := postgresConnector(readURL, d.statementCache)
 	if err != nil {
 		return fmt.Errorf("read replica %s: %w", where, err)
 	}
+	sdb := tracing.OpenConnector("postgres", connector)
 	sdb.SetMaxOpenConns(25)
 	sdb.SetMaxIdleConns(10)
 	sdb.SetConnMaxLifetime(30 * time.Minute)

@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 
 	"github.com/XSAM/otelsql"
@@ -15,17 +16,30 @@ func OpenDB(driverName, dsn string) (*sql.DB, error) {
 	if !Enabled() {
 		return sql.Open(driverName, dsn)
 	}
-	system := semconv.DBSystemNamePostgreSQL
-	if driverName == "sqlite" {
-		system = semconv.DBSystemNameSQLite
-	}
-	sdb, err := otelsql.Open(driverName, dsn,
-		otelsql.WithTracerProvider(Provider()),
-		otelsql.WithAttributes(system),
-		otelsql.WithSpanOptions(otelsql.SpanOptions{OmitConnResetSession: true, OmitRows: true, DisableErrSkip: true}),
-	)
+	sdb, err := otelsql.Open(driverName, dsn, sqlOptions(driverName)...)
 	if err != nil {
 		return nil, fmt.Errorf("open traced %s database: %w", driverName, err)
 	}
 	return sdb, nil
+}
+
+// OpenConnector is sql.OpenDB for a connector of driverName, traced as
+// OpenDB is.
+func OpenConnector(driverName string, c driver.Connector) *sql.DB {
+	if !Enabled() {
+		return sql.OpenDB(c)
+	}
+	return otelsql.OpenDB(c, sqlOptions(driverName)...)
+}
+
+func sqlOptions(driverName string) []otelsql.Option {
+	system := semconv.DBSystemNamePostgreSQL
+	if driverName == "sqlite" {
+		system = semconv.DBSystemNameSQLite
+	}
+	return []otelsql.Option{
+		otelsql.WithTracerProvider(Provider()),
+		otelsql.WithAttributes(system),
+		otelsql.WithSpanOptions(otelsql.SpanOptions{OmitConnResetSession: true, OmitRows: true, DisableErrSkip: true}),
+	}
 }
