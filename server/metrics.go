@@ -71,7 +71,7 @@ func NewMetrics() *Metrics {
 func preparedStatements(use string, f func(db.StatementCacheStats) uint64) prometheus.Collector {
 	return prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "dutychain_sql_prepared_statements_total", ConstLabels: prometheus.Labels{"use": use},
-		Help: "PostgreSQL statements with arguments, by whether the connection had them prepared (reused) or prepared them (prepared).",
+		Help: "PostgreSQL statements with arguments sent through the statement cache, by whether the connection had them prepared (reused) or prepared them (prepared); a text's first use on a connection is in neither.",
 	}, func() float64 { return float64(f(db.StatementCache())) })
 }
 

@@ -99,7 +99,7 @@ type Config struct {
 	// each nested level.
 	LoaderWait time.Duration
 	// StatementCache is how many statements each PostgreSQL connection
-	// keeps prepared, so that a statement seen before costs one round trip
+	// keeps prepared, so that a statement sent before costs one round trip
 	// instead of two; 0 turns it off (poolers in transaction mode).
 	StatementCache int
 	// StatementHeader reports each request's SQL statement count in the
@@ -311,7 +311,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	c.bindNotifications(b)
 	b.boolean(&c.WorkJobs, "jobs", "DUTYCHAIN_JOBS", "work the background job queue (reminders, webhook deliveries) in this process; false for API-only replicas of a PostgreSQL deployment")
 	b.duration(&c.LoaderWait, "loader-wait", "DUTYCHAIN_LOADER_WAIT", "how long a batch loader collects the keys of sibling fields before it runs one statement")
-	b.integer(&c.StatementCache, "statement-cache", "DUTYCHAIN_STATEMENT_CACHE", "statements each PostgreSQL connection keeps prepared (0: none, for PgBouncer in transaction mode)")
+	b.integer(&c.StatementCache, "statement-cache", "DUTYCHAIN_STATEMENT_CACHE", "statements each PostgreSQL connection keeps prepared (0: none, behind a pooler in transaction mode)")
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)

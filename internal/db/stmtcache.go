@@ -7,20 +7,27 @@ package db
 // prepared (named) on the connection needs only the second. Every statement
 // ent builds has arguments, and the same texts come back request after
 // request (the scope filter's text is rendered once, see authz), so each
-// connection keeps its most recently used statements prepared.
+// connection keeps prepared the most recently used statements it has sent
+// more than once.
 //
 // Plans are not cached: each connection runs with plan_cache_mode =
 // force_custom_plan, so every execution is planned for its own arguments, as
 // lib/pq's unnamed statements were. Only the round trip and the server's
-// parsing go. Deployments whose pooler cannot keep named statements on a
-// session (PgBouncer in transaction mode before 1.21) turn the cache off
-// (statement-cache = 0).
+// parsing go. Behind a pooler in transaction mode (PgBouncer) the cache is
+// turned off (statement-cache = 0): the session-level SET would land on one
+// server connection of the pooler's, not on those running the statements.
+//
+// The connections are lib/pq's for everything else, with two exceptions
+// this project does not use: COPY through Prepare (pq.CopyIn) is not known
+// to the cache, and lib/pq's notice and notification handlers need lib/pq's
+// own connection type.
 
 import (
 	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"reflect"
 	"sync/atomic"
 
@@ -109,7 +116,7 @@ func (c *stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		pc.Close()
 		return nil, fmt.Errorf("statement cache: set plan_cache_mode: %w", err)
 	}
-	return &stmtCacheConn{pqConn: pc, size: c.size, stmts: make(map[string]*cachedStmt, c.size)}, nil
+	return &stmtCacheConn{pqConn: pc, size: c.size, stmts: make(map[string]*cachedStmt, c.size), seen: map[uint64]struct{}{}}, nil
 }
 
 // Driver is lib/pq's driver.
@@ -122,8 +129,10 @@ type stmtCacheConn struct {
 	pqConn
 	size       int
 	stmts      map[string]*cachedStmt
-	head, tail *cachedStmt // most and least recently used
-	rows       cachedRows  // the rows being read, if any
+	head, tail *cachedStmt         // most and least recently used
+	rows       cachedRows          // the rows being read, if any
+	inTx       bool                // a transaction begun through BeginTx is open
+	seen       map[uint64]struct{} // hashes of texts sent once, unnamed
 }
 
 type cachedStmt struct {
@@ -139,19 +148,18 @@ func (c *stmtCacheConn) QueryContext(ctx context.Context, query string, args []d
 		return nil, err
 	}
 	var rows driver.Rows
-	if !cacheable(query, args) {
+	if !c.keep(query, args) {
 		r, err := c.pqConn.QueryContext(ctx, query, args)
 		if err != nil {
 			return nil, err
 		}
 		rows = r
 	} else {
-		cs, err := c.prepared(ctx, query)
+		err := c.withPrepared(ctx, query, func(st preparedStmt) (err error) {
+			rows, err = st.QueryContext(ctx, args)
+			return err
+		})
 		if err != nil {
-			return nil, err
-		}
-		if rows, err = cs.stmt.QueryContext(ctx, args); err != nil {
-			c.forgetIfStale(cs, err)
 			return nil, err
 		}
 	}
@@ -159,10 +167,56 @@ func (c *stmtCacheConn) QueryContext(ctx context.Context, query string, args []d
 	return &c.rows, nil
 }
 
+// withPrepared runs use with query's prepared statement. When the server
+// no longer has the statement as it was prepared (see stale), it is
+// prepared again and, outside a transaction, use runs once more: the
+// failure came at Bind, before anything ran. Inside a transaction the error
+// has aborted it, so the caller gets the error.
+func (c *stmtCacheConn) withPrepared(ctx context.Context, query string, use func(preparedStmt) error) error {
+	cs, err := c.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	err = use(cs.stmt)
+	if err == nil || !c.stale(cs, err) || c.inTx {
+		return err
+	}
+	if cs, err = c.prepared(ctx, query); err != nil {
+		return err
+	}
+	return use(cs.stmt)
+}
+
 // cacheable holds for a statement worth keeping prepared: without
 // arguments lib/pq already sends it in one round trip (the simple protocol).
 func cacheable(query string, args []driver.NamedValue) bool {
 	return len(args) > 0 && len(args) <= maxCachedArgs && len(query) <= maxCachedText
+}
+
+var seenSeed = maphash.MakeSeed()
+
+// keep reports whether query goes through the cache: it is cacheable, and
+// this connection keeps it or has sent it before. A text sent for the first
+// time goes unnamed, as lib/pq sends it, so that texts that never come back
+// (an IN list of every length) cost no more than before and push out none
+// that do.
+func (c *stmtCacheConn) keep(query string, args []driver.NamedValue) bool {
+	if !cacheable(query, args) {
+		return false
+	}
+	if _, ok := c.stmts[query]; ok {
+		return true
+	}
+	h := maphash.String(seenSeed, query)
+	if _, ok := c.seen[h]; ok {
+		delete(c.seen, h)
+		return true
+	}
+	if len(c.seen) >= 4*c.size {
+		clear(c.seen)
+	}
+	c.seen[h] = struct{}{}
+	return false
 }
 
 // errQueryInProgress is lib/pq's answer to a statement sent while another's
@@ -183,19 +237,45 @@ func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []dr
 	if err := c.idle(); err != nil {
 		return nil, err
 	}
-	if !cacheable(query, args) {
+	if !c.keep(query, args) {
 		return c.pqConn.ExecContext(ctx, query, args)
 	}
-	cs, err := c.prepared(ctx, query)
+	var res driver.Result
+	err := c.withPrepared(ctx, query, func(st preparedStmt) (err error) {
+		res, err = st.ExecContext(ctx, args)
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	res, err := cs.stmt.ExecContext(ctx, args)
-	if err != nil {
-		c.forgetIfStale(cs, err)
 		return nil, err
 	}
 	return res, nil
+}
+
+// BeginTx begins a transaction, noting it: a stale statement is not run
+// again inside one.
+func (c *stmtCacheConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.pqConn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.inTx = true
+	return &cachedTx{Tx: tx, conn: c}, nil
+}
+
+// cachedTx clears the connection's transaction mark when it ends.
+type cachedTx struct {
+	driver.Tx
+	conn *stmtCacheConn
+}
+
+func (t *cachedTx) Commit() error {
+	t.conn.inTx = false
+	return t.Tx.Commit()
+}
+
+func (t *cachedTx) Rollback() error {
+	t.conn.inTx = false
+	return t.Tx.Rollback()
 }
 
 // prepared returns query's statement on this connection, preparing it (and
@@ -233,25 +313,28 @@ func (c *stmtCacheConn) prepared(ctx context.Context, query string) (*cachedStmt
 	return cs, nil
 }
 
-// forgetIfStale drops a statement the server no longer has, or whose result
-// columns a schema change altered; the next use prepares it again. The
-// statement in error is not retried: inside a transaction the error has
-// already aborted it.
-func (c *stmtCacheConn) forgetIfStale(cs *cachedStmt, err error) {
+// stale reports whether err says the server no longer has cs as it was
+// prepared, and if so drops it from the cache: 26000
+// (invalid_sql_statement_name) after DISCARD ALL or DEALLOCATE, or 0A000
+// (feature_not_supported) "cached plan must not change result type" after
+// DDL changed a column it returns. The latter still exists on the server
+// and is closed.
+func (c *stmtCacheConn) stale(cs *cachedStmt, err error) bool {
 	var pqErr *pq.Error
-	if !errors.As(err, &pqErr) {
-		return
-	}
-	// 26000 invalid_sql_statement_name: the server has no such statement
-	// (DISCARD ALL); 0A000 feature_not_supported: "cached plan must not
-	// change result type" after DDL.
-	if pqErr.Code != "26000" && pqErr.Code != "0A000" {
-		return
+	if !errors.As(err, &pqErr) || pqErr.Code != "26000" && pqErr.Code != "0A000" {
+		return false
 	}
 	if c.stmts[cs.query] == cs {
 		c.unlink(cs)
 		delete(c.stmts, cs.query)
+		// Still a statement that comes back: its next use prepares it.
+		c.seen[maphash.String(seenSeed, cs.query)] = struct{}{}
 	}
+	if pqErr.Code == "0A000" {
+		// A failure here leaves the connection marked bad by lib/pq.
+		_ = cs.stmt.Close()
+	}
+	return true
 }
 
 func (c *stmtCacheConn) touch(cs *cachedStmt) {

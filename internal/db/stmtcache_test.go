@@ -55,20 +55,33 @@ func scalar(t *testing.T, conn *sql.Conn, query string, args ...any) (int, error
 	return n, err
 }
 
-// failsOnceThenRecovers runs query once, lets change invalidate its
-// prepared statement on the server, and checks that the next use fails and
-// the one after answers want.
-func failsOnceThenRecovers(t *testing.T, conn *sql.Conn, query string, arg, want int, change string) {
+// survivesInvalidation runs query, lets a change invalidate its prepared
+// statement on the server, and checks that outside a transaction the next
+// use answers want at once, that inside one the use fails (the error has
+// aborted the transaction) and the use after it answers, and that the
+// session ends with the statement prepared once.
+func survivesInvalidation(t *testing.T, conn *sql.Conn, query string, arg, want int, changes [2]string) {
 	t.Helper()
-	_, err := scalar(t, conn, query, arg)
-	require.NoError(t, err)
-	_, err = conn.ExecContext(context.Background(), change)
-	require.NoError(t, err)
-	_, err = scalar(t, conn, query, arg)
-	require.Error(t, err, "the use that finds its statement invalid fails")
-	n, err := scalar(t, conn, query, arg)
-	require.NoError(t, err)
-	require.Equal(t, want, n)
+	ctx := context.Background()
+	for round, inTx := range []bool{false, true} {
+		for range 2 { // the second time prepares it
+			_, err := scalar(t, conn, query, arg)
+			require.NoError(t, err)
+		}
+		_, err := conn.ExecContext(ctx, changes[round])
+		require.NoError(t, err)
+		if inTx {
+			tx, err := conn.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			var n int
+			require.Error(t, tx.QueryRowContext(ctx, query, arg).Scan(&n), "inside a transaction the stale statement fails")
+			require.NoError(t, tx.Rollback())
+		}
+		n, err := scalar(t, conn, query, arg)
+		require.NoError(t, err, "in a transaction: %v", inTx)
+		require.Equal(t, want, n)
+	}
+	require.Equal(t, []string{query}, preparedOn(t, conn), "the stale statement is not left behind")
 }
 
 // TestPostgresConnectionsKeepStatementsPrepared checks the statement cache
@@ -100,13 +113,16 @@ func TestPostgresConnectionsKeepStatementsPrepared(t *testing.T) {
 			name string
 			run  func(t *testing.T)
 		}{
-			{"a statement with arguments is prepared once and then reused", func(t *testing.T) {
+			{"a statement with arguments is sent unnamed once, then prepared and reused", func(t *testing.T) {
 				conn := pin(t, openPostgresWithCache(t, 8))
 				before := db.StatementCache()
-				for i := range 3 {
+				for i := range 4 {
 					n, err := scalar(t, conn, q, i)
 					require.NoError(t, err)
 					require.Equal(t, i+1, n)
+					if i == 0 {
+						require.Empty(t, preparedOn(t, conn), "a text sent once is not kept")
+					}
 				}
 				require.Equal(t, []string{q}, preparedOn(t, conn))
 				after := db.StatementCache()
@@ -144,11 +160,12 @@ func TestPostgresConnectionsKeepStatementsPrepared(t *testing.T) {
 			}},
 			{"the least recently used statement is closed beyond the bound", func(t *testing.T) {
 				conn := pin(t, openPostgresWithCache(t, 2))
-				for _, s := range []string{"SELECT $1::int", "SELECT $1::int + 1", "SELECT $1::int", "SELECT $1::int + 2"} {
+				a, b, c := "SELECT $1::int", "SELECT $1::int + 1", "SELECT $1::int + 2"
+				for _, s := range []string{a, a, b, b, a, c, c} {
 					_, err := scalar(t, conn, s, 1)
 					require.NoError(t, err)
 				}
-				require.ElementsMatch(t, []string{"SELECT $1::int", "SELECT $1::int + 2"}, preparedOn(t, conn))
+				require.ElementsMatch(t, []string{a, c}, preparedOn(t, conn), "b, the least recently used, made room for c")
 			}},
 			{"a cache of zero prepares nothing", func(t *testing.T) {
 				d := openPostgresWithCache(t, 0)
@@ -185,24 +202,32 @@ func TestPostgresConnectionsKeepStatementsPrepared(t *testing.T) {
 				_, err = tx.ExecContext(ctx, insert, 2)
 				require.NoError(t, err)
 				require.NoError(t, tx.Commit())
-				n, err := scalar(t, conn, "SELECT count(*) FROM t WHERE id >= $1", 0)
-				require.NoError(t, err)
-				require.Equal(t, 2, n)
+				for range 2 {
+					n, err := scalar(t, conn, "SELECT count(*) FROM t WHERE id >= $1", 0)
+					require.NoError(t, err)
+					require.Equal(t, 2, n)
+				}
 				require.ElementsMatch(t, []string{insert, "SELECT count(*) FROM t WHERE id >= $1"}, preparedOn(t, conn))
 			}},
 			{"a statement the server dropped is prepared again on its next use", func(t *testing.T) {
 				conn := pin(t, openPostgresWithCache(t, 8))
-				failsOnceThenRecovers(t, conn, q, 2, 3, "DEALLOCATE ALL")
+				survivesInvalidation(t, conn, q, 2, 3, [2]string{"DEALLOCATE ALL", "DEALLOCATE ALL"})
 			}},
 			{"a statement whose result a schema change altered is prepared again on its next use", func(t *testing.T) {
 				conn := pin(t, openPostgresWithCache(t, 8))
 				_, err := conn.ExecContext(ctx, "CREATE TABLE s (a int); INSERT INTO s (a) VALUES (7)")
 				require.NoError(t, err)
-				// "cached plan must not change result type"
-				failsOnceThenRecovers(t, conn, "SELECT * FROM s WHERE a = $1", 7, 7, "ALTER TABLE s ALTER COLUMN a TYPE bigint")
+				// "cached plan must not change result type"; the second
+				// round changes the type back.
+				survivesInvalidation(t, conn, "SELECT * FROM s WHERE a = $1", 7, 7,
+					[2]string{"ALTER TABLE s ALTER COLUMN a TYPE bigint", "ALTER TABLE s ALTER COLUMN a TYPE int"})
 			}},
 			{"a statement cancelled by its context leaves the connection usable", func(t *testing.T) {
 				conn := pin(t, openPostgresWithCache(t, 8))
+				for range 2 {
+					_, err := conn.ExecContext(ctx, "SELECT pg_sleep($1)", 0)
+					require.NoError(t, err, "prepared first, so that the cancel meets the kept statement")
+				}
 				short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 				defer cancel()
 				_, err := conn.ExecContext(short, "SELECT pg_sleep($1)", 5)
@@ -218,12 +243,20 @@ func TestPostgresConnectionsKeepStatementsPrepared(t *testing.T) {
 			}},
 			{"a statement sent while another's rows are open is refused and the rows still read", func(t *testing.T) {
 				conn := pin(t, openPostgresWithCache(t, 8))
+				prepared := "SELECT g FROM generate_series(1, $1::int) g"
+				for range 2 {
+					rows, err := conn.QueryContext(ctx, prepared, 3)
+					require.NoError(t, err)
+					require.NoError(t, rows.Close())
+				}
+				require.Equal(t, []string{prepared}, preparedOn(t, conn))
 				for _, first := range []struct {
 					query string
 					args  []any
 				}{
-					{"SELECT g FROM generate_series(1, $1::int) g", []any{3}}, // prepared
-					{"SELECT g FROM generate_series(1, 3) g", nil},            // simple protocol
+					{prepared, []any{3}}, // kept prepared
+					{"SELECT g FROM generate_series(1, $1::int + 0) g", []any{3}}, // sent once: unnamed
+					{"SELECT g FROM generate_series(1, 3) g", nil},                // simple protocol
 				} {
 					tx, err := conn.BeginTx(ctx, nil)
 					require.NoError(t, err)
@@ -245,10 +278,12 @@ func TestPostgresConnectionsKeepStatementsPrepared(t *testing.T) {
 			}},
 			{"a statement with a syntax error is not kept", func(t *testing.T) {
 				conn := pin(t, openPostgresWithCache(t, 8))
-				_, err := scalar(t, conn, "SELEKT $1::int", 1)
-				require.Error(t, err)
-				_, err = scalar(t, conn, q, 1)
-				require.NoError(t, err)
+				for range 2 {
+					_, err := scalar(t, conn, "SELEKT $1::int", 1)
+					require.Error(t, err)
+					_, err = scalar(t, conn, q, 1)
+					require.NoError(t, err)
+				}
 				require.Equal(t, []string{q}, preparedOn(t, conn))
 			}},
 		}
