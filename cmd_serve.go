@@ -113,8 +113,18 @@ func serveCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWatch()
-	go a.Watch(watchCtx, cfg.DatabaseURL)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		a.Watch(watchCtx, cfg.DatabaseURL)
+	}()
+	defer func() { // before the pool closes: the viewer lease is given up with it
+		stopWatch()
+		select {
+		case <-watched:
+		case <-time.After(10 * time.Second):
+		}
+	}()
 
 	if cfg.AdminAddr != "" {
 		go serveAdmin(ctx, cfg.AdminAddr, a.Admin, log)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -50,17 +51,18 @@ func TestMain(m *testing.M) {
 
 // serverProcess is one `dutychain serve` child process.
 type serverProcess struct {
-	base string
-	cmd  *exec.Cmd
-	logs *bytes.Buffer
+	base  string
+	admin string // the admin address's base URL (/metrics)
+	cmd   *exec.Cmd
+	logs  *bytes.Buffer
 }
 
 // startServerProcess runs `dutychain serve args…` as a child process of the
 // test binary and waits until /readyz answers 200.
 func startServerProcess(t *testing.T, env []string, args ...string) *serverProcess {
 	t.Helper()
-	addr := freeAddr(t)
-	all := append([]string{"serve", "--addr", addr, "--log-level", "warn", "--data-dir", t.TempDir()}, args...)
+	addr, adminAddr := freeAddr(t), freeAddr(t)
+	all := append([]string{"serve", "--addr", addr, "--admin-addr", adminAddr, "--log-level", "warn", "--data-dir", t.TempDir()}, args...)
 	encoded, err := json.Marshal(all)
 	require.NoError(t, err)
 	cmd := exec.Command(os.Args[0])
@@ -68,7 +70,7 @@ func startServerProcess(t *testing.T, env []string, args ...string) *serverProce
 	logs := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	require.NoError(t, cmd.Start())
-	p := &serverProcess{base: "http://" + addr, cmd: cmd, logs: logs}
+	p := &serverProcess{base: "http://" + addr, admin: "http://" + adminAddr, cmd: cmd, logs: logs}
 	exited := make(chan struct{})
 	var waitErr error
 	go func() {
@@ -383,11 +385,45 @@ func TestThreeServerProcessesOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 		}
 		lb.mustDo(user, `{ me { posts { id } } }`, nil, &me)
 		require.Len(t, me.Me.Posts, 1)
+		for _, s := range servers {
+			// Each process keeps the user's viewer and, holding its viewer
+			// lease, serves it without reading its generations.
+			require.Eventually(t, func() bool { return s.metric(t, "dutychain_viewer_watch_fresh") == 1 }, 10*time.Second, 10*time.Millisecond)
+			for range 2 {
+				r, _ := lb.doOn(s, user, `{ me { user { username } } }`, nil)
+				require.Empty(t, r.Errors)
+			}
+			require.Positive(t, s.metric(t, "dutychain_viewer_cache_unread_hits_total"), s.base)
+		}
 		admin := lb.login("admin")
 		lb.mustDo(admin, `mutation($id: ID!) { endPost(input: {id: $id}) { post { id } } }`, map[string]any{"id": me.Me.Posts[0].ID}, nil)
+		var barriers float64
+		for _, s := range servers {
+			barriers += s.metric(t, "dutychain_viewer_barrier_seconds_count")
+		}
+		require.Positive(t, barriers, "the post's end waited for every process's watch")
 		for _, s := range servers {
 			r, _ := lb.doOn(s, user, `{ me { user { username } } }`, nil)
 			require.Equal(t, "UNAUTHENTICATED", r.code(), "%s: %+v", s.base, r.Errors)
 		}
 	})
+}
+
+// metric is the value of an unlabelled metric on the process's /metrics.
+func (p *serverProcess) metric(t *testing.T, name string) float64 {
+	t.Helper()
+	res, err := http.Get(p.admin + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			require.NoError(t, err)
+			return f
+		}
+	}
+	t.Fatalf("%s: no metric %s", p.base, name)
+	return 0
 }

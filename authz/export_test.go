@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 )
@@ -28,3 +29,22 @@ func ReferencePredicate(v *Viewer, typ, action string) Predicate {
 		s.Where(sp.build(s))
 	}
 }
+
+// Apply hands the watch one notification, as its listener would (tests).
+func (w *ViewerWatch) Apply(payload string) { w.apply(payload) }
+
+// Mark is the watch's current mark (tests).
+func (w *ViewerWatch) Mark() uint64 { return w.mark() }
+
+// Current reports whether a state validated at mark is current (tests).
+func (w *ViewerWatch) Current(mark uint64, tenant, user int) bool {
+	return w.current(mark, tenant, user)
+}
+
+// HoldLeaseFor makes the watch fresh for d without a database (tests).
+func (w *ViewerWatch) HoldLeaseFor(d time.Duration) {
+	w.freshUntil.Store(int64(time.Since(w.base) + d))
+}
+
+// Reset makes every kept state stale, as a reconnected listener does (tests).
+func (w *ViewerWatch) Reset() { w.reset() }

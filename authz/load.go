@@ -70,6 +70,9 @@ type viewerState struct {
 	// must be read again from then on.
 	expires            time.Time
 	userGen, tenantGen int64
+	// validated is the ViewerWatch mark at which the state was last read or
+	// checked against the generations (under the cache's mu).
+	validated uint64
 	// predicates are the read filters compiled from grants, shared by the
 	// viewers built from the state while allValid (they have its grants).
 	predicates predicateCache

@@ -38,10 +38,12 @@ type ViewerCache struct {
 	client    *ent.Client
 	read      ReadFunc
 	batch     *generationBatcher // nil: one read per request
+	watch     *ViewerWatch       // nil: a generation read on every hit
 	maxSize   int
 	mu        sync.Mutex
 	states    map[stateKey]*viewerState
 	hits      uint64
+	unread    uint64 // hits served without a generation read (watch)
 	reloads   uint64
 	evictions uint64
 }
@@ -63,6 +65,13 @@ type ViewerCacheOption func(*ViewerCache)
 // as the cache did before reads were coalesced (for benchmarks' comparison).
 func SingleGenerationReads() ViewerCacheOption {
 	return func(c *ViewerCache) { c.batch = nil }
+}
+
+// WatchedBy lets the cache serve a kept state without reading its
+// generations while w holds its lease and has applied no change of the user
+// or the tenant since the state was last checked (see ViewerWatch).
+func WatchedBy(w *ViewerWatch) ViewerCacheOption {
+	return func(c *ViewerCache) { c.watch = w }
 }
 
 // NewViewerCache returns a cache over client; size ≤ 0 means
@@ -102,14 +111,27 @@ func clientRead(client *ent.Client) ReadFunc {
 }
 
 // Viewer is LoadSessionViewer (session != "") or LoadViewer (session == "")
-// through the cache: one statement either way.
+// through the cache: one statement either way, or none for a kept state
+// that the cache's ViewerWatch vouches for.
 func (c *ViewerCache) Viewer(ctx context.Context, policy *Policy, userID, tenantID int, session string, now time.Time) (*Viewer, error) {
 	key := stateKey{tenant: tenantID, user: userID, session: session}
 	now = now.UTC()
 	c.mu.Lock()
 	st := c.states[key]
+	var validated uint64
+	if st != nil {
+		validated = st.validated
+	}
 	c.mu.Unlock()
 	if st != nil && !now.Before(st.loadedAt) && (st.expires.IsZero() || now.Before(st.expires)) {
+		if c.watch.current(validated, tenantID, userID) {
+			c.mu.Lock()
+			c.hits++
+			c.unread++
+			c.mu.Unlock()
+			return st.viewer(policy, now)
+		}
+		mark := c.watch.mark() // before the read: a change applied after it makes the state stale
 		userGen, tenantGen, err := c.generations(ctx, userID, tenantID)
 		if err != nil {
 			return nil, err
@@ -117,10 +139,12 @@ func (c *ViewerCache) Viewer(ctx context.Context, policy *Policy, userID, tenant
 		if userGen == st.userGen && tenantGen == st.tenantGen {
 			c.mu.Lock()
 			c.hits++
+			st.validated = max(st.validated, mark)
 			c.mu.Unlock()
 			return st.viewer(policy, now)
 		}
 	}
+	mark := c.watch.mark()
 	st, err := loadViewerState(ctx, c.client, userID, tenantID, session, now)
 	if err != nil {
 		c.mu.Lock()
@@ -128,6 +152,7 @@ func (c *ViewerCache) Viewer(ctx context.Context, policy *Policy, userID, tenant
 		c.mu.Unlock()
 		return nil, err
 	}
+	st.validated = mark
 	c.mu.Lock()
 	c.reloads++
 	if len(c.states) >= c.maxSize {
@@ -183,10 +208,11 @@ func (c *ViewerCache) generations(ctx context.Context, userID, tenantID int) (us
 
 // ViewerCacheStats counts the cache's answers since it was made.
 type ViewerCacheStats struct {
-	// Hits served a kept state; Reloads read the state (first request,
+	// Hits served a kept state (Unread of them without reading its
+	// generations, under a ViewerWatch's lease); Reloads read the state (first request,
 	// changed generation, post started or ended); Evictions dropped states
 	// over the size bound.
-	Hits, Reloads, Evictions uint64
+	Hits, Unread, Reloads, Evictions uint64
 	// Size is the number of states kept now.
 	Size int
 	// GenerationReads are the statements that read generations for
@@ -203,6 +229,6 @@ func (c *ViewerCache) Stats() ViewerCacheStats {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return ViewerCacheStats{Hits: c.hits, Reloads: c.reloads, Evictions: c.evictions, Size: len(c.states),
+	return ViewerCacheStats{Hits: c.hits, Unread: c.unread, Reloads: c.reloads, Evictions: c.evictions, Size: len(c.states),
 		GenerationReads: reads, GenerationRequests: served}
 }

@@ -89,6 +89,10 @@ func (m *Metrics) ObserveViewers(c *authz.ViewerCache) {
 		counter("hit", func(s authz.ViewerCacheStats) uint64 { return s.Hits }),
 		counter("reload", func(s authz.ViewerCacheStats) uint64 { return s.Reloads }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dutychain_viewer_cache_unread_hits_total",
+			Help: "Viewer cache hits served without reading the viewer's generations, under the replica's viewer lease (part of the hits).",
+		}, func() float64 { return float64(c.Stats().Unread) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "dutychain_viewer_cache_evictions_total",
 			Help: "Viewers dropped from the viewer cache over its bound (read again on their next request).",
 		}, func() float64 { return float64(c.Stats().Evictions) }),

@@ -24,6 +24,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/dutychain/dutychain/authz"
@@ -73,9 +74,15 @@ type Deps struct {
 	// nil or without a replica: everything on the primary.
 	Reads *db.Reads
 	// Viewers keeps the viewers of recent requests, checked against the
-	// database's viewer generations on every request; nil: every request
-	// reads its viewer (one statement either way).
+	// database's viewer generations on every request (or vouched for by a
+	// ViewerWatch); nil: every request reads its viewer.
 	Viewers *authz.ViewerCache
+	// ViewerBarrier, when not nil, runs after a request that wrote users,
+	// posts, sessions, units or tenants and before it answers: every
+	// replica's ViewerWatch has then applied the change.
+	ViewerBarrier ViewerBarrier
+	// BarrierWaits receives the barriers' waits (Metrics.ObserveViewerWatch).
+	BarrierWaits prometheus.Observer
 
 	metrics *Metrics
 }
@@ -124,6 +131,9 @@ func New(d Deps) http.Handler {
 	gql.Use(limits)
 	if d.Reads.Configured() {
 		gql.AroundOperations(routeQueries(d.Reads))
+	}
+	if d.ViewerBarrier != nil {
+		gql.AroundOperations(barrierPerMutation(d.ViewerBarrier, d.BarrierWaits))
 	}
 	rules := &input.Guard{}
 	gql.Use(rules)
@@ -174,7 +184,7 @@ func New(d Deps) http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /readyz", d.Health)
-	return tracing.HTTP(withCORS(d.Config.CORSOrigins, d.Config.CORSMaxAge, requestContext(d, authenticate(d, readRouting(d.Reads, limitBody(d.Config, mux))))),
+	return tracing.HTTP(withCORS(d.Config.CORSOrigins, d.Config.CORSMaxAge, requestContext(d, authenticate(d, viewerBarrier(d.ViewerBarrier, d.BarrierWaits, readRouting(d.Reads, limitBody(d.Config, mux)))))),
 		routeOf, "/healthz", "/readyz")
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	"github.com/lib/pq"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
@@ -63,6 +64,9 @@ type App struct {
 	Health *server.Health
 	// Viewers keeps the viewers of recent requests (authz.ViewerCache).
 	Viewers *authz.ViewerCache
+	// ViewerWatch, on PostgreSQL with a viewer lease, lets Viewers skip the
+	// per-request generation read while it holds the lease; Watch runs it.
+	ViewerWatch *authz.ViewerWatch
 	// Events feeds the GraphQL subscriptions.
 	Events *events.Bus
 	// Imports starts, confirms and reads the directory import jobs, which
@@ -138,14 +142,27 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	if d.Reads.Configured() {
 		health.Checks = append(health.Checks, server.Check{Name: "replica", Run: d.Reads.Check, Advisory: true})
 	}
-	viewers := authz.NewViewerCache(d.Client, d.QueryUnwatched, 0)
+	var watch *authz.ViewerWatch
+	var barrier server.ViewerBarrier
+	var barrierWaits prometheus.Observer
+	if d.Dialect == dialect.Postgres {
+		// Every PostgreSQL replica waits for the watching ones after its
+		// own viewer changes, whether it watches or not.
+		barrier = func(ctx context.Context) error { return authz.ViewerBarrier(ctx, d.SQL, cfg.ViewerLease) }
+		barrierWaits = metrics.ObserveViewerBarrier()
+		if cfg.ViewerLease > 0 && cfg.DatabaseURL != "" {
+			watch = authz.NewViewerWatch(d.SQL, cfg.DatabaseURL, cfg.ViewerLease, log)
+			metrics.ObserveViewerWatch(watch)
+		}
+	}
+	viewers := authz.NewViewerCache(d.Client, d.QueryUnwatched, 0, authz.WatchedBy(watch))
 	metrics.ObserveViewers(viewers)
 	metrics.ObserveTokens(authSvc.Tokens)
 	h := server.New(server.Deps{
 		Config: cfg, Client: d.Client, Resolver: resolver, Tokens: authSvc.Tokens, Policy: store, Log: log,
 		Health: health, Now: now, Files: fileSvc, FileURLs: fileURLs, Metrics: metrics, PersistedDocuments: persisted,
 		Idempotency: server.NewIdempotencyStore(d.SQL, d.Dialect, cfg.IdempotencyTTL, now), Reads: d.Reads,
-		Viewers: viewers,
+		Viewers: viewers, ViewerBarrier: barrier, BarrierWaits: barrierWaits,
 	})
 	resolver.Imports.SQL = d.SQL
 	jobOpts := JobOptions(cfg, log, now)
@@ -155,7 +172,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 		return nil, err
 	}
 	return &App{Config: cfg, DB: d, Policy: store, Auth: authSvc, Handler: h, Admin: server.Admin(cfg, metrics),
-		Log: log, Files: fileSvc, Health: health, Events: bus, Jobs: runner, Viewers: viewers, Imports: resolver.Imports}, nil
+		Log: log, Files: fileSvc, Health: health, Events: bus, Jobs: runner, Viewers: viewers, Imports: resolver.Imports, ViewerWatch: watch}, nil
 }
 
 // newURLSigner signs file URLs with the secret in cfg.FileURLSecretFile or,
@@ -197,7 +214,8 @@ func EnsurePolicies(ctx context.Context, d *db.DB) error {
 
 // Watch keeps the policy in step with the database until ctx ends: it polls
 // the revision and, on PostgreSQL, wakes on NOTIFY from other replicas, and
-// there also receives their change events for this server's subscriptions.
+// there also receives their change events for this server's subscriptions
+// and runs the viewer watch. It returns once the viewer lease is given up.
 func (a *App) Watch(ctx context.Context, databaseURL string) {
 	var wake chan struct{}
 	if a.DB.Dialect == dialect.Postgres && databaseURL != "" {
@@ -229,7 +247,18 @@ func (a *App) Watch(ctx context.Context, databaseURL string) {
 			}()
 		}
 	}
+	viewersDone := make(chan struct{})
+	go func() {
+		defer close(viewersDone)
+		if a.ViewerWatch == nil {
+			return
+		}
+		if err := a.ViewerWatch.Run(ctx); err != nil {
+			a.Log.Warn("viewer watch unavailable; viewers are read on each request", "err", err)
+		}
+	}()
 	a.Policy.Watch(ctx, a.Config.PolicyPollPeriod, wake)
+	<-viewersDone // the lease is given up: other replicas' writers stop waiting for this one
 }
 
 // NewResolver wires the domain services over client into the GraphQL

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/authz"
@@ -99,31 +100,53 @@ func TestAuthenticateRevokedOnNextRequest(t *testing.T) {
 	}
 	for _, dl := range testdb.Dialects(t) {
 		t.Run("on "+testdb.Name(dl), func(t *testing.T) {
-			e := newAuthEnv(t, dl)
-			for _, tt := range tests {
-				t.Run(tt.name, func(t *testing.T) {
-					ctx, cancel := context.WithCancel(context.Background())
-					defer cancel()
-					s, err := e.svc.Login(ctx, seed.TenantDemo, tt.user, seed.DemoPassword, "127.0.0.1")
-					require.NoError(t, err)
-					bearer := "Bearer " + s.AccessToken
-					for range 2 { // verified, then remembered and kept
-						v, err := e.request(ctx, bearer)
-						require.NoError(t, err)
-						require.Equal(t, s.UserID, v.UserID)
+			modes := []string{"reading the generations on each request"}
+			if dl == dialect.Postgres {
+				modes = append(modes, "vouched for by a viewer watch, after the writer's barrier")
+			}
+			for _, mode := range modes {
+				t.Run(mode, func(t *testing.T) {
+					e := newAuthEnv(t, dl) // each mode revokes the same users
+					var watch *authz.ViewerWatch
+					if dl == dialect.Postgres && mode != modes[0] {
+						watch, _ = testdb.StartViewerWatch(t, e.d, time.Second)
+						e.viewers = authz.NewViewerCache(e.d.Client, e.d.QueryUnwatched, 0, authz.WatchedBy(watch))
 					}
-					hits := e.viewers.Stats().Hits
+					for _, tt := range tests {
+						t.Run(tt.name, func(t *testing.T) {
+							ctx, cancel := context.WithCancel(context.Background())
+							defer cancel()
+							s, err := e.svc.Login(ctx, seed.TenantDemo, tt.user, seed.DemoPassword, "127.0.0.1")
+							require.NoError(t, err)
+							if watch != nil {
+								require.NoError(t, authz.ViewerBarrier(ctx, e.d.SQL, watch.Lease()))
+							}
+							bearer := "Bearer " + s.AccessToken
+							for range 2 { // verified, then remembered and kept
+								v, err := e.request(ctx, bearer)
+								require.NoError(t, err)
+								require.Equal(t, s.UserID, v.UserID)
+							}
+							hits := e.viewers.Stats()
 
-					tt.revoke(t, e, s)
-					_, err = e.svc.Authenticate(ctx, bearer)
-					require.NoError(t, err, "the token itself stays valid")
-					_, err = e.request(ctx, bearer)
-					require.Error(t, err)
-					ae, ok := apperr.As(err)
-					require.True(t, ok, "want *apperr.Error, got %T: %v", err, err)
-					require.Equal(t, apperr.Unauthenticated, ae.Code)
-					require.Equal(t, apperr.ReasonTokenRevoked, ae.Reason)
-					require.Positive(t, hits, "the requests before were not served by the cache")
+							tt.revoke(t, e, s)
+							if watch != nil {
+								require.NoError(t, authz.ViewerBarrier(ctx, e.d.SQL, watch.Lease()))
+							}
+							_, err = e.svc.Authenticate(ctx, bearer)
+							require.NoError(t, err, "the token itself stays valid")
+							_, err = e.request(ctx, bearer)
+							require.Error(t, err)
+							ae, ok := apperr.As(err)
+							require.True(t, ok, "want *apperr.Error, got %T: %v", err, err)
+							require.Equal(t, apperr.Unauthenticated, ae.Code)
+							require.Equal(t, apperr.ReasonTokenRevoked, ae.Reason)
+							require.Positive(t, hits.Hits, "the requests before were not served by the cache")
+							if watch != nil {
+								require.Positive(t, hits.Unread, "the kept viewer was served without a generation read")
+							}
+						})
+					}
 				})
 			}
 		})

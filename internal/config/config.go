@@ -102,6 +102,12 @@ type Config struct {
 	// keeps prepared, so that a statement sent before costs one round trip
 	// instead of two; 0 turns it off (poolers in transaction mode).
 	StatementCache int
+	// ViewerLease is how long a replica's viewer lease lasts on PostgreSQL
+	// (authz.ViewerWatch): while it holds one, authenticated requests skip
+	// the per-request viewer-generation read. 0 turns the watch off. A
+	// request that changed users, posts, sessions or units waits at most
+	// this long for a replica that stopped answering.
+	ViewerLease time.Duration
 	// StatementHeader reports each request's SQL statement count in the
 	// X-SQL-Statements response header (benchmarks, diagnosis).
 	StatementHeader bool
@@ -194,6 +200,7 @@ func Default() Config {
 		CORSMaxAge:              10 * time.Minute,
 		APQCacheSize:            1000,
 		StatementCache:          128,
+		ViewerLease:             2 * time.Second,
 		FileURLTTL:              DefaultFileURLTTL,
 		RateLimits:              DefaultRateLimits,
 		Tracing:                 DefaultTracing,
@@ -312,6 +319,7 @@ func (c *Config) Bind(fs *flag.FlagSet) func() error {
 	b.boolean(&c.WorkJobs, "jobs", "DUTYCHAIN_JOBS", "work the background job queue (reminders, webhook deliveries) in this process; false for API-only replicas of a PostgreSQL deployment")
 	b.duration(&c.LoaderWait, "loader-wait", "DUTYCHAIN_LOADER_WAIT", "how long a batch loader collects the keys of sibling fields before it runs one statement")
 	b.integer(&c.StatementCache, "statement-cache", "DUTYCHAIN_STATEMENT_CACHE", "statements each PostgreSQL connection keeps prepared (0: none, behind a pooler in transaction mode)")
+	b.duration(&c.ViewerLease, "viewer-lease", "DUTYCHAIN_VIEWER_LEASE", "PostgreSQL: how long a replica's viewer lease lasts; while held, requests skip the viewer-generation read (0: read on every request)")
 	b.boolean(&c.StatementHeader, "statement-header", "DUTYCHAIN_STATEMENT_HEADER", "report each request's SQL statement count in the X-SQL-Statements header")
 	return func() error {
 		c.MaxBodyBytes = int64(maxBody)
@@ -364,6 +372,9 @@ func (c *Config) Verify() error {
 	}
 	if c.StatementCache < 0 || c.StatementCache > 10000 {
 		bad("statement-cache %d: want between 0 (off) and 10000", c.StatementCache)
+	}
+	if c.ViewerLease != 0 && (c.ViewerLease < 500*time.Millisecond || c.ViewerLease > time.Minute) {
+		bad("viewer-lease %s: want 0 (off) or between 500ms and 1m", c.ViewerLease)
 	}
 	if c.LoaderWait <= 0 || c.LoaderWait > 100*time.Millisecond {
 		bad("loader-wait %s: want more than 0 and at most 100ms", c.LoaderWait)

@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
+	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/reqctx"
 )
 
@@ -34,9 +35,16 @@ func count(ctx context.Context) {
 	reqctx.CountStatement(ctx)
 }
 
+// countWrite counts a statement that may write: it also notes, for the
+// request's viewer barrier, a write to the tables viewers are built from.
+func countWrite(ctx context.Context, query string) {
+	count(ctx)
+	authz.NoteStatement(ctx, query)
+}
+
 // Exec counts and runs a statement.
 func (d countingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	count(ctx)
+	countWrite(ctx, query)
 	markWrite(ctx)
 	return d.Driver.Exec(ctx, query, args, v)
 }
@@ -44,7 +52,7 @@ func (d countingDriver) Exec(ctx context.Context, query string, args, v any) err
 // Query counts and runs a query, on the replica when routed there (on the
 // primary again when the replica fails).
 func (d countingDriver) Query(ctx context.Context, query string, args, v any) error {
-	count(ctx)
+	countWrite(ctx, query)
 	if replica := d.reads.driverFor(ctx); replica != nil {
 		err := replica.Query(ctx, query, args, v)
 		if !d.reads.replicaFailed(ctx, err) {
@@ -56,7 +64,7 @@ func (d countingDriver) Query(ctx context.Context, query string, args, v any) er
 
 // ExecContext counts and runs a raw statement (ent's execquery feature).
 func (d countingDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	count(ctx)
+	countWrite(ctx, query)
 	markWrite(ctx)
 	return d.Driver.ExecContext(ctx, query, args...)
 }
@@ -64,7 +72,7 @@ func (d countingDriver) ExecContext(ctx context.Context, query string, args ...a
 // QueryContext counts and runs a raw query (ent's execquery feature), routed
 // as Query is.
 func (d countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	count(ctx)
+	countWrite(ctx, query)
 	if replica := d.reads.driverFor(ctx); replica != nil {
 		rows, err := replica.QueryContext(ctx, query, args...)
 		if !d.reads.replicaFailed(ctx, err) {
@@ -93,13 +101,13 @@ type countingTx struct{ dialect.Tx }
 
 // Exec counts and runs a statement in the transaction.
 func (t countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	count(ctx)
+	countWrite(ctx, query)
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
 // Query counts and runs a query in the transaction.
 func (t countingTx) Query(ctx context.Context, query string, args, v any) error {
-	count(ctx)
+	countWrite(ctx, query)
 	return t.Tx.Query(ctx, query, args, v)
 }
 
@@ -115,7 +123,7 @@ func (t countingTx) ExecContext(ctx context.Context, query string, args ...any) 
 	if !ok {
 		return nil, fmt.Errorf("transaction %T does not run raw statements", t.Tx)
 	}
-	count(ctx)
+	countWrite(ctx, query)
 	return raw.ExecContext(ctx, query, args...)
 }
 
@@ -125,6 +133,6 @@ func (t countingTx) QueryContext(ctx context.Context, query string, args ...any)
 	if !ok {
 		return nil, fmt.Errorf("transaction %T does not run raw queries", t.Tx)
 	}
-	count(ctx)
+	countWrite(ctx, query)
 	return raw.QueryContext(ctx, query, args...)
 }

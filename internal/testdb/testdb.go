@@ -28,6 +28,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/db"
 )
 
@@ -187,3 +188,47 @@ func databaseName(rawURL string) string {
 // dl is dialect.Postgres (db.Rebind), for tests that send hand-written SQL
 // to both.
 func Rebind(dl, query string) string { return db.Rebind(dl, query) }
+
+// PostgresURL is the URL of d, a test database on the PostgreSQL test server
+// (for a second connection of its own, such as a LISTEN).
+func PostgresURL(t testing.TB, d *db.DB) string {
+	t.Helper()
+	var name string
+	if err := d.SQL.QueryRowContext(context.Background(), "SELECT current_database()").Scan(&name); err != nil {
+		t.Fatalf("testdb: current database: %v", err)
+	}
+	u, err := url.Parse(os.Getenv(EnvPostgresURL))
+	if err != nil {
+		t.Fatalf("testdb: %s: %v", EnvPostgresURL, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// StartViewerWatch runs an authz.ViewerWatch on d (PostgreSQL) and waits for
+// its first lease. stop ends it and waits until it has given its lease up;
+// the test's end stops it too, before the database is dropped. lease ≤ 0
+// means authz.DefaultViewerLease.
+func StartViewerWatch(tb testing.TB, d *db.DB, lease time.Duration) (w *authz.ViewerWatch, stop func()) {
+	tb.Helper()
+	w = authz.NewViewerWatch(d.SQL, PostgresURL(tb, d), lease, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				tb.Errorf("testdb: viewer watch: %v", err)
+			}
+		})
+	}
+	tb.Cleanup(stop)
+	for deadline := time.Now().Add(10 * time.Second); !w.Fresh(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			tb.Fatal("testdb: the viewer watch got no lease within 10 s")
+		}
+	}
+	return w, stop
+}

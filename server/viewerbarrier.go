@@ -1,0 +1,150 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/internal/reqctx"
+)
+
+// ViewerBarrier is what a request that changed viewers waits for before it
+// answers (authz.ViewerBarrier over the primary).
+type ViewerBarrier func(ctx context.Context) error
+
+// viewerBarrier notes whether the request wrote users, posts, sessions, units
+// or tenants (authz.NoteStatement) and, if it did, runs the barrier before
+// the first byte of the response: once a caller has the answer, every
+// replica serves the change. Without a barrier (one process, the embedded
+// database) it does nothing.
+func viewerBarrier(barrier ViewerBarrier, waited prometheus.Observer, next http.Handler) http.Handler {
+	if barrier == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			// The upgrade needs http.Hijacker; mutations sent over the
+			// socket wait in barrierPerMutation instead.
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, changes := authz.TrackViewerChanges(r.Context())
+		r = r.WithContext(ctx)
+		bw := &barrierWriter{ResponseWriter: w, r: r, changes: changes, barrier: barrier, waited: waited}
+		next.ServeHTTP(bw, r)
+		bw.once.Do(bw.wait)
+	})
+}
+
+// barrierWriter runs the barrier just before the response starts.
+type barrierWriter struct {
+	http.ResponseWriter
+	r       *http.Request
+	changes *authz.ViewerChanges
+	barrier ViewerBarrier
+	waited  prometheus.Observer
+	once    sync.Once
+}
+
+func (w *barrierWriter) wait() {
+	if !w.changes.Wrote() {
+		return
+	}
+	runBarrier(w.r.Context(), w.barrier, w.waited)
+}
+
+// runBarrier waits for barrier and records the wait.
+func runBarrier(ctx context.Context, barrier ViewerBarrier, waited prometheus.Observer) {
+	start := time.Now()
+	if err := barrier(ctx); err != nil {
+		// It waited a whole lease instead: every replica has the change.
+		reqctx.Logger(ctx).WarnContext(ctx, "viewer barrier not confirmed; waited a whole lease", "err", err)
+	}
+	if waited != nil {
+		waited.Observe(time.Since(start).Seconds())
+	}
+}
+
+// barrierPerMutation runs the barrier after each mutation that changed
+// viewers and arrived without the HTTP middleware's tracking: over a
+// websocket, where one connection carries many operations.
+func barrierPerMutation(barrier ViewerBarrier, waited prometheus.Observer) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		if authz.TrackingViewerChanges(ctx) || oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+			return next(ctx)
+		}
+		ctx, changes := authz.TrackViewerChanges(ctx)
+		responses := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			r := responses(ctx)
+			if changes.Wrote() {
+				runBarrier(ctx, barrier, waited)
+			}
+			return r
+		}
+	}
+}
+
+// WriteHeader waits for the barrier, then writes the status.
+func (w *barrierWriter) WriteHeader(status int) {
+	w.once.Do(w.wait)
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Write waits for the barrier before the first byte.
+func (w *barrierWriter) Write(b []byte) (int, error) {
+	w.once.Do(w.wait)
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush waits for the barrier, then flushes a streamed response.
+func (w *barrierWriter) Flush() {
+	w.once.Do(w.wait)
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *barrierWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ObserveViewerBarrier adds the histogram of barrier waits and returns it.
+func (m *Metrics) ObserveViewerBarrier() prometheus.Observer {
+	waits := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "dutychain_viewer_barrier_seconds",
+		Help:    "How long requests that changed users, posts, sessions or units waited for every replica holding a viewer lease to apply the change before answering.",
+		Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	})
+	m.registry.MustRegister(waits)
+	return waits
+}
+
+// ObserveViewerWatch adds the viewer watch's state (authz.ViewerWatch).
+func (m *Metrics) ObserveViewerWatch(watch *authz.ViewerWatch) {
+	counter := func(name, help string, f func(authz.WatchStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(f(watch.Stats())) })
+	}
+	m.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dutychain_viewer_watch_fresh",
+			Help: "1 while this replica holds its viewer lease and serves kept viewers without reading their generations; 0 while it reads them on each request.",
+		}, func() float64 {
+			if watch.Fresh() {
+				return 1
+			}
+			return 0
+		}),
+		counter("dutychain_viewer_watch_renewals_total", "Viewer lease renewals completed (every quarter of the lease).", func(s authz.WatchStats) uint64 { return s.Renewals }),
+		counter("dutychain_viewer_watch_lapses_total", "Times the viewer lease ended before it was renewed (a lost listener, a slow database).", func(s authz.WatchStats) uint64 { return s.Lapses }),
+		counter("dutychain_viewer_watch_resets_total", "Times every kept viewer was made stale (the listener reconnected and may have missed changes).", func(s authz.WatchStats) uint64 { return s.Resets }),
+	)
+}
