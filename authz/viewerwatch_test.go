@@ -77,13 +77,7 @@ func TestViewerWatchMarks(t *testing.T) {
 // TestViewerWatch runs watches on PostgreSQL, as two server replicas would:
 // each with its own viewer cache, listener and lease.
 func TestViewerWatch(t *testing.T) {
-	var pg bool
-	for _, dl := range testdb.Dialects(t) {
-		pg = pg || dl == dialect.Postgres
-	}
-	if !pg {
-		t.Skip("the viewer watch needs PostgreSQL (LISTEN/NOTIFY); run with ./scripts/test.sh")
-	}
+	skipWithoutPostgres(t)
 	x := openDemo(t, dialect.Postgres)
 	ctx := context.Background()
 	const lease = time.Second
@@ -234,13 +228,7 @@ func TestWritesViewerTable(t *testing.T) {
 //
 //	./scripts/test.sh ./authz -run '^$' -bench ViewerBarrier -benchtime 500x
 func BenchmarkViewerBarrier(b *testing.B) {
-	var pg bool
-	for _, dl := range testdb.Dialects(b) {
-		pg = pg || dl == dialect.Postgres
-	}
-	if !pg {
-		b.Skip("the viewer watch needs PostgreSQL")
-	}
+	skipWithoutPostgres(b)
 	x := openDemo(b, dialect.Postgres)
 	ctx := context.Background()
 	watches := 0
@@ -256,4 +244,16 @@ func BenchmarkViewerBarrier(b *testing.B) {
 			}
 		})
 	}
+}
+
+// skipWithoutPostgres skips tb unless the tests run on PostgreSQL too: the
+// viewer watch needs LISTEN/NOTIFY.
+func skipWithoutPostgres(tb testing.TB) {
+	tb.Helper()
+	for _, dl := range testdb.Dialects(tb) {
+		if dl == dialect.Postgres {
+			return
+		}
+	}
+	tb.Skip("the viewer watch needs PostgreSQL (LISTEN/NOTIFY); run with ./scripts/test.sh")
 }
