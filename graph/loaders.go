@@ -350,11 +350,29 @@ func fetchDepartments(ctx context.Context, client *ent.Client, enterpriseIDs []i
 // time zones (readiness.WithZoneMemo).
 func WithLoaders(client *ent.Client, wait time.Duration, next http.Handler) http.Handler {
 	bp := newLoaderBlueprint(client)
+	boxedWait := any(wait)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(readiness.WithZoneMemo(r.Context()), loadersKey{}, bp.fresh())
-		ctx = context.WithValue(ctx, loaderWaitKey{}, wait)
+		ctx := &loadersCtx{Context: readiness.WithZoneMemo(r.Context()), loaders: bp.fresh(), wait: boxedWait}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// loadersCtx carries a request's loaders and their wait in one context
+// value (context.WithValue twice would allocate twice).
+type loadersCtx struct {
+	context.Context
+	loaders *Loaders
+	wait    any
+}
+
+func (c *loadersCtx) Value(key any) any {
+	switch key.(type) {
+	case loadersKey:
+		return c.loaders
+	case loaderWaitKey:
+		return c.wait
+	}
+	return c.Context.Value(key)
 }
 
 func loadersFrom(ctx context.Context, client *ent.Client) *Loaders {

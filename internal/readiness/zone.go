@@ -32,6 +32,9 @@ func (s *Service) ZoneName(ctx context.Context, tenantID int) (string, error) {
 	memo.mu.Lock()
 	e, ok := memo.entries[tenantID]
 	if !ok {
+		if memo.entries == nil {
+			memo.entries = map[int]*zoneEntry{}
+		}
 		e = &zoneEntry{}
 		memo.entries[tenantID] = e
 	}
@@ -55,7 +58,7 @@ func (s *Service) readZone(ctx context.Context, tenantID int) (string, error) {
 // rosters costs one statement, not one per roster.
 type zoneMemo struct {
 	mu      sync.Mutex
-	entries map[int]*zoneEntry
+	entries map[int]*zoneEntry // made on first use
 }
 
 type zoneEntry struct {
@@ -70,7 +73,7 @@ type zoneMemoKey struct{}
 // request ends. Give it to one request (or one subscription event), never to
 // a long-lived context: a zone changed meanwhile would not be seen.
 func WithZoneMemo(ctx context.Context) context.Context {
-	return context.WithValue(ctx, zoneMemoKey{}, &zoneMemo{entries: map[int]*zoneEntry{}})
+	return context.WithValue(ctx, zoneMemoKey{}, &zoneMemo{})
 }
 
 // Zone is the time zone of tenant id (ZoneName) as a location.
