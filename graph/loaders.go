@@ -352,17 +352,19 @@ func WithLoaders(client *ent.Client, wait time.Duration, next http.Handler) http
 	bp := newLoaderBlueprint(client)
 	boxedWait := any(wait)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := &loadersCtx{Context: readiness.WithZoneMemo(r.Context()), loaders: bp.fresh(), wait: boxedWait}
+		ctx := &loadersCtx{Context: r.Context(), loaders: bp.fresh(), wait: boxedWait}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
-// loadersCtx carries a request's loaders and their wait in one context
-// value (context.WithValue twice would allocate twice).
+// loadersCtx carries a request's loaders, their wait and its memo of time
+// zones (readiness.WithZoneMemo) in one context value (context.WithValue
+// for each would allocate each).
 type loadersCtx struct {
 	context.Context
 	loaders *Loaders
 	wait    any
+	zones   readiness.ZoneMemo
 }
 
 func (c *loadersCtx) Value(key any) any {
@@ -371,6 +373,8 @@ func (c *loadersCtx) Value(key any) any {
 		return c.loaders
 	case loaderWaitKey:
 		return c.wait
+	case readiness.ZoneMemoKey:
+		return &c.zones
 	}
 	return c.Context.Value(key)
 }
