@@ -51,6 +51,23 @@ func (o objectJSON) MarshalGQL(w io.Writer) {
 	_, _ = io.WriteString(w, "}")
 }
 
+// plainObject stands, in the executor's objects none of whose fields is
+// resolved concurrently (graph/gqlgen.go, plainObjects), for gqlgen's
+// *graphql.FieldSet: the values and the count of invalid ones, on the
+// stack, where the FieldSet is one more allocation per object.
+type plainObject struct {
+	Values   []graphql.Marshaler
+	Invalids uint32
+}
+
+// fieldSet is o as gqlgen's FieldSet of fields, for an object with @defer.
+func (o plainObject) fieldSet(fields []graphql.CollectedField) *graphql.FieldSet {
+	fs := graphql.NewFieldSet(fields)
+	copy(fs.Values, o.Values)
+	fs.Invalids = o.Invalids
+	return fs
+}
+
 // aliasWrittenBefore reports whether one of before has alias.
 func aliasWrittenBefore(before []graphql.CollectedField, alias string) bool {
 	for j := range before {

@@ -258,3 +258,16 @@ fragment F on Hazard { state }`
 	require.True(t, withoutDirectives(q, node.SelectionSet, 0))
 	require.False(t, withoutDirectives(q, hazards.SelectionSet, 0))
 }
+
+func TestPlainObjectsFieldSetIsGqlgens(t *testing.T) {
+	fields := fieldsNamed("id", "state")
+	o := plainObject{Values: []graphql.Marshaler{graphql.MarshalString("1"), graphql.MarshalString("OPEN")}, Invalids: 1}
+	fs := o.fieldSet(fields)
+	require.Len(t, fs.Values, len(o.Values))
+	require.Equal(t, o.Invalids, fs.Invalids)
+	var gqlgen, ours bytes.Buffer
+	fs.MarshalGQL(&gqlgen)
+	objectJSON{fields, o.Values}.MarshalGQL(&ours)
+	require.Equal(t, gqlgen.String(), ours.String())
+	require.Equal(t, `{"id":"1","state":"OPEN"}`, ours.String())
+}
