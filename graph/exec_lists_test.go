@@ -27,6 +27,8 @@ func TestGeneratedExecutorCallsTheSubstitutes(t *testing.T) {
 		"return objectJSON{fields, out.Values}",
 		"collected collectedFields",
 		"ec.collected.collect(ec.OperationContext, sel, ",
+		"out := plainObject{Values: make([]graphql.Marshaler, len(fields))}",
+		"return out.fieldSet(fields)",
 	} {
 		require.Contains(t, string(src), call, "regenerate with go generate ./ent (graph/gqlgen.go)")
 	}

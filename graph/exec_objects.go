@@ -51,6 +51,23 @@ func (o objectJSON) MarshalGQL(w io.Writer) {
 	_, _ = io.WriteString(w, "}")
 }
 
+// plainObject stands, in the executor's objects none of whose fields is
+// resolved concurrently (graph/gqlgen.go, plainObjects), for gqlgen's
+// *graphql.FieldSet: the values and the count of invalid ones, on the
+// stack, where the FieldSet is one more allocation per object.
+type plainObject struct {
+	Values   []graphql.Marshaler
+	Invalids uint32
+}
+
+// fieldSet is o as gqlgen's FieldSet of fields, for an object with @defer.
+func (o plainObject) fieldSet(fields []graphql.CollectedField) *graphql.FieldSet {
+	fs := graphql.NewFieldSet(fields)
+	copy(fs.Values, o.Values)
+	fs.Invalids = o.Invalids
+	return fs
+}
+
 // aliasWrittenBefore reports whether one of before has alias.
 func aliasWrittenBefore(before []graphql.CollectedField, alias string) bool {
 	for j := range before {
@@ -68,7 +85,7 @@ func aliasWrittenBefore(before []graphql.CollectedField, alias string) bool {
 // cache is keyed by the selection set's identity and the type's list of
 // implementors, which the executor holds in one variable per type.
 type collectedFields struct {
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	fields map[collectedKey][]graphql.CollectedField
 }
 
@@ -82,7 +99,9 @@ type collectedKey struct {
 }
 
 // collect returns graphql.CollectFields(oc, sel, satisfies), computed once
-// per operation. The result is shared, as gqlgen's cached one is.
+// per operation, or once for every operation of the same document when no
+// directive decides it (shared). The result is shared, as gqlgen's cached
+// one is.
 func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
 	if len(sel) == 0 || len(satisfies) == 0 {
 		return graphql.CollectFields(oc, sel, satisfies)
@@ -94,7 +113,22 @@ func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.Selectio
 	if ok {
 		return fields
 	}
+	shared.mu.RLock()
+	fields, ok = shared.fields[key]
+	shared.mu.RUnlock()
+	if ok {
+		return fields
+	}
 	fields = graphql.CollectFields(oc, sel, satisfies)
+	if withoutDirectives(oc.Doc, sel, 0) {
+		shared.mu.Lock()
+		if shared.fields == nil || len(shared.fields) >= maxSharedCollected {
+			shared.fields = make(map[collectedKey][]graphql.CollectedField)
+		}
+		shared.fields[key] = fields
+		shared.mu.Unlock()
+		return fields
+	}
 	c.mu.Lock()
 	if c.fields == nil {
 		c.fields = make(map[collectedKey][]graphql.CollectedField)
@@ -102,6 +136,50 @@ func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.Selectio
 	c.fields[key] = fields
 	c.mu.Unlock()
 	return fields
+}
+
+// shared keeps, across operations, the collected fields of selection sets
+// that no directive decides (withoutDirectives): those depend on nothing
+// but the document, which gqlgen's query cache shares between the requests
+// sending the same text, and the implementors. The key holds the set's first
+// selection, so its address is not reused while the entry lives. Sets with
+// a directive (@skip, @include, @defer) depend on the operation's variables
+// and stay in the operation's cache.
+var shared collectedFields
+
+// maxSharedCollected bounds shared; past it, it starts afresh.
+const maxSharedCollected = 4096
+
+// withoutDirectives reports whether collecting sel reads no directive:
+// none on its fields, inline fragments, fragment spreads or the fragments
+// they spread (followed to the depth validation allows, bounded here).
+func withoutDirectives(doc *ast.QueryDocument, sel ast.SelectionSet, depth int) bool {
+	if depth > 32 {
+		return false
+	}
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			if len(s.Directives) > 0 {
+				return false
+			}
+		case *ast.InlineFragment:
+			if len(s.Directives) > 0 || !withoutDirectives(doc, s.SelectionSet, depth+1) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			if len(s.Directives) > 0 || doc == nil {
+				return false
+			}
+			f := doc.Fragments.ForName(s.Name)
+			if f == nil || len(f.Directives) > 0 || !withoutDirectives(doc, f.SelectionSet, depth+1) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // resolvePlainField resolves a plain struct field of an object or list type

@@ -228,3 +228,46 @@ func aliases(fields []graphql.CollectedField) []string {
 	}
 	return out
 }
+
+func TestCollectedFieldsWithoutDirectivesAreSharedAcrossOperations(t *testing.T) {
+	doc := `query($t: Boolean!) { hazards { edges { node { id ...F ... on Hazard { level } } } totalCount @include(if: $t) } }
+fragment F on Hazard { state }`
+	q, errs := gqlparser.LoadQuery(ServedSchema(), doc)
+	require.Empty(t, errs)
+	node := listField(t, doc, "hazards", "edges", "node")
+	hazards := q.Operations[0].SelectionSet[0].(*ast.Field)
+	var first []graphql.CollectedField
+	for _, include := range []bool{true, false} {
+		oc := &graphql.OperationContext{Doc: q, Variables: map[string]any{"t": include}}
+		var c collectedFields // a new operation
+		got := c.collect(oc, node.SelectionSet, hazardImplementors)
+		require.Equal(t, []string{"id", "state", "level"}, aliases(got))
+		if first == nil {
+			first = got
+		} else {
+			require.Same(t, &first[0], &got[0], "no directive decides the node's fields: collected once for both operations")
+		}
+		// The connection's fields depend on $t: each operation collects its own.
+		conn := c.collect(oc, hazards.SelectionSet, []string{"HazardConnection"})
+		if include {
+			require.Equal(t, []string{"edges", "totalCount"}, aliases(conn))
+		} else {
+			require.Equal(t, []string{"edges"}, aliases(conn))
+		}
+	}
+	require.True(t, withoutDirectives(q, node.SelectionSet, 0))
+	require.False(t, withoutDirectives(q, hazards.SelectionSet, 0))
+}
+
+func TestPlainObjectsFieldSetIsGqlgens(t *testing.T) {
+	fields := fieldsNamed("id", "state")
+	o := plainObject{Values: []graphql.Marshaler{graphql.MarshalString("1"), graphql.MarshalString("OPEN")}, Invalids: 1}
+	fs := o.fieldSet(fields)
+	require.Len(t, fs.Values, len(o.Values))
+	require.Equal(t, o.Invalids, fs.Invalids)
+	var gqlgen, ours bytes.Buffer
+	fs.MarshalGQL(&gqlgen)
+	objectJSON{fields, o.Values}.MarshalGQL(&ours)
+	require.Equal(t, gqlgen.String(), ours.String())
+	require.Equal(t, `{"id":"1","state":"OPEN"}`, ours.String())
+}

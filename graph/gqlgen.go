@@ -16,6 +16,9 @@
 //   - graphql.CollectFields → ec.collected.collect (exec_objects.go): the
 //     fields an object's selection collects, cached per operation under the
 //     selection's identity rather than a key hashed per object;
+//   - an object none of whose fields is resolved concurrently keeps its
+//     values in a plainObject (exec_objects.go) instead of a *graphql.FieldSet,
+//     one allocation less per object (plainObjects);
 //   - a field read straight from a Go struct field (no resolver, method,
 //     arguments or directive) skips graphql.ResolveField and the field
 //     middlewares (plainFields): a scalar is marshalled from the row by a
@@ -83,6 +86,10 @@ func substitute(file string) error {
 	src, n := plainFields(src)
 	if n == 0 {
 		return fmt.Errorf("%s: no plain scalar field matched: gqlgen's templates changed; update plainFields in graph/gqlgen.go", file)
+	}
+	src, n = plainObjects(src)
+	if n == 0 {
+		return fmt.Errorf("%s: no object without concurrent fields matched: gqlgen's templates changed; update plainObjects in graph/gqlgen.go", file)
 	}
 	out, err := format.Source(src)
 	if err != nil {
@@ -252,6 +259,45 @@ func plainFields(src []byte) ([]byte, int) {
 		default:
 			return match
 		}
+	})
+	return out, n
+}
+
+// objectFuncRe matches an object's function in the executor (after the
+// substitutions above).
+var objectFuncRe = regexp.MustCompile(`(?s)\nfunc \(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet[^\n]*\) graphql\.Marshaler \{\n.*?\n\}\n`)
+
+// plainObjects rewrites the objects none of whose fields the executor
+// resolves concurrently (no out.Concurrently): their *graphql.FieldSet only
+// holds the values and the count of invalid ones, and its Dispatch has
+// nothing to run, so a plainObject on the stack stands for it; an object
+// with @defer still returns a FieldSet, made from it (plainObject.fieldSet).
+// A function using the FieldSet otherwise is left as it is.
+func plainObjects(src []byte) ([]byte, int) {
+	const (
+		newSet   = "\tout := graphql.NewFieldSet(fields)\n"
+		plain    = "\tout := plainObject{Values: make([]graphql.Marshaler, len(fields))} // graph/gqlgen.go, plainObjects\n"
+		dispatch = "\tout.Dispatch(ctx)\n"
+		deferred = "\t\treturn out\n"
+		asSet    = "\t\treturn out.fieldSet(fields)\n"
+	)
+	uses := regexp.MustCompile(`\bout\b(\.\w+)?`)
+	n := 0
+	out := objectFuncRe.ReplaceAllFunc(src, func(fn []byte) []byte {
+		if bytes.Count(fn, []byte(newSet)) != 1 || bytes.Count(fn, []byte(dispatch)) != 1 || bytes.Count(fn, []byte(deferred)) != 1 {
+			return fn
+		}
+		for _, m := range uses.FindAllSubmatch(fn, -1) {
+			switch string(m[1]) {
+			case "", ".Values", ".Invalids", ".Dispatch":
+			default:
+				return fn // out.Concurrently and the like: a real FieldSet
+			}
+		}
+		n++
+		fn = bytes.Replace(fn, []byte(newSet), []byte(plain), 1)
+		fn = bytes.Replace(fn, []byte(dispatch), nil, 1)
+		return bytes.Replace(fn, []byte(deferred), []byte(asSet), 1)
 	})
 	return out, n
 }

@@ -350,11 +350,33 @@ func fetchDepartments(ctx context.Context, client *ent.Client, enterpriseIDs []i
 // time zones (readiness.WithZoneMemo).
 func WithLoaders(client *ent.Client, wait time.Duration, next http.Handler) http.Handler {
 	bp := newLoaderBlueprint(client)
+	boxedWait := any(wait)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(readiness.WithZoneMemo(r.Context()), loadersKey{}, bp.fresh())
-		ctx = context.WithValue(ctx, loaderWaitKey{}, wait)
+		ctx := &loadersCtx{Context: r.Context(), loaders: bp.fresh(), wait: boxedWait}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// loadersCtx carries a request's loaders, their wait and its memo of time
+// zones (readiness.WithZoneMemo) in one context value (context.WithValue
+// for each would allocate each).
+type loadersCtx struct {
+	context.Context
+	loaders *Loaders
+	wait    any
+	zones   readiness.ZoneMemo
+}
+
+func (c *loadersCtx) Value(key any) any {
+	switch key.(type) {
+	case loadersKey:
+		return c.loaders
+	case loaderWaitKey:
+		return c.wait
+	case readiness.ZoneMemoKey:
+		return &c.zones
+	}
+	return c.Context.Value(key)
 }
 
 func loadersFrom(ctx context.Context, client *ent.Client) *Loaders {

@@ -42,7 +42,7 @@ func (l Limits) MutateOperationContext(ctx context.Context, rc *graphql.Operatio
 		return nil
 	}
 	w := walker{doc: rc.Doc, vars: rc.Variables, limits: l, mutation: rc.Operation.Operation == ast.Mutation}
-	cost := w.cost(rc.Operation.SelectionSet, 1, map[string]bool{})
+	cost := w.cost(rc.Operation.SelectionSet, 1, nil)
 	signIns := w.signIns
 	if budget, ok := ctx.Value(signInBudgetKey{}).(*atomic.Int32); ok && signIns > 0 {
 		signIns = int(budget.Add(int32(signIns)))
@@ -115,7 +115,8 @@ type walker struct {
 const complexityCeiling = 1 << 40
 
 // cost returns the weighted field count of set, where each field counts once
-// per item its parent connection may return.
+// per item its parent connection may return. visiting holds the fragments
+// being walked (nil: none yet).
 func (w *walker) cost(set ast.SelectionSet, depth int, visiting map[string]bool) int {
 	total := 0
 	for _, sel := range set {
@@ -147,6 +148,9 @@ func (w *walker) cost(set ast.SelectionSet, depth int, visiting map[string]bool)
 				continue
 			}
 			if f := w.doc.Fragments.ForName(s.Name); f != nil {
+				if visiting == nil {
+					visiting = map[string]bool{}
+				}
 				visiting[s.Name] = true
 				total = sat(total + w.cost(f.SelectionSet, depth, visiting))
 				delete(visiting, s.Name)

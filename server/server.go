@@ -279,7 +279,7 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 		}
 		if err == nil {
 			ctx = authz.NewContext(ctx, v)
-			ctx = reqctx.WithLogger(ctx, reqctx.Logger(ctx).With("user_id", v.UserID, "tenant_id", v.Tenant))
+			ctx = reqctx.WithLoggerAttrs(ctx, "user_id", v.UserID, "tenant_id", v.Tenant)
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
@@ -369,16 +369,19 @@ func requestContext(d Deps, next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		ip := trusted.clientIP(r)
-		log := d.Log.With("request_id", id)
-		met := new(outage)
+		// One allocation for the request's own state, one context value
+		// for its outage flag and one for its id, address, statement
+		// counter and logger (reqctx.Start; the logger with request_id is
+		// made only if something logs).
+		st := &requestState{}
+		met := &st.met
 		ctx := context.WithValue(r.Context(), outageKey{}, met)
-		ctx = reqctx.WithRequestID(ctx, id)
+		ctx, req := reqctx.Start(ctx, id, ip, d.Log)
 		tracing.TagRequest(ctx, id)
-		ctx = reqctx.WithClientIP(ctx, ip)
-		ctx = reqctx.WithLogger(ctx, log)
-		ctx, statements := reqctx.WithStatementCounter(ctx)
+		statements := &req.Statements
 		w.Header().Set("X-Request-ID", id)
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, outage: &met.unavailable}
+		rec := &st.rec
+		*rec = statusRecorder{ResponseWriter: w, status: http.StatusOK, outage: &met.unavailable}
 		if d.Config.StatementHeader {
 			rec.statements = statements
 		}
@@ -390,11 +393,20 @@ func requestContext(d Deps, next http.Handler) http.Handler {
 		case "/healthz", "/readyz", "/metrics":
 		default:
 			elapsed := time.Since(start)
-			log.InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"duration_ms", float64(elapsed.Microseconds())/1000, "sql_statements", statements.Load(), "client_ip", ip)
+			if d.Log.Enabled(ctx, slog.LevelInfo) {
+				req.Logger().InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+					"duration_ms", float64(elapsed.Microseconds())/1000, "sql_statements", statements.Load(), "client_ip", ip)
+			}
 			d.metrics.observe(routeOf(r.URL.Path), rec.status, elapsed, statements.Load())
 		}
 	})
+}
+
+// requestState is what requestContext keeps of a request, in one
+// allocation.
+type requestState struct {
+	met outage
+	rec statusRecorder
 }
 
 // statusRecorder remembers the status code and, when statements is set,
@@ -477,7 +489,6 @@ func limitBody(cfg config.Config, next http.Handler) http.Handler {
 // operations of a request share one sign-in budget (see Limits).
 func batch(next http.Handler, max int, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.WithContext(context.WithValue(r.Context(), signInBudgetKey{}, new(atomic.Int32)))
 		if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			next.ServeHTTP(w, r)
 			return
@@ -507,6 +518,9 @@ func batch(next http.Handler, max int, log *slog.Logger) http.Handler {
 			writeError(w, http.StatusBadRequest, "BATCH_TOO_LARGE", "a batch holds 1 to "+strconv.Itoa(max)+" operations")
 			return
 		}
+		// The operations share one sign-in budget. A single operation
+		// needs none: Limits counts its own sign-in fields.
+		r = r.WithContext(context.WithValue(r.Context(), signInBudgetKey{}, new(atomic.Int32)))
 		results := make([]json.RawMessage, len(ops))
 		for i, op := range ops {
 			sub := r.Clone(r.Context())

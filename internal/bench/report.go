@@ -17,6 +17,10 @@ const (
 	maxListRatioHandler = 1.5
 	maxListRatioSQL     = 3.0
 	maxScalingGrowth    = 1.2
+	// The scale issue's per-level targets: the nested page's p50 and the
+	// list's allocations per request against the handler's.
+	maxNestedRatioHandler = 1.5
+	maxListAllocRatio     = 3.0
 	// maxCountyCountMS bounds the county's totalCount and hazardCounts p50:
 	// both read the hazard tallies, exact with no cache.
 	maxCountyCountMS      = 5.0
@@ -159,6 +163,7 @@ func (r *Report) evaluate(base *Report) {
 			r.check(sc+": p50 API / raw SQL ≤ 3", false, api/raw <= maxListRatioSQL, "%.2f×", api/raw)
 		}
 	}
+	r.evaluateLevels()
 	for _, sc := range []string{"count", "dashboard"} {
 		if c, ok := r.Find(sc, LevelCounty, string(targetAPI)); ok {
 			r.check(fmt.Sprintf("county %s p50 ≤ %.0f ms (exact, no cache)", sc, maxCountyCountMS), false, c.P50 <= maxCountyCountMS,
@@ -192,6 +197,35 @@ func (r *Report) evaluate(base *Report) {
 					r.check(fmt.Sprintf("%s as %s: p50 growth %d → %d hazards ≤ 1.2×", sc, lv, base.Hazards, r.Hazards), false,
 						g <= maxScalingGrowth, "%.2f → %.2f ms = %.2f×", was.P50, now.P50, g)
 				}
+			}
+		}
+	}
+}
+
+// evaluateLevels checks, at each level measured, the nested p50 (API ≤ 1.5
+// × handler) and the list's allocations per request (API ≤ 3 × handler). A
+// level is skipped when either side is missing or zero.
+func (r *Report) evaluateLevels() {
+	for _, x := range r.Results {
+		if x.Target != string(targetAPI) || (x.Scenario != "nested" && x.Scenario != "list") {
+			continue
+		}
+		h, ok := r.Find(x.Scenario, x.Level, string(targetHandler))
+		if !ok {
+			continue
+		}
+		switch x.Scenario {
+		case "nested":
+			if x.P50 > 0 && h.P50 > 0 {
+				f := x.P50 / h.P50
+				r.check(fmt.Sprintf("nested as %s: p50 API / handler ≤ 1.5", x.Level), false, f <= maxNestedRatioHandler,
+					"%.2f / %.2f ms = %.2f×", x.P50, h.P50, f)
+			}
+		case "list":
+			if x.AllocsPerReq > 0 && h.AllocsPerReq > 0 {
+				f := x.AllocsPerReq / h.AllocsPerReq
+				r.check(fmt.Sprintf("list as %s: allocations API / handler ≤ 3", x.Level), false, f <= maxListAllocRatio,
+					"%.0f / %.0f per request = %.2f×", x.AllocsPerReq, h.AllocsPerReq, f)
 			}
 		}
 	}

@@ -31,7 +31,7 @@ type Violation struct {
 // depth), with vars the operation's coerced variables; none: the operation
 // may run.
 func (r *Rules) Check(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) []Violation {
-	c := checker{rules: r, doc: doc, vars: vars, seen: map[string]bool{}}
+	c := checker{rules: r, doc: doc, vars: vars}
 	c.selections(op.SelectionSet)
 	return c.out
 }
@@ -59,7 +59,7 @@ type checker struct {
 	rules *Rules
 	doc   *ast.QueryDocument
 	vars  map[string]any
-	seen  map[string]bool
+	seen  map[string]bool // fragments checked; nil until the first
 	out   []Violation
 }
 
@@ -74,6 +74,9 @@ func (c *checker) selections(set ast.SelectionSet) {
 		case *ast.FragmentSpread:
 			if c.seen[s.Name] {
 				continue
+			}
+			if c.seen == nil {
+				c.seen = map[string]bool{}
 			}
 			c.seen[s.Name] = true
 			if f := c.doc.Fragments.ForName(s.Name); f != nil {

@@ -23,7 +23,7 @@ const DefaultZone = "Asia/Shanghai"
 // within one request that carries a memo (WithZoneMemo): a zone another
 // replica just set is seen by the next request, never by a process cache.
 func (s *Service) ZoneName(ctx context.Context, tenantID int) (string, error) {
-	memo, _ := ctx.Value(zoneMemoKey{}).(*zoneMemo)
+	memo, _ := ctx.Value(ZoneMemoKey{}).(*ZoneMemo)
 	if memo == nil {
 		return s.readZone(ctx, tenantID)
 	}
@@ -32,6 +32,9 @@ func (s *Service) ZoneName(ctx context.Context, tenantID int) (string, error) {
 	memo.mu.Lock()
 	e, ok := memo.entries[tenantID]
 	if !ok {
+		if memo.entries == nil {
+			memo.entries = map[int]*zoneEntry{}
+		}
 		e = &zoneEntry{}
 		memo.entries[tenantID] = e
 	}
@@ -51,11 +54,12 @@ func (s *Service) readZone(ctx context.Context, tenantID int) (string, error) {
 	return st.TimeZone, nil
 }
 
-// zoneMemo remembers tenant zones for one request, so that a page of
-// rosters costs one statement, not one per roster.
-type zoneMemo struct {
+// ZoneMemo remembers tenant zones for one request, so that a page of
+// rosters costs one statement, not one per roster. Its zero value is
+// ready; a context carries it under ZoneMemoKey (WithZoneMemo).
+type ZoneMemo struct {
 	mu      sync.Mutex
-	entries map[int]*zoneEntry
+	entries map[int]*zoneEntry // made on first use
 }
 
 type zoneEntry struct {
@@ -64,13 +68,15 @@ type zoneEntry struct {
 	err  error
 }
 
-type zoneMemoKey struct{}
+// ZoneMemoKey is the context key of a request's *ZoneMemo, for contexts
+// that carry it among other values of their own (graph's loaders).
+type ZoneMemoKey struct{}
 
 // WithZoneMemo returns ctx remembering the zones ZoneName reads until the
 // request ends. Give it to one request (or one subscription event), never to
 // a long-lived context: a zone changed meanwhile would not be seen.
 func WithZoneMemo(ctx context.Context) context.Context {
-	return context.WithValue(ctx, zoneMemoKey{}, &zoneMemo{entries: map[int]*zoneEntry{}})
+	return context.WithValue(ctx, ZoneMemoKey{}, &ZoneMemo{})
 }
 
 // Zone is the time zone of tenant id (ZoneName) as a location.

@@ -21,8 +21,13 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 
 // RequestID returns the request id in ctx, or "".
 func RequestID(ctx context.Context) string {
-	s, _ := ctx.Value(requestIDKey).(string)
-	return s
+	switch v := ctx.Value(requestIDKey).(type) {
+	case string:
+		return v
+	case *Request:
+		return v.ID
+	}
+	return ""
 }
 
 // WithClientIP returns ctx carrying the client's address.
@@ -32,8 +37,13 @@ func WithClientIP(ctx context.Context, ip string) context.Context {
 
 // ClientIP returns the client's address in ctx, or "".
 func ClientIP(ctx context.Context) string {
-	s, _ := ctx.Value(clientIPKey).(string)
-	return s
+	switch v := ctx.Value(clientIPKey).(type) {
+	case string:
+		return v
+	case *Request:
+		return v.ClientIP
+	}
+	return ""
 }
 
 type loggerKey struct{}
@@ -45,16 +55,16 @@ func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
 
 // Logger returns the request's logger, or the default logger.
 func Logger(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
-		return l
-	}
-	return slog.Default()
+	return LoggerOr(ctx, slog.Default())
 }
 
 // LoggerOr returns the request's logger, or fallback outside a request.
 func LoggerOr(ctx context.Context, fallback *slog.Logger) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+	switch l := ctx.Value(loggerKey{}).(type) {
+	case *slog.Logger:
 		return l
+	case *lazyLogger:
+		return l.logger()
 	}
 	return fallback
 }

@@ -104,6 +104,8 @@ type Counter struct {
 	// Dialect is the database dialect: the scope predicate's path prefix is
 	// a range on SQLite and a LIKE on PostgreSQL.
 	Dialect string
+
+	totals totalTexts
 }
 
 // Answers reports whether the tallies answer v's hazard counts filtered by
@@ -216,12 +218,10 @@ func (c *Counter) Counts(ctx context.Context, v *authz.Viewer, where *ent.Hazard
 // Total returns the number of v's hazards matching where, in one statement
 // over the tallies. The caller checks Answers first.
 func (c *Counter) Total(ctx context.Context, v *authz.Viewer, where *ent.HazardWhereInput) (int, error) {
-	s, err := c.selector(v, where)
+	q, args, err := c.totalStatement(v, where)
 	if err != nil {
 		return 0, err
 	}
-	s.Select().AppendSelectExprAs(sql.Raw("COALESCE(SUM("+s.C(ColCount)+"), 0)"), "total")
-	q, args := s.Query()
 	rows, err := c.Client.QueryContext(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("hazard total: %w", err)
