@@ -43,7 +43,9 @@ func (w *ViewerWatch) Current(mark uint64, tenant, user int) bool {
 
 // HoldLeaseFor makes the watch fresh for d without a database (tests).
 func (w *ViewerWatch) HoldLeaseFor(d time.Duration) {
-	w.freshUntil.Store(int64(time.Since(w.base) + d))
+	now := time.Now()
+	w.wallUntil.Store(now.Add(d).UnixNano())
+	w.freshUntil.Store(int64(now.Sub(w.base) + d))
 }
 
 // Reset makes every kept state stale, as a reconnected listener does (tests).

@@ -32,8 +32,9 @@ const WatchersTable = "viewer_watchers"
 const DefaultViewerLease = 2 * time.Second
 
 // MaxViewerLease is the longest lease a replica may hold (configuration
-// refuses more): a barrier never waits longer than that, and a tenth.
-const MaxViewerLease = time.Minute
+// refuses more): a barrier never waits longer than that, and a tenth —
+// well within the server's write timeout.
+const MaxViewerLease = 30 * time.Second
 
 // leaseMargin is kept off a lease's local end, for clocks that run at
 // slightly different rates.
@@ -73,9 +74,11 @@ type ViewerWatch struct {
 	log   *slog.Logger
 	base  time.Time // monotonic origin of freshUntil
 
-	// freshUntil is the local end of the lease, nanoseconds after base; 0:
-	// no lease.
-	freshUntil atomic.Int64
+	// freshUntil is the local end of the lease, nanoseconds after base on
+	// the monotonic clock; 0: no lease. wallUntil is the same end on the
+	// wall clock (Unix nanoseconds): the monotonic clock stops while a
+	// machine is suspended, the wall clock does not.
+	freshUntil, wallUntil atomic.Int64
 
 	mu      sync.Mutex
 	seq     uint64            // notifications applied so far
@@ -84,9 +87,11 @@ type ViewerWatch struct {
 	// barrier is the highest barrier seen; acked the highest acknowledged.
 	barrier, acked int64
 	// awaited is the renewal whose notification completes the lease, sent
-	// at sentAt (after base); renewed is closed when it arrives.
-	awaited uint64
-	sentAt  time.Duration
+	// at sentAt (after base; sentWall on the wall clock); renewed is closed
+	// when it arrives.
+	awaited  uint64
+	sentAt   time.Duration
+	sentWall time.Time
 	renewed chan struct{}
 	ack     chan struct{}
 
@@ -121,7 +126,11 @@ func (w *ViewerWatch) Lease() time.Duration { return w.lease }
 
 // Fresh reports whether the watch holds a lease now.
 func (w *ViewerWatch) Fresh() bool {
-	return w != nil && int64(time.Since(w.base)) < w.freshUntil.Load()
+	if w == nil {
+		return false
+	}
+	now := time.Now()
+	return int64(now.Sub(w.base)) < w.freshUntil.Load() && now.UnixNano() < w.wallUntil.Load()
 }
 
 // mark is the seq a state validated from now on records; 0 without a watch.
@@ -151,25 +160,49 @@ func (w *ViewerWatch) current(mark uint64, tenant, user int) bool {
 // It returns an error only when it cannot start listening.
 func (w *ViewerWatch) Run(ctx context.Context) error {
 	l := pq.NewListener(w.dsn, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
-		if ev == pq.ListenerEventDisconnected || ev == pq.ListenerEventConnectionAttemptFailed {
+		switch ev {
+		case pq.ListenerEventDisconnected:
 			w.lapse()
 			if ctx.Err() == nil {
 				w.log.Warn("viewer watch: listener connection lost; viewers are read on each request until it is back", "err", err)
 			}
+		case pq.ListenerEventConnectionAttemptFailed:
+			w.lapse()
+			if ctx.Err() == nil {
+				w.log.Warn("viewer watch: listener cannot connect; viewers are read on each request", "err", err)
+			}
 		}
 	})
+	// Listen waits for the first connection: end it with ctx.
+	closed := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			_ = l.Close()
+		case <-closed:
+		}
+	}()
 	if err := l.Listen(ViewerChannel); err != nil {
+		close(closed)
 		_ = l.Close()
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("listen on %s: %w", ViewerChannel, err)
 	}
-	if _, err := w.db.ExecContext(ctx, "DELETE FROM "+WatchersTable+" WHERE lease_until < now() - interval '1 day'"); err != nil {
-		w.log.Warn("viewer watch: expired watchers not deleted", "err", err)
-	}
-	go w.acknowledge(ctx)
-	go w.renew(ctx)
+	// States kept before the listener was up may have missed changes that
+	// no notification will bring: they are read again.
+	w.reset()
+	w.deleteExpired(ctx)
+	var background sync.WaitGroup
+	background.Add(2)
+	go func() { defer background.Done(); w.acknowledge(ctx) }()
+	go func() { defer background.Done(); w.renew(ctx) }()
 	defer func() {
 		w.lapse()
+		close(closed)
 		_ = l.Close()
+		background.Wait() // no renewal may re-insert the row after it is deleted
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		// Writers stop waiting for this replica at once.
@@ -189,6 +222,14 @@ func (w *ViewerWatch) Run(ctx context.Context) error {
 			}
 			w.apply(n.Extra)
 		}
+	}
+}
+
+// deleteExpired deletes the rows of watchers whose lease ended a day ago
+// (replicas that stopped without giving theirs up).
+func (w *ViewerWatch) deleteExpired(ctx context.Context) {
+	if _, err := w.db.ExecContext(ctx, "DELETE FROM "+WatchersTable+" WHERE lease_until < now() - interval '1 day'"); err != nil && ctx.Err() == nil {
+		w.log.Warn("viewer watch: expired watchers not deleted", "err", err)
 	}
 }
 
@@ -250,7 +291,9 @@ func (w *ViewerWatch) apply(payload string) {
 		}
 		w.mu.Lock()
 		if n == w.awaited && w.renewed != nil {
-			w.freshUntil.Store(int64(w.sentAt + w.lease*(100-leaseMargin)/100))
+			held := w.lease * (100 - leaseMargin) / 100
+			w.wallUntil.Store(w.sentWall.Add(held).UnixNano())
+			w.freshUntil.Store(int64(w.sentAt + held))
 			w.renewals.Add(1)
 			close(w.renewed)
 			w.renewed = nil
@@ -291,9 +334,14 @@ func (w *ViewerWatch) acknowledge(ctx context.Context) {
 func (w *ViewerWatch) renew(ctx context.Context) {
 	t := time.NewTicker(w.lease / 4)
 	defer t.Stop()
+	cleaned := time.Now()
 	for {
 		if err := w.renewOnce(ctx); err != nil && ctx.Err() == nil {
 			w.log.Warn("viewer watch: lease not renewed; viewers are read on each request until it is", "err", err)
+		}
+		if time.Since(cleaned) > time.Hour {
+			w.deleteExpired(ctx)
+			cleaned = time.Now()
 		}
 		select {
 		case <-ctx.Done():
@@ -307,15 +355,27 @@ func (w *ViewerWatch) renew(ctx context.Context) {
 // seen, and waits for its own notification.
 func (w *ViewerWatch) renewOnce(ctx context.Context) error {
 	w.mu.Lock()
+	// Under mu: once awaited moves on, no earlier renewal's notification
+	// can make the watch fresh, so fresh stays false until this one's.
+	fresh := w.Fresh()
 	w.awaited++
 	n, acked := w.awaited, w.barrier
 	renewed := make(chan struct{})
 	w.renewed = renewed
-	w.sentAt = time.Since(w.base)
+	w.sentWall = time.Now()
+	w.sentAt = w.sentWall.Sub(w.base)
 	w.mu.Unlock()
+	ackedSQL := strconv.FormatInt(acked, 10)
+	if !fresh {
+		// Without a lease every request reads its generations, and this
+		// renewal counts only once every change committed before it has
+		// been applied: it may acknowledge every barrier sent so far, also
+		// those whose notification was lost while the listener reconnected.
+		ackedSQL = "GREATEST(" + ackedSQL + ", (SELECT last_value FROM viewer_barriers))"
+	}
 	ms := strconv.FormatInt(w.lease.Milliseconds(), 10)
 	q := "WITH w AS (INSERT INTO " + WatchersTable + " AS w (id, lease_until, acked) VALUES ('" + w.id +
-		"', now() + interval '" + ms + " milliseconds', " + strconv.FormatInt(acked, 10) + ")" +
+		"', now() + interval '" + ms + " milliseconds', " + ackedSQL + ")" +
 		" ON CONFLICT (id) DO UPDATE SET lease_until = EXCLUDED.lease_until, acked = GREATEST(w.acked, EXCLUDED.acked) RETURNING 1)" +
 		" SELECT pg_notify('" + ViewerChannel + "', 'r:" + w.id + ":" + strconv.FormatUint(n, 10) + "') FROM w"
 	if _, err := w.db.ExecContext(ctx, q); err != nil {

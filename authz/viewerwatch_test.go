@@ -2,7 +2,12 @@ package authz_test
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/url"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -256,4 +261,129 @@ func skipWithoutPostgres(tb testing.TB) {
 		}
 	}
 	tb.Skip("the viewer watch needs PostgreSQL (LISTEN/NOTIFY); run with ./scripts/test.sh")
+}
+
+// TestViewerWatchStartsWithEveryStateStale: a viewer kept before the watch
+// listened (a request served while its listener connected) may have missed a
+// change no notification will bring; once the lease holds, it is read again.
+func TestViewerWatchStartsWithEveryStateStale(t *testing.T) {
+	skipWithoutPostgres(t)
+	x := openDemo(t, dialect.Postgres)
+	ctx := context.Background()
+	id, _ := x.built.User("county.deputy.industry")
+	w := authz.NewViewerWatch(x.d.SQL, testdb.PostgresURL(t, x.d), time.Second, nil)
+	cache := authz.NewViewerCache(x.d.Client, x.d.QueryUnwatched, 0, authz.WatchedBy(w))
+	_, err := cache.Viewer(ctx, x.policy, id, x.built.TenantID, "", time.Now()) // request served while the listener connects
+	require.NoError(t, err)
+	_, err = x.d.SQL.ExecContext(ctx, `UPDATE users SET status = 'DISABLED' WHERE id = `+strconv.Itoa(id)) // another replica
+	require.NoError(t, err)
+	require.NoError(t, authz.ViewerBarrier(ctx, x.d.SQL, time.Second)) // no row for w yet: returns at once
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(rctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	require.Eventually(t, w.Fresh, 10*time.Second, time.Millisecond)
+	before := cache.Stats()
+	_, err = cache.Viewer(ctx, x.policy, id, x.built.TenantID, "", time.Now())
+	require.Error(t, err, "the disabled user is refused")
+	require.Equal(t, before.Unread, cache.Stats().Unread)
+}
+
+// proxy forwards TCP to target; pause cuts every connection and refuses new
+// ones for a while (a listener's network outage).
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+	down   atomic.Bool
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := &proxy{ln: ln, target: target}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if p.down.Load() {
+				c.Close()
+				continue
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go func() { io.Copy(s, c); s.Close() }()
+			go func() { io.Copy(c, s); c.Close() }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return p
+}
+
+func (p *proxy) pause(d time.Duration) {
+	p.down.Store(true)
+	p.mu.Lock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+	p.mu.Unlock()
+	time.AfterFunc(d, func() { p.down.Store(false) })
+}
+
+// TestViewerBarrierSurvivesAListenerOutage: a barrier whose notification a
+// watcher lost while its listener reconnected is acknowledged by the
+// watcher's next renewal, not left waiting for the longest lease.
+func TestViewerBarrierSurvivesAListenerOutage(t *testing.T) {
+	skipWithoutPostgres(t)
+	x := openDemo(t, dialect.Postgres)
+	ctx := context.Background()
+	u, err := url.Parse(testdb.PostgresURL(t, x.d))
+	require.NoError(t, err)
+	p := startProxy(t, u.Host)
+	u.Host = p.ln.Addr().String()
+	const lease = time.Second
+	w := authz.NewViewerWatch(x.d.SQL, u.String(), lease, nil)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(rctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	require.Eventually(t, w.Fresh, 10*time.Second, time.Millisecond)
+	p.pause(1500 * time.Millisecond)
+	time.Sleep(50 * time.Millisecond)
+	bdone := make(chan error, 1)
+	go func() { bdone <- authz.ViewerBarrier(ctx, x.d.SQL, lease) }()
+	select {
+	case err := <-bdone:
+		require.NoError(t, err)
+	case <-time.After(15 * time.Second): // MaxViewerLease is 30 s
+		t.Fatalf("the barrier is still waiting (fresh=%v, %+v)", w.Fresh(), w.Stats())
+	}
+}
+
+// TestViewerWatchStopsWhilePostgresIsUnreachable: Run returns when its
+// context ends even before its listener ever connected.
+func TestViewerWatchStopsWhilePostgresIsUnreachable(t *testing.T) {
+	skipWithoutPostgres(t)
+	x := openDemo(t, dialect.Postgres)
+	w := authz.NewViewerWatch(x.d.SQL, "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=1", time.Second, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
 }

@@ -29,9 +29,10 @@ func viewerBarrier(barrier ViewerBarrier, waited prometheus.Observer, next http.
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-			// The upgrade needs http.Hijacker; mutations sent over the
-			// socket wait in barrierPerMutation instead.
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			// A websocket upgrade needs http.Hijacker, and server-sent
+			// events start the response before the operation runs:
+			// mutations sent either way wait in barrierPerMutation.
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -74,7 +75,8 @@ func runBarrier(ctx context.Context, barrier ViewerBarrier, waited prometheus.Ob
 
 // barrierPerMutation runs the barrier after each mutation that changed
 // viewers and arrived without the HTTP middleware's tracking: over a
-// websocket, where one connection carries many operations.
+// websocket, where one connection carries many operations, or as
+// server-sent events, whose response starts before the operation runs.
 func barrierPerMutation(barrier ViewerBarrier, waited prometheus.Observer) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
@@ -83,10 +85,13 @@ func barrierPerMutation(barrier ViewerBarrier, waited prometheus.Observer) graph
 		}
 		ctx, changes := authz.TrackViewerChanges(ctx)
 		responses := next(ctx)
+		var once sync.Once
 		return func(ctx context.Context) *graphql.Response {
 			r := responses(ctx)
-			if changes.Wrote() {
-				runBarrier(ctx, barrier, waited)
+			// Streaming transports call again until nil: wait once, before
+			// the first answer.
+			if r != nil && changes.Wrote() {
+				once.Do(func() { runBarrier(ctx, barrier, waited) })
 			}
 			return r
 		}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"testing"
 	"time"
@@ -15,7 +16,8 @@ import (
 
 // TestViewerBarrierFollowsWritesToViewers checks which requests wait for the
 // viewer barrier before they answer: on PostgreSQL those that wrote users,
-// posts, sessions or units — over HTTP or a websocket — and no other; the
+// posts, sessions or units — over HTTP, a websocket or server-sent events —
+// and no other; the
 // embedded database has no barrier (one process).
 func TestViewerBarrierFollowsWritesToViewers(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
@@ -66,6 +68,15 @@ func TestViewerBarrierFollowsWritesToViewers(t *testing.T) {
 				require.NoError(t, wsjson.Read(ctx, conn, &msg))
 				require.Equal(t, "next", msg.Type, "%s", msg.Payload)
 				require.NotContains(t, string(msg.Payload), `"errors"`)
+			}, waits},
+			{"a user changed as server-sent events waits on PostgreSQL", func(t *testing.T) {
+				me := me(t, s, head)
+				res, body := graphQLRequest(t, s, http.MethodPost, admin, "text/event-stream", map[string]any{
+					"query":     `mutation($in: UpdateUserInput!) { updateUser(input: $in) { user { id } } }`,
+					"variables": map[string]any{"in": map[string]any{"id": me.Me.User.ID, "displayName": "县长（事件流）"}}})
+				require.Equal(t, http.StatusOK, res.StatusCode)
+				require.Contains(t, string(body), "event: next")
+				require.NotContains(t, string(body), `"errors"`)
 			}, waits},
 		} {
 			t.Run(tt.name, func(t *testing.T) {

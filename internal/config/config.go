@@ -373,8 +373,8 @@ func (c *Config) Verify() error {
 	if c.StatementCache < 0 || c.StatementCache > 10000 {
 		bad("statement-cache %d: want between 0 (off) and 10000", c.StatementCache)
 	}
-	if c.ViewerLease != 0 && (c.ViewerLease < 500*time.Millisecond || c.ViewerLease > time.Minute) {
-		bad("viewer-lease %s: want 0 (off) or between 500ms and 1m", c.ViewerLease)
+	if c.ViewerLease != 0 && (c.ViewerLease < 500*time.Millisecond || c.ViewerLease > 30*time.Second) {
+		bad("viewer-lease %s: want 0 (off) or between 500ms and 30s", c.ViewerLease)
 	}
 	if c.LoaderWait <= 0 || c.LoaderWait > 100*time.Millisecond {
 		bad("loader-wait %s: want more than 0 and at most 100ms", c.LoaderWait)

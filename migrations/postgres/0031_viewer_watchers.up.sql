@@ -18,8 +18,8 @@ END;
 $$;
 -- viewer_watchers: one row per server replica watching the channel. A writer
 -- waits for the rows whose lease_until is still ahead of now() and whose
--- acked is below its barrier. Rows of stopped replicas expire and are
--- deleted by the replicas' own renewals after a day.
+-- acked is below its barrier. Rows of replicas that stopped without giving
+-- their lease up expire and are deleted by the other replicas after a day.
 CREATE TABLE "viewer_watchers" (
   "id" text NOT NULL PRIMARY KEY,
   "lease_until" timestamptz NOT NULL,
