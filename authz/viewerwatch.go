@@ -92,8 +92,8 @@ type ViewerWatch struct {
 	awaited  uint64
 	sentAt   time.Duration
 	sentWall time.Time
-	renewed chan struct{}
-	ack     chan struct{}
+	renewed  chan struct{}
+	ack      chan struct{}
 
 	renewals, lapses, resets atomic.Uint64
 }
