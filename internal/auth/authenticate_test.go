@@ -109,7 +109,7 @@ func TestAuthenticateRevokedOnNextRequest(t *testing.T) {
 					e := newAuthEnv(t, dl) // each mode revokes the same users
 					var watch *authz.ViewerWatch
 					if dl == dialect.Postgres && mode != modes[0] {
-						watch, _ = testdb.StartViewerWatch(t, e.d, time.Second)
+						watch, _ = testdb.StartViewerWatch(t, e.d, 5*time.Second) // long: a loaded machine must not lapse it
 						e.viewers = authz.NewViewerCache(e.d.Client, e.d.QueryUnwatched, 0, authz.WatchedBy(watch))
 					}
 					for _, tt := range tests {
