@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,9 +47,10 @@ func readRouting(reads *db.Reads, next http.Handler) http.Handler {
 			return
 		}
 		ctx, q := db.Track(r.Context(), readAfter(r))
-		lw := &lsnWriter{ResponseWriter: w, ctx: ctx, secure: r.TLS != nil, reads: reads, request: q}
-		next.ServeHTTP(lw, r.WithContext(ctx))
-		lw.once.Do(lw.headers)
+		lw := &lsnHeaders{ResponseWriter: w, ctx: ctx, secure: r.TLS != nil, reads: reads, request: q}
+		bw := &beforeFirstByte{ResponseWriter: w, before: lw.headers}
+		next.ServeHTTP(bw, r.WithContext(ctx))
+		bw.once.Do(bw.before)
 	})
 }
 
@@ -66,17 +66,17 @@ func readAfter(r *http.Request) db.LSN {
 	return lsn
 }
 
-// lsnWriter adds the read routing headers just before the response starts.
-type lsnWriter struct {
+// lsnHeaders adds the read routing headers to its writer (run by
+// beforeFirstByte).
+type lsnHeaders struct {
 	http.ResponseWriter
 	ctx     context.Context
 	secure  bool
 	reads   *db.Reads
 	request *db.Request
-	once    sync.Once
 }
 
-func (w *lsnWriter) headers() {
+func (w *lsnHeaders) headers() {
 	h := w.Header()
 	if s := w.request.Source(); s != "" {
 		h.Set(ReadSourceHeader, s)
@@ -97,29 +97,6 @@ func (w *lsnWriter) headers() {
 		HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
-
-// WriteHeader adds the headers, then writes the status.
-func (w *lsnWriter) WriteHeader(status int) {
-	w.once.Do(w.headers)
-	w.ResponseWriter.WriteHeader(status)
-}
-
-// Write adds the headers before the first byte.
-func (w *lsnWriter) Write(b []byte) (int, error) {
-	w.once.Do(w.headers)
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush adds the headers, then flushes a streamed response.
-func (w *lsnWriter) Flush() {
-	w.once.Do(w.headers)
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *lsnWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // readOnly runs an HTTP export on the replica when the routing allows it.
 func readOnly(reads *db.Reads, h http.HandlerFunc) http.HandlerFunc {

@@ -38,28 +38,47 @@ func viewerBarrier(barrier ViewerBarrier, waited prometheus.Observer, next http.
 		}
 		ctx, changes := authz.TrackViewerChanges(r.Context())
 		r = r.WithContext(ctx)
-		bw := &barrierWriter{ResponseWriter: w, r: r, changes: changes, barrier: barrier, waited: waited}
+		bw := &beforeFirstByte{ResponseWriter: w, before: func() {
+			if changes.Wrote() {
+				runBarrier(ctx, barrier, waited)
+			}
+		}}
 		next.ServeHTTP(bw, r)
-		bw.once.Do(bw.wait)
+		bw.once.Do(bw.before)
 	})
 }
 
-// barrierWriter runs the barrier just before the response starts.
-type barrierWriter struct {
+// beforeFirstByte runs before just before the response starts (or when the
+// handler returns without writing): the read routing's headers, the viewer
+// barrier.
+type beforeFirstByte struct {
 	http.ResponseWriter
-	r       *http.Request
-	changes *authz.ViewerChanges
-	barrier ViewerBarrier
-	waited  prometheus.Observer
-	once    sync.Once
+	before func()
+	once   sync.Once
 }
 
-func (w *barrierWriter) wait() {
-	if !w.changes.Wrote() {
-		return
-	}
-	runBarrier(w.r.Context(), w.barrier, w.waited)
+// WriteHeader runs before, then writes the status.
+func (w *beforeFirstByte) WriteHeader(status int) {
+	w.once.Do(w.before)
+	w.ResponseWriter.WriteHeader(status)
 }
+
+// Write runs before ahead of the first byte.
+func (w *beforeFirstByte) Write(b []byte) (int, error) {
+	w.once.Do(w.before)
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush runs before, then flushes a streamed response.
+func (w *beforeFirstByte) Flush() {
+	w.once.Do(w.before)
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *beforeFirstByte) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // runBarrier waits for barrier and records the wait.
 func runBarrier(ctx context.Context, barrier ViewerBarrier, waited prometheus.Observer) {
@@ -97,29 +116,6 @@ func barrierPerMutation(barrier ViewerBarrier, waited prometheus.Observer) graph
 		}
 	}
 }
-
-// WriteHeader waits for the barrier, then writes the status.
-func (w *barrierWriter) WriteHeader(status int) {
-	w.once.Do(w.wait)
-	w.ResponseWriter.WriteHeader(status)
-}
-
-// Write waits for the barrier before the first byte.
-func (w *barrierWriter) Write(b []byte) (int, error) {
-	w.once.Do(w.wait)
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush waits for the barrier, then flushes a streamed response.
-func (w *barrierWriter) Flush() {
-	w.once.Do(w.wait)
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *barrierWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ObserveViewerBarrier adds the histogram of barrier waits and returns it.
 func (m *Metrics) ObserveViewerBarrier() prometheus.Observer {
