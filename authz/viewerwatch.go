@@ -371,7 +371,9 @@ func (w *ViewerWatch) renewOnce(ctx context.Context) error {
 		// renewal counts only once every change committed before it has
 		// been applied: it may acknowledge every barrier sent so far, also
 		// those whose notification was lost while the listener reconnected.
-		ackedSQL = "GREATEST(" + ackedSQL + ", (SELECT last_value FROM viewer_barriers))"
+		// (A sequence never called has last_value 1 and is_called false:
+		// barrier 1 is not sent yet.)
+		ackedSQL = "GREATEST(" + ackedSQL + ", (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM viewer_barriers))"
 	}
 	ms := strconv.FormatInt(w.lease.Milliseconds(), 10)
 	q := "WITH w AS (INSERT INTO " + WatchersTable + " AS w (id, lease_until, acked) VALUES ('" + w.id +

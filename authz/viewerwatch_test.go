@@ -387,3 +387,17 @@ func TestViewerWatchStopsWhilePostgresIsUnreachable(t *testing.T) {
 		t.Fatal("Run did not return after its context ended")
 	}
 }
+
+// TestViewerWatchAcknowledgesNoBarrierBeforeTheFirst: a renewal without a
+// lease acknowledges every barrier sent so far, and on a new database none
+// has been (the sequence's last_value is 1 before its first call): the
+// first barrier must still wait for the watcher.
+func TestViewerWatchAcknowledgesNoBarrierBeforeTheFirst(t *testing.T) {
+	skipWithoutPostgres(t)
+	x := openDemo(t, dialect.Postgres)
+	w, _ := testdb.StartViewerWatch(t, x.d, 5*time.Second)
+	var acked int64
+	require.NoError(t, x.d.SQL.QueryRowContext(context.Background(),
+		`SELECT acked FROM viewer_watchers WHERE id = '`+w.ID()+`'`).Scan(&acked))
+	require.Zero(t, acked)
+}
