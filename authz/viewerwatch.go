@@ -84,8 +84,8 @@ type ViewerWatch struct {
 	seq     uint64            // notifications applied so far
 	changed map[genKey]uint64 // seq of the last change per (tenant, user); user 0: tenant
 	resetAt uint64            // states validated before this seq are stale
-	// barrier is the highest barrier seen; acked the highest acknowledged.
-	barrier, acked int64
+	// barrier is the highest barrier seen.
+	barrier int64
 	// awaited is the renewal whose notification completes the lease, sent
 	// at sentAt (after base; sentWall on the wall clock); renewed is closed
 	// when it arrives.
@@ -316,17 +316,11 @@ func (w *ViewerWatch) acknowledge(ctx context.Context) {
 		w.mu.Unlock()
 		_, err := w.db.ExecContext(ctx, "UPDATE "+WatchersTable+" SET acked = GREATEST(acked, "+
 			strconv.FormatInt(n, 10)+") WHERE id = '"+w.id+"'")
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			// The next renewal carries it; writers wait until then or
 			// until the lease ends.
-			if ctx.Err() == nil {
-				w.log.Warn("viewer watch: barrier not acknowledged", "err", err)
-			}
-			continue
+			w.log.Warn("viewer watch: barrier not acknowledged", "err", err)
 		}
-		w.mu.Lock()
-		w.acked = max(w.acked, n)
-		w.mu.Unlock()
 	}
 }
 
@@ -385,9 +379,6 @@ func (w *ViewerWatch) renewOnce(ctx context.Context) error {
 	}
 	select {
 	case <-renewed:
-		w.mu.Lock()
-		w.acked = max(w.acked, acked)
-		w.mu.Unlock()
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -398,13 +389,12 @@ func (w *ViewerWatch) renewOnce(ctx context.Context) error {
 
 // WatchStats are a watch's counters.
 type WatchStats struct {
-	Fresh                    bool
 	Renewals, Lapses, Resets uint64
 }
 
 // Stats returns the watch's counters.
 func (w *ViewerWatch) Stats() WatchStats {
-	return WatchStats{Fresh: w.Fresh(), Renewals: w.renewals.Load(), Lapses: w.lapses.Load(), Resets: w.resets.Load()}
+	return WatchStats{Renewals: w.renewals.Load(), Lapses: w.lapses.Load(), Resets: w.resets.Load()}
 }
 
 // ViewerBarrier waits, after a commit that bumped viewer generations, until
