@@ -27,8 +27,8 @@ func TestGeneratedExecutorCallsTheSubstitutes(t *testing.T) {
 		"return objectJSON{fields, out.Values}",
 		"collected collectedFields",
 		"ec.collected.collect(ec.OperationContext, sel, ",
-		"out := plainObject{Values: make([]graphql.Marshaler, len(fields))}",
-		"return out.fieldSet(fields)",
+		"buf := newResponseBuffer()",
+		"return out.fieldSet()",
 	} {
 		require.Contains(t, string(src), call, "regenerate with go generate ./ent (graph/gqlgen.go)")
 	}
@@ -39,6 +39,10 @@ func TestGeneratedExecutorCallsTheSubstitutes(t *testing.T) {
 		"_HazardEvent_at":  "if res := marshalTimeAt(&obj.At); res != graphql.Null {",
 		"_Hazard_state":    "return &obj.State\n}",
 		"_HazardEdge_node": "return resolvePlainField(ctx, ec.OperationContext, field, ec.fieldContext_HazardEdge_node, obj.Node, ",
+		// Objects with and without fields resolved concurrently.
+		"_HazardEdge":  "out := newObjectOut(fields)",
+		"_Hazard":      "out := newObjectOut(fields)",
+		"_HazardEvent": "out := newObjectOut(fields)",
 	} {
 		start := strings.Index(string(src), "func (ec *executionContext) "+fn+"(")
 		require.GreaterOrEqual(t, start, 0, "no %s in the executor", fn)

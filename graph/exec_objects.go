@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -51,21 +53,70 @@ func (o objectJSON) MarshalGQL(w io.Writer) {
 	_, _ = io.WriteString(w, "}")
 }
 
-// plainObject stands, in the executor's objects none of whose fields is
-// resolved concurrently (graph/gqlgen.go, plainObjects), for gqlgen's
-// *graphql.FieldSet: the values and the count of invalid ones, on the
-// stack, where the FieldSet is one more allocation per object.
-type plainObject struct {
+// objectOut stands, in the executor's objects (graph/gqlgen.go, objectOuts),
+// for gqlgen's *graphql.FieldSet: the values, the count of invalid ones and
+// the response's writer in one allocation, the values inline for objects of
+// up to objectInline fields. gqlgen allocates a FieldSet, its values and, for
+// objectJSON, an interface box per object. A field resolved concurrently
+// (a resolver of this package) makes the real FieldSet on first use, sharing
+// the values, so an object pays for it only when its selection has one.
+type objectOut struct {
+	fields   []graphql.CollectedField
 	Values   []graphql.Marshaler
-	Invalids uint32
+	Invalids uint32 // the fields resolved in line; Dispatch adds the others
+	set      *graphql.FieldSet
+	inline   [objectInline]graphql.Marshaler
 }
 
-// fieldSet is o as gqlgen's FieldSet of fields, for an object with @defer.
-func (o plainObject) fieldSet(fields []graphql.CollectedField) *graphql.FieldSet {
-	fs := graphql.NewFieldSet(fields)
-	copy(fs.Values, o.Values)
-	fs.Invalids = o.Invalids
-	return fs
+// objectInline is how many values an objectOut holds without a second
+// allocation: most selections of an object name fewer fields.
+const objectInline = 8
+
+func newObjectOut(fields []graphql.CollectedField) *objectOut {
+	o := &objectOut{fields: fields}
+	if len(fields) <= len(o.inline) {
+		o.Values = o.inline[:len(fields)]
+	} else {
+		o.Values = make([]graphql.Marshaler, len(fields))
+	}
+	return o
+}
+
+// ResolveConcurrently schedules field i as gqlgen's FieldSet does, on the
+// FieldSet made for the first such field.
+func (o *objectOut) ResolveConcurrently(oc *graphql.OperationContext, deferred *graphql.DeferredGroup, i int,
+	recoverFromPanic, nonNull bool, resolve func(context.Context) graphql.Marshaler,
+) {
+	if o.set == nil {
+		o.set = graphql.NewFieldSet(o.fields)
+		o.set.Values = o.Values
+	}
+	o.set.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
+}
+
+// Dispatch resolves the fields scheduled concurrently, if any, and adds
+// those invalid to o.Invalids.
+func (o *objectOut) Dispatch(ctx context.Context) {
+	if o.set == nil {
+		return
+	}
+	o.set.Dispatch(ctx)
+	o.Invalids += atomic.LoadUint32(&o.set.Invalids)
+}
+
+// fieldSet is o as gqlgen's FieldSet, for an object with @defer.
+func (o *objectOut) fieldSet() *graphql.FieldSet {
+	if o.set == nil {
+		o.set = graphql.NewFieldSet(o.fields)
+		copy(o.set.Values, o.Values)
+	}
+	o.set.Invalids = o.Invalids
+	return o.set
+}
+
+// MarshalGQL writes the object as objectJSON does.
+func (o *objectOut) MarshalGQL(w io.Writer) {
+	objectJSON{o.fields, o.Values}.MarshalGQL(w)
 }
 
 // aliasWrittenBefore reports whether one of before has alias.
@@ -206,4 +257,31 @@ func resolvePlainField[T any](ctx context.Context, oc *graphql.OperationContext,
 	}
 	fc.Result = value
 	return marshal(ctx, field.Selections, value)
+}
+
+// responseSize is the size of the last query response written, the first
+// guess for the next one's buffer (newResponseBuffer).
+var responseSize atomic.Int64
+
+// Bounds of newResponseBuffer's guess: below minResponseBuffer a buffer
+// grows as cheaply as it starts; above maxResponseBuffer one large response
+// should not make every small one pay for its size.
+const (
+	minResponseBuffer = 512
+	maxResponseBuffer = 64 << 10
+)
+
+// newResponseBuffer is the buffer a query's response is written into,
+// sized as the last response was: the responses of a client's screen come
+// in similar sizes, and a bytes.Buffer grown from empty copies a 20 KB
+// response ten times over (graph/gqlgen.go substitutes it in the executor).
+func newResponseBuffer() *bytes.Buffer {
+	n := min(max(responseSize.Load(), minResponseBuffer), maxResponseBuffer)
+	return bytes.NewBuffer(make([]byte, 0, n))
+}
+
+// keepResponseSize notes data's size for the next newResponseBuffer.
+func keepResponseSize(data []byte) []byte {
+	responseSize.Store(int64(len(data)))
+	return data
 }

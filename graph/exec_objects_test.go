@@ -259,15 +259,59 @@ fragment F on Hazard { state }`
 	require.False(t, withoutDirectives(q, hazards.SelectionSet, 0))
 }
 
-func TestPlainObjectsFieldSetIsGqlgens(t *testing.T) {
-	fields := fieldsNamed("id", "state")
-	o := plainObject{Values: []graphql.Marshaler{graphql.MarshalString("1"), graphql.MarshalString("OPEN")}, Invalids: 1}
-	fs := o.fieldSet(fields)
-	require.Len(t, fs.Values, len(o.Values))
-	require.Equal(t, o.Invalids, fs.Invalids)
-	var gqlgen, ours bytes.Buffer
-	fs.MarshalGQL(&gqlgen)
-	objectJSON{fields, o.Values}.MarshalGQL(&ours)
-	require.Equal(t, gqlgen.String(), ours.String())
-	require.Equal(t, `{"id":"1","state":"OPEN"}`, ours.String())
+func TestObjectOutStandsForGqlgensFieldSet(t *testing.T) {
+	t.Run("values resolved in line are written as gqlgen writes them, small or large", func(t *testing.T) {
+		for _, n := range []int{1, objectInline, objectInline + 3} {
+			aliases := make([]string, n)
+			values := make([]graphql.Marshaler, n)
+			for i := range n {
+				aliases[i] = fmt.Sprintf("f%d", i)
+				values[i] = graphql.MarshalInt(i)
+			}
+			fields := fieldsNamed(aliases...)
+			o := newObjectOut(fields)
+			copy(o.Values, values)
+			o.Dispatch(context.Background())
+			require.Nil(t, o.set, "no field resolved concurrently: no FieldSet")
+			var ours bytes.Buffer
+			o.MarshalGQL(&ours)
+			require.Equal(t, gqlgenObject(fields, values), ours.String())
+		}
+	})
+	t.Run("fields resolved concurrently land in its values and count their nulls", func(t *testing.T) {
+		fields := fieldsNamed("id", "events", "actor")
+		o := newObjectOut(fields)
+		o.Values[0] = graphql.MarshalString("1")
+		var deferred graphql.DeferredGroup
+		oc := &graphql.OperationContext{}
+		o.ResolveConcurrently(oc, &deferred, 1, true, true, func(context.Context) graphql.Marshaler { return graphql.MarshalString("E") })
+		o.ResolveConcurrently(oc, &deferred, 2, true, true, func(context.Context) graphql.Marshaler { return graphql.Null })
+		o.Dispatch(context.Background())
+		require.Equal(t, uint32(1), o.Invalids, "the non-null actor resolved to null")
+		var ours bytes.Buffer
+		o.MarshalGQL(&ours)
+		require.Equal(t, `{"id":"1","events":"E","actor":null}`, ours.String())
+	})
+	t.Run("as a FieldSet for @defer it keeps the values and the invalid count", func(t *testing.T) {
+		fields := fieldsNamed("id", "state")
+		o := newObjectOut(fields)
+		o.Values[0], o.Values[1] = graphql.MarshalString("1"), graphql.MarshalString("OPEN")
+		o.Invalids = 1
+		fs := o.fieldSet()
+		require.Equal(t, o.Invalids, fs.Invalids)
+		var gqlgen, ours bytes.Buffer
+		fs.MarshalGQL(&gqlgen)
+		o.MarshalGQL(&ours)
+		require.Equal(t, gqlgen.String(), ours.String())
+		require.Equal(t, `{"id":"1","state":"OPEN"}`, ours.String())
+	})
+}
+
+func TestResponseBufferStartsAtTheLastResponsesSize(t *testing.T) {
+	keepResponseSize(make([]byte, 3000))
+	require.Equal(t, 3000, newResponseBuffer().Cap())
+	keepResponseSize(make([]byte, 10))
+	require.Equal(t, minResponseBuffer, newResponseBuffer().Cap(), "a tiny response: the floor")
+	keepResponseSize(make([]byte, 10<<20))
+	require.Equal(t, maxResponseBuffer, newResponseBuffer().Cap(), "a huge response: the ceiling")
 }

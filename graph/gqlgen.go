@@ -12,13 +12,17 @@
 //     the @defer bookkeeping (with the object's path) is built only for a
 //     document that can contain @defer;
 //   - an object without @defer is written by objectJSON (exec_objects.go)
-//     instead of its *graphql.FieldSet, without a map and closures per object;
+//     instead of its *graphql.FieldSet, without a map and closures per object
+//     (the roots; the others by their objectOut, below);
+//   - a query's response is written into a buffer sized like the last one
+//     (newResponseBuffer, exec_objects.go) rather than grown from empty;
 //   - graphql.CollectFields → ec.collected.collect (exec_objects.go): the
 //     fields an object's selection collects, cached per operation under the
 //     selection's identity rather than a key hashed per object;
-//   - an object none of whose fields is resolved concurrently keeps its
-//     values in a plainObject (exec_objects.go) instead of a *graphql.FieldSet,
-//     one allocation less per object (plainObjects);
+//   - an object other than the roots keeps its values in an objectOut
+//     (exec_objects.go), which also writes it, instead of a *graphql.FieldSet:
+//     one allocation rather than three per object, and a FieldSet only once a
+//     field is resolved concurrently (objectOuts);
 //   - a field read straight from a Go struct field (no resolver, method,
 //     arguments or directive) skips graphql.ResolveField and the field
 //     middlewares (plainFields): a scalar is marshalled from the row by a
@@ -56,6 +60,8 @@ var substitutions = []struct{ old, new string }{
 	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}",
 		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tcollected collectedFields // exec_objects.go\n}"},
 	{"graphql.CollectFields(ec.OperationContext, sel, ", "ec.collected.collect(ec.OperationContext, sel, "},
+	{"\t\t\tvar buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n",
+		"\t\t\tbuf := newResponseBuffer()\n\t\t\tdata.MarshalGQL(buf)\n\t\t\tresponse.Data = keepResponseSize(buf.Bytes())\n"},
 }
 
 func main() {
@@ -87,9 +93,9 @@ func substitute(file string) error {
 	if n == 0 {
 		return fmt.Errorf("%s: no plain scalar field matched: gqlgen's templates changed; update plainFields in graph/gqlgen.go", file)
 	}
-	src, n = plainObjects(src)
+	src, n = objectOuts(src)
 	if n == 0 {
-		return fmt.Errorf("%s: no object without concurrent fields matched: gqlgen's templates changed; update plainObjects in graph/gqlgen.go", file)
+		return fmt.Errorf("%s: no object matched: gqlgen's templates changed; update objectOuts in graph/gqlgen.go", file)
 	}
 	out, err := format.Source(src)
 	if err != nil {
@@ -267,37 +273,43 @@ func plainFields(src []byte) ([]byte, int) {
 // substitutions above).
 var objectFuncRe = regexp.MustCompile(`(?s)\nfunc \(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet[^\n]*\) graphql\.Marshaler \{\n.*?\n\}\n`)
 
-// plainObjects rewrites the objects none of whose fields the executor
-// resolves concurrently (no out.Concurrently): their *graphql.FieldSet only
-// holds the values and the count of invalid ones, and its Dispatch has
-// nothing to run, so a plainObject on the stack stands for it; an object
-// with @defer still returns a FieldSet, made from it (plainObject.fieldSet).
-// A function using the FieldSet otherwise is left as it is.
-func plainObjects(src []byte) ([]byte, int) {
+// objectOuts rewrites the objects whose *graphql.FieldSet the executor uses
+// only for its values, its count of invalid ones, Dispatch and
+// ResolveConcurrently (every object but the roots): an objectOut
+// (exec_objects.go) stands for it and is the object's writer too, one
+// allocation where gqlgen makes three, and a FieldSet only once a field is
+// resolved concurrently. An object with @defer returns the FieldSet made from
+// it (objectOut.fieldSet). A function using the FieldSet otherwise is left
+// as it is.
+func objectOuts(src []byte) ([]byte, int) {
 	const (
 		newSet   = "\tout := graphql.NewFieldSet(fields)\n"
-		plain    = "\tout := plainObject{Values: make([]graphql.Marshaler, len(fields))} // graph/gqlgen.go, plainObjects\n"
+		ours     = "\tout := newObjectOut(fields) // graph/gqlgen.go, objectOuts\n"
 		dispatch = "\tout.Dispatch(ctx)\n"
 		deferred = "\t\treturn out\n"
-		asSet    = "\t\treturn out.fieldSet(fields)\n"
+		asSet    = "\t\treturn out.fieldSet()\n"
+		written  = "\treturn objectJSON{fields, out.Values}\n}\n"
+		itself   = "\treturn out\n}\n"
 	)
 	uses := regexp.MustCompile(`\bout\b(\.\w+)?`)
 	n := 0
 	out := objectFuncRe.ReplaceAllFunc(src, func(fn []byte) []byte {
-		if bytes.Count(fn, []byte(newSet)) != 1 || bytes.Count(fn, []byte(dispatch)) != 1 || bytes.Count(fn, []byte(deferred)) != 1 {
-			return fn
+		for _, once := range []string{newSet, dispatch, deferred, written} {
+			if bytes.Count(fn, []byte(once)) != 1 {
+				return fn
+			}
 		}
 		for _, m := range uses.FindAllSubmatch(fn, -1) {
 			switch string(m[1]) {
-			case "", ".Values", ".Invalids", ".Dispatch":
+			case "", ".Values", ".Invalids", ".Dispatch", ".ResolveConcurrently":
 			default:
-				return fn // out.Concurrently and the like: a real FieldSet
+				return fn // out.ResolveRootConcurrently and the like: a real FieldSet
 			}
 		}
 		n++
-		fn = bytes.Replace(fn, []byte(newSet), []byte(plain), 1)
-		fn = bytes.Replace(fn, []byte(dispatch), nil, 1)
-		return bytes.Replace(fn, []byte(deferred), []byte(asSet), 1)
+		fn = bytes.Replace(fn, []byte(newSet), []byte(ours), 1)
+		fn = bytes.Replace(fn, []byte(deferred), []byte(asSet), 1)
+		return bytes.Replace(fn, []byte(written), []byte(itself), 1)
 	})
 	return out, n
 }

@@ -113,7 +113,7 @@ func New(d Deps) http.Handler {
 	gql.AddTransport(transport.SSE{KeepAlivePingInterval: websocketKeepAlive})
 	gql.AddTransport(specStatus{transport.GET{}})
 	gql.AddTransport(specStatus{transport.MultipartForm{MaxUploadSize: uploadBodyLimit(d.Config), MaxMemory: 1 << 20}})
-	gql.AddTransport(specStatus{transport.POST{}})
+	gql.AddTransport(specStatus{graphqlPOST{}})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.SetParserTokenLimit(d.Config.MaxTokens)
 	if tracing.Enabled() {
@@ -362,7 +362,7 @@ func requestContext(d Deps, next http.Handler) http.Handler {
 	trusted := trustedProxies(d.Config)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-ID")
+		id := r.Header.Get(requestIDHeader)
 		if !requestIDPattern.MatchString(id) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
@@ -379,7 +379,7 @@ func requestContext(d Deps, next http.Handler) http.Handler {
 		ctx, req := reqctx.Start(ctx, id, ip, d.Log)
 		tracing.TagRequest(ctx, id)
 		statements := &req.Statements
-		w.Header().Set("X-Request-ID", id)
+		w.Header().Set(requestIDHeader, id)
 		rec := &st.rec
 		*rec = statusRecorder{ResponseWriter: w, status: http.StatusOK, outage: &met.unavailable}
 		if d.Config.StatementHeader {
@@ -422,8 +422,13 @@ type statusRecorder struct {
 }
 
 // StatementsHeader carries the SQL statements of a request when the
-// statement-header option is on (benchmarks and diagnosis).
-const StatementsHeader = "X-SQL-Statements"
+// statement-header option is on (benchmarks and diagnosis). Header names
+// are written in their canonical form (as they go on the wire): any other
+// spelling makes net/http allocate its canonical form on every use.
+const StatementsHeader = "X-Sql-Statements"
+
+// requestIDHeader carries the request's id, the client's or the server's.
+const requestIDHeader = "X-Request-Id"
 
 func (s *statusRecorder) WriteHeader(code int) {
 	if !s.wroteHeader {
