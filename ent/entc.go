@@ -5,8 +5,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"go/format"
 	"log"
+	"os"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -110,4 +113,37 @@ func main() {
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
+	for _, file := range []string{"gql_collection.go", "gql_pagination.go"} {
+		if err := collectThroughSharedCache(file); err != nil {
+			log.Fatalf("entc.go: %v", err)
+		}
+	}
+}
+
+// collectThroughSharedCache makes entgql's field collection in file call
+// gqlcollect.Collect instead of graphql.CollectFields: the fields of a
+// selection set no directive decides are then collected once for every
+// operation of its document, as the graph executor's are, rather than once
+// per request under a key gqlgen hashes for every lookup.
+func collectThroughSharedCache(file string) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", file, err)
+	}
+	const (
+		call     = "graphql.CollectFields("
+		ours     = "gqlcollect.Collect("
+		imported = "\t\"github.com/99designs/gqlgen/graphql\"\n"
+	)
+	if !bytes.Contains(src, []byte(call)) || !bytes.Contains(src, []byte(imported)) {
+		return fmt.Errorf("%s no longer calls %s: entgql's templates changed; update ent/entc.go", file, call)
+	}
+	src = bytes.ReplaceAll(src, []byte(call), []byte(ours))
+	src = bytes.Replace(src, []byte(imported),
+		[]byte(imported+"\t\"github.com/dutychain/dutychain/internal/gqlcollect\"\n"), 1)
+	out, err := format.Source(src)
+	if err != nil {
+		return fmt.Errorf("format %s: %w", file, err)
+	}
+	return os.WriteFile(file, out, 0o644)
 }

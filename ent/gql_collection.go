@@ -51,6 +51,7 @@ import (
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
+	"github.com/dutychain/dutychain/internal/gqlcollect"
 )
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
@@ -72,7 +73,7 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 		fieldSeen      = make(map[string]struct{}, len(auditevent.Columns))
 		selectedFields = []string{auditevent.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "seq":
 			if _, ok := fieldSeen[auditevent.FieldSeq]; !ok {
@@ -198,7 +199,7 @@ func (_q *CampaignQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 		fieldSeen      = make(map[string]struct{}, len(campaign.Columns))
 		selectedFields = []string{campaign.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "organiser":
@@ -426,7 +427,7 @@ func (_q *CertificateQuery) collectField(ctx context.Context, oneNode bool, opCt
 		fieldSeen      = make(map[string]struct{}, len(certificate.Columns))
 		selectedFields = []string{certificate.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -575,7 +576,7 @@ func (_q *ChecklistTemplateQuery) collectField(ctx context.Context, oneNode bool
 		fieldSeen      = make(map[string]struct{}, len(checklisttemplate.Columns))
 		selectedFields = []string{checklisttemplate.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[checklisttemplate.FieldCreatedAt]; !ok {
@@ -689,7 +690,7 @@ func (_q *ControlMeasureQuery) collectField(ctx context.Context, oneNode bool, o
 		fieldSeen      = make(map[string]struct{}, len(controlmeasure.Columns))
 		selectedFields = []string{controlmeasure.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[controlmeasure.FieldCreatedAt]; !ok {
@@ -818,7 +819,7 @@ func (_q *DrillQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 		fieldSeen      = make(map[string]struct{}, len(drill.Columns))
 		selectedFields = []string{drill.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "plan":
@@ -982,7 +983,7 @@ func (_q *DutyListQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 		fieldSeen      = make(map[string]struct{}, len(dutylist.Columns))
 		selectedFields = []string{dutylist.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -1136,7 +1137,7 @@ func (_q *DutyRosterQuery) collectField(ctx context.Context, oneNode bool, opCtx
 		fieldSeen      = make(map[string]struct{}, len(dutyroster.Columns))
 		selectedFields = []string{dutyroster.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -1280,7 +1281,7 @@ func (_q *DutyShiftQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 		fieldSeen      = make(map[string]struct{}, len(dutyshift.Columns))
 		selectedFields = []string{dutyshift.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[dutyshift.FieldCreatedAt]; !ok {
@@ -1411,7 +1412,7 @@ func (_q *EmergencyPlanQuery) collectField(ctx context.Context, oneNode bool, op
 		fieldSeen      = make(map[string]struct{}, len(emergencyplan.Columns))
 		selectedFields = []string{emergencyplan.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -1575,7 +1576,7 @@ func (_q *EnforcementActionQuery) collectField(ctx context.Context, oneNode bool
 		fieldSeen      = make(map[string]struct{}, len(enforcementaction.Columns))
 		selectedFields = []string{enforcementaction.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "issuer":
@@ -1789,7 +1790,7 @@ func (_q *EnforcementHazardQuery) collectField(ctx context.Context, oneNode bool
 		fieldSeen      = make(map[string]struct{}, len(enforcementhazard.Columns))
 		selectedFields = []string{enforcementhazard.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[enforcementhazard.FieldCreatedAt]; !ok {
@@ -1893,7 +1894,7 @@ func (_q *EnterpriseQuery) collectField(ctx context.Context, oneNode bool, opCtx
 		fieldSeen      = make(map[string]struct{}, len(enterprise.Columns))
 		selectedFields = []string{enterprise.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -2082,7 +2083,7 @@ func (_q *FileQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 		fieldSeen      = make(map[string]struct{}, len(file.Columns))
 		selectedFields = []string{file.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[file.FieldCreatedAt]; !ok {
@@ -2213,7 +2214,7 @@ func (_q *FollowUpCheckQuery) collectField(ctx context.Context, oneNode bool, op
 		fieldSeen      = make(map[string]struct{}, len(followupcheck.Columns))
 		selectedFields = []string{followupcheck.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "inspection":
@@ -2367,7 +2368,7 @@ func (_q *GroupMemberQuery) collectField(ctx context.Context, oneNode bool, opCt
 		fieldSeen      = make(map[string]struct{}, len(groupmember.Columns))
 		selectedFields = []string{groupmember.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[groupmember.FieldCreatedAt]; !ok {
@@ -2488,7 +2489,7 @@ func (_q *HazardQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 		fieldSeen      = make(map[string]struct{}, len(hazard.Columns))
 		selectedFields = []string{hazard.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "subject":
@@ -2809,7 +2810,7 @@ func (_q *HazardAssignmentQuery) collectField(ctx context.Context, oneNode bool,
 		fieldSeen      = make(map[string]struct{}, len(hazardassignment.Columns))
 		selectedFields = []string{hazardassignment.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "hazard":
@@ -2978,7 +2979,7 @@ func (_q *HazardEventQuery) collectField(ctx context.Context, oneNode bool, opCt
 		fieldSeen      = make(map[string]struct{}, len(hazardevent.Columns))
 		selectedFields = []string{hazardevent.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "hazard":
@@ -3117,7 +3118,7 @@ func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 		fieldSeen      = make(map[string]struct{}, len(importjob.Columns))
 		selectedFields = []string{importjob.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[importjob.FieldCreatedAt]; !ok {
@@ -3283,7 +3284,7 @@ func (_q *InspectionQuery) collectField(ctx context.Context, oneNode bool, opCtx
 		fieldSeen      = make(map[string]struct{}, len(inspection.Columns))
 		selectedFields = []string{inspection.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "campaign":
@@ -3533,7 +3534,7 @@ func (_q *LeadershipGroupQuery) collectField(ctx context.Context, oneNode bool, 
 		fieldSeen      = make(map[string]struct{}, len(leadershipgroup.Columns))
 		selectedFields = []string{leadershipgroup.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -3667,7 +3668,7 @@ func (_q *LetterEventQuery) collectField(ctx context.Context, oneNode bool, opCt
 		fieldSeen      = make(map[string]struct{}, len(letterevent.Columns))
 		selectedFields = []string{letterevent.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[letterevent.FieldCreatedAt]; !ok {
@@ -3813,7 +3814,7 @@ func (_q *LetterSignatureQuery) collectField(ctx context.Context, oneNode bool, 
 		fieldSeen      = make(map[string]struct{}, len(lettersignature.Columns))
 		selectedFields = []string{lettersignature.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[lettersignature.FieldCreatedAt]; !ok {
@@ -3939,7 +3940,7 @@ func (_q *MaterialReserveQuery) collectField(ctx context.Context, oneNode bool, 
 		fieldSeen      = make(map[string]struct{}, len(materialreserve.Columns))
 		selectedFields = []string{materialreserve.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -4103,7 +4104,7 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 		fieldSeen      = make(map[string]struct{}, len(meeting.Columns))
 		selectedFields = []string{meeting.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "organiser":
@@ -4252,7 +4253,7 @@ func (_q *NoticeQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 		fieldSeen      = make(map[string]struct{}, len(notice.Columns))
 		selectedFields = []string{notice.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "issuer":
@@ -4500,7 +4501,7 @@ func (_q *NoticeReceiptQuery) collectField(ctx context.Context, oneNode bool, op
 		fieldSeen      = make(map[string]struct{}, len(noticereceipt.Columns))
 		selectedFields = []string{noticereceipt.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[noticereceipt.FieldCreatedAt]; !ok {
@@ -4654,7 +4655,7 @@ func (_q *NotificationQuery) collectField(ctx context.Context, oneNode bool, opC
 		fieldSeen      = make(map[string]struct{}, len(notification.Columns))
 		selectedFields = []string{notification.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[notification.FieldCreatedAt]; !ok {
@@ -4773,7 +4774,7 @@ func (_q *PostQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 		fieldSeen      = make(map[string]struct{}, len(post.Columns))
 		selectedFields = []string{post.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -4917,7 +4918,7 @@ func (_q *PublicityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 		fieldSeen      = make(map[string]struct{}, len(publicity.Columns))
 		selectedFields = []string{publicity.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "organiser":
@@ -5071,7 +5072,7 @@ func (_q *RandomDrawQuery) collectField(ctx context.Context, oneNode bool, opCtx
 		fieldSeen      = make(map[string]struct{}, len(randomdraw.Columns))
 		selectedFields = []string{randomdraw.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "organiser":
@@ -5223,7 +5224,7 @@ func (_q *RescueTeamQuery) collectField(ctx context.Context, oneNode bool, opCtx
 		fieldSeen      = make(map[string]struct{}, len(rescueteam.Columns))
 		selectedFields = []string{rescueteam.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -5367,7 +5368,7 @@ func (_q *ResponsibilityLetterQuery) collectField(ctx context.Context, oneNode b
 		fieldSeen      = make(map[string]struct{}, len(responsibilityletter.Columns))
 		selectedFields = []string{responsibilityletter.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[responsibilityletter.FieldCreatedAt]; !ok {
@@ -5536,7 +5537,7 @@ func (_q *RiskGradingQuery) collectField(ctx context.Context, oneNode bool, opCt
 		fieldSeen      = make(map[string]struct{}, len(riskgrading.Columns))
 		selectedFields = []string{riskgrading.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[riskgrading.FieldCreatedAt]; !ok {
@@ -5685,7 +5686,7 @@ func (_q *RiskPointQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 		fieldSeen      = make(map[string]struct{}, len(riskpoint.Columns))
 		selectedFields = []string{riskpoint.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":
@@ -5844,7 +5845,7 @@ func (_q *TenantQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 		fieldSeen      = make(map[string]struct{}, len(tenant.Columns))
 		selectedFields = []string{tenant.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[tenant.FieldCreatedAt]; !ok {
@@ -5945,7 +5946,7 @@ func (_q *TraineeQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 		fieldSeen      = make(map[string]struct{}, len(trainee.Columns))
 		selectedFields = []string{trainee.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 		case "createdAt":
 			if _, ok := fieldSeen[trainee.FieldCreatedAt]; !ok {
@@ -6084,7 +6085,7 @@ func (_q *TrainingQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 		fieldSeen      = make(map[string]struct{}, len(training.Columns))
 		selectedFields = []string{training.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "organiser":
@@ -6233,7 +6234,7 @@ func (_q *UnitQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 		fieldSeen      = make(map[string]struct{}, len(unit.Columns))
 		selectedFields = []string{unit.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "parent":
@@ -6833,7 +6834,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 		fieldSeen      = make(map[string]struct{}, len(user.Columns))
 		selectedFields = []string{user.FieldID}
 	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
 		case "unit":

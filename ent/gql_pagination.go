@@ -55,6 +55,7 @@ import (
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
+	"github.com/dutychain/dutychain/internal/gqlcollect"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -103,7 +104,7 @@ func collectedField(ctx context.Context, path ...string) *graphql.CollectedField
 	oc := graphql.GetOperationContext(ctx)
 walk:
 	for _, name := range path {
-		for _, f := range graphql.CollectFields(oc, field.Selections, nil) {
+		for _, f := range gqlcollect.Collect(oc, field.Selections, nil) {
 			if f.Alias == name {
 				field = f
 				continue walk

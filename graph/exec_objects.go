@@ -9,6 +9,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/dutychain/dutychain/internal/gqlcollect"
 )
 
 // objectJSON writes an object of the response: its collected fields with
@@ -131,12 +133,14 @@ func aliasWrittenBefore(before []graphql.CollectedField, alias string) bool {
 
 // collectedFields is the executor's per-operation cache of the fields an
 // object's selection collects (graphql.CollectFields), kept on its
-// executionContext (graph/gqlgen.go adds the field). gqlgen caches them per
-// operation too, but builds a hashed key per object to look them up; this
-// cache is keyed by the selection set's identity and the type's list of
-// implementors, which the executor holds in one variable per type.
+// executionContext (graph/gqlgen.go adds the field), for the selection sets
+// a directive decides; the others are kept across operations
+// (gqlcollect.Shared). gqlgen caches them per operation too, but builds a
+// hashed key per object to look them up; this cache is keyed by the
+// selection set's identity and the type's list of implementors, which the
+// executor holds in one variable per type.
 type collectedFields struct {
-	mu     sync.RWMutex
+	mu     sync.Mutex
 	fields map[collectedKey][]graphql.CollectedField
 }
 
@@ -151,8 +155,7 @@ type collectedKey struct {
 
 // collect returns graphql.CollectFields(oc, sel, satisfies), computed once
 // per operation, or once for every operation of the same document when no
-// directive decides it (shared). The result is shared, as gqlgen's cached
-// one is.
+// directive decides it. The result is shared, as gqlgen's cached one is.
 func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
 	if len(sel) == 0 || len(satisfies) == 0 {
 		return graphql.CollectFields(oc, sel, satisfies)
@@ -164,22 +167,10 @@ func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.Selectio
 	if ok {
 		return fields
 	}
-	shared.mu.RLock()
-	fields, ok = shared.fields[key]
-	shared.mu.RUnlock()
-	if ok {
+	if fields, ok := gqlcollect.Shared(oc, sel, satisfies); ok {
 		return fields
 	}
 	fields = graphql.CollectFields(oc, sel, satisfies)
-	if withoutDirectives(oc.Doc, sel, 0) {
-		shared.mu.Lock()
-		if shared.fields == nil || len(shared.fields) >= maxSharedCollected {
-			shared.fields = make(map[collectedKey][]graphql.CollectedField)
-		}
-		shared.fields[key] = fields
-		shared.mu.Unlock()
-		return fields
-	}
 	c.mu.Lock()
 	if c.fields == nil {
 		c.fields = make(map[collectedKey][]graphql.CollectedField)
@@ -187,50 +178,6 @@ func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.Selectio
 	c.fields[key] = fields
 	c.mu.Unlock()
 	return fields
-}
-
-// shared keeps, across operations, the collected fields of selection sets
-// that no directive decides (withoutDirectives): those depend on nothing
-// but the document, which gqlgen's query cache shares between the requests
-// sending the same text, and the implementors. The key holds the set's first
-// selection, so its address is not reused while the entry lives. Sets with
-// a directive (@skip, @include, @defer) depend on the operation's variables
-// and stay in the operation's cache.
-var shared collectedFields
-
-// maxSharedCollected bounds shared; past it, it starts afresh.
-const maxSharedCollected = 4096
-
-// withoutDirectives reports whether collecting sel reads no directive:
-// none on its fields, inline fragments, fragment spreads or the fragments
-// they spread (followed to the depth validation allows, bounded here).
-func withoutDirectives(doc *ast.QueryDocument, sel ast.SelectionSet, depth int) bool {
-	if depth > 32 {
-		return false
-	}
-	for _, s := range sel {
-		switch s := s.(type) {
-		case *ast.Field:
-			if len(s.Directives) > 0 {
-				return false
-			}
-		case *ast.InlineFragment:
-			if len(s.Directives) > 0 || !withoutDirectives(doc, s.SelectionSet, depth+1) {
-				return false
-			}
-		case *ast.FragmentSpread:
-			if len(s.Directives) > 0 || doc == nil {
-				return false
-			}
-			f := doc.Fragments.ForName(s.Name)
-			if f == nil || len(f.Directives) > 0 || !withoutDirectives(doc, f.SelectionSet, depth+1) {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // resolvePlainField resolves a plain struct field of an object or list type

@@ -18,6 +18,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/dutychain/dutychain/internal/gid"
+	"github.com/dutychain/dutychain/internal/gqlcollect"
 	"github.com/dutychain/dutychain/internal/scalar"
 )
 
@@ -255,8 +256,8 @@ fragment F on Hazard { state }`
 			require.Equal(t, []string{"edges"}, aliases(conn))
 		}
 	}
-	require.True(t, withoutDirectives(q, node.SelectionSet, 0))
-	require.False(t, withoutDirectives(q, hazards.SelectionSet, 0))
+	require.True(t, gqlcollect.WithoutDirectives(q, node.SelectionSet, 0))
+	require.False(t, gqlcollect.WithoutDirectives(q, hazards.SelectionSet, 0))
 }
 
 func TestObjectOutStandsForGqlgensFieldSet(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -131,12 +132,29 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		tail = appendMember(append(tail, ','), "hasNext", *resp.HasNext)
 	}
 	if len(resp.Extensions) > 0 {
-		tail = appendMember(append(tail, ','), "extensions", resp.Extensions)
+		tail = appendExtensions(append(tail, ','), resp.Extensions)
 	}
 	tail = append(tail, '}')
 	_, _ = w.Write(head)
 	_, _ = w.Write(data)
 	_, _ = w.Write(tail)
+}
+
+// appendExtensions appends "extensions":ext as appendMember does; the
+// extensions of nearly every response, the operation's cost alone, without
+// json.Marshal's reflection over a map.
+func appendExtensions(b []byte, ext map[string]any) []byte {
+	if c, ok := ext["cost"].(Cost); ok && len(ext) == 1 {
+		return append(c.appendJSON(append(b, `"extensions":{"cost":`...)), '}')
+	}
+	return appendMember(b, "extensions", ext)
+}
+
+// appendJSON appends c as json.Marshal writes it.
+func (c Cost) appendJSON(b []byte) []byte {
+	b = strconv.AppendInt(append(b, `{"complexity":`...), int64(c.Complexity), 10)
+	b = strconv.AppendInt(append(b, `,"limit":`...), int64(c.Limit), 10)
+	return append(b, '}')
 }
 
 // appendMember appends "name":value to b. A value that does not encode

@@ -24,6 +24,8 @@ func TestWriteResponseWritesWhatJSONMarshalWrites(t *testing.T) {
 		{"errors beside data", graphql.Response{Data: []byte(`{"a":null}`), Errors: gqlerror.List{{Message: "x", Path: ast.Path{ast.PathName("a")}}}}},
 		{"an incremental payload", graphql.Response{Data: []byte(`{"b":1}`), Label: "l", Path: ast.Path{ast.PathName("a"), ast.PathIndex(0)}, HasNext: &hasNext}},
 		{"extensions", graphql.Response{Data: []byte(`{}`), Extensions: map[string]any{"statements": 2}}},
+		{"the cost alone", graphql.Response{Data: []byte(`{}`), Extensions: map[string]any{"cost": Cost{Complexity: 21, Limit: 1000}}}},
+		{"the cost among others", graphql.Response{Data: []byte(`{}`), Extensions: map[string]any{"cost": Cost{Complexity: -1, Limit: 0}, "a": []int{1}}}},
 	}
 	for _, r := range responses {
 		t.Run(r.name, func(t *testing.T) {
