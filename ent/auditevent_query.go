@@ -342,8 +342,10 @@ func (_q *AuditEventQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*A
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*AuditEvent).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[AuditEvent](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &AuditEvent{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		return node.assignValues(columns, values)
 	}

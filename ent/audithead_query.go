@@ -342,8 +342,10 @@ func (_q *AuditHeadQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Au
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*AuditHead).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[AuditHead](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &AuditHead{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		return node.assignValues(columns, values)
 	}

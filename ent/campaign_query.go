@@ -420,8 +420,10 @@ func (_q *CampaignQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cam
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Campaign).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Campaign](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Campaign{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

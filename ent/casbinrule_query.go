@@ -342,8 +342,10 @@ func (_q *CasbinRuleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*C
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*CasbinRule).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[CasbinRule](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &CasbinRule{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		return node.assignValues(columns, values)
 	}

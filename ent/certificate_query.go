@@ -381,8 +381,10 @@ func (_q *CertificateQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Certificate).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Certificate](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Certificate{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -418,8 +418,10 @@ func (_q *DrillQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Drill,
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Drill).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Drill](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Drill{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -420,8 +420,10 @@ func (_q *DutyRosterQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*DutyRoster).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[DutyRoster](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &DutyRoster{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -493,8 +493,10 @@ func (_q *EnforcementActionQuery) sqlAll(ctx context.Context, hooks ...queryHook
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*EnforcementAction).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[EnforcementAction](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &EnforcementAction{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

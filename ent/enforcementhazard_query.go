@@ -418,8 +418,10 @@ func (_q *EnforcementHazardQuery) sqlAll(ctx context.Context, hooks ...queryHook
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*EnforcementHazard).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[EnforcementHazard](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &EnforcementHazard{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -10,6 +10,8 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"path/filepath"
+	"regexp"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -118,6 +120,74 @@ func main() {
 			log.Fatalf("entc.go: %v", err)
 		}
 	}
+	if err := nodesInBlocks(); err != nil {
+		log.Fatalf("entc.go: %v", err)
+	}
+	if err := rewrite("gql_pagination.go", edgesInOneBlock); err != nil {
+		log.Fatalf("entc.go: %v", err)
+	}
+}
+
+// assignNodeRe is the start of a generated sqlAll's row assignment, which
+// allocates each node on its own.
+var assignNodeRe = regexp.MustCompile(`\t_spec\.Assign = func\(columns \[\]string, values \[\]any\) error \{\n\t\tnode := &(\w+)\{config: _q\.config\}\n`)
+
+// nodesInBlocks makes every query's sqlAll take its nodes from blocks
+// (node_blocks.go): a page of n rows costs a block or two rather than n
+// allocations, and an edge loaded for a page (a hazard's events) about
+// log n rather than one per row.
+func nodesInBlocks() error {
+	files, err := filepath.Glob("*_query.go")
+	if err != nil {
+		return fmt.Errorf("list the query files: %w", err)
+	}
+	n := 0
+	for _, file := range files {
+		err := rewrite(file, func(src []byte) ([]byte, error) {
+			if m := len(assignNodeRe.FindAllIndex(src, -1)); m != 1 {
+				return src, nil // not a node's query file
+			}
+			n++
+			return assignNodeRe.ReplaceAll(src, []byte("\tblocks := newNodeBlocks[$1](_q.ctx.Limit) // ent/entc.go, nodesInBlocks\n"+
+				"\t_spec.Assign = func(columns []string, values []any) error {\n\t\tnode := blocks.take()\n\t\tnode.config = _q.config\n")), nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("no sqlAll allocates its nodes as expected: ent's templates changed; update nodesInBlocks in ent/entc.go")
+	}
+	return nil
+}
+
+// edgesRe is a generated connection's loop building one edge per node.
+var edgesRe = regexp.MustCompile(`\tc\.Edges = make\(\[\]\*(\w+Edge), len\(nodes\)\)\n\tfor i := range nodes \{\n\t\tnode := nodeAt\(i\)\n\t\tc\.Edges\[i\] = &\w+Edge\{\n\t\t\tNode: +node,\n\t\t\tCursor: pager\.toCursor\(node\),\n\t\t\}\n\t\}\n`)
+
+// edgesInOneBlock makes a connection's edges one allocation, not one each.
+func edgesInOneBlock(src []byte) ([]byte, error) {
+	if !edgesRe.Match(src) {
+		return nil, fmt.Errorf("no connection builds its edges as expected: entgql's templates changed; update edgesInOneBlock in ent/entc.go")
+	}
+	return edgesRe.ReplaceAll(src, []byte("\tc.Edges = make([]*$1, len(nodes))\n\tedges := make([]$1, len(nodes)) // ent/entc.go, edgesInOneBlock\n"+
+		"\tfor i := range nodes {\n\t\tnode := nodeAt(i)\n\t\tedges[i] = $1{Node: node, Cursor: pager.toCursor(node)}\n\t\tc.Edges[i] = &edges[i]\n\t}\n")), nil
+}
+
+// rewrite applies change to file and formats it.
+func rewrite(file string, change func([]byte) ([]byte, error)) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", file, err)
+	}
+	src, err = change(src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	out, err := format.Source(src)
+	if err != nil {
+		return fmt.Errorf("format %s: %w", file, err)
+	}
+	return os.WriteFile(file, out, 0o644)
 }
 
 // collectThroughSharedCache makes entgql's field collection in file call
@@ -126,24 +196,17 @@ func main() {
 // operation of its document, as the graph executor's are, rather than once
 // per request under a key gqlgen hashes for every lookup.
 func collectThroughSharedCache(file string) error {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", file, err)
-	}
 	const (
 		call     = "graphql.CollectFields("
 		ours     = "gqlcollect.Collect("
 		imported = "\t\"github.com/99designs/gqlgen/graphql\"\n"
 	)
-	if !bytes.Contains(src, []byte(call)) || !bytes.Contains(src, []byte(imported)) {
-		return fmt.Errorf("%s no longer calls %s: entgql's templates changed; update ent/entc.go", file, call)
-	}
-	src = bytes.ReplaceAll(src, []byte(call), []byte(ours))
-	src = bytes.Replace(src, []byte(imported),
-		[]byte(imported+"\t\"github.com/dutychain/dutychain/internal/gqlcollect\"\n"), 1)
-	out, err := format.Source(src)
-	if err != nil {
-		return fmt.Errorf("format %s: %w", file, err)
-	}
-	return os.WriteFile(file, out, 0o644)
+	return rewrite(file, func(src []byte) ([]byte, error) {
+		if !bytes.Contains(src, []byte(call)) || !bytes.Contains(src, []byte(imported)) {
+			return nil, fmt.Errorf("no call of %s: entgql's templates changed; update ent/entc.go", call)
+		}
+		src = bytes.ReplaceAll(src, []byte(call), []byte(ours))
+		return bytes.Replace(src, []byte(imported),
+			[]byte(imported+"\t\"github.com/dutychain/dutychain/internal/gqlcollect\"\n"), 1), nil
+	})
 }

@@ -417,8 +417,10 @@ func (_q *EnterpriseQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*E
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Enterprise).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Enterprise](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Enterprise{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

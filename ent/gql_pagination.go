@@ -174,12 +174,11 @@ func (c *AuditEventConnection) build(nodes []*AuditEvent, pager *auditeventPager
 		}
 	}
 	c.Edges = make([]*AuditEventEdge, len(nodes))
+	edges := make([]AuditEventEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &AuditEventEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = AuditEventEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -470,12 +469,11 @@ func (c *CampaignConnection) build(nodes []*Campaign, pager *campaignPager, afte
 		}
 	}
 	c.Edges = make([]*CampaignEdge, len(nodes))
+	edges := make([]CampaignEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &CampaignEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = CampaignEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -802,12 +800,11 @@ func (c *CertificateConnection) build(nodes []*Certificate, pager *certificatePa
 		}
 	}
 	c.Edges = make([]*CertificateEdge, len(nodes))
+	edges := make([]CertificateEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &CertificateEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = CertificateEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -1188,12 +1185,11 @@ func (c *ChecklistTemplateConnection) build(nodes []*ChecklistTemplate, pager *c
 		}
 	}
 	c.Edges = make([]*ChecklistTemplateEdge, len(nodes))
+	edges := make([]ChecklistTemplateEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ChecklistTemplateEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = ChecklistTemplateEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -1538,12 +1534,11 @@ func (c *ControlMeasureConnection) build(nodes []*ControlMeasure, pager *control
 		}
 	}
 	c.Edges = make([]*ControlMeasureEdge, len(nodes))
+	edges := make([]ControlMeasureEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ControlMeasureEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = ControlMeasureEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -1852,12 +1847,11 @@ func (c *DrillConnection) build(nodes []*Drill, pager *drillPager, after *Cursor
 		}
 	}
 	c.Edges = make([]*DrillEdge, len(nodes))
+	edges := make([]DrillEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &DrillEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = DrillEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -2202,12 +2196,11 @@ func (c *DutyListConnection) build(nodes []*DutyList, pager *dutylistPager, afte
 		}
 	}
 	c.Edges = make([]*DutyListEdge, len(nodes))
+	edges := make([]DutyListEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &DutyListEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = DutyListEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -2552,12 +2545,11 @@ func (c *DutyRosterConnection) build(nodes []*DutyRoster, pager *dutyrosterPager
 		}
 	}
 	c.Edges = make([]*DutyRosterEdge, len(nodes))
+	edges := make([]DutyRosterEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &DutyRosterEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = DutyRosterEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -2902,12 +2894,11 @@ func (c *DutyShiftConnection) build(nodes []*DutyShift, pager *dutyshiftPager, a
 		}
 	}
 	c.Edges = make([]*DutyShiftEdge, len(nodes))
+	edges := make([]DutyShiftEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &DutyShiftEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = DutyShiftEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -3216,12 +3207,11 @@ func (c *EmergencyPlanConnection) build(nodes []*EmergencyPlan, pager *emergency
 		}
 	}
 	c.Edges = make([]*EmergencyPlanEdge, len(nodes))
+	edges := make([]EmergencyPlanEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &EmergencyPlanEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = EmergencyPlanEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -3584,12 +3574,11 @@ func (c *EnforcementActionConnection) build(nodes []*EnforcementAction, pager *e
 		}
 	}
 	c.Edges = make([]*EnforcementActionEdge, len(nodes))
+	edges := make([]EnforcementActionEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &EnforcementActionEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = EnforcementActionEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -4006,12 +3995,11 @@ func (c *EnforcementHazardConnection) build(nodes []*EnforcementHazard, pager *e
 		}
 	}
 	c.Edges = make([]*EnforcementHazardEdge, len(nodes))
+	edges := make([]EnforcementHazardEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &EnforcementHazardEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = EnforcementHazardEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -4320,12 +4308,11 @@ func (c *EnterpriseConnection) build(nodes []*Enterprise, pager *enterprisePager
 		}
 	}
 	c.Edges = make([]*EnterpriseEdge, len(nodes))
+	edges := make([]EnterpriseEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &EnterpriseEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = EnterpriseEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -4724,12 +4711,11 @@ func (c *FileConnection) build(nodes []*File, pager *filePager, after *Cursor, f
 		}
 	}
 	c.Edges = make([]*FileEdge, len(nodes))
+	edges := make([]FileEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &FileEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = FileEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -5038,12 +5024,11 @@ func (c *FollowUpCheckConnection) build(nodes []*FollowUpCheck, pager *followupc
 		}
 	}
 	c.Edges = make([]*FollowUpCheckEdge, len(nodes))
+	edges := make([]FollowUpCheckEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &FollowUpCheckEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = FollowUpCheckEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -5352,12 +5337,11 @@ func (c *GroupMemberConnection) build(nodes []*GroupMember, pager *groupmemberPa
 		}
 	}
 	c.Edges = make([]*GroupMemberEdge, len(nodes))
+	edges := make([]GroupMemberEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &GroupMemberEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = GroupMemberEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -5666,12 +5650,11 @@ func (c *HazardConnection) build(nodes []*Hazard, pager *hazardPager, after *Cur
 		}
 	}
 	c.Edges = make([]*HazardEdge, len(nodes))
+	edges := make([]HazardEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &HazardEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = HazardEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -6070,12 +6053,11 @@ func (c *HazardAssignmentConnection) build(nodes []*HazardAssignment, pager *haz
 		}
 	}
 	c.Edges = make([]*HazardAssignmentEdge, len(nodes))
+	edges := make([]HazardAssignmentEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &HazardAssignmentEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = HazardAssignmentEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -6420,12 +6402,11 @@ func (c *HazardEventConnection) build(nodes []*HazardEvent, pager *hazardeventPa
 		}
 	}
 	c.Edges = make([]*HazardEventEdge, len(nodes))
+	edges := make([]HazardEventEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &HazardEventEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = HazardEventEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -6752,12 +6733,11 @@ func (c *ImportJobConnection) build(nodes []*ImportJob, pager *importjobPager, a
 		}
 	}
 	c.Edges = make([]*ImportJobEdge, len(nodes))
+	edges := make([]ImportJobEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ImportJobEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = ImportJobEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -7066,12 +7046,11 @@ func (c *InspectionConnection) build(nodes []*Inspection, pager *inspectionPager
 		}
 	}
 	c.Edges = make([]*InspectionEdge, len(nodes))
+	edges := make([]InspectionEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &InspectionEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = InspectionEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -7416,12 +7395,11 @@ func (c *LeadershipGroupConnection) build(nodes []*LeadershipGroup, pager *leade
 		}
 	}
 	c.Edges = make([]*LeadershipGroupEdge, len(nodes))
+	edges := make([]LeadershipGroupEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &LeadershipGroupEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = LeadershipGroupEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -7766,12 +7744,11 @@ func (c *LetterEventConnection) build(nodes []*LetterEvent, pager *lettereventPa
 		}
 	}
 	c.Edges = make([]*LetterEventEdge, len(nodes))
+	edges := make([]LetterEventEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &LetterEventEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = LetterEventEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -8080,12 +8057,11 @@ func (c *LetterSignatureConnection) build(nodes []*LetterSignature, pager *lette
 		}
 	}
 	c.Edges = make([]*LetterSignatureEdge, len(nodes))
+	edges := make([]LetterSignatureEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &LetterSignatureEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = LetterSignatureEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -8394,12 +8370,11 @@ func (c *MaterialReserveConnection) build(nodes []*MaterialReserve, pager *mater
 		}
 	}
 	c.Edges = make([]*MaterialReserveEdge, len(nodes))
+	edges := make([]MaterialReserveEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &MaterialReserveEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = MaterialReserveEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -8744,12 +8719,11 @@ func (c *MeetingConnection) build(nodes []*Meeting, pager *meetingPager, after *
 		}
 	}
 	c.Edges = make([]*MeetingEdge, len(nodes))
+	edges := make([]MeetingEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &MeetingEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = MeetingEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -9094,12 +9068,11 @@ func (c *NoticeConnection) build(nodes []*Notice, pager *noticePager, after *Cur
 		}
 	}
 	c.Edges = make([]*NoticeEdge, len(nodes))
+	edges := make([]NoticeEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &NoticeEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = NoticeEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -9498,12 +9471,11 @@ func (c *NoticeReceiptConnection) build(nodes []*NoticeReceipt, pager *noticerec
 		}
 	}
 	c.Edges = make([]*NoticeReceiptEdge, len(nodes))
+	edges := make([]NoticeReceiptEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &NoticeReceiptEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = NoticeReceiptEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -9884,12 +9856,11 @@ func (c *NotificationConnection) build(nodes []*Notification, pager *notificatio
 		}
 	}
 	c.Edges = make([]*NotificationEdge, len(nodes))
+	edges := make([]NotificationEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &NotificationEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = NotificationEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -10234,12 +10205,11 @@ func (c *PostConnection) build(nodes []*Post, pager *postPager, after *Cursor, f
 		}
 	}
 	c.Edges = make([]*PostEdge, len(nodes))
+	edges := make([]PostEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &PostEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = PostEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -10602,12 +10572,11 @@ func (c *PublicityConnection) build(nodes []*Publicity, pager *publicityPager, a
 		}
 	}
 	c.Edges = make([]*PublicityEdge, len(nodes))
+	edges := make([]PublicityEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &PublicityEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = PublicityEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -11024,12 +10993,11 @@ func (c *RandomDrawConnection) build(nodes []*RandomDraw, pager *randomdrawPager
 		}
 	}
 	c.Edges = make([]*RandomDrawEdge, len(nodes))
+	edges := make([]RandomDrawEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &RandomDrawEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = RandomDrawEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -11356,12 +11324,11 @@ func (c *RescueTeamConnection) build(nodes []*RescueTeam, pager *rescueteamPager
 		}
 	}
 	c.Edges = make([]*RescueTeamEdge, len(nodes))
+	edges := make([]RescueTeamEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &RescueTeamEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = RescueTeamEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -11688,12 +11655,11 @@ func (c *ResponsibilityLetterConnection) build(nodes []*ResponsibilityLetter, pa
 		}
 	}
 	c.Edges = make([]*ResponsibilityLetterEdge, len(nodes))
+	edges := make([]ResponsibilityLetterEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ResponsibilityLetterEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = ResponsibilityLetterEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -12092,12 +12058,11 @@ func (c *RiskGradingConnection) build(nodes []*RiskGrading, pager *riskgradingPa
 		}
 	}
 	c.Edges = make([]*RiskGradingEdge, len(nodes))
+	edges := make([]RiskGradingEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &RiskGradingEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = RiskGradingEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -12406,12 +12371,11 @@ func (c *RiskPointConnection) build(nodes []*RiskPoint, pager *riskpointPager, a
 		}
 	}
 	c.Edges = make([]*RiskPointEdge, len(nodes))
+	edges := make([]RiskPointEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &RiskPointEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = RiskPointEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -12792,12 +12756,11 @@ func (c *TenantConnection) build(nodes []*Tenant, pager *tenantPager, after *Cur
 		}
 	}
 	c.Edges = make([]*TenantEdge, len(nodes))
+	edges := make([]TenantEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &TenantEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = TenantEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -13124,12 +13087,11 @@ func (c *TraineeConnection) build(nodes []*Trainee, pager *traineePager, after *
 		}
 	}
 	c.Edges = make([]*TraineeEdge, len(nodes))
+	edges := make([]TraineeEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &TraineeEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = TraineeEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -13456,12 +13418,11 @@ func (c *TrainingConnection) build(nodes []*Training, pager *trainingPager, afte
 		}
 	}
 	c.Edges = make([]*TrainingEdge, len(nodes))
+	edges := make([]TrainingEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &TrainingEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = TrainingEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -13860,12 +13821,11 @@ func (c *UnitConnection) build(nodes []*Unit, pager *unitPager, after *Cursor, f
 		}
 	}
 	c.Edges = make([]*UnitEdge, len(nodes))
+	edges := make([]UnitEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &UnitEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = UnitEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -14246,12 +14206,11 @@ func (c *UserConnection) build(nodes []*User, pager *userPager, after *Cursor, f
 		}
 	}
 	c.Edges = make([]*UserEdge, len(nodes))
+	edges := make([]UserEdge, len(nodes)) // ent/entc.go, edgesInOneBlock
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &UserEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
-		}
+		edges[i] = UserEdge{Node: node, Cursor: pager.toCursor(node)}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor

@@ -381,8 +381,10 @@ func (_q *GroupMemberQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*GroupMember).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[GroupMember](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &GroupMember{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

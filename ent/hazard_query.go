@@ -715,8 +715,10 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Hazard).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Hazard](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Hazard{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

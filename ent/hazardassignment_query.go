@@ -454,8 +454,10 @@ func (_q *HazardAssignmentQuery) sqlAll(ctx context.Context, hooks ...queryHook)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*HazardAssignment).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[HazardAssignment](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &HazardAssignment{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

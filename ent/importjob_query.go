@@ -342,8 +342,10 @@ func (_q *ImportJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Im
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*ImportJob).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[ImportJob](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &ImportJob{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		return node.assignValues(columns, values)
 	}

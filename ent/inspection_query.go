@@ -605,8 +605,10 @@ func (_q *InspectionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*I
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Inspection).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Inspection](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Inspection{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

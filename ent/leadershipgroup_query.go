@@ -420,8 +420,10 @@ func (_q *LeadershipGroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*LeadershipGroup).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[LeadershipGroup](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &LeadershipGroup{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -381,8 +381,10 @@ func (_q *LetterSignatureQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*LetterSignature).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[LetterSignature](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &LetterSignature{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -420,8 +420,10 @@ func (_q *NoticeQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Notic
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Notice).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Notice](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Notice{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

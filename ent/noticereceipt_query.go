@@ -418,8 +418,10 @@ func (_q *NoticeReceiptQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*NoticeReceipt).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[NoticeReceipt](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &NoticeReceipt{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -342,8 +342,10 @@ func (_q *PolicyRevisionQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*PolicyRevision).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[PolicyRevision](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &PolicyRevision{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		return node.assignValues(columns, values)
 	}

@@ -418,8 +418,10 @@ func (_q *PostQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Post, e
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Post).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Post](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Post{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

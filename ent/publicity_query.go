@@ -420,8 +420,10 @@ func (_q *PublicityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pu
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Publicity).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Publicity](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Publicity{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

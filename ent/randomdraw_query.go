@@ -420,8 +420,10 @@ func (_q *RandomDrawQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*R
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*RandomDraw).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[RandomDraw](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &RandomDraw{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -381,8 +381,10 @@ func (_q *RescueTeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*R
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*RescueTeam).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[RescueTeam](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &RescueTeam{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

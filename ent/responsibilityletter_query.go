@@ -494,8 +494,10 @@ func (_q *ResponsibilityLetterQuery) sqlAll(ctx context.Context, hooks ...queryH
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*ResponsibilityLetter).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[ResponsibilityLetter](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &ResponsibilityLetter{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

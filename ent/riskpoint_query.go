@@ -458,8 +458,10 @@ func (_q *RiskPointQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ri
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*RiskPoint).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[RiskPoint](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &RiskPoint{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -342,8 +342,10 @@ func (_q *SigningKeyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*S
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*SigningKey).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[SigningKey](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &SigningKey{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		return node.assignValues(columns, values)
 	}

@@ -417,8 +417,10 @@ func (_q *SupervisionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Supervision).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Supervision](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Supervision{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

@@ -342,8 +342,10 @@ func (_q *TenantSettingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*TenantSetting).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[TenantSetting](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &TenantSetting{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		return node.assignValues(columns, values)
 	}

@@ -420,8 +420,10 @@ func (_q *TrainingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Tra
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Training).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Training](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Training{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)

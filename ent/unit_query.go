@@ -607,8 +607,10 @@ func (_q *UnitQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Unit, e
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Unit).scanValues(nil, columns)
 	}
+	blocks := newNodeBlocks[Unit](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
 	_spec.Assign = func(columns []string, values []any) error {
-		node := &Unit{config: _q.config}
+		node := blocks.take()
+		node.config = _q.config
 		nodes = append(nodes, node)
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
