@@ -141,16 +141,23 @@ func aliasWrittenBefore(before []graphql.CollectedField, alias string) bool {
 // executor holds in one variable per type.
 type collectedFields struct {
 	mu     sync.Mutex
-	fields map[collectedKey][]graphql.CollectedField
+	fields map[collectedKey]collectedEntry
 }
 
-// collectedKey identifies a selection set (its first element and length, as
-// gqlgen's key does) and the implementors it is collected for.
+// collectedKey identifies, in part, a selection set (its first and last
+// elements and its length) and the implementors it is collected for; the
+// entry holds the set, compared on every lookup (gqlcollect's key explains
+// why the first element and length are not enough).
 type collectedKey struct {
-	first      ast.Selection
-	length     int
-	satisfies  *string
-	satisfiesN int
+	first, last ast.Selection
+	length      int
+	satisfies   *string
+	satisfiesN  int
+}
+
+type collectedEntry struct {
+	sel    ast.SelectionSet
+	fields []graphql.CollectedField
 }
 
 // collect returns graphql.CollectFields(oc, sel, satisfies), computed once
@@ -160,22 +167,25 @@ func (c *collectedFields) collect(oc *graphql.OperationContext, sel ast.Selectio
 	if len(sel) == 0 || len(satisfies) == 0 {
 		return graphql.CollectFields(oc, sel, satisfies)
 	}
-	key := collectedKey{first: sel[0], length: len(sel), satisfies: &satisfies[0], satisfiesN: len(satisfies)}
+	key := collectedKey{first: sel[0], last: sel[len(sel)-1], length: len(sel), satisfies: &satisfies[0], satisfiesN: len(satisfies)}
 	c.mu.Lock()
-	fields, ok := c.fields[key]
+	e, found := c.fields[key]
 	c.mu.Unlock()
-	if ok {
-		return fields
+	if found && gqlcollect.SameSelections(e.sel, sel) {
+		return e.fields
 	}
 	if fields, ok := gqlcollect.Shared(oc, sel, satisfies); ok {
 		return fields
 	}
-	fields = graphql.CollectFields(oc, sel, satisfies)
+	fields := graphql.CollectFields(oc, sel, satisfies)
+	if found {
+		return fields // another set under the same key: not kept
+	}
 	c.mu.Lock()
 	if c.fields == nil {
-		c.fields = make(map[collectedKey][]graphql.CollectedField)
+		c.fields = make(map[collectedKey]collectedEntry)
 	}
-	c.fields[key] = fields
+	c.fields[key] = collectedEntry{sel: sel, fields: fields}
 	c.mu.Unlock()
 	return fields
 }

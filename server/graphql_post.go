@@ -109,16 +109,22 @@ func requestErrorStatus(contentType string, errs gqlerror.List) int {
 }
 
 // writeResponse writes resp as json.Marshal does, members in the same order,
-// but the data as the executor wrote it: valid, compact JSON already. The
-// other members are small and encoded as usual.
+// but the data as the executor wrote it: valid, compact JSON already, whose
+// <, >, & and line separators json.Marshal would escape (the same JSON
+// value). The other members are small and encoded as usual. No response (a
+// cancelled request, a finished stream) is null, as gqlgen writes it.
 func writeResponse(w io.Writer, resp *graphql.Response) {
+	if resp == nil {
+		_, _ = io.WriteString(w, "null")
+		return
+	}
 	head := []byte("{")
 	if len(resp.Errors) > 0 {
 		head = append(appendMember(head, "errors", resp.Errors), ',')
 	}
 	head = append(head, `"data":`...)
 	data := []byte(resp.Data)
-	if data == nil {
+	if len(data) == 0 {
 		data = []byte("null")
 	}
 	var tail []byte

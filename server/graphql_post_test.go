@@ -38,6 +38,14 @@ func TestWriteResponseWritesWhatJSONMarshalWrites(t *testing.T) {
 	}
 }
 
+func TestWriteResponseWritesNullForNoResponse(t *testing.T) {
+	var got bytes.Buffer
+	writeResponse(&got, nil)
+	want, err := json.Marshal((*graphql.Response)(nil))
+	require.NoError(t, err)
+	require.Equal(t, string(want), got.String(), "a cancelled request or a finished stream: no response, as gqlgen writes it")
+}
+
 func TestWriteResponseMeansWhatJSONMarshalMeansForAnyStrings(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		s := rapid.String().Draw(t, "s")

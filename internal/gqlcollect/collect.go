@@ -35,14 +35,14 @@ func Shared(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []stri
 	if len(sel) == 0 || oc == nil {
 		return nil, false
 	}
-	k := key{first: sel[0], length: len(sel), satisfiesN: len(satisfies)}
+	k := key{first: sel[0], last: sel[len(sel)-1], length: len(sel), satisfiesN: len(satisfies)}
 	if len(satisfies) > 0 {
 		k.satisfies0 = satisfies[0]
 	}
 	cache.mu.RLock()
 	e, found := cache.entries[k]
 	cache.mu.RUnlock()
-	if found && slices.Equal(e.satisfies, satisfies) {
+	if found && SameSelections(e.sel, sel) && slices.Equal(e.satisfies, satisfies) {
 		return e.fields, true
 	}
 	if !WithoutDirectives(oc.Doc, sel, 0) {
@@ -50,33 +50,50 @@ func Shared(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []stri
 	}
 	fields := graphql.CollectFields(oc, sel, satisfies)
 	if found {
-		// Another list of implementors of the same length and first
-		// element: rare, and not worth a second entry.
+		// Another set or list of implementors under the same key: rare,
+		// and not worth a second entry.
 		return fields, true
 	}
 	cache.mu.Lock()
 	if cache.entries == nil || len(cache.entries) >= maxEntries {
 		cache.entries = make(map[key]entry)
 	}
-	cache.entries[k] = entry{satisfies: slices.Clone(satisfies), fields: fields}
+	cache.entries[k] = entry{sel: sel, satisfies: slices.Clone(satisfies), fields: fields}
 	cache.mu.Unlock()
 	return fields, true
 }
 
-// key identifies a selection set (its first element and length, as
-// gqlgen's key does) and, in part, the implementors it is collected for;
-// the entry holds them all. The key holds the set's first selection, so its
-// address is not reused while the entry lives.
+// key identifies, in part, a selection set (its first and last elements and
+// its length) and the implementors it is collected for; the entry holds both
+// whole, compared on every lookup. A field selected both in a fragment and
+// directly collects the fragment's selections followed by its own, so two
+// such sets can share their first element and length and differ after it.
+// The entry holds the set's selections, so their addresses are not reused
+// while it lives.
 type key struct {
-	first      ast.Selection
-	length     int
-	satisfiesN int
-	satisfies0 string
+	first, last ast.Selection
+	length      int
+	satisfiesN  int
+	satisfies0  string
 }
 
 type entry struct {
+	sel       ast.SelectionSet
 	satisfies []string
 	fields    []graphql.CollectedField
+}
+
+// SameSelections reports whether a and b hold the same selections, in order.
+func SameSelections(a, b ast.SelectionSet) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // cache is the shared collection.

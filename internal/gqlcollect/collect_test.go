@@ -70,3 +70,33 @@ func TestCollect(t *testing.T) {
 		require.False(t, gqlcollect.WithoutDirectives(q, sel, 0))
 	})
 }
+
+func TestCollectTellsMergedSelectionSetsApart(t *testing.T) {
+	// A field selected in fragments and directly collects the fragments'
+	// selections and its own: a's and b's owner sets share their first and
+	// last selections and their length, and differ in the middle.
+	s := gqlparser.MustLoadSchema(&ast.Source{Input: `
+type Unit { id: ID! name: String code: String }
+type Hazard { id: ID! owner: Unit }
+type Query { a: Hazard b: Hazard }`})
+	q, errs := gqlparser.LoadQuery(s, `
+fragment F on Hazard { owner { id } }
+fragment G on Hazard { owner { id } }
+{ a { ...F owner { name } ...G } b { ...F owner { code } ...G } }`)
+	require.Empty(t, errs)
+	for _, op := range []string{"first operation", "second operation"} {
+		t.Run("each set collects its own fields, in the "+op, func(t *testing.T) {
+			oc := &graphql.OperationContext{Doc: q}
+			root := graphql.CollectFields(oc, q.Operations[0].SelectionSet, []string{"Query"})
+			owner := func(i int) ast.SelectionSet {
+				return gqlcollect.Collect(oc, root[i].Selections, []string{"Hazard"})[0].Selections
+			}
+			a, b := owner(0), owner(1)
+			require.Equal(t, len(a), len(b))
+			require.Same(t, a[0], b[0], "the same first selection")
+			require.Same(t, a[len(a)-1], b[len(b)-1], "the same last selection")
+			require.Equal(t, []string{"id", "name"}, names(gqlcollect.Collect(oc, a, []string{"Unit"})))
+			require.Equal(t, []string{"id", "code"}, names(gqlcollect.Collect(oc, b, []string{"Unit"})))
+		})
+	}
+}

@@ -1,0 +1,82 @@
+package ent
+
+import "database/sql"
+
+// nodeBlocks hands out the nodes one query scans, from blocks that double in
+// size, instead of one allocation per row: ent/entc.go (nodesInBlocks)
+// rewrites every generated sqlAll to take its nodes here. A block lives as
+// long as any of its nodes, so the first block of a query with a limit (a
+// page, First, Only) is no larger than the limit, and small.
+type nodeBlocks[T any] struct {
+	block []T
+	size  int // of the next block
+}
+
+// Sizes of the blocks: the first at most firstBlock (or the query's limit),
+// each next one twice the last, up to maxBlock.
+const (
+	firstBlock = 8
+	maxBlock   = 256
+)
+
+// newNodeBlocks returns the blocks of a query with the given limit (nil:
+// none; its first block holds one node).
+func newNodeBlocks[T any](limit *int) nodeBlocks[T] {
+	size := 1
+	if limit != nil && *limit > 0 {
+		size = min(*limit, firstBlock)
+	}
+	return nodeBlocks[T]{size: size}
+}
+
+// take returns a zero node.
+func (b *nodeBlocks[T]) take() *T {
+	if len(b.block) == cap(b.block) {
+		b.block = make([]T, 0, b.size)
+		b.size = min(2*b.size, maxBlock)
+	}
+	b.block = b.block[:len(b.block)+1]
+	return &b.block[len(b.block)-1]
+}
+
+// rowHolders lets the rows after a query's first scan into the holders
+// scanValues made for the first, instead of a new holder per column per
+// row: ent/entc.go (holdersReused) rewrites every generated sqlAll to scan
+// through it. database/sql overwrites a NullString, NullInt64, NullTime,
+// NullBool, NullFloat64 or []byte holder whole on every Scan (a []byte with
+// a copy), and assignValues copies what it reads out of them, so nothing of
+// one row stays in them for the next. A query with any other holder (a
+// custom scanner, a column ent does not know, which sqlgraph swaps and
+// assignValues keeps) gets new holders for every row, as before.
+type rowHolders struct {
+	values   []any
+	reusable bool
+}
+
+// scan returns the holders of a row of columns.
+func (h *rowHolders) scan(columns []string, scanValues func([]string) ([]any, error)) ([]any, error) {
+	if h.reusable && len(h.values) == len(columns) {
+		return h.values, nil
+	}
+	values, err := scanValues(columns)
+	if err != nil {
+		return nil, err
+	}
+	if h.values == nil {
+		h.values, h.reusable = values, reusableHolders(values)
+	}
+	return values, nil
+}
+
+// reusableHolders reports whether every holder is of a type Scan overwrites
+// whole.
+func reusableHolders(values []any) bool {
+	for _, v := range values {
+		switch v.(type) {
+		case *sql.NullString, *sql.NullInt64, *sql.NullTime, *sql.NullBool, *sql.NullFloat64, *[]byte:
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,42 @@
+package ent
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestNodeBlocks(t *testing.T) {
+	blockSizes := func(limit *int, n int) []int {
+		b := newNodeBlocks[Hazard](limit)
+		var sizes []int
+		seen := map[*Hazard]bool{}
+		for range n {
+			h := b.take()
+			require.False(t, seen[h], "every node is its own")
+			require.Zero(t, h.ID, "a node starts zero")
+			seen[h] = true
+			h.ID = len(seen)
+			if len(b.block) == 1 { // a new block
+				sizes = append(sizes, cap(b.block))
+			}
+		}
+		for h := range seen {
+			require.NotZero(t, h.ID, "a later take leaves earlier nodes alone")
+		}
+		return sizes
+	}
+	limit := func(n int) *int { return &n }
+	t.Run("a query without a limit grows from one node, doubling to a ceiling", func(t *testing.T) {
+		sizes := blockSizes(nil, 1000)
+		require.Equal(t, []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 256, 256}, sizes[:11])
+	})
+	t.Run("a First or Only query holds no more than its limit", func(t *testing.T) {
+		require.Equal(t, []int{1}, blockSizes(limit(1), 1))
+		require.Equal(t, []int{2}, blockSizes(limit(2), 2))
+	})
+	t.Run("a page starts with a small block", func(t *testing.T) {
+		require.Equal(t, []int{8, 16}, blockSizes(limit(21), 21))
+		require.Equal(t, []int{8}, blockSizes(limit(21), 4))
+	})
+}
