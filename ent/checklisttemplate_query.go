@@ -339,10 +339,11 @@ func (_q *ChecklistTemplateQuery) sqlAll(ctx context.Context, hooks ...queryHook
 		nodes = []*ChecklistTemplate{}
 		_spec = _q.querySpec()
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*ChecklistTemplate).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*ChecklistTemplate).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[ChecklistTemplate](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[ChecklistTemplate](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -415,10 +415,11 @@ func (_q *DrillQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Drill,
 			_q.withUnit != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*Drill).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*Drill).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[Drill](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[Drill](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -417,10 +417,11 @@ func (_q *DutyRosterQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 			_q.withShifts != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*DutyRoster).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*DutyRoster).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[DutyRoster](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[DutyRoster](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -378,10 +378,11 @@ func (_q *DutyShiftQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Du
 			_q.withRoster != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*DutyShift).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*DutyShift).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[DutyShift](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[DutyShift](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -490,10 +490,11 @@ func (_q *EnforcementActionQuery) sqlAll(ctx context.Context, hooks ...queryHook
 			_q.withHazardLinks != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*EnforcementAction).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*EnforcementAction).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[EnforcementAction](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[EnforcementAction](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

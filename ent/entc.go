@@ -120,7 +120,7 @@ func main() {
 			log.Fatalf("entc.go: %v", err)
 		}
 	}
-	if err := nodesInBlocks(); err != nil {
+	if err := rowsInBlocksAndHolders(); err != nil {
 		log.Fatalf("entc.go: %v", err)
 	}
 	if err := rewrite("gql_pagination.go", edgesInOneBlock); err != nil {
@@ -132,11 +132,16 @@ func main() {
 // allocates each node on its own.
 var assignNodeRe = regexp.MustCompile(`\t_spec\.Assign = func\(columns \[\]string, values \[\]any\) error \{\n\t\tnode := &(\w+)\{config: _q\.config\}\n`)
 
-// nodesInBlocks makes every query's sqlAll take its nodes from blocks
-// (node_blocks.go): a page of n rows costs a block or two rather than n
-// allocations, and an edge loaded for a page (a hazard's events) about
-// log n rather than one per row.
-func nodesInBlocks() error {
+// scanValuesRe is a generated sqlAll's holders for a row.
+var scanValuesRe = regexp.MustCompile(`\t_spec\.ScanValues = func\(columns \[\]string\) \(\[\]any, error\) \{\n\t\treturn \(\*(\w+)\)\.scanValues\(nil, columns\)\n\t\}\n`)
+
+// rowsInBlocksAndHolders makes every query's sqlAll take its nodes from
+// blocks (rows.go, nodeBlocks): a page of n rows costs a block or two rather
+// than n allocations, and an edge loaded for a page (a hazard's events)
+// about log n rather than one per row; and scan its rows after the first
+// into the first's holders (rows.go, rowHolders) rather than one new holder
+// per column per row.
+func rowsInBlocksAndHolders() error {
 	files, err := filepath.Glob("*_query.go")
 	if err != nil {
 		return fmt.Errorf("list the query files: %w", err)
@@ -144,11 +149,14 @@ func nodesInBlocks() error {
 	n := 0
 	for _, file := range files {
 		err := rewrite(file, func(src []byte) ([]byte, error) {
-			if m := len(assignNodeRe.FindAllIndex(src, -1)); m != 1 {
+			if len(assignNodeRe.FindAllIndex(src, -1)) != 1 || len(scanValuesRe.FindAllIndex(src, -1)) != 1 {
 				return src, nil // not a node's query file
 			}
 			n++
-			return assignNodeRe.ReplaceAll(src, []byte("\tblocks := newNodeBlocks[$1](_q.ctx.Limit) // ent/entc.go, nodesInBlocks\n"+
+			src = scanValuesRe.ReplaceAll(src, []byte("\tvar holders rowHolders // ent/entc.go, rowsInBlocksAndHolders\n"+
+				"\t_spec.ScanValues = func(columns []string) ([]any, error) {\n"+
+				"\t\treturn holders.scan(columns, func(c []string) ([]any, error) { return (*$1).scanValues(nil, c) })\n\t}\n"))
+			return assignNodeRe.ReplaceAll(src, []byte("\tblocks := newNodeBlocks[$1](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders\n"+
 				"\t_spec.Assign = func(columns []string, values []any) error {\n\t\tnode := blocks.take()\n\t\tnode.config = _q.config\n")), nil
 		})
 		if err != nil {
@@ -156,7 +164,7 @@ func nodesInBlocks() error {
 		}
 	}
 	if n == 0 {
-		return fmt.Errorf("no sqlAll allocates its nodes as expected: ent's templates changed; update nodesInBlocks in ent/entc.go")
+		return fmt.Errorf("no sqlAll allocates its nodes as expected: ent's templates changed; update rowsInBlocksAndHolders in ent/entc.go")
 	}
 	return nil
 }

@@ -414,10 +414,11 @@ func (_q *EnterpriseQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*E
 			_q.withTown != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*Enterprise).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*Enterprise).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[Enterprise](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[Enterprise](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

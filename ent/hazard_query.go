@@ -712,10 +712,11 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 			_q.withEnterpriseUnit != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*Hazard).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*Hazard).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[Hazard](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[Hazard](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -451,10 +451,11 @@ func (_q *HazardAssignmentQuery) sqlAll(ctx context.Context, hooks ...queryHook)
 			_q.withAssignee != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*HazardAssignment).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*HazardAssignment).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[HazardAssignment](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[HazardAssignment](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -378,10 +378,11 @@ func (_q *HazardEventQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 			_q.withHazard != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*HazardEvent).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*HazardEvent).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[HazardEvent](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[HazardEvent](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -602,10 +602,11 @@ func (_q *InspectionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*I
 			_q.withFollowUps != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*Inspection).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*Inspection).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[Inspection](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[Inspection](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -417,10 +417,11 @@ func (_q *LeadershipGroupQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 			_q.withMembers != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*LeadershipGroup).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*LeadershipGroup).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[LeadershipGroup](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[LeadershipGroup](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -378,10 +378,11 @@ func (_q *MaterialReserveQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 			_q.withUnit != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*MaterialReserve).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*MaterialReserve).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[MaterialReserve](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[MaterialReserve](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

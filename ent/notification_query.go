@@ -339,10 +339,11 @@ func (_q *NotificationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		nodes = []*Notification{}
 		_spec = _q.querySpec()
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*Notification).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*Notification).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[Notification](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[Notification](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

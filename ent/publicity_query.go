@@ -417,10 +417,11 @@ func (_q *PublicityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pu
 			_q.withVisits != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*Publicity).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*Publicity).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[Publicity](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[Publicity](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -378,10 +378,11 @@ func (_q *PublicityVisitQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 			_q.withPublicity != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*PublicityVisit).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*PublicityVisit).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[PublicityVisit](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[PublicityVisit](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -417,10 +417,11 @@ func (_q *RandomDrawQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*R
 			_q.withInspections != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*RandomDraw).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*RandomDraw).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[RandomDraw](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[RandomDraw](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

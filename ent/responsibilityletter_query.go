@@ -491,10 +491,11 @@ func (_q *ResponsibilityLetterQuery) sqlAll(ctx context.Context, hooks ...queryH
 			_q.withEvents != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*ResponsibilityLetter).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*ResponsibilityLetter).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[ResponsibilityLetter](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[ResponsibilityLetter](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

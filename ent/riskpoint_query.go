@@ -455,10 +455,11 @@ func (_q *RiskPointQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ri
 			_q.withGradings != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*RiskPoint).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*RiskPoint).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[RiskPoint](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[RiskPoint](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

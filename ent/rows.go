@@ -1,6 +1,6 @@
 package ent
 
-import "database/sql"
+import "entgo.io/ent/dialect/sql"
 
 // nodeBlocks hands out the nodes one query scans, from blocks that double in
 // size, instead of one allocation per row: ent/entc.go (nodesInBlocks)

@@ -3,6 +3,7 @@ package ent
 import (
 	"testing"
 
+	"entgo.io/ent/dialect/sql"
 	"github.com/stretchr/testify/require"
 )
 
@@ -38,5 +39,35 @@ func TestNodeBlocks(t *testing.T) {
 	t.Run("a page starts with a small block", func(t *testing.T) {
 		require.Equal(t, []int{8, 16}, blockSizes(limit(21), 21))
 		require.Equal(t, []int{8}, blockSizes(limit(21), 4))
+	})
+}
+
+func TestRowHolders(t *testing.T) {
+	columns := []string{"id", "name", "at"}
+	calls := 0
+	standard := func([]string) ([]any, error) {
+		calls++
+		return []any{new(sql.NullInt64), new(sql.NullString), new(sql.NullTime)}, nil
+	}
+	t.Run("rows after the first scan into the first's holders when Scan overwrites them whole", func(t *testing.T) {
+		var h rowHolders
+		first, err := h.scan(columns, standard)
+		require.NoError(t, err)
+		second, err := h.scan(columns, standard)
+		require.NoError(t, err)
+		require.Same(t, first[1], second[1])
+		require.Equal(t, 1, calls)
+	})
+	t.Run("a holder of another type makes every row's holders new", func(t *testing.T) {
+		var h rowHolders
+		custom := func([]string) ([]any, error) {
+			return []any{new(sql.NullInt64), new(sql.UnknownType), new(sql.NullTime)}, nil
+		}
+		first, err := h.scan(columns, custom)
+		require.NoError(t, err)
+		second, err := h.scan(columns, custom)
+		require.NoError(t, err)
+		require.NotSame(t, first[1], second[1])
+		require.NotSame(t, first[0], second[0])
 	})
 }

@@ -414,10 +414,11 @@ func (_q *SupervisionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 			_q.withEnterprise != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*Supervision).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*Supervision).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[Supervision](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[Supervision](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

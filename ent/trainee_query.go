@@ -415,10 +415,11 @@ func (_q *TraineeQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Trai
 			_q.withEnterprise != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*Trainee).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*Trainee).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[Trainee](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[Trainee](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config

@@ -417,10 +417,11 @@ func (_q *TrainingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Tra
 			_q.withTrainees != nil,
 		}
 	)
+	var holders rowHolders // ent/entc.go, rowsInBlocksAndHolders
 	_spec.ScanValues = func(columns []string) ([]any, error) {
-		return (*Training).scanValues(nil, columns)
+		return holders.scan(columns, func(c []string) ([]any, error) { return (*Training).scanValues(nil, c) })
 	}
-	blocks := newNodeBlocks[Training](_q.ctx.Limit) // ent/entc.go, nodesInBlocks
+	blocks := newNodeBlocks[Training](_q.ctx.Limit) // ent/entc.go, rowsInBlocksAndHolders
 	_spec.Assign = func(columns []string, values []any) error {
 		node := blocks.take()
 		node.config = _q.config
