@@ -41,21 +41,27 @@ func (b *nodeBlocks[T]) take() *T {
 
 // rowHolders lets the rows after a query's first scan into the holders
 // scanValues made for the first, instead of a new holder per column per
-// row: ent/entc.go (holdersReused) rewrites every generated sqlAll to scan
-// through it. database/sql overwrites a NullString, NullInt64, NullTime,
-// NullBool, NullFloat64 or []byte holder whole on every Scan (a []byte with
-// a copy), and assignValues copies what it reads out of them, so nothing of
-// one row stays in them for the next. A query with any other holder (a
-// custom scanner, a column ent does not know, which sqlgraph swaps and
+// row: ent/entc.go (rowsInBlocksAndHolders) rewrites every generated sqlAll
+// to scan through it. database/sql overwrites a NullString, NullInt64,
+// NullTime, NullBool or NullFloat64 holder whole on every Scan, and
+// assignValues copies what it reads out of them, so nothing of one row
+// stays in them for the next. A []byte holder gets a new one for every row:
+// assignValues keeps the holder itself for a nillable bytes field
+// (SigningKey.SealedPrivateKey). A query with any other holder (a custom
+// scanner, a column ent does not know, which sqlgraph swaps and
 // assignValues keeps) gets new holders for every row, as before.
 type rowHolders struct {
 	values   []any
+	bytes    []int // indexes of the []byte holders, new for every row
 	reusable bool
 }
 
 // scan returns the holders of a row of columns.
 func (h *rowHolders) scan(columns []string, scanValues func([]string) ([]any, error)) ([]any, error) {
 	if h.reusable && len(h.values) == len(columns) {
+		for _, i := range h.bytes {
+			h.values[i] = new([]byte)
+		}
 		return h.values, nil
 	}
 	values, err := scanValues(columns)
@@ -63,20 +69,16 @@ func (h *rowHolders) scan(columns []string, scanValues func([]string) ([]any, er
 		return nil, err
 	}
 	if h.values == nil {
-		h.values, h.reusable = values, reusableHolders(values)
-	}
-	return values, nil
-}
-
-// reusableHolders reports whether every holder is of a type Scan overwrites
-// whole.
-func reusableHolders(values []any) bool {
-	for _, v := range values {
-		switch v.(type) {
-		case *sql.NullString, *sql.NullInt64, *sql.NullTime, *sql.NullBool, *sql.NullFloat64, *[]byte:
-		default:
-			return false
+		h.values, h.reusable = values, true
+		for i, v := range values {
+			switch v.(type) {
+			case *sql.NullString, *sql.NullInt64, *sql.NullTime, *sql.NullBool, *sql.NullFloat64:
+			case *[]byte:
+				h.bytes = append(h.bytes, i)
+			default:
+				h.reusable = false
+			}
 		}
 	}
-	return true
+	return values, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/hazardevent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/testdb/demodb"
@@ -55,6 +57,23 @@ func TestRowsAfterTheFirstReadAsTheirOwn(t *testing.T) {
 		t.Run("units", func(t *testing.T) {
 			rows := c.Unit.Query().Order(ent.Asc(unit.FieldID)).AllX(ctx)
 			check(t, stringers(rows), func(i int) fmt.Stringer { return c.Unit.GetX(ctx, rows[i].ID) })
+		})
+		t.Run("signing keys, whose nillable sealed key keeps its holder", func(t *testing.T) {
+			for i, sealed := range [][]byte{[]byte("one"), nil, []byte("three"), []byte("four"), nil} {
+				create := c.SigningKey.Create().SetKid(fmt.Sprintf("k%d", i)).SetPublicKey([]byte{byte(i)}).SetCreatedAt(time.Now())
+				if sealed != nil {
+					create.SetSealedPrivateKey(sealed)
+				}
+				create.ExecX(ctx)
+			}
+			rows := c.SigningKey.Query().Order(ent.Asc(signingkey.FieldID)).AllX(ctx)
+			check(t, stringers(rows), func(i int) fmt.Stringer { return c.SigningKey.GetX(ctx, rows[i].ID) })
+			for i, r := range rows {
+				require.Equal(t, []byte{byte(i)}, r.PublicKey)
+			}
+			require.Equal(t, "three", string(*rows[2].SealedPrivateKey))
+			require.Equal(t, "four", string(*rows[3].SealedPrivateKey))
+			require.Empty(t, *rows[4].SealedPrivateKey, "ent keeps a NULL bytes column as a pointer to no bytes")
 		})
 		t.Run("hazards with their events loaded for the page", func(t *testing.T) {
 			rows := c.Hazard.Query().Order(ent.Asc(hazard.FieldID)).WithEvents().AllX(ctx)

@@ -58,6 +58,19 @@ func TestRowHolders(t *testing.T) {
 		require.Same(t, first[1], second[1])
 		require.Equal(t, 1, calls)
 	})
+	t.Run("a []byte holder is new for every row: a nillable bytes field keeps it", func(t *testing.T) {
+		var h rowHolders
+		withBytes := func([]string) ([]any, error) {
+			return []any{new(sql.NullInt64), new([]byte), new(sql.NullTime)}, nil
+		}
+		first, err := h.scan(columns, withBytes)
+		require.NoError(t, err)
+		kept := first[1]
+		second, err := h.scan(columns, withBytes)
+		require.NoError(t, err)
+		require.NotSame(t, kept, second[1])
+		require.Same(t, first[0], second[0], "the others are reused")
+	})
 	t.Run("a holder of another type makes every row's holders new", func(t *testing.T) {
 		var h rowHolders
 		custom := func([]string) ([]any, error) {
