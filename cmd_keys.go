@@ -79,7 +79,7 @@ func listKeys(ctx context.Context, client *ent.Client) error {
 			state = "verifies until " + k.VerifyUntil.UTC().Format(time.RFC3339)
 		}
 		kind := "sealed"
-		if k.SealedPrivateKey == nil {
+		if !auth.Sealed(k) {
 			kind = "configured"
 		}
 		fmt.Printf("%s  %-10s  created %s  %s\n", k.Kid, kind, k.CreatedAt.UTC().Format(time.RFC3339), state)

@@ -149,8 +149,12 @@ func rowsInBlocksAndHolders() error {
 	n := 0
 	for _, file := range files {
 		err := rewrite(file, func(src []byte) ([]byte, error) {
-			if len(assignNodeRe.FindAllIndex(src, -1)) != 1 || len(scanValuesRe.FindAllIndex(src, -1)) != 1 {
+			assigns, scans := len(assignNodeRe.FindAllIndex(src, -1)), len(scanValuesRe.FindAllIndex(src, -1))
+			switch {
+			case assigns == 0 && scans == 0:
 				return src, nil // not a node's query file
+			case assigns != 1 || scans != 1:
+				return nil, fmt.Errorf("a sqlAll no longer scans and assigns its rows as expected: ent's templates changed; update rowsInBlocksAndHolders in ent/entc.go")
 			}
 			n++
 			src = scanValuesRe.ReplaceAll(src, []byte("\tvar holders rowHolders // ent/entc.go, rowsInBlocksAndHolders\n"+

@@ -3,7 +3,7 @@ package ent
 import "entgo.io/ent/dialect/sql"
 
 // nodeBlocks hands out the nodes one query scans, from blocks that double in
-// size, instead of one allocation per row: ent/entc.go (nodesInBlocks)
+// size, instead of one allocation per row: ent/entc.go (rowsInBlocksAndHolders)
 // rewrites every generated sqlAll to take its nodes here. A block lives as
 // long as any of its nodes, so the first block of a query with a limit (a
 // page, First, Only) is no larger than the limit, and small.

@@ -150,6 +150,13 @@ func (s *keyStore) open(ctx context.Context) (*keyState, error) {
 
 var errNoSealedKey = errors.New("auth: the database holds no signing key sealed with a secret")
 
+// Sealed reports whether k's private half is kept in the database, sealed
+// with the deployment's secret, rather than configured on each replica. ent
+// reads a NULL bytes column as a pointer to no bytes, not a nil pointer.
+func Sealed(k *ent.SigningKey) bool {
+	return k.SealedPrivateKey != nil && len(*k.SealedPrivateKey) > 0
+}
+
 // load reads every key that still verifies; the newest one not retired
 // signs.
 func (s *keyStore) load(ctx context.Context) (*keyState, error) {
@@ -163,7 +170,7 @@ func (s *keyStore) load(ctx context.Context) (*keyState, error) {
 	var st *keyState
 	for _, r := range rows {
 		if r.RetiredAt == nil && st == nil {
-			if r.SealedPrivateKey == nil {
+			if !Sealed(r) {
 				return nil, errNoSealedKey
 			}
 			seed, err := unseal(s.aead, r.Kid, *r.SealedPrivateKey)

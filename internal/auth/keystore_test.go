@@ -12,6 +12,9 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/signingkey"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/config"
 	"github.com/dutychain/dutychain/internal/db"
@@ -126,5 +129,16 @@ func TestConfiguredKeysOnPostgreSQL(t *testing.T) {
 			require.True(t, errors.Is(err, ErrKeyMismatch), "the old key alone no longer starts: %v", err)
 			require.NotEqual(t, a.SigningKID(), b.SigningKID())
 		})
+	})
+}
+
+func TestSealedTellsAKeyKeptInTheDatabaseFromAConfiguredOne(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := authz.SystemContext(context.Background())
+		d.Client.SigningKey.Create().SetKid("configured").SetPublicKey([]byte{1}).SetCreatedAt(time.Now()).ExecX(ctx)
+		d.Client.SigningKey.Create().SetKid("sealed").SetPublicKey([]byte{2}).SetSealedPrivateKey([]byte("s")).SetCreatedAt(time.Now()).ExecX(ctx)
+		keys := d.Client.SigningKey.Query().Order(ent.Asc(signingkey.FieldID)).AllX(ctx)
+		require.False(t, Sealed(keys[0]), "a NULL sealed key, which ent reads as a pointer to no bytes")
+		require.True(t, Sealed(keys[1]))
 	})
 }
