@@ -94,14 +94,14 @@ type Policy struct {
 	inherits map[string]map[string]bool
 
 	mu       sync.RWMutex
-	allowers map[string]map[string]bool // tenant|type|action → roles allowed
+	allowers map[allowersKey]map[string]bool // roles allowed
 }
 
 // NewPolicy builds the enforcers from the embedded model and the given rows.
 func NewPolicy(revision int64, rules []Rule, links []Link) (*Policy, error) {
 	rules = enforceInvariants(rules)
 	p := &Policy{Revision: revision, tenantRows: map[string][][]string{}, rules: rules,
-		allowers: map[string]map[string]bool{}}
+		allowers: map[allowersKey]map[string]bool{}}
 	for _, r := range rules {
 		p.tenantRows[r.Tenant] = append(p.tenantRows[r.Tenant], []string{r.Tenant, r.Role, r.Type, r.Action})
 	}
@@ -307,7 +307,7 @@ func TypeMatch(requested, rule string) bool {
 // rolesAllowed returns the roles that policy rows name for (tenant, typ,
 // action), matching with the same keyMatch the model uses.
 func (p *Policy) rolesAllowed(tenant int, typ, action string) map[string]bool {
-	key := strconv.Itoa(tenant) + "|" + typ + "|" + action
+	key := allowersKey{tenant, typ, action}
 	p.mu.RLock()
 	roles, ok := p.allowers[key]
 	p.mu.RUnlock()
@@ -325,6 +325,13 @@ func (p *Policy) rolesAllowed(tenant int, typ, action string) map[string]bool {
 	p.allowers[key] = roles
 	p.mu.Unlock()
 	return roles
+}
+
+// allowersKey is what the roles allowed depend on: a struct, not a joined
+// string, so that a lookup allocates nothing.
+type allowersKey struct {
+	tenant      int
+	typ, action string
 }
 
 // enforceInvariants drops the rows no tenant policy may hold, whatever the
