@@ -120,7 +120,13 @@ func main() {
 			log.Fatalf("entc.go: %v", err)
 		}
 	}
+	if err := rewrite("gql_collection.go", collectionOnTheStack); err != nil {
+		log.Fatalf("entc.go: %v", err)
+	}
 	if err := rowsInBlocksAndHolders(); err != nil {
+		log.Fatalf("entc.go: %v", err)
+	}
+	if err := rewrite("gql_pagination.go", collectedFieldInPlace); err != nil {
 		log.Fatalf("entc.go: %v", err)
 	}
 	if err := rewrite("gql_pagination.go", edgesInOneBlock); err != nil {
@@ -171,6 +177,79 @@ func rowsInBlocksAndHolders() error {
 		return fmt.Errorf("no sqlAll allocates its nodes as expected: ent's templates changed; update rowsInBlocksAndHolders in ent/entc.go")
 	}
 	return nil
+}
+
+// The shapes of entgql's field collection collectionOnTheStack rewrites.
+var (
+	fieldSeenRe      = regexp.MustCompile(`fieldSeen( +)= make\(map\[string\]struct\{\}, len\(\w+\.Columns\)\)`)
+	selectedFieldsRe = regexp.MustCompile(`selectedFields = \[\]string\{(\w+\.FieldID)\}`)
+)
+
+// collectionOnTheStack gives each type's field collection (one per
+// connection a request reads) a map of the fields seen and a list of those
+// selected that stay on the stack: the map was sized for all of the type's
+// columns, and the list grew from one field, three or four allocations per
+// collection for the handful of fields a selection names.
+func collectionOnTheStack(src []byte) ([]byte, error) {
+	if len(fieldSeenRe.FindAllIndex(src, -1)) == 0 || len(selectedFieldsRe.FindAllIndex(src, -1)) == 0 {
+		return nil, fmt.Errorf("no field collection as expected: entgql's templates changed; update collectionOnTheStack in ent/entc.go")
+	}
+	src = fieldSeenRe.ReplaceAll(src, []byte("fieldSeen$1= make(map[string]struct{}, 8)"))
+	return selectedFieldsRe.ReplaceAll(src, []byte("selectedFields = append(make([]string, 0, 16), $1)")), nil
+}
+
+// collectedFieldCopy is entgql's collectedField (after collectThroughSharedCache),
+// which returns a copy of the field it finds: one allocation per connection
+// and path a request reads.
+const collectedFieldCopy = `func collectedField(ctx context.Context, path ...string) *graphql.CollectedField {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	field := fc.Field
+	oc := graphql.GetOperationContext(ctx)
+walk:
+	for _, name := range path {
+		for _, f := range gqlcollect.Collect(oc, field.Selections, nil) {
+			if f.Alias == name {
+				field = f
+				continue walk
+			}
+		}
+		return nil
+	}
+	return &field
+}`
+
+// collectedFieldInPlace makes collectedField return the field where it
+// lies, in the field context or in the collected fields (which are shared
+// and read only): every caller reads it.
+func collectedFieldInPlace(src []byte) ([]byte, error) {
+	if !bytes.Contains(src, []byte(collectedFieldCopy)) {
+		return nil, fmt.Errorf("collectedField is not as expected: entgql's templates changed; update collectedFieldInPlace in ent/entc.go")
+	}
+	return bytes.Replace(src, []byte(collectedFieldCopy), []byte(`// collectedField returns the field at path under ctx's field, where it lies
+// (ent/entc.go, collectedFieldInPlace): callers only read it.
+func collectedField(ctx context.Context, path ...string) *graphql.CollectedField {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	field := &fc.Field
+	oc := graphql.GetOperationContext(ctx)
+walk:
+	for _, name := range path {
+		fields := gqlcollect.Collect(oc, field.Selections, nil)
+		for i := range fields {
+			if fields[i].Alias == name {
+				field = &fields[i]
+				continue walk
+			}
+		}
+		return nil
+	}
+	return field
+}`), 1), nil
 }
 
 // edgesRe is a generated connection's loop building one edge per node.

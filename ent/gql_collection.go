@@ -70,8 +70,8 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(auditevent.Columns))
-		selectedFields = []string{auditevent.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), auditevent.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -196,8 +196,8 @@ func (_q *CampaignQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(campaign.Columns))
-		selectedFields = []string{campaign.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), campaign.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -424,8 +424,8 @@ func (_q *CertificateQuery) collectField(ctx context.Context, oneNode bool, opCt
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(certificate.Columns))
-		selectedFields = []string{certificate.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), certificate.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -573,8 +573,8 @@ func (_q *ChecklistTemplateQuery) collectField(ctx context.Context, oneNode bool
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(checklisttemplate.Columns))
-		selectedFields = []string{checklisttemplate.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), checklisttemplate.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -687,8 +687,8 @@ func (_q *ControlMeasureQuery) collectField(ctx context.Context, oneNode bool, o
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(controlmeasure.Columns))
-		selectedFields = []string{controlmeasure.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), controlmeasure.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -816,8 +816,8 @@ func (_q *DrillQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(drill.Columns))
-		selectedFields = []string{drill.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), drill.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -980,8 +980,8 @@ func (_q *DutyListQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(dutylist.Columns))
-		selectedFields = []string{dutylist.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), dutylist.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -1134,8 +1134,8 @@ func (_q *DutyRosterQuery) collectField(ctx context.Context, oneNode bool, opCtx
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(dutyroster.Columns))
-		selectedFields = []string{dutyroster.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), dutyroster.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -1278,8 +1278,8 @@ func (_q *DutyShiftQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(dutyshift.Columns))
-		selectedFields = []string{dutyshift.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), dutyshift.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -1409,8 +1409,8 @@ func (_q *EmergencyPlanQuery) collectField(ctx context.Context, oneNode bool, op
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(emergencyplan.Columns))
-		selectedFields = []string{emergencyplan.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), emergencyplan.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -1573,8 +1573,8 @@ func (_q *EnforcementActionQuery) collectField(ctx context.Context, oneNode bool
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(enforcementaction.Columns))
-		selectedFields = []string{enforcementaction.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), enforcementaction.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -1787,8 +1787,8 @@ func (_q *EnforcementHazardQuery) collectField(ctx context.Context, oneNode bool
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(enforcementhazard.Columns))
-		selectedFields = []string{enforcementhazard.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), enforcementhazard.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -1891,8 +1891,8 @@ func (_q *EnterpriseQuery) collectField(ctx context.Context, oneNode bool, opCtx
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(enterprise.Columns))
-		selectedFields = []string{enterprise.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), enterprise.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -2080,8 +2080,8 @@ func (_q *FileQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(file.Columns))
-		selectedFields = []string{file.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), file.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -2211,8 +2211,8 @@ func (_q *FollowUpCheckQuery) collectField(ctx context.Context, oneNode bool, op
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(followupcheck.Columns))
-		selectedFields = []string{followupcheck.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), followupcheck.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -2365,8 +2365,8 @@ func (_q *GroupMemberQuery) collectField(ctx context.Context, oneNode bool, opCt
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(groupmember.Columns))
-		selectedFields = []string{groupmember.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), groupmember.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -2486,8 +2486,8 @@ func (_q *HazardQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(hazard.Columns))
-		selectedFields = []string{hazard.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), hazard.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -2807,8 +2807,8 @@ func (_q *HazardAssignmentQuery) collectField(ctx context.Context, oneNode bool,
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(hazardassignment.Columns))
-		selectedFields = []string{hazardassignment.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), hazardassignment.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -2976,8 +2976,8 @@ func (_q *HazardEventQuery) collectField(ctx context.Context, oneNode bool, opCt
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(hazardevent.Columns))
-		selectedFields = []string{hazardevent.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), hazardevent.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -3115,8 +3115,8 @@ func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(importjob.Columns))
-		selectedFields = []string{importjob.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), importjob.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -3281,8 +3281,8 @@ func (_q *InspectionQuery) collectField(ctx context.Context, oneNode bool, opCtx
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(inspection.Columns))
-		selectedFields = []string{inspection.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), inspection.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -3531,8 +3531,8 @@ func (_q *LeadershipGroupQuery) collectField(ctx context.Context, oneNode bool, 
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(leadershipgroup.Columns))
-		selectedFields = []string{leadershipgroup.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), leadershipgroup.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -3665,8 +3665,8 @@ func (_q *LetterEventQuery) collectField(ctx context.Context, oneNode bool, opCt
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(letterevent.Columns))
-		selectedFields = []string{letterevent.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), letterevent.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -3811,8 +3811,8 @@ func (_q *LetterSignatureQuery) collectField(ctx context.Context, oneNode bool, 
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(lettersignature.Columns))
-		selectedFields = []string{lettersignature.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), lettersignature.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -3937,8 +3937,8 @@ func (_q *MaterialReserveQuery) collectField(ctx context.Context, oneNode bool, 
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(materialreserve.Columns))
-		selectedFields = []string{materialreserve.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), materialreserve.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -4101,8 +4101,8 @@ func (_q *MeetingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(meeting.Columns))
-		selectedFields = []string{meeting.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), meeting.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -4250,8 +4250,8 @@ func (_q *NoticeQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(notice.Columns))
-		selectedFields = []string{notice.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), notice.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -4498,8 +4498,8 @@ func (_q *NoticeReceiptQuery) collectField(ctx context.Context, oneNode bool, op
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(noticereceipt.Columns))
-		selectedFields = []string{noticereceipt.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), noticereceipt.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -4652,8 +4652,8 @@ func (_q *NotificationQuery) collectField(ctx context.Context, oneNode bool, opC
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(notification.Columns))
-		selectedFields = []string{notification.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), notification.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -4771,8 +4771,8 @@ func (_q *PostQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(post.Columns))
-		selectedFields = []string{post.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), post.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -4915,8 +4915,8 @@ func (_q *PublicityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(publicity.Columns))
-		selectedFields = []string{publicity.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), publicity.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -5069,8 +5069,8 @@ func (_q *RandomDrawQuery) collectField(ctx context.Context, oneNode bool, opCtx
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(randomdraw.Columns))
-		selectedFields = []string{randomdraw.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), randomdraw.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -5221,8 +5221,8 @@ func (_q *RescueTeamQuery) collectField(ctx context.Context, oneNode bool, opCtx
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(rescueteam.Columns))
-		selectedFields = []string{rescueteam.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), rescueteam.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -5365,8 +5365,8 @@ func (_q *ResponsibilityLetterQuery) collectField(ctx context.Context, oneNode b
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(responsibilityletter.Columns))
-		selectedFields = []string{responsibilityletter.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), responsibilityletter.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -5534,8 +5534,8 @@ func (_q *RiskGradingQuery) collectField(ctx context.Context, oneNode bool, opCt
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(riskgrading.Columns))
-		selectedFields = []string{riskgrading.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), riskgrading.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -5683,8 +5683,8 @@ func (_q *RiskPointQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(riskpoint.Columns))
-		selectedFields = []string{riskpoint.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), riskpoint.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -5842,8 +5842,8 @@ func (_q *TenantQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(tenant.Columns))
-		selectedFields = []string{tenant.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), tenant.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -5943,8 +5943,8 @@ func (_q *TraineeQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(trainee.Columns))
-		selectedFields = []string{trainee.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), trainee.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -6082,8 +6082,8 @@ func (_q *TrainingQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(training.Columns))
-		selectedFields = []string{training.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), training.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -6231,8 +6231,8 @@ func (_q *UnitQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(unit.Columns))
-		selectedFields = []string{unit.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), unit.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
@@ -6831,8 +6831,8 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 	path = append([]string(nil), path...)
 	var (
 		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(user.Columns))
-		selectedFields = []string{user.FieldID}
+		fieldSeen      = make(map[string]struct{}, 8)
+		selectedFields = append(make([]string, 0, 16), user.FieldID)
 	)
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {

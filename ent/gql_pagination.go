@@ -95,24 +95,27 @@ func validateFirstLast(first, last *int) (err *gqlerror.Error) {
 	return err
 }
 
+// collectedField returns the field at path under ctx's field, where it lies
+// (ent/entc.go, collectedFieldInPlace): callers only read it.
 func collectedField(ctx context.Context, path ...string) *graphql.CollectedField {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return nil
 	}
-	field := fc.Field
+	field := &fc.Field
 	oc := graphql.GetOperationContext(ctx)
 walk:
 	for _, name := range path {
-		for _, f := range gqlcollect.Collect(oc, field.Selections, nil) {
-			if f.Alias == name {
-				field = f
+		fields := gqlcollect.Collect(oc, field.Selections, nil)
+		for i := range fields {
+			if fields[i].Alias == name {
+				field = &fields[i]
 				continue walk
 			}
 		}
 		return nil
 	}
-	return &field
+	return field
 }
 
 func hasCollectedField(ctx context.Context, path ...string) bool {
