@@ -356,6 +356,7 @@ func (_q *AuditHeadQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Au
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
+	qualifyColumns(_spec, _q.driver.Dialect()) // ent/entc.go, rowsInBlocksAndHolders
 	if err := sqlgraph.QueryNodes(ctx, _q.driver, _spec); err != nil {
 		return nil, err
 	}

@@ -138,15 +138,19 @@ func main() {
 // allocates each node on its own.
 var assignNodeRe = regexp.MustCompile(`\t_spec\.Assign = func\(columns \[\]string, values \[\]any\) error \{\n\t\tnode := &(\w+)\{config: _q\.config\}\n`)
 
+// queryNodes is a generated sqlAll's statement.
+const queryNodes = "\tif err := sqlgraph.QueryNodes(ctx, _q.driver, _spec); err != nil {\n"
+
 // scanValuesRe is a generated sqlAll's holders for a row.
 var scanValuesRe = regexp.MustCompile(`\t_spec\.ScanValues = func\(columns \[\]string\) \(\[\]any, error\) \{\n\t\treturn \(\*(\w+)\)\.scanValues\(nil, columns\)\n\t\}\n`)
 
 // rowsInBlocksAndHolders makes every query's sqlAll take its nodes from
 // blocks (rows.go, nodeBlocks): a page of n rows costs a block or two rather
 // than n allocations, and an edge loaded for a page (a hazard's events)
-// about log n rather than one per row; and scan its rows after the first
-// into the first's holders (rows.go, rowHolders) rather than one new holder
-// per column per row.
+// about log n rather than one per row; scan its rows after the first into
+// the first's holders (rows.go, rowHolders) rather than one new holder per
+// column per row; and select its columns already qualified (rows.go,
+// qualifyColumns).
 func rowsInBlocksAndHolders() error {
 	files, err := filepath.Glob("*_query.go")
 	if err != nil {
@@ -156,13 +160,16 @@ func rowsInBlocksAndHolders() error {
 	for _, file := range files {
 		err := rewrite(file, func(src []byte) ([]byte, error) {
 			assigns, scans := len(assignNodeRe.FindAllIndex(src, -1)), len(scanValuesRe.FindAllIndex(src, -1))
+			queries := bytes.Count(src, []byte(queryNodes))
 			switch {
-			case assigns == 0 && scans == 0:
+			case assigns == 0 && scans == 0 && queries == 0:
 				return src, nil // not a node's query file
-			case assigns != 1 || scans != 1:
+			case assigns != 1 || scans != 1 || queries != 1:
 				return nil, fmt.Errorf("a sqlAll no longer scans and assigns its rows as expected: ent's templates changed; update rowsInBlocksAndHolders in ent/entc.go")
 			}
 			n++
+			src = bytes.Replace(src, []byte(queryNodes),
+				[]byte("\tqualifyColumns(_spec, _q.driver.Dialect()) // ent/entc.go, rowsInBlocksAndHolders\n"+queryNodes), 1)
 			src = scanValuesRe.ReplaceAll(src, []byte("\tvar holders rowHolders // ent/entc.go, rowsInBlocksAndHolders\n"+
 				"\t_spec.ScanValues = func(columns []string) ([]any, error) {\n"+
 				"\t\treturn holders.scan(columns, func(c []string) ([]any, error) { return (*$1).scanValues(nil, c) })\n\t}\n"))

@@ -730,6 +730,7 @@ func (_q *HazardQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Hazar
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
+	qualifyColumns(_spec, _q.driver.Dialect()) // ent/entc.go, rowsInBlocksAndHolders
 	if err := sqlgraph.QueryNodes(ctx, _q.driver, _spec); err != nil {
 		return nil, err
 	}

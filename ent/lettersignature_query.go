@@ -396,6 +396,7 @@ func (_q *LetterSignatureQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
+	qualifyColumns(_spec, _q.driver.Dialect()) // ent/entc.go, rowsInBlocksAndHolders
 	if err := sqlgraph.QueryNodes(ctx, _q.driver, _spec); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,11 @@
 package ent
 
-import "entgo.io/ent/dialect/sql"
+import (
+	"sync"
+
+	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
+)
 
 // nodeBlocks hands out the nodes one query scans, from blocks that double in
 // size, instead of one allocation per row: ent/entc.go (rowsInBlocksAndHolders)
@@ -81,4 +86,52 @@ func (h *rowHolders) scan(columns []string, scanValues func([]string) ([]any, er
 		}
 	}
 	return values, nil
+}
+
+// qualifyColumns gives the columns a query selects their table's
+// qualification and quoting ahead of ent's selector, from a cache:
+// ent's Selector.C builds `"hazards"."state"` afresh for every column of
+// every query (three or four allocations each) and leaves a name that is
+// already qualified as it is. ent/entc.go (rowsInBlocksAndHolders) calls it
+// in every generated sqlAll. A query reading from a selector of its own
+// (From), with modifiers (which may wrap it and select unqualified names)
+// or in a named schema keeps ent's own path; rows come back under their
+// bare column names either way.
+func qualifyColumns(spec *sqlgraph.QuerySpec, dialect string) {
+	if spec.From != nil || len(spec.Modifiers) > 0 || spec.Node.Schema != "" || len(spec.Node.Columns) == 0 {
+		return
+	}
+	qualified := make([]string, len(spec.Node.Columns)) // Columns may be the package's own slice
+	for i, c := range spec.Node.Columns {
+		qualified[i] = qualifiedColumn(dialect, spec.Node.Table, c)
+	}
+	spec.Node.Columns = qualified
+}
+
+type qualifiedKey struct{ dialect, table, column string }
+
+// qualifiedColumns caches qualifiedColumn: as many entries as the schema
+// has columns per dialect.
+var qualifiedColumns struct {
+	mu    sync.RWMutex
+	names map[qualifiedKey]string
+}
+
+// qualifiedColumn is column of table as ent's selector writes it.
+func qualifiedColumn(dialect, table, column string) string {
+	k := qualifiedKey{dialect, table, column}
+	qualifiedColumns.mu.RLock()
+	name, ok := qualifiedColumns.names[k]
+	qualifiedColumns.mu.RUnlock()
+	if ok {
+		return name
+	}
+	name = sql.Dialect(dialect).Select().From(sql.Dialect(dialect).Table(table)).C(column) // as sqlgraph builds it
+	qualifiedColumns.mu.Lock()
+	if qualifiedColumns.names == nil {
+		qualifiedColumns.names = make(map[qualifiedKey]string)
+	}
+	qualifiedColumns.names[k] = name
+	qualifiedColumns.mu.Unlock()
+	return name
 }

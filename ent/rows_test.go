@@ -3,7 +3,10 @@ package ent
 import (
 	"testing"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/schema/field"
 	"github.com/stretchr/testify/require"
 )
 
@@ -82,5 +85,25 @@ func TestRowHolders(t *testing.T) {
 		require.NoError(t, err)
 		require.NotSame(t, first[1], second[1])
 		require.NotSame(t, first[0], second[0])
+	})
+}
+
+func TestQualifiedColumnIsWhatEntsSelectorWrites(t *testing.T) {
+	for _, d := range []string{dialect.Postgres, dialect.SQLite} {
+		s := sql.Dialect(d).Select().From(sql.Dialect(d).Table("hazards"))
+		want := s.C("state")
+		require.Equal(t, want, qualifiedColumn(d, "hazards", "state"))
+		require.Equal(t, want, s.C(qualifiedColumn(d, "hazards", "state")), "ent leaves a qualified name as it is")
+	}
+	t.Run("a query of its own selector or with modifiers keeps ent's path", func(t *testing.T) {
+		columns := []string{"id", "state"}
+		spec := sqlgraph.NewQuerySpec("hazards", columns, sqlgraph.NewFieldSpec("id", field.TypeInt))
+		spec.Modifiers = []func(*sql.Selector){func(*sql.Selector) {}}
+		qualifyColumns(spec, dialect.Postgres)
+		require.Equal(t, []string{"id", "state"}, spec.Node.Columns)
+		spec.Modifiers = nil
+		qualifyColumns(spec, dialect.Postgres)
+		require.Equal(t, []string{`"hazards"."id"`, `"hazards"."state"`}, spec.Node.Columns)
+		require.Equal(t, []string{"id", "state"}, columns, "the package's own slice is left alone")
 	})
 }

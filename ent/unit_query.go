@@ -622,6 +622,7 @@ func (_q *UnitQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Unit, e
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
+	qualifyColumns(_spec, _q.driver.Dialect()) // ent/entc.go, rowsInBlocksAndHolders
 	if err := sqlgraph.QueryNodes(ctx, _q.driver, _spec); err != nil {
 		return nil, err
 	}
