@@ -258,6 +258,11 @@ func TestThreeServerProcessesOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 		"--database-url", primaryURL, "--database-read-url", replicaURL,
 		"--files-url", bucket, "--file-url-secret-file", fileSecret,
 		"--policy-poll", "100ms", "--rate-limits=false",
+		// The suite's other packages create and drop databases on the same
+		// primary meanwhile, and the replica replays those copies one by one:
+		// under that load it can lag seconds behind. The bounds here let the
+		// read-your-writes test see the wait succeed rather than its fallback.
+		"--replica-max-lag", "1m", "--replica-wait", "10s",
 	}
 	var servers []*serverProcess
 	for range 3 {
