@@ -1,9 +1,12 @@
 package db_test
 
 import (
+	"context"
 	"database/sql/driver"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -49,6 +52,44 @@ func TestOutageTellsStorageFailuresFromRequestErrors(t *testing.T) {
 			require.Equal(t, apperr.Unavailable, ae.Code)
 			require.Equal(t, tt.reason, ae.Reason)
 			require.ErrorIs(t, ae, tt.err, "the cause is kept for the log")
+		})
+	}
+}
+
+// closingServer listens like PostgreSQL, reads each client's startup packet
+// and closes the connection without an answer, as a server that is shutting
+// down or restarting can; it returns a URL that points at it.
+func closingServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			var size [4]byte
+			if _, err := io.ReadFull(c, size[:]); err == nil {
+				_, _ = io.CopyN(io.Discard, c, int64(binary.BigEndian.Uint32(size[:]))-4)
+			}
+			c.Close()
+		}
+	}()
+	return "postgres://dutychain@" + ln.Addr().String() + "/closing?sslmode=disable&connect_timeout=5"
+}
+
+func TestAServerClosingTheConnectionDuringStartupIsAnOutage(t *testing.T) {
+	for _, size := range []int{0, db.DefaultStatementCache} {
+		t.Run(fmt.Sprintf("with a statement cache of %d, opening the database fails as DATABASE_UNAVAILABLE", size), func(t *testing.T) {
+			_, err := db.Open(context.Background(), closingServer(t), "", db.WithStatementCache(size))
+			require.Error(t, err)
+			require.NotErrorIs(t, err, io.EOF, "lib/pq's bare EOF is not what reaches the error mapping")
+			ae, down := db.Outage(err)
+			require.True(t, down, "%v", err)
+			require.Equal(t, apperr.ReasonDatabaseUnavailable, ae.Reason)
+			require.ErrorIs(t, err, driver.ErrBadConn)
 		})
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"reflect"
 	"sync/atomic"
 
@@ -85,14 +86,30 @@ type preparedStmt interface {
 // postgresConnector opens lib/pq connections for dsn; with size > 0 each
 // keeps up to size statements prepared.
 func postgresConnector(dsn string, size int) (driver.Connector, error) {
-	base, err := pq.NewConnector(dsn)
+	pqConnector, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("lib/pq connector: %w", err)
 	}
+	base := startupConnector{pqConnector}
 	if size <= 0 {
 		return base, nil
 	}
 	return &stmtCacheConnector{base: base, size: size}, nil
+}
+
+// startupConnector marks a connection the server closed during startup as
+// bad. lib/pq returns such a close (a server shutting down or restarting)
+// as a bare io.EOF, which neither database/sql retries nor Outage could
+// tell from a bug; driver.ErrBadConn is both retried and an outage.
+type startupConnector struct{ *pq.Connector }
+
+// Connect opens a lib/pq connection.
+func (c startupConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("the server closed the connection during startup (%v): %w", err, driver.ErrBadConn)
+	}
+	return conn, err
 }
 
 type stmtCacheConnector struct {
