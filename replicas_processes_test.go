@@ -224,7 +224,10 @@ func databaseURL(t *testing.T, rawURL, name string) string {
 func waitForReplica(t *testing.T, s *serverProcess) {
 	t.Helper()
 	var last string
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	// The replica replays the new database behind the rest of the WAL, and
+	// replay may wait for other tests' queries on the standby up to
+	// PostgreSQL's max_standby_streaming_delay (30 s by default).
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		res, err := http.Get(s.base + "/readyz")
 		if err != nil {
 			last = err.Error()
@@ -238,7 +241,7 @@ func waitForReplica(t *testing.T, s *serverProcess) {
 		}
 		last = fmt.Sprintf("%v %q", err, ready.Checks["replica"])
 	}
-	t.Fatalf("%s: the read replica did not become usable within 30 s: %s", s.base, last)
+	t.Fatalf("%s: the read replica did not become usable within 60 s: %s", s.base, last)
 }
 
 func TestThreeServerProcessesOnOnePrimaryWithAStreamingReplica(t *testing.T) {
@@ -378,7 +381,7 @@ func TestThreeServerProcessesOnOnePrimaryWithAStreamingReplica(t *testing.T) {
 				r, _ := lb.doOn(s, admin, `mutation($in: CreateUserInput!) { createUser(input: $in) { user { id } } }`, map[string]any{"in": map[string]any{
 					"username": fmt.Sprintf("proc%d.user%d", i, n), "displayName": "进程测试", "password": "process-test-password-1", "unitID": town}})
 				return r.code() == "FORBIDDEN"
-			}, 5*time.Second, 20*time.Millisecond, "the change reaches %s", s.base)
+			}, 30*time.Second, 20*time.Millisecond, "the change reaches %s", s.base)
 			t.Logf("process %d refuses %s after the change", i+1, time.Since(changed).Round(time.Millisecond))
 		}
 	})

@@ -16,12 +16,16 @@ import (
 // TestShutdownDrainsThenFinishesInFlightWorkAndCutsWhatOverruns runs a real
 // server and stops it while a short request and an endless stream run.
 func TestShutdownDrainsThenFinishesInFlightWorkAndCutsWhatOverruns(t *testing.T) {
-	const drain, grace = 300 * time.Millisecond, time.Second
+	// Long enough that a loaded machine's scheduling delays (the readiness
+	// request must be answered within the drain, the slow request must
+	// still run when it ends) fit in them many times over.
+	const drain, grace = time.Second, 2 * time.Second
 	health := &Health{}
-	streaming := make(chan struct{})
+	streaming, slowStarted := make(chan struct{}), make(chan struct{})
 	mux := http.NewServeMux()
 	mux.Handle("GET /readyz", health)
 	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
+		close(slowStarted)
 		time.Sleep(2 * drain) // still running when keep-alives are turned off
 		_, _ = io.WriteString(w, "done")
 	})
@@ -75,8 +79,8 @@ func TestShutdownDrainsThenFinishesInFlightWorkAndCutsWhatOverruns(t *testing.T)
 	go get("/stream", stream)
 	<-streaming
 	go get("/slow", slow)
-	time.Sleep(50 * time.Millisecond) // the slow request is in flight
-	stop()                            // SIGTERM
+	<-slowStarted // the slow request is in flight
+	stop()        // SIGTERM
 
 	t.Run("readiness fails first, while requests are still served", func(t *testing.T) {
 		time.Sleep(drain / 3)

@@ -295,21 +295,30 @@ func checkViews(t *testing.T, s *apitest.Server, d *db.DB, tid int) {
 		}
 		doc := `query($unit: ID!) { node(id: $unit) { ... on Unit { riskPoints(first: 50, overdueOnly: true) {
 			totalCount edges { node { name colour checklistItems { item overdue } } } } } } }`
+		// The fewest of three runs: the loaders batch the rows that ask
+		// within their wait, and on a loaded machine a batch may split,
+		// which is timing, not a statement per row.
 		statements := func(unit int) int {
 			body, err := json.Marshal(map[string]any{"query": doc, "variables": map[string]any{"unit": gid.Encode(unit)}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, out := s.DoRaw(tok, "application/json", body)
-			var r apitest.Response
-			if err := json.Unmarshal(out, &r); err != nil || len(r.Errors) > 0 {
-				t.Fatalf("%s: %v", out, err)
+			fewest := 0
+			for run := range 3 {
+				res, out := s.DoRaw(tok, "application/json", body)
+				var r apitest.Response
+				if err := json.Unmarshal(out, &r); err != nil || len(r.Errors) > 0 {
+					t.Fatalf("%s: %v", out, err)
+				}
+				n, err := strconv.Atoi(res.Header.Get(server.StatementsHeader))
+				if err != nil {
+					t.Fatalf("the statement header: %v", err)
+				}
+				if run == 0 || n < fewest {
+					fewest = n
+				}
 			}
-			n, err := strconv.Atoi(res.Header.Get(server.StatementsHeader))
-			if err != nil {
-				t.Fatalf("the statement header: %v", err)
-			}
-			return n
+			return fewest
 		}
 		county, enterprise := statements(countyID), statements(entID)
 		t.Logf("%d statements for the county, %d for one enterprise", county, enterprise)

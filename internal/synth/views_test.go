@@ -59,13 +59,22 @@ func checkViewStatements(t *testing.T, s *apitest.Server, d *db.DB, tid int) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, out := s.DoRaw(s.LoginWith(synth.DefaultOptions().Tenant, u.username, synth.Password), "application/json", body)
-			var r apitest.Response
-			if err := json.Unmarshal(out, &r); err != nil || len(r.Errors) > 0 {
-				t.Fatalf("%s as %s: %s %v", v.name, u.username, out, err)
-			}
-			if n[i], err = strconv.Atoi(res.Header.Get(server.StatementsHeader)); err != nil {
-				t.Fatalf("the statement header: %v", err)
+			// The loaders batch the rows that ask within their wait; on a
+			// loaded machine a batch may split, which is timing, not a
+			// statement per row: the fewest of three runs counts.
+			for run := range 3 {
+				res, out := s.DoRaw(s.LoginWith(synth.DefaultOptions().Tenant, u.username, synth.Password), "application/json", body)
+				var r apitest.Response
+				if err := json.Unmarshal(out, &r); err != nil || len(r.Errors) > 0 {
+					t.Fatalf("%s as %s: %s %v", v.name, u.username, out, err)
+				}
+				m, err := strconv.Atoi(res.Header.Get(server.StatementsHeader))
+				if err != nil {
+					t.Fatalf("the statement header: %v", err)
+				}
+				if run == 0 || m < n[i] {
+					n[i] = m
+				}
 			}
 		}
 		got = append(got, fmt.Sprintf("%q: {%d, %d, %d},", v.name, n[0], n[1], n[2]))
