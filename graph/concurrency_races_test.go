@@ -261,3 +261,97 @@ func TestConcurrentInspectionSteps(t *testing.T) {
 		t.Log(tally)
 	})
 }
+
+// Concurrent replacements of a record's parts — a training's trainees, the
+// enterprises a publicity activity visited — serialise on the record's row
+// (locked first, the decision taken from the locked row): the last writer
+// wins wholly, so after every round the parts are exactly one entrant's
+// list and match the record's count, never the union of several.
+func TestConcurrentReplacementsOfPartsDoNotMerge(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		head, cgHead := s.As("county.head"), s.As("chengguan.head")
+		cg := unitID(t, s, head, seed.CodeTownChengguan)
+		hotel, mech, market := unitID(t, s, head, seed.CodeHotel), unitID(t, s, head, seed.CodeMech), unitID(t, s, head, seed.CodeSupermarket)
+		// settle checks a round's outcomes: at least one winner, every
+		// loser a coded refusal that leaks nothing.
+		settle := func(t *testing.T, outs []outcome) {
+			won := 0
+			for i, o := range outs {
+				if o.won() {
+					won++
+					continue
+				}
+				apitest.RequireNoLeak(t, o.res)
+				require.Contains(t, []string{"CONFLICT", "BAD_USER_INPUT"}, o.res.Code(), "entrant %d: %+v", i, o.res.Errors)
+			}
+			require.Positive(t, won, "one entrant wins each round")
+		}
+
+		t.Run("trainees replaced at once are one entrant's list and match the training's count", func(t *testing.T) {
+			var rec struct {
+				RecordTraining struct{ Training struct{ ID string } }
+			}
+			gqOK(t, s, cgHead, recordTrainingDoc, map[string]any{"in": map[string]any{"organiserUnitID": cg, "heldOn": "2024-03-20T00:00:00Z",
+				"topic": "并发培训", "hours": 2, "assessed": false, "trainees": []any{trainee("甲", hotel, "EMPLOYEE")}}}).Decode(t, &rec)
+			id := rec.RecordTraining.Training.ID
+			const doc = `mutation($in: UpdateTrainingInput!) { updateTraining(input: $in) { training { id } } }`
+			// Entrant i trains i+1 people of one enterprise, each named by i.
+			for round := range raceRounds {
+				outs := race(t, s, entrantsOf(func(i int) entrant {
+					at := []string{hotel, mech}[i%2]
+					var who []any
+					for j := range i + 1 {
+						who = append(who, trainee(fmt.Sprintf("学员%d-%d", i, j), at, "EMPLOYEE"))
+					}
+					return entrant{token: cgHead, query: doc, vars: map[string]any{"in": map[string]any{"trainingID": id,
+						"heldOn": "2024-03-20T00:00:00Z", "topic": fmt.Sprintf("并发培训%d", round), "hours": 2, "assessed": false, "trainees": who}}}
+				}))
+				settle(t, outs)
+				var tr struct {
+					TraineeCount int
+					Trainees     []struct{ PersonName string }
+				}
+				nodeOf(t, s, cgHead, id, `... on Training { traineeCount trainees { personName } }`, &tr)
+				require.Len(t, tr.Trainees, tr.TraineeCount, "round %d: traineeCount %d but trainees %+v", round, tr.TraineeCount, tr.Trainees)
+				var entrant int
+				_, err := fmt.Sscanf(tr.Trainees[0].PersonName, "学员%d-", &entrant)
+				require.NoError(t, err)
+				require.Equal(t, entrant+1, tr.TraineeCount, "round %d: the trainees are entrant %d's list wholly: %+v", round, entrant, tr.Trainees)
+				for _, p := range tr.Trainees {
+					require.Contains(t, p.PersonName, fmt.Sprintf("学员%d-", entrant), "round %d: trainees of two entrants: %+v", round, tr.Trainees)
+				}
+			}
+		})
+
+		t.Run("visits replaced at once are one entrant's list and match the activity's count", func(t *testing.T) {
+			var rec struct {
+				RecordPublicity struct{ Publicity struct{ ID string } }
+			}
+			gqOK(t, s, cgHead, recordPublicityDoc, map[string]any{"in": map[string]any{"organiserUnitID": cg, "kind": "ENTERPRISE_VISIT",
+				"title": "并发宣传", "heldOn": "2024-04-02T00:00:00Z", "visitedEnterpriseIDs": []any{hotel}, "materials": 1, "participants": 1}}).Decode(t, &rec)
+			id := rec.RecordPublicity.Publicity.ID
+			const doc = `mutation($in: UpdatePublicityInput!) { updatePublicity(input: $in) { publicity { id } } }`
+			// Entrant i visits one, two or three enterprises.
+			sets := [][]any{{hotel}, {hotel, mech}, {hotel, mech, market}}
+			for round := range raceRounds {
+				outs := race(t, s, entrantsOf(func(i int) entrant {
+					return entrant{token: cgHead, query: doc, vars: map[string]any{"in": map[string]any{"publicityID": id, "kind": "ENTERPRISE_VISIT",
+						"title": fmt.Sprintf("并发宣传%d", i%3), "heldOn": "2024-04-02T00:00:00Z", "visitedEnterpriseIDs": sets[i%3],
+						"materials": i, "participants": i}}}
+				}))
+				settle(t, outs)
+				var p struct {
+					Title              string
+					EnterpriseCount    int
+					VisitedEnterprises []struct{ ID string }
+				}
+				nodeOf(t, s, cgHead, id, `... on Publicity { title enterpriseCount visitedEnterprises { id } }`, &p)
+				require.Len(t, p.VisitedEnterprises, p.EnterpriseCount, "round %d: enterpriseCount %d but visits %+v", round, p.EnterpriseCount, p.VisitedEnterprises)
+				var k int
+				_, err := fmt.Sscanf(p.Title, "并发宣传%d", &k)
+				require.NoError(t, err)
+				require.Len(t, p.VisitedEnterprises, len(sets[k]), "round %d: the visits are the list of the entrant whose title won", round)
+			}
+		})
+	})
+}

@@ -104,11 +104,17 @@ func (r *Resolver) trainingAllowed(ctx context.Context, t *ent.Training) ([]mode
 			return nil, err
 		}
 	}
+	// The trainees the caller reads: a training is changed only by one
+	// who reads them all (education.MayChangeTraining).
+	read, err := ld.edu.trainees.Load(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
 	may := func(action string) error {
 		if u == nil {
 			return errUnreadable
 		}
-		return education.MayChangeTraining(ctx, t, o, authz.PlaceOf(u), u.Name, action)
+		return education.MayChangeTraining(ctx, t, o, authz.PlaceOf(u), u.Name, action, len(read))
 	}
 	return when(decided(model.TrainingActionUpdate, may("update")), decided(model.TrainingActionDelete, may("delete")),
 		decided(model.TrainingActionAttach, may("attach"))), nil
@@ -129,11 +135,25 @@ func (r *Resolver) publicityAllowed(ctx context.Context, p *ent.Publicity) ([]mo
 			return nil, err
 		}
 	}
+	// The visited enterprises the caller reads: an activity is changed
+	// only by one who reads them all (education.MayChangePublicity).
+	visits, err := ld.edu.visits.Load(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int, len(visits))
+	for i, v := range visits {
+		ids[i] = v.EnterpriseUnitID
+	}
+	read, err := loadUnits(ctx, ld, ids)
+	if err != nil {
+		return nil, err
+	}
 	may := func(action string) error {
 		if u == nil {
 			return errUnreadable
 		}
-		return education.MayChangePublicity(ctx, o, authz.PlaceOf(u), u.Name, action)
+		return education.MayChangePublicity(ctx, p, o, authz.PlaceOf(u), u.Name, action, len(read))
 	}
 	return when(decided(model.PublicityActionUpdate, may("update")), decided(model.PublicityActionDelete, may("delete")),
 		decided(model.PublicityActionAttach, may("attach"))), nil

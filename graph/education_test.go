@@ -275,3 +275,111 @@ func withKeys(base map[string]any, kv ...any) map[string]any {
 	}
 	return out
 }
+
+// A post limited to sectors changes only a training or publicity activity
+// all of whose enterprises it reads (docs/AUTHZ.md, "Acts that reach other
+// sectors"): the FUEL deputy of 县工信商务局 holds a post at the organiser,
+// which is a government unit and so in its scope, but does not rewrite,
+// delete or attach files to the bureau's training of industrial staff nor
+// its visits to industrial enterprises — it reads neither the trainees nor
+// the enterprises — and its allowedActions say so; it does change the
+// bureau's training of fuel station staff, and the bureau chief, who reads
+// every enterprise, still changes the industrial ones.
+func TestSectorDeputiesChangeOnlyEducationRecordsAllOfWhoseEnterprisesTheyRead(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		head, chief, fuel := s.As("county.head"), s.As("bureau.chief"), s.As("bureau.fuel")
+		bureau := unitID(t, s, head, seed.CodeDeptIndustryCommerce)
+		station, cement := unitID(t, s, head, seed.CodeCNPCStation), unitID(t, s, head, seed.CodeCement)
+		training := idOf(t, s, chief, "trainings", `{topic: "2022年第1季度工业企业安全生产业务培训"}`)
+		visits := idOf(t, s, chief, "publicities", `{title: "规上工业企业安全生产入企宣传"}`)
+		allowed := func(token, id string) []string {
+			var n struct{ AllowedActions, PublicityActions []string }
+			nodeOf(t, s, token, id, `... on Training { allowedActions } ... on Publicity { publicityActions: allowedActions }`, &n)
+			return append(n.AllowedActions, n.PublicityActions...)
+		}
+
+		t.Run("the fuel deputy reads the records but neither their trainees nor their enterprises", func(t *testing.T) {
+			require.Zero(t, totalCount(t, s, fuel, "trainees", fmt.Sprintf(`{trainingID: %q}`, training)))
+			var p struct{ VisitedEnterprises []struct{ Name string } }
+			nodeOf(t, s, fuel, visits, `... on Publicity { visitedEnterprises { name } }`, &p)
+			require.Empty(t, p.VisitedEnterprises)
+		})
+		t.Run("the fuel deputy's allowedActions list nothing on them, the bureau chief's every action", func(t *testing.T) {
+			for _, id := range []string{training, visits} {
+				require.Empty(t, allowed(fuel, id))
+				require.ElementsMatch(t, []string{"UPDATE", "DELETE", "ATTACH"}, allowed(chief, id))
+			}
+		})
+
+		const (
+			updateTraining  = `mutation($in: UpdateTrainingInput!) { updateTraining(input: $in) { training { id } } }`
+			deleteTraining  = `mutation($in: DeleteTrainingInput!) { deleteTraining(input: $in) { deletedID } }`
+			updatePublicity = `mutation($in: UpdatePublicityInput!) { updatePublicity(input: $in) { publicity { id } } }`
+			deletePublicity = `mutation($in: DeletePublicityInput!) { deletePublicity(input: $in) { deletedID } }`
+		)
+		fuelTraining := func(id string) map[string]any {
+			return map[string]any{"trainingID": id, "heldOn": "2022-01-20T00:00:00Z", "topic": "加油站培训", "hours": 2,
+				"assessed": false, "trainees": []any{trainee("加油员甲", station, "EMPLOYEE")}}
+		}
+		for _, c := range []struct {
+			name, query string
+			in          map[string]any
+			upload      bool
+		}{
+			{"the fuel deputy cannot replace the industrial trainees with fuel station staff", updateTraining, fuelTraining(training), false},
+			{"the fuel deputy cannot delete the training of industrial staff", deleteTraining, map[string]any{"trainingID": training}, false},
+			{"the fuel deputy cannot attach a file to the training of industrial staff",
+				`mutation($in: AttachTrainingFileInput!) { attachTrainingFile(input: $in) { file { id } } }`,
+				map[string]any{"trainingID": training, "file": nil}, true},
+			{"the fuel deputy cannot rewrite the visits to industrial enterprises", updatePublicity,
+				map[string]any{"publicityID": visits, "kind": "ENTERPRISE_VISIT", "title": "加油站入企宣传", "heldOn": "2022-03-10T00:00:00Z",
+					"visitedEnterpriseIDs": []any{station}, "materials": 1, "participants": 1}, false},
+			{"the fuel deputy cannot delete the visits to industrial enterprises", deletePublicity, map[string]any{"publicityID": visits}, false},
+			{"the fuel deputy cannot attach a photo to the visits to industrial enterprises",
+				`mutation($in: AttachPublicityFileInput!) { attachPublicityFile(input: $in) { file { id } } }`,
+				map[string]any{"publicityID": visits, "file": nil}, true},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				before := snapshot(t, s)
+				var r *apitest.Response
+				if c.upload {
+					r = s.DoUpload(fuel, c.query, map[string]any{"in": c.in},
+						map[string]apitest.File{"variables.in.file": {Name: "sheet.pdf", Content: pdf}})
+				} else {
+					r = gq(t, s, fuel, c.query, map[string]any{"in": c.in})
+				}
+				apitest.RequireNoLeak(t, r)
+				requireCode(t, r, "FORBIDDEN")
+				require.Contains(t, r.Errors[0].Message, "outside your jurisdiction")
+				requireUnchanged(t, s, before)
+			})
+		}
+
+		t.Run("the fuel deputy changes and deletes the bureau's training of fuel station staff", func(t *testing.T) {
+			var rec struct {
+				RecordTraining struct {
+					Training struct {
+						ID             string
+						AllowedActions []string
+					}
+				}
+			}
+			gqOK(t, s, fuel, recordTrainingDoc, map[string]any{"in": map[string]any{"organiserUnitID": bureau, "heldOn": "2024-03-20T00:00:00Z",
+				"topic": "加油站安全培训", "hours": 2, "assessed": false, "trainees": []any{trainee("加油员乙", station, "EMPLOYEE")}}}).Decode(t, &rec)
+			id := rec.RecordTraining.Training.ID
+			require.ElementsMatch(t, []string{"UPDATE", "DELETE", "ATTACH"}, rec.RecordTraining.Training.AllowedActions)
+			gqOK(t, s, fuel, updateTraining, map[string]any{"in": fuelTraining(id)})
+			gqOK(t, s, fuel, deleteTraining, map[string]any{"in": map[string]any{"trainingID": id}})
+		})
+		t.Run("the bureau chief still changes the training of industrial staff and the visits", func(t *testing.T) {
+			var out struct {
+				UpdateTraining struct{ Training struct{ TraineeCount int } }
+			}
+			gqOK(t, s, chief, `mutation($in: UpdateTrainingInput!) { updateTraining(input: $in) { training { traineeCount } } }`,
+				map[string]any{"in": map[string]any{"trainingID": training, "heldOn": "2022-01-20T00:00:00Z", "topic": "工业企业培训",
+					"hours": 4, "assessed": false, "trainees": []any{trainee("刘志强", cement, "SAFETY_MANAGER")}}}).Decode(t, &out)
+			require.Equal(t, 1, out.UpdateTraining.Training.TraineeCount)
+			gqOK(t, s, chief, deletePublicity, map[string]any{"in": map[string]any{"publicityID": visits}})
+		})
+	})
+}

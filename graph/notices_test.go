@@ -205,3 +205,44 @@ func TestNoticeRefusalsWriteNothing(t *testing.T) {
 		}
 	})
 }
+
+// The issuer side acts on a notice only when it reads every recipient's
+// receipt (docs/AUTHZ.md, "Acts that reach other sectors"): a file attached
+// to a notice is copied into each receipt, so the FUEL deputy of 县工信商务局
+// — a post at the issuer, which is in its scope — does not attach files to
+// the bureau's notice to industrial and commerce enterprises, whose
+// receipts it cannot read. It does attach to the bureau's notice to a fuel
+// station, and the bureau chief still attaches to the first.
+func TestIssuerSideActsOnlyOnNoticesAllOfWhoseRecipientsItReads(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		head, chief, fuel := s.As("county.head"), s.As("bureau.chief"), s.As("bureau.fuel")
+		const attachDoc = `mutation($in: AttachNoticeFileInput!) { attachNoticeFile(input: $in) { file { id } } }`
+		attach := func(token, notice string) *apitest.Response {
+			return s.DoUpload(token, attachDoc, map[string]any{"in": map[string]any{"noticeID": notice, "file": nil, "description": "补充通知"}},
+				map[string]apitest.File{"variables.in.file": {Name: "annex.pdf", Content: pdf}})
+		}
+		industryCommerce := idOf(t, s, chief, "notices", `{documentNumber: "示工信商务〔2022〕21号"}`)
+		t.Run("the fuel deputy reads the notice but none of its industrial or commerce receipts", func(t *testing.T) {
+			require.Positive(t, totalCount(t, s, chief, "noticeReceipts", fmt.Sprintf(`{noticeID: %q}`, industryCommerce)))
+			require.Zero(t, totalCount(t, s, fuel, "noticeReceipts", fmt.Sprintf(`{noticeID: %q}`, industryCommerce)))
+		})
+		t.Run("the fuel deputy cannot attach a file to the notice to industrial and commerce enterprises", func(t *testing.T) {
+			before := snapshot(t, s)
+			r := attach(fuel, industryCommerce)
+			apitest.RequireNoLeak(t, r)
+			requireCode(t, r, "FORBIDDEN")
+			require.Contains(t, r.Errors[0].Message, "this notice has recipients outside your jurisdiction")
+			requireUnchanged(t, s, before)
+		})
+		t.Run("the fuel deputy attaches a file to the bureau's notice to a fuel station", func(t *testing.T) {
+			in := noticeInput(unitID(t, s, head, seed.CodeDeptIndustryCommerce), "示工信商务〔2024〕3号", unitID(t, s, head, seed.CodeCNPCStation))
+			id := mustID(t, s, fuel, issueNotice, map[string]any{"in": in}, "issueNotice.notice")
+			r := attach(fuel, id)
+			require.Empty(t, r.Errors)
+		})
+		t.Run("the bureau chief still attaches a file to the notice to industrial and commerce enterprises", func(t *testing.T) {
+			r := attach(chief, industryCommerce)
+			require.Empty(t, r.Errors)
+		})
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/publicity"
 	"github.com/dutychain/dutychain/ent/publicityvisit"
+	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/files"
 	"github.com/dutychain/dutychain/internal/kernel"
@@ -78,13 +79,16 @@ func (s *Service) RecordPublicity(ctx context.Context, in PublicityInput) (*ent.
 }
 
 // UpdatePublicity corrects a publicity activity, by a post at its
-// organiser that may: its facts and visits are replaced.
+// organiser that may and a caller who reads every enterprise it visited:
+// its facts and visits are replaced. The activity's row is locked first
+// (holdPublicity), so the last of concurrent updates wins wholly and the
+// visits always match the count.
 func (s *Service) UpdatePublicity(ctx context.Context, id int, in PublicityInput) (*ent.Publicity, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Publicity, error) {
-		p, u, err := loadPublicity(ctx, c, id, "update")
+		p, u, _, err := s.holdPublicity(ctx, c, id, "update")
 		if err != nil {
 			return nil, err
 		}
@@ -108,11 +112,12 @@ func (s *Service) UpdatePublicity(ctx context.Context, id int, in PublicityInput
 }
 
 // DeletePublicity deletes a publicity activity recorded in error, with its
-// visits and file rows, by a post at its organiser that may.
+// visits and file rows, by a post at its organiser that may and a caller
+// who reads every enterprise it visited.
 func (s *Service) DeletePublicity(ctx context.Context, id int) error {
 	return kernel.InTx(ctx, s.Client, func(tx *ent.Tx) error {
 		c := tx.Client()
-		p, _, err := loadPublicity(ctx, c, id, "delete")
+		p, _, _, err := s.holdPublicity(ctx, c, id, "delete")
 		if err != nil {
 			return err
 		}
@@ -135,7 +140,8 @@ func (s *Service) DeletePublicity(ctx context.Context, id int) error {
 }
 
 // AttachToPublicity stores an uploaded file (a photo) and attaches it to a
-// publicity activity, by a post at its organiser that may.
+// publicity activity, by a post at its organiser that may and a caller who
+// reads every enterprise it visited.
 func (s *Service) AttachToPublicity(ctx context.Context, id int, up files.Upload, description string) (*ent.File, error) {
 	var p kernel.Problems
 	trim(&p, "description", &description, MaxText, false)
@@ -144,15 +150,7 @@ func (s *Service) AttachToPublicity(ctx context.Context, id int, up files.Upload
 	}
 	up.Description = description
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.File, error) {
-		pb, err := kernel.Load(ctx, c.Publicity.Get, id, "publicity", "publicityID")
-		if err != nil {
-			return nil, err
-		}
-		u, err := organiserOf(ctx, c, pb.OrganiserUnitID)
-		if err != nil {
-			return nil, err
-		}
-		by, err := act(ctx, c, "publicity", "attach", u, false, "publicityID")
+		pb, _, by, err := s.holdPublicity(ctx, c, id, "attach")
 		if err != nil {
 			return nil, err
 		}
@@ -165,29 +163,61 @@ func (s *Service) AttachToPublicity(ctx context.Context, id int, up files.Upload
 	})
 }
 
-// MayChangePublicity decides action ("update", "delete", "attach") on an
-// activity whose decision object is o, organised at u, as its mutation
-// decides it; the activity's allowedActions ask it.
-func MayChangePublicity(ctx context.Context, o authz.Object, u authz.Place, unitName, action string) error {
-	_, err := authz.ActFor(ctx, o, action, u, unitName, false, "publicityID")
+// MayChangePublicity decides action ("update", "delete", "attach") on
+// activity p, whose decision object is o, organised at u, as its mutation
+// decides it; the activity's allowedActions ask it. readVisited is how many
+// of the enterprises it visited the caller reads.
+func MayChangePublicity(ctx context.Context, p *ent.Publicity, o authz.Object, u authz.Place, unitName, action string, readVisited int) error {
+	_, err := mayChangePublicity(ctx, p, o, u, unitName, action, readVisited)
 	return err
 }
 
-// loadPublicity loads activity id through the caller's scope with its
-// organiser, and decides action on it.
-func loadPublicity(ctx context.Context, c *ent.Client, id int, action string) (*ent.Publicity, *ent.Unit, error) {
-	p, err := kernel.Load(ctx, c.Publicity.Get, id, "publicity", "publicityID")
+// mayChangePublicity is MayChangePublicity, returning the posts at the
+// organiser that may act: a post there whose policy allows the action
+// (authz.ActFor), and a caller who reads every enterprise the activity
+// visited (authz.SeesAll).
+func mayChangePublicity(ctx context.Context, p *ent.Publicity, o authz.Object, u authz.Place, unitName, action string, readVisited int) ([]authz.Grant, error) {
+	grants, err := authz.ActFor(ctx, o, action, u, unitName, false, "publicityID")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	u, err := organiserOf(ctx, c, p.OrganiserUnitID)
+	if err := authz.SeesAll(ctx, readVisited, p.EnterpriseCount, "this activity visited enterprises"); err != nil {
+		return nil, err
+	}
+	return grants, nil
+}
+
+// holdPublicity loads activity id through the caller's scope, locking its
+// row until the transaction ends (SELECT … FOR UPDATE on PostgreSQL; SQLite
+// serialises writers), with its organiser, and decides action on it from
+// the locked row (mayChangePublicity, counting the visited enterprises the
+// caller reads). It returns who acts, for the files attached.
+func (s *Service) holdPublicity(ctx context.Context, c *ent.Client, id int, action string) (*ent.Publicity, *ent.Unit, files.Uploader, error) {
+	p, err := kernel.Hold(ctx, s.Dialect, c.Publicity.Query().Where(publicity.ID(id)), "publicity", "publicityID")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, files.Uploader{}, err
 	}
-	if _, err := act(ctx, c, "publicity", action, u, false, "publicityID"); err != nil {
-		return nil, nil, err
+	u, o, err := organiserObject(ctx, c, "publicity", p.OrganiserUnitID)
+	if err != nil {
+		return nil, nil, files.Uploader{}, err
 	}
-	return p, u, nil
+	visited, err := c.PublicityVisit.Query().Where(publicityvisit.PublicityID(p.ID)).
+		Select(publicityvisit.FieldEnterpriseUnitID).Ints(authz.SystemContext(ctx))
+	if err != nil {
+		return nil, nil, files.Uploader{}, fmt.Errorf("load visits: %w", err)
+	}
+	read := 0
+	if len(visited) > 0 {
+		if read, err = c.Unit.Query().Where(unit.IDIn(visited...)).Count(ctx); err != nil {
+			return nil, nil, files.Uploader{}, fmt.Errorf("count visited enterprises: %w", err)
+		}
+	}
+	grants, err := mayChangePublicity(ctx, p, o, authz.PlaceOf(u), u.Name, action, read)
+	if err != nil {
+		return nil, nil, files.Uploader{}, err
+	}
+	by, err := uploaderOf(ctx, c, grants)
+	return p, u, by, err
 }
 
 // WriteVisits writes the visits of activity p, as the system: the activity

@@ -82,6 +82,12 @@ func act(ctx context.Context, c *ent.Client, typ, action string, u *ent.Unit, is
 	if err != nil {
 		return files.Uploader{}, err
 	}
+	return uploaderOf(ctx, c, grants)
+}
+
+// uploaderOf names the first of grants, the posts that may act, for the
+// files attached; no grants: the system acts as 系统.
+func uploaderOf(ctx context.Context, c *ent.Client, grants []authz.Grant) (files.Uploader, error) {
 	if len(grants) == 0 {
 		return files.Uploader{Name: "系统"}, nil
 	}
@@ -104,6 +110,17 @@ func organiserOf(ctx context.Context, c *ent.Client, id int) (*ent.Unit, error) 
 		return nil, fmt.Errorf("load organiser: %w", err)
 	}
 	return u, nil
+}
+
+// organiserObject loads the organiser of a record of type typ as the
+// system (organiserOf) and the decision object at it.
+func organiserObject(ctx context.Context, c *ent.Client, typ string, id int) (*ent.Unit, authz.Object, error) {
+	u, err := organiserOf(ctx, c, id)
+	if err != nil {
+		return nil, authz.Object{}, err
+	}
+	o, err := authz.ObjectAt(ctx, c, typ, u.TenantID, u.ScopePath, u.ScopeSector, u.ScopeEnterpriseID)
+	return u, o, err
 }
 
 // enterprisesOf loads the enterprises ids names through the caller's scope

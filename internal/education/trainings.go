@@ -96,14 +96,17 @@ func (s *Service) RecordTraining(ctx context.Context, in TrainingInput) (*ent.Tr
 	})
 }
 
-// UpdateTraining corrects a training, by a post at its organiser that may:
-// its facts are replaced and so are its trainees.
+// UpdateTraining corrects a training, by a post at its organiser that may
+// and a caller who reads every trainee it has: its facts are replaced and
+// so are its trainees. The training's row is locked first (holdTraining),
+// so of two concurrent updates the second replaces what the first wrote:
+// the last writer wins wholly and the trainees always match the count.
 func (s *Service) UpdateTraining(ctx context.Context, id int, in TrainingInput) (*ent.Training, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Training, error) {
-		t, u, err := loadTraining(ctx, c, id, "update")
+		t, u, _, err := s.holdTraining(ctx, c, id, "update")
 		if err != nil {
 			return nil, err
 		}
@@ -126,11 +129,12 @@ func (s *Service) UpdateTraining(ctx context.Context, id int, in TrainingInput) 
 }
 
 // DeleteTraining deletes a training recorded in error, with its trainees
-// and file rows, by a post at its organiser that may.
+// and file rows, by a post at its organiser that may and a caller who reads
+// every trainee it has.
 func (s *Service) DeleteTraining(ctx context.Context, id int) error {
 	return kernel.InTx(ctx, s.Client, func(tx *ent.Tx) error {
 		c := tx.Client()
-		t, _, err := loadTraining(ctx, c, id, "delete")
+		t, _, _, err := s.holdTraining(ctx, c, id, "delete")
 		if err != nil {
 			return err
 		}
@@ -153,7 +157,8 @@ func (s *Service) DeleteTraining(ctx context.Context, id int) error {
 }
 
 // AttachToTraining stores an uploaded file (a sign-in sheet) and attaches
-// it to a training, by a post at its organiser that may.
+// it to a training, by a post at its organiser that may and a caller who
+// reads every trainee it has.
 func (s *Service) AttachToTraining(ctx context.Context, id int, up files.Upload, description string) (*ent.File, error) {
 	var p kernel.Problems
 	trim(&p, "description", &description, MaxText, false)
@@ -162,15 +167,7 @@ func (s *Service) AttachToTraining(ctx context.Context, id int, up files.Upload,
 	}
 	up.Description = description
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.File, error) {
-		t, err := kernel.Load(ctx, c.Training.Get, id, "training", "trainingID")
-		if err != nil {
-			return nil, err
-		}
-		u, err := organiserOf(ctx, c, t.OrganiserUnitID)
-		if err != nil {
-			return nil, err
-		}
-		by, err := act(ctx, c, "training", "attach", u, true, "trainingID")
+		t, _, by, err := s.holdTraining(ctx, c, id, "attach")
 		if err != nil {
 			return nil, err
 		}
@@ -185,28 +182,55 @@ func (s *Service) AttachToTraining(ctx context.Context, id int, up files.Upload,
 
 // MayChangeTraining decides action ("update", "delete", "attach") on
 // training t organised by u, as its mutation decides it; the training's
-// allowedActions ask it.
-func MayChangeTraining(ctx context.Context, t *ent.Training, o authz.Object, u authz.Place, unitName, action string) error {
-	o.IssuerPath = t.ScopePath
-	_, err := authz.ActFor(ctx, o, action, u, unitName, false, "trainingID")
+// allowedActions ask it. readTrainees is how many of its trainees the
+// caller reads.
+func MayChangeTraining(ctx context.Context, t *ent.Training, o authz.Object, u authz.Place, unitName, action string, readTrainees int) error {
+	_, err := mayChangeTraining(ctx, t, o, u, unitName, action, readTrainees)
 	return err
 }
 
-// loadTraining loads training id through the caller's scope with its
-// organiser, and decides action on it.
-func loadTraining(ctx context.Context, c *ent.Client, id int, action string) (*ent.Training, *ent.Unit, error) {
-	t, err := kernel.Load(ctx, c.Training.Get, id, "training", "trainingID")
+// mayChangeTraining is MayChangeTraining, returning the posts at the
+// organiser that may act: a post there whose policy allows the action
+// (authz.ActFor), and a caller who reads every trainee of the training
+// (authz.SeesAll) — the trainees are the enterprise side the act reaches,
+// so the FUEL deputy of a department does not change or delete its
+// department's training of industrial staff.
+func mayChangeTraining(ctx context.Context, t *ent.Training, o authz.Object, u authz.Place, unitName, action string, readTrainees int) ([]authz.Grant, error) {
+	o.IssuerPath = t.ScopePath
+	grants, err := authz.ActFor(ctx, o, action, u, unitName, false, "trainingID")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	u, err := organiserOf(ctx, c, t.OrganiserUnitID)
+	if err := authz.SeesAll(ctx, readTrainees, t.TraineeCount, "this training has trainees"); err != nil {
+		return nil, err
+	}
+	return grants, nil
+}
+
+// holdTraining loads training id through the caller's scope, locking its
+// row until the transaction ends (SELECT … FOR UPDATE on PostgreSQL; SQLite
+// serialises writers), with its organiser, and decides action on it from
+// the locked row (mayChangeTraining, counting the trainees the caller
+// reads). It returns who acts, for the files attached.
+func (s *Service) holdTraining(ctx context.Context, c *ent.Client, id int, action string) (*ent.Training, *ent.Unit, files.Uploader, error) {
+	t, err := kernel.Hold(ctx, s.Dialect, c.Training.Query().Where(training.ID(id)), "training", "trainingID")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, files.Uploader{}, err
 	}
-	if _, err := act(ctx, c, "training", action, u, true, "trainingID"); err != nil {
-		return nil, nil, err
+	u, o, err := organiserObject(ctx, c, "training", t.OrganiserUnitID)
+	if err != nil {
+		return nil, nil, files.Uploader{}, err
 	}
-	return t, u, nil
+	read, err := c.Trainee.Query().Where(trainee.TrainingID(t.ID)).Count(ctx)
+	if err != nil {
+		return nil, nil, files.Uploader{}, fmt.Errorf("count trainees: %w", err)
+	}
+	grants, err := mayChangeTraining(ctx, t, o, authz.PlaceOf(u), u.Name, action, read)
+	if err != nil {
+		return nil, nil, files.Uploader{}, err
+	}
+	by, err := uploaderOf(ctx, c, grants)
+	return t, u, by, err
 }
 
 // checkTrainees checks that every trainee's enterprise lies in the

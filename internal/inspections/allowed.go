@@ -6,18 +6,28 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/inspection"
+	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
 
 // MayAdvance decides whether the caller may advance campaign cp (o its
 // decision object): a finished campaign has no next stage; otherwise it is
-// campaign:update over the organiser. AdvanceCampaign and the campaign's
-// allowedActions ask it.
+// campaign:update over the organiser by a post that holds every sector of
+// the campaign, or is not limited to sectors (authz.CheckSectors): the
+// county's INDUSTRY deputy does not advance a campaign of commerce and
+// fuel enterprises. AdvanceCampaign and the campaign's allowedActions ask it.
 func MayAdvance(ctx context.Context, cp *ent.Campaign, o authz.Object) error {
 	if cp.Finished {
 		return kernel.Invalidf("id", "the campaign is finished")
 	}
-	return authz.Check(ctx, o, "update")
+	return authz.CheckSectors(ctx, o, "update", cp.Sectors, "this campaign")
+}
+
+// MayCreate decides whether the caller may organise a campaign of sectors
+// at the unit whose decision object is o: campaign:create there by a post
+// that holds every one of the sectors, or is not limited to sectors.
+func MayCreate(ctx context.Context, o authz.Object, sectors []domain.Sector) error {
+	return authz.CheckSectors(ctx, o, "create", sectors, "this campaign")
 }
 
 // recordable says why planned inspection p can no longer be recorded, nil

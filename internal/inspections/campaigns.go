@@ -25,7 +25,9 @@ type CampaignInput struct {
 	Stages      []domain.CampaignStage
 }
 
-// CreateCampaign starts a campaign in its DEPLOYMENT stage.
+// CreateCampaign starts a campaign in its DEPLOYMENT stage, organised by a
+// government unit where the caller holds a post that may and that holds
+// every target sector (MayCreate).
 func (s *Service) CreateCampaign(ctx context.Context, in CampaignInput) (*ent.Campaign, error) {
 	if _, err := kernel.Viewer(ctx); err != nil {
 		return nil, err
@@ -65,6 +67,13 @@ func (s *Service) CreateCampaign(ctx context.Context, in CampaignInput) (*ent.Ca
 		}
 		if !org.Kind.IsGovernment() {
 			return nil, kernel.Invalidf("organiserID", "a campaign is organised by a government unit, not a %s", org.Kind)
+		}
+		o, err := authz.ObjectAt(ctx, c, "campaign", org.TenantID, org.ScopePath, org.ScopeSector, org.ScopeEnterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		if err := MayCreate(ctx, o, in.Sectors); err != nil {
+			return nil, err
 		}
 		return c.Campaign.Create().SetOrganiserID(org.ID).SetName(strings.TrimSpace(in.Name)).
 			SetSectors(in.Sectors).SetStages(stages).Save(ctx)

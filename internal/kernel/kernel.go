@@ -37,6 +37,9 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/privacy"
@@ -117,3 +120,29 @@ func (p *Problems) Add(err error) {
 // Err returns nil, the one problem, or all of them as apperr.Problems
 // (the GraphQL layer reports each as its own error).
 func (p *Problems) Err() error { return apperr.Join(p.errs...) }
+
+// Lockable is an ent query of one record that can lock the rows it reads
+// (every generated query is: ForUpdate, Only).
+type Lockable[Q any, T any] interface {
+	ForUpdate(opts ...entsql.LockOption) Q
+	Only(ctx context.Context) (T, error)
+}
+
+// Hold loads the one record q selects through the caller's scope, as Load
+// does (a miss is NOT_FOUND naming field), and locks its row until the
+// transaction ends: SELECT … FOR UPDATE on PostgreSQL, where a concurrent
+// writer of the same record waits for this transaction; SQLite serialises
+// writers. A decision taken from the held record therefore stays true
+// while the transaction writes — a replace-all update of a record's parts
+// (a training's trainees) is never merged with another.
+func Hold[Q Lockable[Q, T], T any](ctx context.Context, dialectName string, q Q, what, field string) (T, error) {
+	if dialectName != dialect.SQLite {
+		q = q.ForUpdate()
+	}
+	r, err := q.Only(ctx)
+	if err != nil {
+		var zero T
+		return zero, NotFound(err, what, field)
+	}
+	return r, nil
+}

@@ -15,7 +15,9 @@ import (
 // Attach stores an uploaded file (the scanned notice, its annex) and
 // attaches it to a notice, by the issuer side: one File row for the notice
 // and one for each receipt, so that every recipient reads the copy it was
-// sent. Returns the notice's own row.
+// sent. The caller reads every recipient's receipt (seesRecipients): the
+// FUEL deputy of a department does not send files to the industrial
+// enterprises its department's notice went to. Returns the notice's own row.
 func (s *Service) Attach(ctx context.Context, id int, up files.Upload, description string) (*ent.File, error) {
 	up.Description = strings.TrimSpace(description)
 	if err := checkText("description", up.Description, MaxNote, false); err != nil {
@@ -36,6 +38,9 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 		}
 		grants, err := authz.ActFor(ctx, o, "attach", authz.PlaceOf(issuer), issuer.Name, true, "noticeID")
 		if err != nil {
+			return nil, err
+		}
+		if err := s.seesRecipients(ctx, c, n); err != nil {
 			return nil, err
 		}
 		a, err := actorOf(ctx, c, grants, nil, "")
@@ -62,4 +67,15 @@ func (s *Service) Attach(ctx context.Context, id int, up files.Upload, descripti
 		}
 		return c.File.Get(ctx, fs[0].ID)
 	})
+}
+
+// seesRecipients refuses an act of the issuer side on notice n unless the
+// caller reads the receipt of every recipient (authz.SeesAll): the act
+// reaches every recipient, so it needs a post covering all of them.
+func (s *Service) seesRecipients(ctx context.Context, c *ent.Client, n *ent.Notice) error {
+	read, err := c.NoticeReceipt.Query().Where(noticereceipt.NoticeID(n.ID)).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("count receipts: %w", err)
+	}
+	return authz.SeesAll(ctx, read, n.RecipientCount, "this notice has recipients")
 }
