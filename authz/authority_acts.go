@@ -36,7 +36,9 @@ func ActFor(ctx context.Context, o Object, action string, u Place, unitName stri
 // recipient's receipt — so a post limited to sectors acts only on a record
 // all of whose sectors it holds. read is how many of the parts the caller
 // reads (counted through its scope), total how many the record has (its own
-// count, written with the parts); parts names them for the message ("this
+// count, written with the parts; the mutations take the rows counted as the
+// system when they are more, so a record whose parts once outgrew its count
+// is not changed by a caller who reads only as many as the count); parts names them for the message ("this
 // training has trainees"). The system acts on everything.
 func SeesAll(ctx context.Context, read, total int, parts string) error {
 	v, err := actingViewer(ctx)

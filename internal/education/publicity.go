@@ -168,7 +168,7 @@ func (s *Service) AttachToPublicity(ctx context.Context, id int, up files.Upload
 // decides it; the activity's allowedActions ask it. readVisited is how many
 // of the enterprises it visited the caller reads.
 func MayChangePublicity(ctx context.Context, p *ent.Publicity, o authz.Object, u authz.Place, unitName, action string, readVisited int) error {
-	_, err := mayChangePublicity(ctx, p, o, u, unitName, action, readVisited)
+	_, err := mayChangePublicity(ctx, p, o, u, unitName, action, readVisited, p.EnterpriseCount)
 	return err
 }
 
@@ -176,12 +176,12 @@ func MayChangePublicity(ctx context.Context, p *ent.Publicity, o authz.Object, u
 // organiser that may act: a post there whose policy allows the action
 // (authz.ActFor), and a caller who reads every enterprise the activity
 // visited (authz.SeesAll).
-func mayChangePublicity(ctx context.Context, p *ent.Publicity, o authz.Object, u authz.Place, unitName, action string, readVisited int) ([]authz.Grant, error) {
+func mayChangePublicity(ctx context.Context, p *ent.Publicity, o authz.Object, u authz.Place, unitName, action string, readVisited, visited int) ([]authz.Grant, error) {
 	grants, err := authz.ActFor(ctx, o, action, u, unitName, false, "publicityID")
 	if err != nil {
 		return nil, err
 	}
-	if err := authz.SeesAll(ctx, readVisited, p.EnterpriseCount, "this activity visited enterprises"); err != nil {
+	if err := authz.SeesAll(ctx, readVisited, visited, "this activity visited enterprises"); err != nil {
 		return nil, err
 	}
 	return grants, nil
@@ -212,7 +212,7 @@ func (s *Service) holdPublicity(ctx context.Context, c *ent.Client, id int, acti
 			return nil, nil, files.Uploader{}, fmt.Errorf("count visited enterprises: %w", err)
 		}
 	}
-	grants, err := mayChangePublicity(ctx, p, o, authz.PlaceOf(u), u.Name, action, read)
+	grants, err := mayChangePublicity(ctx, p, o, authz.PlaceOf(u), u.Name, action, read, max(len(visited), p.EnterpriseCount))
 	if err != nil {
 		return nil, nil, files.Uploader{}, err
 	}

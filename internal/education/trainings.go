@@ -185,7 +185,7 @@ func (s *Service) AttachToTraining(ctx context.Context, id int, up files.Upload,
 // allowedActions ask it. readTrainees is how many of its trainees the
 // caller reads.
 func MayChangeTraining(ctx context.Context, t *ent.Training, o authz.Object, u authz.Place, unitName, action string, readTrainees int) error {
-	_, err := mayChangeTraining(ctx, t, o, u, unitName, action, readTrainees)
+	_, err := mayChangeTraining(ctx, t, o, u, unitName, action, readTrainees, t.TraineeCount)
 	return err
 }
 
@@ -195,13 +195,13 @@ func MayChangeTraining(ctx context.Context, t *ent.Training, o authz.Object, u a
 // (authz.SeesAll) — the trainees are the enterprise side the act reaches,
 // so the FUEL deputy of a department does not change or delete its
 // department's training of industrial staff.
-func mayChangeTraining(ctx context.Context, t *ent.Training, o authz.Object, u authz.Place, unitName, action string, readTrainees int) ([]authz.Grant, error) {
+func mayChangeTraining(ctx context.Context, t *ent.Training, o authz.Object, u authz.Place, unitName, action string, readTrainees, trainees int) ([]authz.Grant, error) {
 	o.IssuerPath = t.ScopePath
 	grants, err := authz.ActFor(ctx, o, action, u, unitName, false, "trainingID")
 	if err != nil {
 		return nil, err
 	}
-	if err := authz.SeesAll(ctx, readTrainees, t.TraineeCount, "this training has trainees"); err != nil {
+	if err := authz.SeesAll(ctx, readTrainees, trainees, "this training has trainees"); err != nil {
 		return nil, err
 	}
 	return grants, nil
@@ -221,11 +221,17 @@ func (s *Service) holdTraining(ctx context.Context, c *ent.Client, id int, actio
 	if err != nil {
 		return nil, nil, files.Uploader{}, err
 	}
+	// The trainees the caller reads, against those there are: the
+	// training's count, or its rows if ever more.
 	read, err := c.Trainee.Query().Where(trainee.TrainingID(t.ID)).Count(ctx)
 	if err != nil {
 		return nil, nil, files.Uploader{}, fmt.Errorf("count trainees: %w", err)
 	}
-	grants, err := mayChangeTraining(ctx, t, o, authz.PlaceOf(u), u.Name, action, read)
+	all, err := c.Trainee.Query().Where(trainee.TrainingID(t.ID)).Count(authz.SystemContext(ctx))
+	if err != nil {
+		return nil, nil, files.Uploader{}, fmt.Errorf("count trainees: %w", err)
+	}
+	grants, err := mayChangeTraining(ctx, t, o, authz.PlaceOf(u), u.Name, action, read, max(all, t.TraineeCount))
 	if err != nil {
 		return nil, nil, files.Uploader{}, err
 	}
