@@ -552,34 +552,38 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Hazard",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			hazard.FieldCreatedAt:         {Type: field.TypeTime, Column: hazard.FieldCreatedAt},
-			hazard.FieldUpdatedAt:         {Type: field.TypeTime, Column: hazard.FieldUpdatedAt},
-			hazard.FieldTenantID:          {Type: field.TypeInt, Column: hazard.FieldTenantID},
-			hazard.FieldScopePath:         {Type: field.TypeString, Column: hazard.FieldScopePath},
-			hazard.FieldScopeSector:       {Type: field.TypeString, Column: hazard.FieldScopeSector},
-			hazard.FieldScopeEnterpriseID: {Type: field.TypeInt, Column: hazard.FieldScopeEnterpriseID},
-			hazard.FieldSubjectID:         {Type: field.TypeInt, Column: hazard.FieldSubjectID},
-			hazard.FieldInspectionID:      {Type: field.TypeInt, Column: hazard.FieldInspectionID},
-			hazard.FieldCampaignID:        {Type: field.TypeInt, Column: hazard.FieldCampaignID},
-			hazard.FieldSource:            {Type: field.TypeEnum, Column: hazard.FieldSource},
-			hazard.FieldLevel:             {Type: field.TypeEnum, Column: hazard.FieldLevel},
-			hazard.FieldState:             {Type: field.TypeEnum, Column: hazard.FieldState},
-			hazard.FieldCategory:          {Type: field.TypeString, Column: hazard.FieldCategory},
-			hazard.FieldLocation:          {Type: field.TypeString, Column: hazard.FieldLocation},
-			hazard.FieldDescription:       {Type: field.TypeString, Column: hazard.FieldDescription},
-			hazard.FieldRequirement:       {Type: field.TypeString, Column: hazard.FieldRequirement},
-			hazard.FieldFoundAt:           {Type: field.TypeTime, Column: hazard.FieldFoundAt},
-			hazard.FieldDeadline:          {Type: field.TypeTime, Column: hazard.FieldDeadline},
-			hazard.FieldResponsiblePerson: {Type: field.TypeString, Column: hazard.FieldResponsiblePerson},
-			hazard.FieldRecurrenceOfID:    {Type: field.TypeInt, Column: hazard.FieldRecurrenceOfID},
-			hazard.FieldRiskPointID:       {Type: field.TypeInt, Column: hazard.FieldRiskPointID},
-			hazard.FieldReportedByID:      {Type: field.TypeInt, Column: hazard.FieldReportedByID},
-			hazard.FieldSupervised:        {Type: field.TypeBool, Column: hazard.FieldSupervised},
-			hazard.FieldPlan:              {Type: field.TypeJSON, Column: hazard.FieldPlan},
-			hazard.FieldRequestedDeadline: {Type: field.TypeTime, Column: hazard.FieldRequestedDeadline},
-			hazard.FieldClosedAt:          {Type: field.TypeTime, Column: hazard.FieldClosedAt},
-			hazard.FieldAssigneeID:        {Type: field.TypeInt, Column: hazard.FieldAssigneeID},
-			hazard.FieldFollowUpOn:        {Type: field.TypeTime, Column: hazard.FieldFollowUpOn},
+			hazard.FieldCreatedAt:              {Type: field.TypeTime, Column: hazard.FieldCreatedAt},
+			hazard.FieldUpdatedAt:              {Type: field.TypeTime, Column: hazard.FieldUpdatedAt},
+			hazard.FieldTenantID:               {Type: field.TypeInt, Column: hazard.FieldTenantID},
+			hazard.FieldScopePath:              {Type: field.TypeString, Column: hazard.FieldScopePath},
+			hazard.FieldScopeSector:            {Type: field.TypeString, Column: hazard.FieldScopeSector},
+			hazard.FieldScopeEnterpriseID:      {Type: field.TypeInt, Column: hazard.FieldScopeEnterpriseID},
+			hazard.FieldSubjectID:              {Type: field.TypeInt, Column: hazard.FieldSubjectID},
+			hazard.FieldInspectionID:           {Type: field.TypeInt, Column: hazard.FieldInspectionID},
+			hazard.FieldCampaignID:             {Type: field.TypeInt, Column: hazard.FieldCampaignID},
+			hazard.FieldSource:                 {Type: field.TypeEnum, Column: hazard.FieldSource},
+			hazard.FieldLevel:                  {Type: field.TypeEnum, Column: hazard.FieldLevel},
+			hazard.FieldState:                  {Type: field.TypeEnum, Column: hazard.FieldState},
+			hazard.FieldCategory:               {Type: field.TypeString, Column: hazard.FieldCategory},
+			hazard.FieldLocation:               {Type: field.TypeString, Column: hazard.FieldLocation},
+			hazard.FieldDescription:            {Type: field.TypeString, Column: hazard.FieldDescription},
+			hazard.FieldRequirement:            {Type: field.TypeString, Column: hazard.FieldRequirement},
+			hazard.FieldFoundAt:                {Type: field.TypeTime, Column: hazard.FieldFoundAt},
+			hazard.FieldDeadline:               {Type: field.TypeTime, Column: hazard.FieldDeadline},
+			hazard.FieldResponsiblePerson:      {Type: field.TypeString, Column: hazard.FieldResponsiblePerson},
+			hazard.FieldRecurrenceOfID:         {Type: field.TypeInt, Column: hazard.FieldRecurrenceOfID},
+			hazard.FieldRiskPointID:            {Type: field.TypeInt, Column: hazard.FieldRiskPointID},
+			hazard.FieldReportedByID:           {Type: field.TypeInt, Column: hazard.FieldReportedByID},
+			hazard.FieldSupervised:             {Type: field.TypeBool, Column: hazard.FieldSupervised},
+			hazard.FieldPlan:                   {Type: field.TypeJSON, Column: hazard.FieldPlan},
+			hazard.FieldRequestedDeadline:      {Type: field.TypeTime, Column: hazard.FieldRequestedDeadline},
+			hazard.FieldClosedAt:               {Type: field.TypeTime, Column: hazard.FieldClosedAt},
+			hazard.FieldAssigneeID:             {Type: field.TypeInt, Column: hazard.FieldAssigneeID},
+			hazard.FieldFollowUpOn:             {Type: field.TypeTime, Column: hazard.FieldFollowUpOn},
+			hazard.FieldAssignerID:             {Type: field.TypeInt, Column: hazard.FieldAssignerID},
+			hazard.FieldSupervisorID:           {Type: field.TypeInt, Column: hazard.FieldSupervisorID},
+			hazard.FieldSubmittedByID:          {Type: field.TypeInt, Column: hazard.FieldSubmittedByID},
+			hazard.FieldExtensionRequestedByID: {Type: field.TypeInt, Column: hazard.FieldExtensionRequestedByID},
 		},
 	}
 	graph.Nodes[19] = &sqlgraph.Node{
@@ -4867,6 +4871,26 @@ func (f *HazardFilter) WhereAssigneeID(p entql.IntP) {
 // WhereFollowUpOn applies the entql time.Time predicate on the follow_up_on field.
 func (f *HazardFilter) WhereFollowUpOn(p entql.TimeP) {
 	f.Where(p.Field(hazard.FieldFollowUpOn))
+}
+
+// WhereAssignerID applies the entql int predicate on the assigner_id field.
+func (f *HazardFilter) WhereAssignerID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldAssignerID))
+}
+
+// WhereSupervisorID applies the entql int predicate on the supervisor_id field.
+func (f *HazardFilter) WhereSupervisorID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldSupervisorID))
+}
+
+// WhereSubmittedByID applies the entql int predicate on the submitted_by_id field.
+func (f *HazardFilter) WhereSubmittedByID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldSubmittedByID))
+}
+
+// WhereExtensionRequestedByID applies the entql int predicate on the extension_requested_by_id field.
+func (f *HazardFilter) WhereExtensionRequestedByID(p entql.IntP) {
+	f.Where(p.Field(hazard.FieldExtensionRequestedByID))
 }
 
 // WhereHasSubject applies a predicate to check if query has an edge subject.

@@ -78,6 +78,14 @@ type Hazard struct {
 	AssigneeID *int `json:"assignee_id,omitempty"`
 	// The follow-up date of its latest assignment.
 	FollowUpOn *time.Time `json:"follow_up_on,omitempty"`
+	// The government unit that made its latest assignment (交办).
+	AssignerID *int `json:"assigner_id,omitempty"`
+	// The government unit that put it under supervision (督办); null when it is not.
+	SupervisorID *int `json:"supervisor_id,omitempty"`
+	// The user who submitted what awaits a decision: the plan (PLAN_SUBMITTED) or the rectification (SUBMITTED).
+	SubmittedByID *int `json:"submitted_by_id,omitempty"`
+	// The user who requested the pending extension; cleared with it.
+	ExtensionRequestedByID *int `json:"extension_requested_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the HazardQuery when eager-loading is set.
 	Edges        HazardEdges `json:"edges"`
@@ -229,7 +237,7 @@ func (*Hazard) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case hazard.FieldSupervised:
 			values[i] = new(sql.NullBool)
-		case hazard.FieldID, hazard.FieldTenantID, hazard.FieldScopeEnterpriseID, hazard.FieldSubjectID, hazard.FieldInspectionID, hazard.FieldCampaignID, hazard.FieldRecurrenceOfID, hazard.FieldRiskPointID, hazard.FieldReportedByID, hazard.FieldAssigneeID:
+		case hazard.FieldID, hazard.FieldTenantID, hazard.FieldScopeEnterpriseID, hazard.FieldSubjectID, hazard.FieldInspectionID, hazard.FieldCampaignID, hazard.FieldRecurrenceOfID, hazard.FieldRiskPointID, hazard.FieldReportedByID, hazard.FieldAssigneeID, hazard.FieldAssignerID, hazard.FieldSupervisorID, hazard.FieldSubmittedByID, hazard.FieldExtensionRequestedByID:
 			values[i] = new(sql.NullInt64)
 		case hazard.FieldScopePath, hazard.FieldScopeSector, hazard.FieldSource, hazard.FieldLevel, hazard.FieldState, hazard.FieldCategory, hazard.FieldLocation, hazard.FieldDescription, hazard.FieldRequirement, hazard.FieldResponsiblePerson:
 			values[i] = new(sql.NullString)
@@ -436,6 +444,34 @@ func (_m *Hazard) assignValues(columns []string, values []any) error {
 				_m.FollowUpOn = new(time.Time)
 				*_m.FollowUpOn = value.Time
 			}
+		case hazard.FieldAssignerID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field assigner_id", values[i])
+			} else if value.Valid {
+				_m.AssignerID = new(int)
+				*_m.AssignerID = int(value.Int64)
+			}
+		case hazard.FieldSupervisorID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field supervisor_id", values[i])
+			} else if value.Valid {
+				_m.SupervisorID = new(int)
+				*_m.SupervisorID = int(value.Int64)
+			}
+		case hazard.FieldSubmittedByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field submitted_by_id", values[i])
+			} else if value.Valid {
+				_m.SubmittedByID = new(int)
+				*_m.SubmittedByID = int(value.Int64)
+			}
+		case hazard.FieldExtensionRequestedByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field extension_requested_by_id", values[i])
+			} else if value.Valid {
+				_m.ExtensionRequestedByID = new(int)
+				*_m.ExtensionRequestedByID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -624,6 +660,26 @@ func (_m *Hazard) String() string {
 	if v := _m.FollowUpOn; v != nil {
 		builder.WriteString("follow_up_on=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.AssignerID; v != nil {
+		builder.WriteString("assigner_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SupervisorID; v != nil {
+		builder.WriteString("supervisor_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SubmittedByID; v != nil {
+		builder.WriteString("submitted_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ExtensionRequestedByID; v != nil {
+		builder.WriteString("extension_requested_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

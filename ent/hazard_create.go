@@ -331,6 +331,62 @@ func (_c *HazardCreate) SetNillableFollowUpOn(v *time.Time) *HazardCreate {
 	return _c
 }
 
+// SetAssignerID sets the "assigner_id" field.
+func (_c *HazardCreate) SetAssignerID(v int) *HazardCreate {
+	_c.mutation.SetAssignerID(v)
+	return _c
+}
+
+// SetNillableAssignerID sets the "assigner_id" field if the given value is not nil.
+func (_c *HazardCreate) SetNillableAssignerID(v *int) *HazardCreate {
+	if v != nil {
+		_c.SetAssignerID(*v)
+	}
+	return _c
+}
+
+// SetSupervisorID sets the "supervisor_id" field.
+func (_c *HazardCreate) SetSupervisorID(v int) *HazardCreate {
+	_c.mutation.SetSupervisorID(v)
+	return _c
+}
+
+// SetNillableSupervisorID sets the "supervisor_id" field if the given value is not nil.
+func (_c *HazardCreate) SetNillableSupervisorID(v *int) *HazardCreate {
+	if v != nil {
+		_c.SetSupervisorID(*v)
+	}
+	return _c
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (_c *HazardCreate) SetSubmittedByID(v int) *HazardCreate {
+	_c.mutation.SetSubmittedByID(v)
+	return _c
+}
+
+// SetNillableSubmittedByID sets the "submitted_by_id" field if the given value is not nil.
+func (_c *HazardCreate) SetNillableSubmittedByID(v *int) *HazardCreate {
+	if v != nil {
+		_c.SetSubmittedByID(*v)
+	}
+	return _c
+}
+
+// SetExtensionRequestedByID sets the "extension_requested_by_id" field.
+func (_c *HazardCreate) SetExtensionRequestedByID(v int) *HazardCreate {
+	_c.mutation.SetExtensionRequestedByID(v)
+	return _c
+}
+
+// SetNillableExtensionRequestedByID sets the "extension_requested_by_id" field if the given value is not nil.
+func (_c *HazardCreate) SetNillableExtensionRequestedByID(v *int) *HazardCreate {
+	if v != nil {
+		_c.SetExtensionRequestedByID(*v)
+	}
+	return _c
+}
+
 // SetSubject sets the "subject" edge to the Unit entity.
 func (_c *HazardCreate) SetSubject(v *Unit) *HazardCreate {
 	return _c.SetSubjectID(v.ID)
@@ -692,6 +748,22 @@ func (_c *HazardCreate) createSpec() (*Hazard, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.FollowUpOn(); ok {
 		_spec.SetField(hazard.FieldFollowUpOn, field.TypeTime, value)
 		_node.FollowUpOn = &value
+	}
+	if value, ok := _c.mutation.AssignerID(); ok {
+		_spec.SetField(hazard.FieldAssignerID, field.TypeInt, value)
+		_node.AssignerID = &value
+	}
+	if value, ok := _c.mutation.SupervisorID(); ok {
+		_spec.SetField(hazard.FieldSupervisorID, field.TypeInt, value)
+		_node.SupervisorID = &value
+	}
+	if value, ok := _c.mutation.SubmittedByID(); ok {
+		_spec.SetField(hazard.FieldSubmittedByID, field.TypeInt, value)
+		_node.SubmittedByID = &value
+	}
+	if value, ok := _c.mutation.ExtensionRequestedByID(); ok {
+		_spec.SetField(hazard.FieldExtensionRequestedByID, field.TypeInt, value)
+		_node.ExtensionRequestedByID = &value
 	}
 	if nodes := _c.mutation.SubjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

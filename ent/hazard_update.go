@@ -337,6 +337,114 @@ func (_u *HazardUpdate) ClearFollowUpOn() *HazardUpdate {
 	return _u
 }
 
+// SetAssignerID sets the "assigner_id" field.
+func (_u *HazardUpdate) SetAssignerID(v int) *HazardUpdate {
+	_u.mutation.ResetAssignerID()
+	_u.mutation.SetAssignerID(v)
+	return _u
+}
+
+// SetNillableAssignerID sets the "assigner_id" field if the given value is not nil.
+func (_u *HazardUpdate) SetNillableAssignerID(v *int) *HazardUpdate {
+	if v != nil {
+		_u.SetAssignerID(*v)
+	}
+	return _u
+}
+
+// AddAssignerID adds value to the "assigner_id" field.
+func (_u *HazardUpdate) AddAssignerID(v int) *HazardUpdate {
+	_u.mutation.AddAssignerID(v)
+	return _u
+}
+
+// ClearAssignerID clears the value of the "assigner_id" field.
+func (_u *HazardUpdate) ClearAssignerID() *HazardUpdate {
+	_u.mutation.ClearAssignerID()
+	return _u
+}
+
+// SetSupervisorID sets the "supervisor_id" field.
+func (_u *HazardUpdate) SetSupervisorID(v int) *HazardUpdate {
+	_u.mutation.ResetSupervisorID()
+	_u.mutation.SetSupervisorID(v)
+	return _u
+}
+
+// SetNillableSupervisorID sets the "supervisor_id" field if the given value is not nil.
+func (_u *HazardUpdate) SetNillableSupervisorID(v *int) *HazardUpdate {
+	if v != nil {
+		_u.SetSupervisorID(*v)
+	}
+	return _u
+}
+
+// AddSupervisorID adds value to the "supervisor_id" field.
+func (_u *HazardUpdate) AddSupervisorID(v int) *HazardUpdate {
+	_u.mutation.AddSupervisorID(v)
+	return _u
+}
+
+// ClearSupervisorID clears the value of the "supervisor_id" field.
+func (_u *HazardUpdate) ClearSupervisorID() *HazardUpdate {
+	_u.mutation.ClearSupervisorID()
+	return _u
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (_u *HazardUpdate) SetSubmittedByID(v int) *HazardUpdate {
+	_u.mutation.ResetSubmittedByID()
+	_u.mutation.SetSubmittedByID(v)
+	return _u
+}
+
+// SetNillableSubmittedByID sets the "submitted_by_id" field if the given value is not nil.
+func (_u *HazardUpdate) SetNillableSubmittedByID(v *int) *HazardUpdate {
+	if v != nil {
+		_u.SetSubmittedByID(*v)
+	}
+	return _u
+}
+
+// AddSubmittedByID adds value to the "submitted_by_id" field.
+func (_u *HazardUpdate) AddSubmittedByID(v int) *HazardUpdate {
+	_u.mutation.AddSubmittedByID(v)
+	return _u
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (_u *HazardUpdate) ClearSubmittedByID() *HazardUpdate {
+	_u.mutation.ClearSubmittedByID()
+	return _u
+}
+
+// SetExtensionRequestedByID sets the "extension_requested_by_id" field.
+func (_u *HazardUpdate) SetExtensionRequestedByID(v int) *HazardUpdate {
+	_u.mutation.ResetExtensionRequestedByID()
+	_u.mutation.SetExtensionRequestedByID(v)
+	return _u
+}
+
+// SetNillableExtensionRequestedByID sets the "extension_requested_by_id" field if the given value is not nil.
+func (_u *HazardUpdate) SetNillableExtensionRequestedByID(v *int) *HazardUpdate {
+	if v != nil {
+		_u.SetExtensionRequestedByID(*v)
+	}
+	return _u
+}
+
+// AddExtensionRequestedByID adds value to the "extension_requested_by_id" field.
+func (_u *HazardUpdate) AddExtensionRequestedByID(v int) *HazardUpdate {
+	_u.mutation.AddExtensionRequestedByID(v)
+	return _u
+}
+
+// ClearExtensionRequestedByID clears the value of the "extension_requested_by_id" field.
+func (_u *HazardUpdate) ClearExtensionRequestedByID() *HazardUpdate {
+	_u.mutation.ClearExtensionRequestedByID()
+	return _u
+}
+
 // AddRecurrenceIDs adds the "recurrences" edge to the Hazard entity by IDs.
 func (_u *HazardUpdate) AddRecurrenceIDs(ids ...int) *HazardUpdate {
 	_u.mutation.AddRecurrenceIDs(ids...)
@@ -697,6 +805,42 @@ func (_u *HazardUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.FollowUpOnCleared() {
 		_spec.ClearField(hazard.FieldFollowUpOn, field.TypeTime)
+	}
+	if value, ok := _u.mutation.AssignerID(); ok {
+		_spec.SetField(hazard.FieldAssignerID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAssignerID(); ok {
+		_spec.AddField(hazard.FieldAssignerID, field.TypeInt, value)
+	}
+	if _u.mutation.AssignerIDCleared() {
+		_spec.ClearField(hazard.FieldAssignerID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SupervisorID(); ok {
+		_spec.SetField(hazard.FieldSupervisorID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSupervisorID(); ok {
+		_spec.AddField(hazard.FieldSupervisorID, field.TypeInt, value)
+	}
+	if _u.mutation.SupervisorIDCleared() {
+		_spec.ClearField(hazard.FieldSupervisorID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SubmittedByID(); ok {
+		_spec.SetField(hazard.FieldSubmittedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSubmittedByID(); ok {
+		_spec.AddField(hazard.FieldSubmittedByID, field.TypeInt, value)
+	}
+	if _u.mutation.SubmittedByIDCleared() {
+		_spec.ClearField(hazard.FieldSubmittedByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ExtensionRequestedByID(); ok {
+		_spec.SetField(hazard.FieldExtensionRequestedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedExtensionRequestedByID(); ok {
+		_spec.AddField(hazard.FieldExtensionRequestedByID, field.TypeInt, value)
+	}
+	if _u.mutation.ExtensionRequestedByIDCleared() {
+		_spec.ClearField(hazard.FieldExtensionRequestedByID, field.TypeInt)
 	}
 	if _u.mutation.RecurrencesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1289,6 +1433,114 @@ func (_u *HazardUpdateOne) ClearFollowUpOn() *HazardUpdateOne {
 	return _u
 }
 
+// SetAssignerID sets the "assigner_id" field.
+func (_u *HazardUpdateOne) SetAssignerID(v int) *HazardUpdateOne {
+	_u.mutation.ResetAssignerID()
+	_u.mutation.SetAssignerID(v)
+	return _u
+}
+
+// SetNillableAssignerID sets the "assigner_id" field if the given value is not nil.
+func (_u *HazardUpdateOne) SetNillableAssignerID(v *int) *HazardUpdateOne {
+	if v != nil {
+		_u.SetAssignerID(*v)
+	}
+	return _u
+}
+
+// AddAssignerID adds value to the "assigner_id" field.
+func (_u *HazardUpdateOne) AddAssignerID(v int) *HazardUpdateOne {
+	_u.mutation.AddAssignerID(v)
+	return _u
+}
+
+// ClearAssignerID clears the value of the "assigner_id" field.
+func (_u *HazardUpdateOne) ClearAssignerID() *HazardUpdateOne {
+	_u.mutation.ClearAssignerID()
+	return _u
+}
+
+// SetSupervisorID sets the "supervisor_id" field.
+func (_u *HazardUpdateOne) SetSupervisorID(v int) *HazardUpdateOne {
+	_u.mutation.ResetSupervisorID()
+	_u.mutation.SetSupervisorID(v)
+	return _u
+}
+
+// SetNillableSupervisorID sets the "supervisor_id" field if the given value is not nil.
+func (_u *HazardUpdateOne) SetNillableSupervisorID(v *int) *HazardUpdateOne {
+	if v != nil {
+		_u.SetSupervisorID(*v)
+	}
+	return _u
+}
+
+// AddSupervisorID adds value to the "supervisor_id" field.
+func (_u *HazardUpdateOne) AddSupervisorID(v int) *HazardUpdateOne {
+	_u.mutation.AddSupervisorID(v)
+	return _u
+}
+
+// ClearSupervisorID clears the value of the "supervisor_id" field.
+func (_u *HazardUpdateOne) ClearSupervisorID() *HazardUpdateOne {
+	_u.mutation.ClearSupervisorID()
+	return _u
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (_u *HazardUpdateOne) SetSubmittedByID(v int) *HazardUpdateOne {
+	_u.mutation.ResetSubmittedByID()
+	_u.mutation.SetSubmittedByID(v)
+	return _u
+}
+
+// SetNillableSubmittedByID sets the "submitted_by_id" field if the given value is not nil.
+func (_u *HazardUpdateOne) SetNillableSubmittedByID(v *int) *HazardUpdateOne {
+	if v != nil {
+		_u.SetSubmittedByID(*v)
+	}
+	return _u
+}
+
+// AddSubmittedByID adds value to the "submitted_by_id" field.
+func (_u *HazardUpdateOne) AddSubmittedByID(v int) *HazardUpdateOne {
+	_u.mutation.AddSubmittedByID(v)
+	return _u
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (_u *HazardUpdateOne) ClearSubmittedByID() *HazardUpdateOne {
+	_u.mutation.ClearSubmittedByID()
+	return _u
+}
+
+// SetExtensionRequestedByID sets the "extension_requested_by_id" field.
+func (_u *HazardUpdateOne) SetExtensionRequestedByID(v int) *HazardUpdateOne {
+	_u.mutation.ResetExtensionRequestedByID()
+	_u.mutation.SetExtensionRequestedByID(v)
+	return _u
+}
+
+// SetNillableExtensionRequestedByID sets the "extension_requested_by_id" field if the given value is not nil.
+func (_u *HazardUpdateOne) SetNillableExtensionRequestedByID(v *int) *HazardUpdateOne {
+	if v != nil {
+		_u.SetExtensionRequestedByID(*v)
+	}
+	return _u
+}
+
+// AddExtensionRequestedByID adds value to the "extension_requested_by_id" field.
+func (_u *HazardUpdateOne) AddExtensionRequestedByID(v int) *HazardUpdateOne {
+	_u.mutation.AddExtensionRequestedByID(v)
+	return _u
+}
+
+// ClearExtensionRequestedByID clears the value of the "extension_requested_by_id" field.
+func (_u *HazardUpdateOne) ClearExtensionRequestedByID() *HazardUpdateOne {
+	_u.mutation.ClearExtensionRequestedByID()
+	return _u
+}
+
 // AddRecurrenceIDs adds the "recurrences" edge to the Hazard entity by IDs.
 func (_u *HazardUpdateOne) AddRecurrenceIDs(ids ...int) *HazardUpdateOne {
 	_u.mutation.AddRecurrenceIDs(ids...)
@@ -1679,6 +1931,42 @@ func (_u *HazardUpdateOne) sqlSave(ctx context.Context) (_node *Hazard, err erro
 	}
 	if _u.mutation.FollowUpOnCleared() {
 		_spec.ClearField(hazard.FieldFollowUpOn, field.TypeTime)
+	}
+	if value, ok := _u.mutation.AssignerID(); ok {
+		_spec.SetField(hazard.FieldAssignerID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAssignerID(); ok {
+		_spec.AddField(hazard.FieldAssignerID, field.TypeInt, value)
+	}
+	if _u.mutation.AssignerIDCleared() {
+		_spec.ClearField(hazard.FieldAssignerID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SupervisorID(); ok {
+		_spec.SetField(hazard.FieldSupervisorID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSupervisorID(); ok {
+		_spec.AddField(hazard.FieldSupervisorID, field.TypeInt, value)
+	}
+	if _u.mutation.SupervisorIDCleared() {
+		_spec.ClearField(hazard.FieldSupervisorID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SubmittedByID(); ok {
+		_spec.SetField(hazard.FieldSubmittedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSubmittedByID(); ok {
+		_spec.AddField(hazard.FieldSubmittedByID, field.TypeInt, value)
+	}
+	if _u.mutation.SubmittedByIDCleared() {
+		_spec.ClearField(hazard.FieldSubmittedByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ExtensionRequestedByID(); ok {
+		_spec.SetField(hazard.FieldExtensionRequestedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedExtensionRequestedByID(); ok {
+		_spec.AddField(hazard.FieldExtensionRequestedByID, field.TypeInt, value)
+	}
+	if _u.mutation.ExtensionRequestedByIDCleared() {
+		_spec.ClearField(hazard.FieldExtensionRequestedByID, field.TypeInt)
 	}
 	if _u.mutation.RecurrencesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -22794,62 +22794,70 @@ func (m *GroupMemberMutation) ResetEdge(name string) error {
 // HazardMutation represents an operation that mutates the Hazard nodes in the graph.
 type HazardMutation struct {
 	config
-	op                     Op
-	typ                    string
-	id                     *int
-	created_at             *time.Time
-	updated_at             *time.Time
-	tenant_id              *int
-	addtenant_id           *int
-	scope_path             *string
-	scope_sector           *string
-	campaign_id            *int
-	addcampaign_id         *int
-	source                 *domain.HazardSource
-	level                  *domain.HazardLevel
-	state                  *domain.HazardState
-	category               *string
-	location               *string
-	description            *string
-	requirement            *string
-	found_at               *time.Time
-	deadline               *time.Time
-	responsible_person     *string
-	reported_by_id         *int
-	addreported_by_id      *int
-	supervised             *bool
-	plan                   **domain.HazardPlan
-	requested_deadline     *time.Time
-	closed_at              *time.Time
-	follow_up_on           *time.Time
-	clearedFields          map[string]struct{}
-	subject                *int
-	clearedsubject         bool
-	inspection             *int
-	clearedinspection      bool
-	recurrence_of          *int
-	clearedrecurrence_of   bool
-	recurrences            map[int]struct{}
-	removedrecurrences     map[int]struct{}
-	clearedrecurrences     bool
-	risk_point             *int
-	clearedrisk_point      bool
-	assignee               *int
-	clearedassignee        bool
-	assignments            map[int]struct{}
-	removedassignments     map[int]struct{}
-	clearedassignments     bool
-	follow_ups             map[int]struct{}
-	removedfollow_ups      map[int]struct{}
-	clearedfollow_ups      bool
-	events                 map[int]struct{}
-	removedevents          map[int]struct{}
-	clearedevents          bool
-	enterprise_unit        *int
-	clearedenterprise_unit bool
-	done                   bool
-	oldValue               func(context.Context) (*Hazard, error)
-	predicates             []predicate.Hazard
+	op                           Op
+	typ                          string
+	id                           *int
+	created_at                   *time.Time
+	updated_at                   *time.Time
+	tenant_id                    *int
+	addtenant_id                 *int
+	scope_path                   *string
+	scope_sector                 *string
+	campaign_id                  *int
+	addcampaign_id               *int
+	source                       *domain.HazardSource
+	level                        *domain.HazardLevel
+	state                        *domain.HazardState
+	category                     *string
+	location                     *string
+	description                  *string
+	requirement                  *string
+	found_at                     *time.Time
+	deadline                     *time.Time
+	responsible_person           *string
+	reported_by_id               *int
+	addreported_by_id            *int
+	supervised                   *bool
+	plan                         **domain.HazardPlan
+	requested_deadline           *time.Time
+	closed_at                    *time.Time
+	follow_up_on                 *time.Time
+	assigner_id                  *int
+	addassigner_id               *int
+	supervisor_id                *int
+	addsupervisor_id             *int
+	submitted_by_id              *int
+	addsubmitted_by_id           *int
+	extension_requested_by_id    *int
+	addextension_requested_by_id *int
+	clearedFields                map[string]struct{}
+	subject                      *int
+	clearedsubject               bool
+	inspection                   *int
+	clearedinspection            bool
+	recurrence_of                *int
+	clearedrecurrence_of         bool
+	recurrences                  map[int]struct{}
+	removedrecurrences           map[int]struct{}
+	clearedrecurrences           bool
+	risk_point                   *int
+	clearedrisk_point            bool
+	assignee                     *int
+	clearedassignee              bool
+	assignments                  map[int]struct{}
+	removedassignments           map[int]struct{}
+	clearedassignments           bool
+	follow_ups                   map[int]struct{}
+	removedfollow_ups            map[int]struct{}
+	clearedfollow_ups            bool
+	events                       map[int]struct{}
+	removedevents                map[int]struct{}
+	clearedevents                bool
+	enterprise_unit              *int
+	clearedenterprise_unit       bool
+	done                         bool
+	oldValue                     func(context.Context) (*Hazard, error)
+	predicates                   []predicate.Hazard
 }
 
 var _ ent.Mutation = (*HazardMutation)(nil)
@@ -24201,6 +24209,286 @@ func (m *HazardMutation) ResetFollowUpOn() {
 	delete(m.clearedFields, hazard.FieldFollowUpOn)
 }
 
+// SetAssignerID sets the "assigner_id" field.
+func (m *HazardMutation) SetAssignerID(i int) {
+	m.assigner_id = &i
+	m.addassigner_id = nil
+}
+
+// AssignerID returns the value of the "assigner_id" field in the mutation.
+func (m *HazardMutation) AssignerID() (r int, exists bool) {
+	v := m.assigner_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAssignerID returns the old "assigner_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldAssignerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAssignerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAssignerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAssignerID: %w", err)
+	}
+	return oldValue.AssignerID, nil
+}
+
+// AddAssignerID adds i to the "assigner_id" field.
+func (m *HazardMutation) AddAssignerID(i int) {
+	if m.addassigner_id != nil {
+		*m.addassigner_id += i
+	} else {
+		m.addassigner_id = &i
+	}
+}
+
+// AddedAssignerID returns the value that was added to the "assigner_id" field in this mutation.
+func (m *HazardMutation) AddedAssignerID() (r int, exists bool) {
+	v := m.addassigner_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAssignerID clears the value of the "assigner_id" field.
+func (m *HazardMutation) ClearAssignerID() {
+	m.assigner_id = nil
+	m.addassigner_id = nil
+	m.clearedFields[hazard.FieldAssignerID] = struct{}{}
+}
+
+// AssignerIDCleared returns if the "assigner_id" field was cleared in this mutation.
+func (m *HazardMutation) AssignerIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldAssignerID]
+	return ok
+}
+
+// ResetAssignerID resets all changes to the "assigner_id" field.
+func (m *HazardMutation) ResetAssignerID() {
+	m.assigner_id = nil
+	m.addassigner_id = nil
+	delete(m.clearedFields, hazard.FieldAssignerID)
+}
+
+// SetSupervisorID sets the "supervisor_id" field.
+func (m *HazardMutation) SetSupervisorID(i int) {
+	m.supervisor_id = &i
+	m.addsupervisor_id = nil
+}
+
+// SupervisorID returns the value of the "supervisor_id" field in the mutation.
+func (m *HazardMutation) SupervisorID() (r int, exists bool) {
+	v := m.supervisor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSupervisorID returns the old "supervisor_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldSupervisorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSupervisorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSupervisorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSupervisorID: %w", err)
+	}
+	return oldValue.SupervisorID, nil
+}
+
+// AddSupervisorID adds i to the "supervisor_id" field.
+func (m *HazardMutation) AddSupervisorID(i int) {
+	if m.addsupervisor_id != nil {
+		*m.addsupervisor_id += i
+	} else {
+		m.addsupervisor_id = &i
+	}
+}
+
+// AddedSupervisorID returns the value that was added to the "supervisor_id" field in this mutation.
+func (m *HazardMutation) AddedSupervisorID() (r int, exists bool) {
+	v := m.addsupervisor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSupervisorID clears the value of the "supervisor_id" field.
+func (m *HazardMutation) ClearSupervisorID() {
+	m.supervisor_id = nil
+	m.addsupervisor_id = nil
+	m.clearedFields[hazard.FieldSupervisorID] = struct{}{}
+}
+
+// SupervisorIDCleared returns if the "supervisor_id" field was cleared in this mutation.
+func (m *HazardMutation) SupervisorIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldSupervisorID]
+	return ok
+}
+
+// ResetSupervisorID resets all changes to the "supervisor_id" field.
+func (m *HazardMutation) ResetSupervisorID() {
+	m.supervisor_id = nil
+	m.addsupervisor_id = nil
+	delete(m.clearedFields, hazard.FieldSupervisorID)
+}
+
+// SetSubmittedByID sets the "submitted_by_id" field.
+func (m *HazardMutation) SetSubmittedByID(i int) {
+	m.submitted_by_id = &i
+	m.addsubmitted_by_id = nil
+}
+
+// SubmittedByID returns the value of the "submitted_by_id" field in the mutation.
+func (m *HazardMutation) SubmittedByID() (r int, exists bool) {
+	v := m.submitted_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedByID returns the old "submitted_by_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldSubmittedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedByID: %w", err)
+	}
+	return oldValue.SubmittedByID, nil
+}
+
+// AddSubmittedByID adds i to the "submitted_by_id" field.
+func (m *HazardMutation) AddSubmittedByID(i int) {
+	if m.addsubmitted_by_id != nil {
+		*m.addsubmitted_by_id += i
+	} else {
+		m.addsubmitted_by_id = &i
+	}
+}
+
+// AddedSubmittedByID returns the value that was added to the "submitted_by_id" field in this mutation.
+func (m *HazardMutation) AddedSubmittedByID() (r int, exists bool) {
+	v := m.addsubmitted_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSubmittedByID clears the value of the "submitted_by_id" field.
+func (m *HazardMutation) ClearSubmittedByID() {
+	m.submitted_by_id = nil
+	m.addsubmitted_by_id = nil
+	m.clearedFields[hazard.FieldSubmittedByID] = struct{}{}
+}
+
+// SubmittedByIDCleared returns if the "submitted_by_id" field was cleared in this mutation.
+func (m *HazardMutation) SubmittedByIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldSubmittedByID]
+	return ok
+}
+
+// ResetSubmittedByID resets all changes to the "submitted_by_id" field.
+func (m *HazardMutation) ResetSubmittedByID() {
+	m.submitted_by_id = nil
+	m.addsubmitted_by_id = nil
+	delete(m.clearedFields, hazard.FieldSubmittedByID)
+}
+
+// SetExtensionRequestedByID sets the "extension_requested_by_id" field.
+func (m *HazardMutation) SetExtensionRequestedByID(i int) {
+	m.extension_requested_by_id = &i
+	m.addextension_requested_by_id = nil
+}
+
+// ExtensionRequestedByID returns the value of the "extension_requested_by_id" field in the mutation.
+func (m *HazardMutation) ExtensionRequestedByID() (r int, exists bool) {
+	v := m.extension_requested_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExtensionRequestedByID returns the old "extension_requested_by_id" field's value of the Hazard entity.
+// If the Hazard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HazardMutation) OldExtensionRequestedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExtensionRequestedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExtensionRequestedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExtensionRequestedByID: %w", err)
+	}
+	return oldValue.ExtensionRequestedByID, nil
+}
+
+// AddExtensionRequestedByID adds i to the "extension_requested_by_id" field.
+func (m *HazardMutation) AddExtensionRequestedByID(i int) {
+	if m.addextension_requested_by_id != nil {
+		*m.addextension_requested_by_id += i
+	} else {
+		m.addextension_requested_by_id = &i
+	}
+}
+
+// AddedExtensionRequestedByID returns the value that was added to the "extension_requested_by_id" field in this mutation.
+func (m *HazardMutation) AddedExtensionRequestedByID() (r int, exists bool) {
+	v := m.addextension_requested_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearExtensionRequestedByID clears the value of the "extension_requested_by_id" field.
+func (m *HazardMutation) ClearExtensionRequestedByID() {
+	m.extension_requested_by_id = nil
+	m.addextension_requested_by_id = nil
+	m.clearedFields[hazard.FieldExtensionRequestedByID] = struct{}{}
+}
+
+// ExtensionRequestedByIDCleared returns if the "extension_requested_by_id" field was cleared in this mutation.
+func (m *HazardMutation) ExtensionRequestedByIDCleared() bool {
+	_, ok := m.clearedFields[hazard.FieldExtensionRequestedByID]
+	return ok
+}
+
+// ResetExtensionRequestedByID resets all changes to the "extension_requested_by_id" field.
+func (m *HazardMutation) ResetExtensionRequestedByID() {
+	m.extension_requested_by_id = nil
+	m.addextension_requested_by_id = nil
+	delete(m.clearedFields, hazard.FieldExtensionRequestedByID)
+}
+
 // ClearSubject clears the "subject" edge to the Unit entity.
 func (m *HazardMutation) ClearSubject() {
 	m.clearedsubject = true
@@ -24626,7 +24914,7 @@ func (m *HazardMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *HazardMutation) Fields() []string {
-	fields := make([]string, 0, 28)
+	fields := make([]string, 0, 32)
 	if m.created_at != nil {
 		fields = append(fields, hazard.FieldCreatedAt)
 	}
@@ -24711,6 +24999,18 @@ func (m *HazardMutation) Fields() []string {
 	if m.follow_up_on != nil {
 		fields = append(fields, hazard.FieldFollowUpOn)
 	}
+	if m.assigner_id != nil {
+		fields = append(fields, hazard.FieldAssignerID)
+	}
+	if m.supervisor_id != nil {
+		fields = append(fields, hazard.FieldSupervisorID)
+	}
+	if m.submitted_by_id != nil {
+		fields = append(fields, hazard.FieldSubmittedByID)
+	}
+	if m.extension_requested_by_id != nil {
+		fields = append(fields, hazard.FieldExtensionRequestedByID)
+	}
 	return fields
 }
 
@@ -24775,6 +25075,14 @@ func (m *HazardMutation) Field(name string) (ent.Value, bool) {
 		return m.AssigneeID()
 	case hazard.FieldFollowUpOn:
 		return m.FollowUpOn()
+	case hazard.FieldAssignerID:
+		return m.AssignerID()
+	case hazard.FieldSupervisorID:
+		return m.SupervisorID()
+	case hazard.FieldSubmittedByID:
+		return m.SubmittedByID()
+	case hazard.FieldExtensionRequestedByID:
+		return m.ExtensionRequestedByID()
 	}
 	return nil, false
 }
@@ -24840,6 +25148,14 @@ func (m *HazardMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldAssigneeID(ctx)
 	case hazard.FieldFollowUpOn:
 		return m.OldFollowUpOn(ctx)
+	case hazard.FieldAssignerID:
+		return m.OldAssignerID(ctx)
+	case hazard.FieldSupervisorID:
+		return m.OldSupervisorID(ctx)
+	case hazard.FieldSubmittedByID:
+		return m.OldSubmittedByID(ctx)
+	case hazard.FieldExtensionRequestedByID:
+		return m.OldExtensionRequestedByID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Hazard field %s", name)
 }
@@ -25045,6 +25361,34 @@ func (m *HazardMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetFollowUpOn(v)
 		return nil
+	case hazard.FieldAssignerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAssignerID(v)
+		return nil
+	case hazard.FieldSupervisorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSupervisorID(v)
+		return nil
+	case hazard.FieldSubmittedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedByID(v)
+		return nil
+	case hazard.FieldExtensionRequestedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExtensionRequestedByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Hazard field %s", name)
 }
@@ -25062,6 +25406,18 @@ func (m *HazardMutation) AddedFields() []string {
 	if m.addreported_by_id != nil {
 		fields = append(fields, hazard.FieldReportedByID)
 	}
+	if m.addassigner_id != nil {
+		fields = append(fields, hazard.FieldAssignerID)
+	}
+	if m.addsupervisor_id != nil {
+		fields = append(fields, hazard.FieldSupervisorID)
+	}
+	if m.addsubmitted_by_id != nil {
+		fields = append(fields, hazard.FieldSubmittedByID)
+	}
+	if m.addextension_requested_by_id != nil {
+		fields = append(fields, hazard.FieldExtensionRequestedByID)
+	}
 	return fields
 }
 
@@ -25076,6 +25432,14 @@ func (m *HazardMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedCampaignID()
 	case hazard.FieldReportedByID:
 		return m.AddedReportedByID()
+	case hazard.FieldAssignerID:
+		return m.AddedAssignerID()
+	case hazard.FieldSupervisorID:
+		return m.AddedSupervisorID()
+	case hazard.FieldSubmittedByID:
+		return m.AddedSubmittedByID()
+	case hazard.FieldExtensionRequestedByID:
+		return m.AddedExtensionRequestedByID()
 	}
 	return nil, false
 }
@@ -25105,6 +25469,34 @@ func (m *HazardMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddReportedByID(v)
+		return nil
+	case hazard.FieldAssignerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAssignerID(v)
+		return nil
+	case hazard.FieldSupervisorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSupervisorID(v)
+		return nil
+	case hazard.FieldSubmittedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubmittedByID(v)
+		return nil
+	case hazard.FieldExtensionRequestedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddExtensionRequestedByID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Hazard numeric field %s", name)
@@ -25155,6 +25547,18 @@ func (m *HazardMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(hazard.FieldFollowUpOn) {
 		fields = append(fields, hazard.FieldFollowUpOn)
+	}
+	if m.FieldCleared(hazard.FieldAssignerID) {
+		fields = append(fields, hazard.FieldAssignerID)
+	}
+	if m.FieldCleared(hazard.FieldSupervisorID) {
+		fields = append(fields, hazard.FieldSupervisorID)
+	}
+	if m.FieldCleared(hazard.FieldSubmittedByID) {
+		fields = append(fields, hazard.FieldSubmittedByID)
+	}
+	if m.FieldCleared(hazard.FieldExtensionRequestedByID) {
+		fields = append(fields, hazard.FieldExtensionRequestedByID)
 	}
 	return fields
 }
@@ -25211,6 +25615,18 @@ func (m *HazardMutation) ClearField(name string) error {
 		return nil
 	case hazard.FieldFollowUpOn:
 		m.ClearFollowUpOn()
+		return nil
+	case hazard.FieldAssignerID:
+		m.ClearAssignerID()
+		return nil
+	case hazard.FieldSupervisorID:
+		m.ClearSupervisorID()
+		return nil
+	case hazard.FieldSubmittedByID:
+		m.ClearSubmittedByID()
+		return nil
+	case hazard.FieldExtensionRequestedByID:
+		m.ClearExtensionRequestedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown Hazard nullable field %s", name)
@@ -25303,6 +25719,18 @@ func (m *HazardMutation) ResetField(name string) error {
 		return nil
 	case hazard.FieldFollowUpOn:
 		m.ResetFollowUpOn()
+		return nil
+	case hazard.FieldAssignerID:
+		m.ResetAssignerID()
+		return nil
+	case hazard.FieldSupervisorID:
+		m.ResetSupervisorID()
+		return nil
+	case hazard.FieldSubmittedByID:
+		m.ResetSubmittedByID()
+		return nil
+	case hazard.FieldExtensionRequestedByID:
+		m.ResetExtensionRequestedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown Hazard field %s", name)

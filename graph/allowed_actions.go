@@ -9,12 +9,14 @@ package graph
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
+	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/graph/model"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/hazards"
@@ -32,6 +34,18 @@ type allowedLoaders struct {
 	supervisedOnce unsafe.Pointer // *supervisedCall, set once
 	// reaches are the units a user works at (authz.Reach).
 	reaches mappedLoader[int, authz.Reach]
+	// loadGovPaths maps the government units of the caller's tenant to
+	// their paths (the units whose orders on a hazard bind those below
+	// them: hazards.Orders); govPaths calls it once per request.
+	loadGovPaths func(context.Context) (map[int]string, error)
+	govPathsOnce unsafe.Pointer // *govPathsCall, set once
+}
+
+// govPathsCall is a request's one call of loadGovPaths.
+type govPathsCall struct {
+	once  sync.Once
+	paths map[int]string
+	err   error
 }
 
 // supervisedCall is a request's one call of loadSupervised.
@@ -49,7 +63,34 @@ func newAllowedLoaders(client *ent.Client) allowedLoaders {
 		reaches: newMappedLoader(func(ctx context.Context, ids []int) (map[int]authz.Reach, error) {
 			return everyKey[authz.Reach](ids)(authz.LoadReaches(ctx, client, ids))
 		}),
+		loadGovPaths: func(ctx context.Context) (map[int]string, error) {
+			us, err := client.Unit.Query().Where(unit.KindIn(domain.KindCounty, domain.KindTown, domain.KindDepartment)).
+				Select(unit.FieldID, unit.FieldScopePath).All(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[int]string, len(us))
+			for _, u := range us {
+				out[u.ID] = u.ScopePath
+			}
+			return out, nil
+		},
 	}
+}
+
+// govPaths is loadGovPaths' answer, read on the request's first call;
+// concurrent calls wait for it. The government units are the directory
+// every user of the tenant reads: one small statement per request, whatever
+// the page holds.
+func (a *allowedLoaders) govPaths(ctx context.Context) (map[int]string, error) {
+	p := atomic.LoadPointer(&a.govPathsOnce)
+	if p == nil {
+		atomic.CompareAndSwapPointer(&a.govPathsOnce, nil, unsafe.Pointer(new(govPathsCall)))
+		p = atomic.LoadPointer(&a.govPathsOnce)
+	}
+	c := (*govPathsCall)(p)
+	c.once.Do(func() { c.paths, c.err = a.loadGovPaths(ctx) })
+	return c.paths, c.err
 }
 
 // supervised is loadSupervised's answer, read on the request's first call;
@@ -146,13 +187,32 @@ func (r *Resolver) hazardAllowed(ctx context.Context, h *ent.Hazard) ([]domain.H
 	if err != nil {
 		return nil, err
 	}
-	out := hazards.Allowed(v, h, o)
+	// Where the orders that bind (assigner, supervisor) were given: a unit
+	// on the hazard's own path needs nothing, another (a department) is
+	// read from the government directory, loaded once per request for a
+	// government caller (only a government post assigns or lifts).
+	var ord hazards.Orders
+	if slices.ContainsFunc(v.Grants, func(g authz.Grant) bool { return !g.DirectoryOnly && g.UnitKind.IsGovernment() }) {
+		paths, err := loadersFrom(ctx, r.Client).allowed.govPaths(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if ord, err = hazards.OrdersOf(ctx, h, func(_ context.Context, id int) (*ent.Unit, error) {
+			if p, ok := paths[id]; ok {
+				return &ent.Unit{ID: id, ScopePath: p}, nil
+			}
+			return nil, nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	out := hazards.Allowed(v, h, o, ord)
 	if out == nil {
 		out = []domain.HazardAction{}
 	}
 	assign := o
 	assign.Type = hazards.AssignmentType
-	if hazards.MayAssign(v, h, assign) {
+	if hazards.MayAssign(v, h, assign, ord) {
 		out = append(out, domain.HazardAssign)
 	}
 	// A follow-up is done from a post at the assignee itself, whose grant

@@ -261,14 +261,15 @@ func auditExpectations() map[string][]expectedEvent {
 		// two rows, two events.
 		"reportHazard": {{"CREATE", "hazard", hazardFields},
 			{"CREATE", "hazard_event", hazardEventFields}},
-		// SUPERVISE changes supervised only, and adds a history entry.
-		"transitionHazard": {{"UPDATE", "hazard", []string{"supervised"}},
+		// SUPERVISE changes supervised and records the supervising unit,
+		// and adds a history entry.
+		"transitionHazard": {{"UPDATE", "hazard", []string{"supervised", "supervisor_id"}},
 			{"CREATE", "hazard_event", hazardEventFields}},
-		// The assignment, the hazard's current assignee and date, and an
-		// ASSIGN entry in its history.
+		// The assignment, the hazard's current assignee, date and assigner,
+		// and an ASSIGN entry in its history.
 		"assignHazard": {{"CREATE", "hazard_assignment", []string{"hazard_id", "subject_id", "assigner_id", "assignee_id",
 			"follow_up_on", "note", "assigned_by_id", "post_id", "assigned_at"}},
-			{"UPDATE", "hazard", []string{"assignee_id", "follow_up_on"}},
+			{"UPDATE", "hazard", []string{"assignee_id", "follow_up_on", "assigner_id"}},
 			{"CREATE", "hazard_event", hazardEventFields}},
 
 		// Responsibility letters (docs/LETTERS.md): every step changes the

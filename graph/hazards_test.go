@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dutychain/dutychain/internal/apitest"
+	"github.com/dutychain/dutychain/internal/seed"
 )
 
 var allActions = []string{"SUBMIT_PLAN", "APPROVE_PLAN", "START_RECTIFICATION", "SUBMIT", "REJECT", "CLOSE", "CLOSE_ON_SPOT",
@@ -99,18 +100,23 @@ var plan = map[string]any{"plan": map[string]any{"measures": "加装防护", "fu
 func TestHazardStateMachines(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		t.Run("GENERAL found by the enterprise: rectify, submit, rejected, resubmit, closed by its own principal", func(t *testing.T) {
-			id := report(t, s, "cement.principal", "ENT-CEMENT", "SELF_CHECK", "GENERAL")
+			// Found at the kiln workshop: its head rectifies and submits, the
+			// enterprise's principal closes (its own finding) — not the
+			// workshop head who submitted (nobody decides their own submission).
+			id := report(t, s, "cement.kiln.head", seed.CodeCementKiln, "SELF_CHECK", "GENERAL")
 			illegalFrom(t, s, id, "GENERAL", "REPORTED")
 			stepCode(t, s, "county.head", id, "START_RECTIFICATION", "FORBIDDEN", nil) // government side does not rectify
-			stepOK(t, s, "cement.principal", id, "START_RECTIFICATION", "RECTIFYING", nil)
+			stepOK(t, s, "cement.kiln.head", id, "START_RECTIFICATION", "RECTIFYING", nil)
 			illegalFrom(t, s, id, "GENERAL", "RECTIFYING")
-			stepOK(t, s, "cement.principal", id, "SUBMIT", "SUBMITTED", nil)
+			stepOK(t, s, "cement.kiln.head", id, "SUBMIT", "SUBMITTED", nil)
 			illegalFrom(t, s, id, "GENERAL", "SUBMITTED")
 			stepCode(t, s, "cement.principal", id, "REJECT", "FORBIDDEN", nil) // the enterprise does not verify itself
 			stepCode(t, s, "county.head", id, "REJECT", "BAD_USER_INPUT", map[string]any{"note": ""})
 			stepOK(t, s, "county.head", id, "REJECT", "RECTIFYING", nil)
-			stepOK(t, s, "cement.principal", id, "SUBMIT", "SUBMITTED", nil)
-			stepCode(t, s, "cement.kiln.head", id, "CLOSE", "NOT_FOUND", nil) // the workshop does not see its enterprise's hazard
+			stepOK(t, s, "cement.kiln.head", id, "SUBMIT", "SUBMITTED", nil)
+			stepCode(t, s, "cement.kiln.head", id, "CLOSE", "FORBIDDEN", nil) // its own submission
+			stepCode(t, s, "cement.kiln.head", report(t, s, "cement.principal", "ENT-CEMENT", "SELF_CHECK", "GENERAL"),
+				"START_RECTIFICATION", "NOT_FOUND", nil) // the workshop does not see its enterprise's hazard
 			stepOK(t, s, "cement.principal", id, "CLOSE", "CLOSED", nil)
 			illegalFrom(t, s, id, "GENERAL", "CLOSED")
 			stepCode(t, s, "county.head", id, "SUPERVISE", "BAD_USER_INPUT", nil)

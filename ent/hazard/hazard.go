@@ -74,6 +74,14 @@ const (
 	FieldAssigneeID = "assignee_id"
 	// FieldFollowUpOn holds the string denoting the follow_up_on field in the database.
 	FieldFollowUpOn = "follow_up_on"
+	// FieldAssignerID holds the string denoting the assigner_id field in the database.
+	FieldAssignerID = "assigner_id"
+	// FieldSupervisorID holds the string denoting the supervisor_id field in the database.
+	FieldSupervisorID = "supervisor_id"
+	// FieldSubmittedByID holds the string denoting the submitted_by_id field in the database.
+	FieldSubmittedByID = "submitted_by_id"
+	// FieldExtensionRequestedByID holds the string denoting the extension_requested_by_id field in the database.
+	FieldExtensionRequestedByID = "extension_requested_by_id"
 	// EdgeSubject holds the string denoting the subject edge name in mutations.
 	EdgeSubject = "subject"
 	// EdgeInspection holds the string denoting the inspection edge name in mutations.
@@ -193,6 +201,10 @@ var Columns = []string{
 	FieldClosedAt,
 	FieldAssigneeID,
 	FieldFollowUpOn,
+	FieldAssignerID,
+	FieldSupervisorID,
+	FieldSubmittedByID,
+	FieldExtensionRequestedByID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -404,6 +416,26 @@ func ByAssigneeID(opts ...sql.OrderTermOption) OrderOption {
 // ByFollowUpOn orders the results by the follow_up_on field.
 func ByFollowUpOn(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFollowUpOn, opts...).ToFunc()
+}
+
+// ByAssignerID orders the results by the assigner_id field.
+func ByAssignerID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAssignerID, opts...).ToFunc()
+}
+
+// BySupervisorID orders the results by the supervisor_id field.
+func BySupervisorID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSupervisorID, opts...).ToFunc()
+}
+
+// BySubmittedByID orders the results by the submitted_by_id field.
+func BySubmittedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubmittedByID, opts...).ToFunc()
+}
+
+// ByExtensionRequestedByID orders the results by the extension_requested_by_id field.
+func ByExtensionRequestedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldExtensionRequestedByID, opts...).ToFunc()
 }
 
 // BySubjectField orders the results by subject field.

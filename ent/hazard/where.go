@@ -176,6 +176,26 @@ func FollowUpOn(v time.Time) predicate.Hazard {
 	return predicate.Hazard(sql.FieldEQ(FieldFollowUpOn, v))
 }
 
+// AssignerID applies equality check predicate on the "assigner_id" field. It's identical to AssignerIDEQ.
+func AssignerID(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldAssignerID, v))
+}
+
+// SupervisorID applies equality check predicate on the "supervisor_id" field. It's identical to SupervisorIDEQ.
+func SupervisorID(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldSupervisorID, v))
+}
+
+// SubmittedByID applies equality check predicate on the "submitted_by_id" field. It's identical to SubmittedByIDEQ.
+func SubmittedByID(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldSubmittedByID, v))
+}
+
+// ExtensionRequestedByID applies equality check predicate on the "extension_requested_by_id" field. It's identical to ExtensionRequestedByIDEQ.
+func ExtensionRequestedByID(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldExtensionRequestedByID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Hazard {
 	return predicate.Hazard(sql.FieldEQ(FieldCreatedAt, v))
@@ -1389,6 +1409,206 @@ func FollowUpOnIsNil() predicate.Hazard {
 // FollowUpOnNotNil applies the NotNil predicate on the "follow_up_on" field.
 func FollowUpOnNotNil() predicate.Hazard {
 	return predicate.Hazard(sql.FieldNotNull(FieldFollowUpOn))
+}
+
+// AssignerIDEQ applies the EQ predicate on the "assigner_id" field.
+func AssignerIDEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldAssignerID, v))
+}
+
+// AssignerIDNEQ applies the NEQ predicate on the "assigner_id" field.
+func AssignerIDNEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNEQ(FieldAssignerID, v))
+}
+
+// AssignerIDIn applies the In predicate on the "assigner_id" field.
+func AssignerIDIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldIn(FieldAssignerID, vs...))
+}
+
+// AssignerIDNotIn applies the NotIn predicate on the "assigner_id" field.
+func AssignerIDNotIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotIn(FieldAssignerID, vs...))
+}
+
+// AssignerIDGT applies the GT predicate on the "assigner_id" field.
+func AssignerIDGT(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGT(FieldAssignerID, v))
+}
+
+// AssignerIDGTE applies the GTE predicate on the "assigner_id" field.
+func AssignerIDGTE(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGTE(FieldAssignerID, v))
+}
+
+// AssignerIDLT applies the LT predicate on the "assigner_id" field.
+func AssignerIDLT(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLT(FieldAssignerID, v))
+}
+
+// AssignerIDLTE applies the LTE predicate on the "assigner_id" field.
+func AssignerIDLTE(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLTE(FieldAssignerID, v))
+}
+
+// AssignerIDIsNil applies the IsNil predicate on the "assigner_id" field.
+func AssignerIDIsNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldIsNull(FieldAssignerID))
+}
+
+// AssignerIDNotNil applies the NotNil predicate on the "assigner_id" field.
+func AssignerIDNotNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotNull(FieldAssignerID))
+}
+
+// SupervisorIDEQ applies the EQ predicate on the "supervisor_id" field.
+func SupervisorIDEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldSupervisorID, v))
+}
+
+// SupervisorIDNEQ applies the NEQ predicate on the "supervisor_id" field.
+func SupervisorIDNEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNEQ(FieldSupervisorID, v))
+}
+
+// SupervisorIDIn applies the In predicate on the "supervisor_id" field.
+func SupervisorIDIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldIn(FieldSupervisorID, vs...))
+}
+
+// SupervisorIDNotIn applies the NotIn predicate on the "supervisor_id" field.
+func SupervisorIDNotIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotIn(FieldSupervisorID, vs...))
+}
+
+// SupervisorIDGT applies the GT predicate on the "supervisor_id" field.
+func SupervisorIDGT(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGT(FieldSupervisorID, v))
+}
+
+// SupervisorIDGTE applies the GTE predicate on the "supervisor_id" field.
+func SupervisorIDGTE(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGTE(FieldSupervisorID, v))
+}
+
+// SupervisorIDLT applies the LT predicate on the "supervisor_id" field.
+func SupervisorIDLT(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLT(FieldSupervisorID, v))
+}
+
+// SupervisorIDLTE applies the LTE predicate on the "supervisor_id" field.
+func SupervisorIDLTE(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLTE(FieldSupervisorID, v))
+}
+
+// SupervisorIDIsNil applies the IsNil predicate on the "supervisor_id" field.
+func SupervisorIDIsNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldIsNull(FieldSupervisorID))
+}
+
+// SupervisorIDNotNil applies the NotNil predicate on the "supervisor_id" field.
+func SupervisorIDNotNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotNull(FieldSupervisorID))
+}
+
+// SubmittedByIDEQ applies the EQ predicate on the "submitted_by_id" field.
+func SubmittedByIDEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDNEQ applies the NEQ predicate on the "submitted_by_id" field.
+func SubmittedByIDNEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNEQ(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDIn applies the In predicate on the "submitted_by_id" field.
+func SubmittedByIDIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldIn(FieldSubmittedByID, vs...))
+}
+
+// SubmittedByIDNotIn applies the NotIn predicate on the "submitted_by_id" field.
+func SubmittedByIDNotIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotIn(FieldSubmittedByID, vs...))
+}
+
+// SubmittedByIDGT applies the GT predicate on the "submitted_by_id" field.
+func SubmittedByIDGT(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGT(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDGTE applies the GTE predicate on the "submitted_by_id" field.
+func SubmittedByIDGTE(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGTE(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDLT applies the LT predicate on the "submitted_by_id" field.
+func SubmittedByIDLT(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLT(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDLTE applies the LTE predicate on the "submitted_by_id" field.
+func SubmittedByIDLTE(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLTE(FieldSubmittedByID, v))
+}
+
+// SubmittedByIDIsNil applies the IsNil predicate on the "submitted_by_id" field.
+func SubmittedByIDIsNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldIsNull(FieldSubmittedByID))
+}
+
+// SubmittedByIDNotNil applies the NotNil predicate on the "submitted_by_id" field.
+func SubmittedByIDNotNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotNull(FieldSubmittedByID))
+}
+
+// ExtensionRequestedByIDEQ applies the EQ predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldEQ(FieldExtensionRequestedByID, v))
+}
+
+// ExtensionRequestedByIDNEQ applies the NEQ predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDNEQ(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNEQ(FieldExtensionRequestedByID, v))
+}
+
+// ExtensionRequestedByIDIn applies the In predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldIn(FieldExtensionRequestedByID, vs...))
+}
+
+// ExtensionRequestedByIDNotIn applies the NotIn predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDNotIn(vs ...int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotIn(FieldExtensionRequestedByID, vs...))
+}
+
+// ExtensionRequestedByIDGT applies the GT predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDGT(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGT(FieldExtensionRequestedByID, v))
+}
+
+// ExtensionRequestedByIDGTE applies the GTE predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDGTE(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldGTE(FieldExtensionRequestedByID, v))
+}
+
+// ExtensionRequestedByIDLT applies the LT predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDLT(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLT(FieldExtensionRequestedByID, v))
+}
+
+// ExtensionRequestedByIDLTE applies the LTE predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDLTE(v int) predicate.Hazard {
+	return predicate.Hazard(sql.FieldLTE(FieldExtensionRequestedByID, v))
+}
+
+// ExtensionRequestedByIDIsNil applies the IsNil predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDIsNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldIsNull(FieldExtensionRequestedByID))
+}
+
+// ExtensionRequestedByIDNotNil applies the NotNil predicate on the "extension_requested_by_id" field.
+func ExtensionRequestedByIDNotNil() predicate.Hazard {
+	return predicate.Hazard(sql.FieldNotNull(FieldExtensionRequestedByID))
 }
 
 // HasSubject applies the HasEdge predicate on the "subject" edge.

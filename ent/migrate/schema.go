@@ -1071,6 +1071,10 @@ var (
 		{Name: "requested_deadline", Type: field.TypeTime, Nullable: true},
 		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "follow_up_on", Type: field.TypeTime, Nullable: true},
+		{Name: "assigner_id", Type: field.TypeInt, Nullable: true},
+		{Name: "supervisor_id", Type: field.TypeInt, Nullable: true},
+		{Name: "submitted_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "extension_requested_by_id", Type: field.TypeInt, Nullable: true},
 		{Name: "subject_id", Type: field.TypeInt},
 		{Name: "inspection_id", Type: field.TypeInt, Nullable: true},
 		{Name: "recurrence_of_id", Type: field.TypeInt, Nullable: true},
@@ -1086,37 +1090,37 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "hazards_units_subject",
-				Columns:    []*schema.Column{HazardsColumns[23]},
+				Columns:    []*schema.Column{HazardsColumns[27]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "hazards_inspections_inspection",
-				Columns:    []*schema.Column{HazardsColumns[24]},
+				Columns:    []*schema.Column{HazardsColumns[28]},
 				RefColumns: []*schema.Column{InspectionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "hazards_hazards_recurrences",
-				Columns:    []*schema.Column{HazardsColumns[25]},
+				Columns:    []*schema.Column{HazardsColumns[29]},
 				RefColumns: []*schema.Column{HazardsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "hazards_risk_points_risk_point",
-				Columns:    []*schema.Column{HazardsColumns[26]},
+				Columns:    []*schema.Column{HazardsColumns[30]},
 				RefColumns: []*schema.Column{RiskPointsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "hazards_units_assignee",
-				Columns:    []*schema.Column{HazardsColumns[27]},
+				Columns:    []*schema.Column{HazardsColumns[31]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "hazards_units_enterprise_hazards",
-				Columns:    []*schema.Column{HazardsColumns[28]},
+				Columns:    []*schema.Column{HazardsColumns[32]},
 				RefColumns: []*schema.Column{UnitsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -1135,7 +1139,7 @@ var (
 			{
 				Name:    "hazard_scope_enterprise_id",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[28]},
+				Columns: []*schema.Column{HazardsColumns[32]},
 			},
 			{
 				Name:    "hazard_tenant_id_state_scope_path",
@@ -1166,7 +1170,7 @@ var (
 			{
 				Name:    "hazard_scope_enterprise_id_state",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[28], HazardsColumns[9]},
+				Columns: []*schema.Column{HazardsColumns[32], HazardsColumns[9]},
 			},
 			{
 				Name:    "hazard_deadline",
@@ -1181,12 +1185,12 @@ var (
 			{
 				Name:    "hazard_inspection_id",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[24]},
+				Columns: []*schema.Column{HazardsColumns[28]},
 			},
 			{
 				Name:    "hazard_risk_point_id_state",
 				Unique:  false,
-				Columns: []*schema.Column{HazardsColumns[26], HazardsColumns[9]},
+				Columns: []*schema.Column{HazardsColumns[30], HazardsColumns[9]},
 			},
 			{
 				Name:    "hazard_open_tenant_id_follow_up_on",
@@ -1217,7 +1221,7 @@ var (
 
 						HazardsColumns[5].Name,
 
-						HazardsColumns[28].Name,
+						HazardsColumns[32].Name,
 					},
 					Where: "state <> 'CLOSED'",
 				},

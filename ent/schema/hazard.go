@@ -58,6 +58,19 @@ func (Hazard) Fields() []ent.Field {
 			Comment("The unit it is assigned to (交办), from its latest assignment.").Annotations(skipWhere),
 		field.Time("follow_up_on").Optional().Nillable().
 			Comment("The follow-up date of its latest assignment.").Annotations(entgql.OrderField("FOLLOW_UP_ON")),
+		// Who decided what binds the others (§4a): an order of a unit is
+		// changed only from that unit or above it, and nobody decides their
+		// own submission. Written by internal/hazards with the step or the
+		// assignment; its updates are conditional on them.
+		field.Int("assigner_id").Optional().Nillable().
+			Comment("The government unit that made its latest assignment (交办).").Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("supervisor_id").Optional().Nillable().
+			Comment("The government unit that put it under supervision (督办); null when it is not.").Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("submitted_by_id").Optional().Nillable().
+			Comment("The user who submitted what awaits a decision: the plan (PLAN_SUBMITTED) or the rectification (SUBMITTED).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("extension_requested_by_id").Optional().Nillable().
+			Comment("The user who requested the pending extension; cleared with it.").Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -61,7 +61,11 @@ func (s *Service) Assign(ctx context.Context, in AssignInput) (*ent.Hazard, erro
 		if err != nil {
 			return nil, err
 		}
-		g, err := assigner(v, h, o)
+		ord, err := LoadOrders(ctx, c, h)
+		if err != nil {
+			return nil, err
+		}
+		g, err := assigner(v, h, o, ord)
 		if err != nil {
 			return nil, err
 		}
@@ -86,7 +90,7 @@ func (s *Service) Assign(ctx context.Context, in AssignInput) (*ent.Hazard, erro
 		sys := authz.SystemContext(ctx)
 		err = kernel.Claim("hazard", func() (int, error) {
 			return c.Hazard.Update().Where(assignedAs(h)...).
-				SetAssigneeID(assignee.ID).SetFollowUpOn(in.FollowUpOn).Save(sys)
+				SetAssigneeID(assignee.ID).SetFollowUpOn(in.FollowUpOn).SetAssignerID(g.UnitID).Save(sys)
 		}, func() (string, error) {
 			cur, err := c.Hazard.Get(sys, h.ID)
 			if err != nil {
@@ -109,16 +113,21 @@ func (s *Service) Assign(ctx context.Context, in AssignInput) (*ent.Hazard, erro
 }
 
 // MayAssign reports whether v may assign h now (o its hazard_assignment
-// decision object): the decision of Assign before its input's checks.
-func MayAssign(v *authz.Viewer, h *ent.Hazard, o authz.Object) bool {
-	_, err := assigner(v, h, o)
+// decision object, ord its orders): the decision of Assign before its
+// input's checks.
+func MayAssign(v *authz.Viewer, h *ent.Hazard, o authz.Object, ord Orders) bool {
+	_, err := assigner(v, h, o, ord)
 	return err == nil
 }
 
 // assigner is the government grant under which v assigns h: refused for a
 // closed hazard, one of no enterprise, and a caller without a government
-// post holding the right.
-func assigner(v *authz.Viewer, h *ent.Hazard, o authz.Object) (authz.Grant, error) {
+// post holding the right. A hazard already assigned is re-assigned (another
+// assignee, another date) only from a post at the unit that made the
+// current assignment or above it (ord.Assigner): the unit it was given to,
+// and any other unit below the assigner, does not postpone or hand on what
+// was ordered from above.
+func assigner(v *authz.Viewer, h *ent.Hazard, o authz.Object, ord Orders) (authz.Grant, error) {
 	switch {
 	case h.State == domain.HazardClosed:
 		return authz.Grant{}, apperr.Invalid("hazardID", "the hazard is CLOSED: there is nothing left to follow up")
@@ -126,14 +135,32 @@ func assigner(v *authz.Viewer, h *ent.Hazard, o authz.Object) (authz.Grant, erro
 		return authz.Grant{}, apperr.Invalid("hazardID", "only an enterprise's hazard is assigned to its responsible unit")
 	}
 	gov := v.Only(governmentSide.keeps)
-	if ok, err := v.Policy.Decide(gov, o, "create"); err != nil {
+	g, err := grantFor(gov, o)
+	switch {
+	case err != nil:
+		return authz.Grant{}, err
+	case g.UnitID == 0:
+		return authz.Grant{}, apperr.ForbiddenErr("assign this hazard (a head or DEPUTY of a government unit over it only)")
+	case ord.Assigner == "":
+		return g, nil
+	}
+	if g, err = grantFor(gov.Only(atOrAbove(ord.Assigner)), o); err != nil || g.UnitID != 0 {
+		return g, err
+	}
+	return authz.Grant{}, apperr.ForbiddenErr("re-assign this hazard: its assignment was made by a unit above yours, and only a post at that unit or above it changes it")
+}
+
+// grantFor is the grant of v under which v creates an assignment on o; a
+// zero grant when v may not.
+func grantFor(v *authz.Viewer, o authz.Object) (authz.Grant, error) {
+	if ok, err := v.Policy.Decide(v, o, "create"); err != nil {
 		return authz.Grant{}, apperr.Wrap(apperr.Internal, "internal error", err)
 	} else if ok {
-		if g, found := gov.GrantFor(o, "create"); found {
+		if g, found := v.GrantFor(o, "create"); found {
 			return g, nil
 		}
 	}
-	return authz.Grant{}, apperr.ForbiddenErr("assign this hazard (a head or DEPUTY of a government unit over it only)")
+	return authz.Grant{}, nil
 }
 
 func postOf(g authz.Grant) *int {
@@ -144,13 +171,15 @@ func postOf(g authz.Grant) *int {
 }
 
 // assignedAs are the conditions of an assignment's update: h still open in
-// its state, with the assignment it had when read.
+// its state, with the assignment (assignee, date and assigner) it had when
+// read.
 func assignedAs(h *ent.Hazard) []predicate.Hazard {
 	ps := []predicate.Hazard{hazard.ID(h.ID), hazard.StateEQ(h.State)}
 	if h.AssigneeID == nil {
 		return append(ps, hazard.AssigneeIDIsNil())
 	}
-	return append(ps, hazard.AssigneeID(*h.AssigneeID), hazard.FollowUpOnEQ(*h.FollowUpOn))
+	return append(ps, hazard.AssigneeID(*h.AssigneeID), hazard.FollowUpOnEQ(*h.FollowUpOn),
+		intIs(h.AssignerID, hazard.AssignerIDIsNil, hazard.AssignerID))
 }
 
 // assignmentOf says where a hazard stands, for a CONFLICT.

@@ -67,12 +67,20 @@ func Step(ctx context.Context, c *ent.Client, v *authz.Viewer, h *ent.Hazard, in
 	if err != nil {
 		return nil, nil, err
 	}
-	st, post, err := decide(v, h, o, in.Action)
+	ord, err := LoadOrders(ctx, c, h)
 	if err != nil {
 		return nil, nil, err
 	}
+	st, g, err := decide(v, h, o, ord, in.Action)
+	if err != nil {
+		return nil, nil, err
+	}
+	var post *int
+	if g != nil {
+		post = postOf(*g)
+	}
 	note := strings.TrimSpace(in.Note)
-	upd, err := stepUpdate(c, h, st, in, note, now)
+	upd, err := stepUpdate(c, h, st, in, note, now, v.UserID, g)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -105,13 +113,26 @@ func Step(ctx context.Context, c *ent.Client, v *authz.Viewer, h *ent.Hazard, in
 }
 
 // decidedOn are the conditions of a step's update: h's id and the facts
-// (factsOf) and deadline the step was decided on, as h was read.
+// (factsOf), deadline and deciders (who ordered its supervision, who
+// submitted what awaits a decision, who requested the extension) the step
+// was decided on, as h was read.
 func decidedOn(h *ent.Hazard) []predicate.Hazard {
-	ps := []predicate.Hazard{hazard.ID(h.ID), hazard.StateEQ(h.State), hazard.Supervised(h.Supervised), hazard.DeadlineEQ(h.Deadline)}
+	ps := []predicate.Hazard{hazard.ID(h.ID), hazard.StateEQ(h.State), hazard.Supervised(h.Supervised), hazard.DeadlineEQ(h.Deadline),
+		intIs(h.SupervisorID, hazard.SupervisorIDIsNil, hazard.SupervisorID),
+		intIs(h.SubmittedByID, hazard.SubmittedByIDIsNil, hazard.SubmittedByID),
+		intIs(h.ExtensionRequestedByID, hazard.ExtensionRequestedByIDIsNil, hazard.ExtensionRequestedByID)}
 	if h.RequestedDeadline == nil {
 		return append(ps, hazard.RequestedDeadlineIsNil())
 	}
 	return append(ps, hazard.RequestedDeadlineEQ(*h.RequestedDeadline))
+}
+
+// intIs is the condition that a nillable column still holds v.
+func intIs(v *int, isNil func() predicate.Hazard, eq func(int) predicate.Hazard) predicate.Hazard {
+	if v == nil {
+		return isNil()
+	}
+	return eq(*v)
 }
 
 // stateOf says what a hazard is now, for a CONFLICT.
@@ -128,10 +149,13 @@ func stateOf(h *ent.Hazard) string {
 
 // stepUpdate checks the step's own input and builds the hazard's update,
 // conditional on the facts the step was decided on (decidedOn).
-func stepUpdate(c *ent.Client, h *ent.Hazard, st step, in TransitionInput, note string, now time.Time) (*ent.HazardUpdate, error) {
+func stepUpdate(c *ent.Client, h *ent.Hazard, st step, in TransitionInput, note string, now time.Time, actor int, g *authz.Grant) (*ent.HazardUpdate, error) {
 	upd := c.Hazard.Update().Where(decidedOn(h)...)
 	switch in.Action {
+	case domain.HazardSubmit:
+		upd.SetSubmittedByID(actor)
 	case domain.HazardSubmitPlan:
+		upd.SetSubmittedByID(actor)
 		if err := checkPlan(in.Plan, now); err != nil {
 			return nil, err
 		}
@@ -149,7 +173,7 @@ func stepUpdate(c *ent.Client, h *ent.Hazard, st step, in TransitionInput, note 
 			return nil, apperr.Invalid("note", msg)
 		}
 		if in.Action == domain.HazardRejectExtension {
-			upd.ClearRequestedDeadline()
+			upd.ClearRequestedDeadline().ClearExtensionRequestedByID()
 		}
 	case domain.HazardRequestExtension:
 		if in.Deadline == nil || !in.Deadline.After(h.Deadline) {
@@ -158,18 +182,25 @@ func stepUpdate(c *ent.Client, h *ent.Hazard, st step, in TransitionInput, note 
 		if note == "" {
 			return nil, apperr.Invalid("note", "give the reason for the extension")
 		}
-		upd.SetRequestedDeadline(*in.Deadline)
+		upd.SetRequestedDeadline(*in.Deadline).SetExtensionRequestedByID(actor)
 	case domain.HazardApproveExtension:
-		upd.SetDeadline(*h.RequestedDeadline).ClearRequestedDeadline()
+		upd.SetDeadline(*h.RequestedDeadline).ClearRequestedDeadline().ClearExtensionRequestedByID()
 	case domain.HazardSupervise:
+		// The unit of the post that orders it: only that unit or one above
+		// it lifts it (a supervision the system orders is the tenant root's).
 		upd.SetSupervised(true)
+		if g != nil && g.UnitID != 0 {
+			upd.SetSupervisorID(g.UnitID)
+		} else {
+			upd.ClearSupervisorID()
+		}
 	case domain.HazardLiftSupervision:
-		upd.SetSupervised(false)
+		upd.SetSupervised(false).ClearSupervisorID()
 	}
 	if st.to != "" {
 		upd.SetState(st.to)
 		if st.to == domain.HazardClosed {
-			upd.SetClosedAt(now).ClearRequestedDeadline()
+			upd.SetClosedAt(now).ClearRequestedDeadline().ClearExtensionRequestedByID()
 		}
 	}
 	return upd, nil
@@ -183,9 +214,9 @@ func (sd side) keeps(g authz.Grant) bool {
 	return g.UnitKind.IsGovernment() == (sd == governmentSide)
 }
 
-// authorise returns the post under which the viewer may take the step, or
-// FORBIDDEN naming who may.
-func authorise(v *authz.Viewer, o authz.Object, permits []permit, a domain.HazardAction) (*int, error) {
+// authorise returns the grant (the post) under which the viewer may take the
+// step (nil for the system), or FORBIDDEN naming who may.
+func authorise(v *authz.Viewer, o authz.Object, permits []permit, a domain.HazardAction) (*authz.Grant, error) {
 	if v.IsSystem() {
 		return nil, nil
 	}
@@ -197,16 +228,16 @@ func authorise(v *authz.Viewer, o authz.Object, permits []permit, a domain.Hazar
 		}
 		if ok {
 			if g, found := sv.GrantFor(o, p.action); found {
-				return &g.PostID, nil
+				return &g, nil
 			}
-			return nil, nil
+			return &authz.Grant{}, nil
 		}
 	}
 	who := make([]string, 0, len(permits))
 	for _, p := range permits {
 		who = append(who, p.side.String())
 	}
-	return nil, apperr.ForbiddenErr(fmt.Sprintf("%s this hazard (%s only)", strings.ToLower(strings.ReplaceAll(string(a), "_", " ")), strings.Join(who, " or ")))
+	return nil, apperr.ForbiddenErr(fmt.Sprintf("%s this hazard (%s only)", actionWords(a), strings.Join(who, " or ")))
 }
 
 func checkPlan(p *domain.HazardPlan, now time.Time) error {

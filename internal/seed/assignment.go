@@ -109,7 +109,7 @@ func seedAssignment(ctx context.Context, c *ent.Client, b *Built, hz *ent.Hazard
 	if _, err := create.Save(ctx); err != nil {
 		return fmt.Errorf("assignment: %w", err)
 	}
-	if err := c.Hazard.UpdateOneID(hz.ID).SetAssigneeID(to).SetFollowUpOn(followUp).Exec(ctx); err != nil {
+	if err := c.Hazard.UpdateOneID(hz.ID).SetAssigneeID(to).SetFollowUpOn(followUp).SetAssignerID(from).Exec(ctx); err != nil {
 		return fmt.Errorf("assignment: hazard: %w", err)
 	}
 	return nil

@@ -159,7 +159,44 @@ func (h seedHazard) create(ctx context.Context, c *ent.Client, b *Built) (*ent.H
 		}
 		from = string(e.to)
 	}
-	return hz, nil
+	return hz, h.deciders(ctx, c, b, hz)
+}
+
+// deciders records on hz who decided what binds the others, as the hazard
+// service would have: the unit that put it under supervision (that of the
+// post of its last SUPERVISE) and the user whose submission awaits a
+// decision.
+func (h seedHazard) deciders(ctx context.Context, c *ent.Client, b *Built, hz *ent.Hazard) error {
+	upd := c.Hazard.UpdateOneID(hz.ID)
+	changed := false
+	for _, e := range h.events {
+		switch {
+		case e.action == domain.HazardSupervise && h.supervised:
+			if posts := b.Posts[e.actor]; len(posts) > 0 {
+				p, err := c.Post.Get(ctx, posts[0])
+				if err != nil {
+					return fmt.Errorf("seed hazard supervisor: %w", err)
+				}
+				upd.SetSupervisorID(p.UnitID)
+				changed = true
+			}
+		case e.action == domain.HazardSubmit && hz.State == domain.HazardSubmitted,
+			e.action == domain.HazardSubmitPlan && hz.State == domain.HazardPlanSubmitted:
+			actor, err := b.User(e.actor)
+			if err != nil {
+				return err
+			}
+			upd.SetSubmittedByID(actor)
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	if err := upd.Exec(ctx); err != nil {
+		return fmt.Errorf("seed hazard deciders: %w", err)
+	}
+	return nil
 }
 
 func seedInspection(ctx context.Context, c *ent.Client, b *Built, typ inspection.Type, kp *inspection.KeyPeriod, campaign *int,
