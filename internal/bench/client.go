@@ -53,7 +53,9 @@ func (h *harness) prepareUsers(ctx context.Context) error {
 		}
 		if u.Level == LevelTown {
 			hs, err := h.d.Client.Hazard.Query().
-				Where(hazard.TenantID(tenantID), hazard.StateNEQ(domain.HazardClosed), func(s *entsql.Selector) {
+				// Unsupervised: a supervision the worker then orders is its
+				// own town's to lift; one ordered above it is not.
+				Where(hazard.TenantID(tenantID), hazard.StateNEQ(domain.HazardClosed), hazard.Supervised(false), func(s *entsql.Selector) {
 					v.Predicate("hazard", "supervise")(s)
 				}).
 				Order(hazard.ByID()).Limit(h.o.Concurrency + 1).All(sys)

@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"runtime"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ import (
 	"github.com/dutychain/dutychain/ent/tenant"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/db"
+	"github.com/dutychain/dutychain/migrations"
 )
 
 // ErrRealTenants is returned (wrapped, naming them) when the database holds
@@ -161,6 +163,9 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 			}
 			return res, fmt.Errorf("synthetic data: %w", err)
 		}
+		if err := fillDeciders(ctx, d.SQL, d.Dialect); err != nil {
+			return res, fmt.Errorf("synthetic data: %w", err)
+		}
 		prog.begin("analyze")
 		if _, err := d.SQL.ExecContext(ctx, "ANALYZE "+strings.Join(tl.c.Tables(), ", ")); err != nil {
 			return res, fmt.Errorf("synthetic data: analyze: %w", err)
@@ -180,6 +185,9 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	} else {
 		prog.begin("inspections, hazards, hazard events")
 		if err := p.writeHazards(l, works); err != nil {
+			return res, fmt.Errorf("synthetic data: %w", err)
+		}
+		if err := fillDeciders(ctx, tx, d.Dialect); err != nil {
 			return res, fmt.Errorf("synthetic data: %w", err)
 		}
 		prog.begin("commit")
@@ -340,6 +348,32 @@ func checkTenants(ctx context.Context, c *ent.Client, opts Options) error {
 	}
 	if exists {
 		return fmt.Errorf("synthetic data: %w: %q; choose another --tenant or start from an empty database", ErrTenantExists, opts.Tenant)
+	}
+	return nil
+}
+
+// decidersBackfill is the migration that fills a hazard's deciders (the
+// assigning and supervising units, the submitter, the extension's
+// requester) from its history: the load writes hazards and events without
+// them, as rows from before that migration were.
+const decidersBackfill = "0033_hazard_deciders_backfill.up.sql"
+
+// fillDeciders runs decidersBackfill over the loaded rows, so that the
+// rules on who may lift a supervision or decide a submission apply to
+// synthetic hazards as to any others.
+func fillDeciders(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, dialectName string) error {
+	dir, err := migrations.Dir(dialectName)
+	if err != nil {
+		return fmt.Errorf("fill the hazards' deciders: %w", err)
+	}
+	text, err := fs.ReadFile(dir, decidersBackfill)
+	if err != nil {
+		return fmt.Errorf("fill the hazards' deciders: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, string(text)); err != nil {
+		return fmt.Errorf("fill the hazards' deciders: %w", err)
 	}
 	return nil
 }

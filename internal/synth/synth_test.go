@@ -237,6 +237,17 @@ func TestGenerate(t *testing.T) {
 				t.Errorf("%d of 3000 closed", closed)
 			}
 		})
+		t.Run("a supervised hazard names the unit that ordered it, a submitted one its submitter", func(t *testing.T) {
+			if n := count(t, d, "SELECT COUNT(*) FROM hazards WHERE tenant_id = $1 AND supervised", tid); n == 0 {
+				t.Fatal("no supervised hazard: the test would prove nothing")
+			}
+			zero(t, "supervised hazards without the unit that ordered it",
+				"SELECT COUNT(*) FROM hazards WHERE tenant_id = $1 AND supervised AND supervisor_id IS NULL")
+			zero(t, "hazards awaiting a decision without their submitter",
+				"SELECT COUNT(*) FROM hazards WHERE tenant_id = $1 AND state IN ('SUBMITTED', 'PLAN_SUBMITTED') AND submitted_by_id IS NULL")
+			zero(t, "assigned hazards without their assigner",
+				"SELECT COUNT(*) FROM hazards WHERE tenant_id = $1 AND assignee_id IS NOT NULL AND assigner_id IS NULL")
+		})
 		t.Run("every hazard's history follows the lifecycle and ends in its state", func(t *testing.T) {
 			checkHistories(t, d, tid)
 		})
