@@ -13,6 +13,7 @@ import (
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/input"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
 
@@ -39,12 +40,26 @@ type EnterpriseInput struct {
 func (in EnterpriseInput) validate(create bool) error {
 	var errs []error
 	if in.Name != nil {
-		errs = append(errs, checkName("name", *in.Name))
+		errs = append(errs, checkName("name", *in.Name, MaxName))
 	}
 	if in.Code != nil {
 		errs = append(errs, checkCode(*in.Code))
 	}
-	if in.CreditCode != nil {
+	errs = append(errs,
+		input.OptionalText("industryCategory", in.IndustryCategory, MaxLabel),
+		input.OptionalText("address", in.Address, MaxAddress),
+		input.OptionalText("legalRepresentative", in.LegalRepresentative, MaxLabel),
+		input.OptionalText("safetyManager", in.SafetyManager, MaxLabel),
+		input.OptionalText("contactPhone", in.ContactPhone, MaxPhone))
+	for _, site := range in.KeySites {
+		if err := input.Text("keySites", site, MaxName); err != nil {
+			errs = append(errs, err)
+			break
+		}
+	}
+	if err := input.OptionalText("creditCode", in.CreditCode, MaxCreditCode); err != nil {
+		errs = append(errs, err)
+	} else if in.CreditCode != nil {
 		if err := domain.ValidCreditCode(strings.ToUpper(strings.TrimSpace(*in.CreditCode))); err != nil {
 			errs = append(errs, &apperr.Error{Code: apperr.BadUserInput, Field: "creditCode", Message: "invalid unified social credit code: " + err.Error()})
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/input"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
 
@@ -58,7 +59,7 @@ func checkOverlap(ctx context.Context, c *ent.Client, in PostInput, from time.Ti
 
 // CreatePost appoints a user to a unit with a role.
 func (s *Service) CreatePost(ctx context.Context, in PostInput) (*ent.Post, error) {
-	if err := checkSectors("sectors", in.Sectors); err != nil {
+	if err := apperr.Join(checkSectors("sectors", in.Sectors), input.OptionalText("title", in.Title, MaxName)); err != nil {
 		return nil, err
 	}
 	from := kernel.Now(s.Now)
@@ -106,7 +107,7 @@ func (s *Service) UpdatePost(ctx context.Context, id int, in PostInput) (*ent.Po
 // updatePost is UpdatePost; ending tells that the change only ends the post,
 // which its holder may do to their own.
 func (s *Service) updatePost(ctx context.Context, id int, in PostInput, ending bool) (*ent.Post, error) {
-	if err := checkSectors("sectors", in.Sectors); err != nil {
+	if err := apperr.Join(checkSectors("sectors", in.Sectors), input.OptionalText("title", in.Title, MaxName)); err != nil {
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Post, error) {

@@ -61,7 +61,7 @@ func (s *Service) CreateUnit(ctx context.Context, in CreateUnitInput) (*ent.Unit
 	case domain.KindCounty, domain.KindCity:
 		return nil, apperr.Invalid("kind", "a tenant has exactly one root unit; it cannot be created here")
 	}
-	if err := apperr.Join(checkName("name", in.Name), checkCode(in.Code), checkSectors("supervisedSectors", in.SupervisedSectors)); err != nil {
+	if err := apperr.Join(checkName("name", in.Name, MaxName), checkCode(in.Code), checkSectors("supervisedSectors", in.SupervisedSectors)); err != nil {
 		return nil, err
 	}
 	if len(in.SupervisedSectors) > 0 && in.Kind != domain.KindDepartment {
@@ -149,7 +149,7 @@ type UpdateUnitInput struct {
 // subtree and rewrites every derived structure in the same transaction.
 func (s *Service) UpdateUnit(ctx context.Context, id int, in UpdateUnitInput) (*ent.Unit, error) {
 	if in.Name != nil {
-		if err := checkName("name", *in.Name); err != nil {
+		if err := checkName("name", *in.Name, MaxName); err != nil {
 			return nil, err
 		}
 	}
