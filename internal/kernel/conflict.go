@@ -1,7 +1,11 @@
 package kernel
 
 import (
+	"context"
 	"fmt"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
@@ -52,4 +56,25 @@ func Affected(err error) (int, error) {
 		return 0, nil
 	}
 	return 0, err
+}
+
+// lockable is an ent query of one record that can lock the rows it reads.
+type lockable[T, Q any] interface {
+	ForUpdate(opts ...sql.LockOption) Q
+	Only(ctx context.Context) (T, error)
+}
+
+// Hold reads the one record of q (say c.Unit.Query().Where(unit.ID(id)))
+// and locks its row until the transaction ends (SELECT … FOR UPDATE; on
+// SQLite, dialectName dialect.SQLite, writers are serialised and nothing is
+// added): a write that replaces a record's parts or rewrites what hangs off
+// it decides on the record as held, after any concurrent write that held it
+// first committed, and under READ COMMITTED each later statement sees what
+// that write committed. Concurrent writes queue; the last one wins wholly.
+// Read q through the caller's scope and map a miss with NotFound.
+func Hold[T any, Q lockable[T, Q]](ctx context.Context, dialectName string, q Q) (T, error) {
+	if dialectName != dialect.SQLite {
+		q = q.ForUpdate()
+	}
+	return q.Only(ctx)
 }

@@ -199,7 +199,7 @@ func (s *Service) UpdateEnterprise(ctx context.Context, id int, in EnterpriseInp
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Enterprise, error) {
-		e, err := kernel.Load(ctx, c.Enterprise.Get, id, "enterprise", "")
+		e, err := s.holdEnterprise(ctx, c, id)
 		if err != nil {
 			return nil, err
 		}
@@ -235,6 +235,24 @@ func (s *Service) UpdateEnterprise(ctx context.Context, id int, in EnterpriseInp
 		}
 		return c.Enterprise.Get(ctx, id)
 	})
+}
+
+// holdEnterprise loads enterprise id through the caller's scope and holds
+// its unit's row and then its own (kernel.Hold, in the order UpdateUnit
+// holds them too): the profile, the name and the supervision edges are
+// replaced as decided on the enterprise as it is, and concurrent updates
+// queue, the last one winning wholly.
+func (s *Service) holdEnterprise(ctx context.Context, c *ent.Client, id int) (*ent.Enterprise, error) {
+	e, err := kernel.Load(ctx, c.Enterprise.Get, id, "enterprise", "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.holdUnit(ctx, c, e.UnitID, ""); err != nil {
+		return nil, err
+	}
+	return kernel.Load(ctx, func(ctx context.Context, id int) (*ent.Enterprise, error) {
+		return kernel.Hold[*ent.Enterprise](ctx, s.Dialect, c.Enterprise.Query().Where(enterprise.ID(id)))
+	}, id, "enterprise", "")
 }
 
 // checkSupervisionChange asks the authority check for every department that

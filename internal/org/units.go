@@ -44,6 +44,16 @@ func checkParentKind(kind domain.UnitKind, parent *ent.Unit) error {
 	return nil
 }
 
+// holdUnit loads unit id through the caller's scope (NOT_FOUND on field
+// otherwise) and locks its row until the transaction ends (kernel.Hold): a
+// rename, a mandate's default supervision or a move is decided on the unit
+// as it is, after any concurrent change of it committed.
+func (s *Service) holdUnit(ctx context.Context, c *ent.Client, id int, field string) (*ent.Unit, error) {
+	return kernel.Load(ctx, func(ctx context.Context, id int) (*ent.Unit, error) {
+		return kernel.Hold[*ent.Unit](ctx, s.Dialect, c.Unit.Query().Where(unit.ID(id)))
+	}, id, "unit", field)
+}
+
 // CreateUnitInput is what createUnit accepts.
 type CreateUnitInput struct {
 	Kind              domain.UnitKind
@@ -162,7 +172,7 @@ func (s *Service) UpdateUnit(ctx context.Context, id int, in UpdateUnitInput) (*
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Unit, error) {
-		u, err := kernel.Unit(ctx, c, id, "id")
+		u, err := s.holdUnit(ctx, c, id, "id")
 		if err != nil {
 			return nil, err
 		}

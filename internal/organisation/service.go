@@ -31,8 +31,12 @@ const (
 // Service performs the organisation mutations.
 type Service struct {
 	Client *ent.Client
-	Files  *files.Service
-	Now    func() time.Time
+	// Dialect is the database dialect (a write locks the record it decides
+	// on with SELECT … FOR UPDATE, except on SQLite, which serialises
+	// writers).
+	Dialect string
+	Files   *files.Service
+	Now     func() time.Time
 }
 
 // The dates a record may carry.
