@@ -10,6 +10,8 @@ package graph_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -353,5 +355,73 @@ func TestConcurrentReplacementsOfPartsDoNotMerge(t *testing.T) {
 				require.Len(t, p.VisitedEnterprises, len(sets[k]), "round %d: the visits are the list of the entrant whose title won", round)
 			}
 		})
+	})
+}
+
+// Replacements of a leadership group's seats at the same moment queue on
+// the group (its row is held while each decides and writes): every one
+// applies, one after the other, and the group ends with exactly the seats
+// of the last — never the union of two, which would give it two LEADERs.
+func TestConcurrentLeadershipGroupReplacements(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		tally := &raceTally{}
+		head := s.As("county.head")
+		group := idOf(t, s, head, "leadershipGroups", `{name: "示范县工业安全生产工作领导组"}`)
+		type seat struct{ Role, PostID string }
+		var g struct{ Members []seat }
+		nodeOf(t, s, head, group, `... on LeadershipGroup { members { role postID } }`, &g)
+		var secretary, countyHead string
+		for _, m := range g.Members {
+			switch m.Role {
+			case "LEADER":
+				secretary = m.PostID
+			case "DEPUTY_LEADER":
+				countyHead = m.PostID
+			}
+		}
+		require.NotEmpty(t, secretary)
+		require.NotEmpty(t, countyHead)
+		// Entrant i seats the secretary (even i) or the county head (odd i)
+		// as LEADER and a member of its own: the seats of an even and an
+		// odd entrant share no post, so a merge of the two is not refused
+		// by the one-seat-per-post index and would show as two LEADERs.
+		pool := []string{"auditor.county", "auditor.chengguan", "bureau.chief", "chengguan.head", "beiling.head", "dongcheng.head",
+			"nanshan.head", "xihe.head"}
+		require.Len(t, pool, racers)
+		sets := make([][]seat, racers)
+		for i := range sets {
+			leader := []string{secretary, countyHead}[i%2]
+			sets[i] = []seat{{"LEADER", leader}, {"MEMBER", postOfUser(t, s, head, pool[i])}}
+		}
+		const doc = `mutation($in: SetLeadershipGroupMembersInput!) { setLeadershipGroupMembers(input: $in) { leadershipGroup { id } } }`
+		sorted := func(seats []seat) []seat {
+			out := slices.Clone(seats)
+			slices.SortFunc(out, func(a, b seat) int { return strings.Compare(a.Role+a.PostID, b.Role+b.PostID) })
+			return out
+		}
+		t.Run("seats replaced at once all apply and leave one LEADER and exactly one request's seats", func(t *testing.T) {
+			for round := range 3 * raceRounds {
+				outs := race(t, s, entrantsOf(func(i int) entrant {
+					var members []any
+					for _, m := range sets[i] {
+						members = append(members, map[string]any{"postID": m.PostID, "role": m.Role})
+					}
+					return entrant{token: head, query: doc, vars: map[string]any{"in": map[string]any{"groupID": group, "members": members}}}
+				}))
+				winners := requireWinners(t, tally, outs)
+				nodeOf(t, s, head, group, `... on LeadershipGroup { members { role postID } }`, &g)
+				leaders := 0
+				for _, m := range g.Members {
+					if m.Role == "LEADER" {
+						leaders++
+					}
+				}
+				require.Equal(t, 1, leaders, "round %d: the group has %d LEADERs: %+v", round, leaders, g.Members)
+				last := slices.IndexFunc(sets, func(set []seat) bool { return slices.Equal(sorted(set), sorted(g.Members)) })
+				require.NotEqual(t, -1, last, "round %d: the seats %+v are no one request's", round, g.Members)
+				require.Len(t, winners, racers, "round %d: every replacement applies, one after the other", round)
+			}
+		})
+		t.Log(tally)
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -150,6 +151,73 @@ func exportedSheets(t testing.TB, s *apitest.Server, token string) map[string][]
 		}
 	}
 	return out
+}
+
+// An import writes through the services' own input rules, the rules the
+// GraphQL layer applies to the same fields (internal/input): a one-line
+// text holds no control characters and keeps its field's limit. The bad
+// cell is named with BAD_USER_INPUT and the import, not a dry run, writes
+// nothing — neither the bad row nor the good row beside it.
+func TestImportRefusesWhatGraphQLRefuses(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		s.StartJobs()
+		admin := s.As("admin")
+		credit := func(base string) string {
+			c, err := domain.CreditCodeWithCheck(base)
+			require.NoError(t, err)
+			return c
+		}
+		enterprises := func(name, address string) map[string][][]any {
+			return map[string][][]any{directory.SheetEnterprises: {
+				{"名称", "编码", "所属镇街编码", "统一社会信用代码", "行业", "地址"},
+				{name, "ENT-RULE-1", seed.CodeTownChengguan, credit("91341100MA2N30007"), "工业", address},
+				{"规则测试好企业", "ENT-RULE-2", seed.CodeTownChengguan, credit("91341100MA2N30008"), "工业", "城关大道1号"}}}
+		}
+		users := func(displayName string) map[string][][]any {
+			return map[string][][]any{directory.SheetUsers: {
+				{"用户名", "姓名", "所属单位编码", "初始密码"},
+				{"rule.user1", displayName, seed.CodeTownChengguan, "long-enough-password"},
+				{"rule.user2", "规则好员", seed.CodeTownChengguan, "long-enough-password"}}}
+		}
+		for _, c := range []struct {
+			name   string
+			sheets map[string][][]any
+			cell   string // sheet!row:column
+			says   string // in the problem's message
+		}{
+			{"an enterprise name with a line feed is refused", enterprises("导入\n企业", ""), "企业!2:名称", "control characters"},
+			{"an enterprise name with a C1 control character (CSI) is refused", enterprises("导入\u009b31m企业", ""), "企业!2:名称", "control characters"},
+			{"an enterprise address with a C1 control character (NEL) is refused", enterprises("导入企业", "城关\u0085大道"), "企业!2:地址", "control characters"},
+			{"a user's display name with a tab is refused", users("导入\t员"), "用户!2:姓名", "control characters"},
+			{"a user's display name with DEL is refused", users("导入\x7f员"), "用户!2:姓名", "control characters"},
+			{"a user's display name past GraphQL's 100 characters is refused", users(strings.Repeat("员", 101)), "用户!2:姓名", "at most 100 characters"},
+			{"a post's title with a line feed is refused", map[string][][]any{
+				directory.SheetUsers: {{"用户名", "姓名", "所属单位编码", "初始密码"}, {"rule.user3", "规则员", seed.CodeTownChengguan, "long-enough-password"}},
+				directory.SheetPosts: {{"用户名", "单位编码", "角色", "职务"}, {"rule.user3", seed.CodeTownChengguan, "检查员", "驻点\n检查"}}},
+				"岗位!2:职务", "control characters"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				before := map[string]int{}
+				for _, tbl := range []string{"units", "enterprises", "users", "posts"} {
+					before[tbl] = countRows(t, s, tbl)
+				}
+				id := startImport(t, s, admin, workbook(t, c.sheets), false)
+				s.App.Imports.Wait()
+				job := jobOf(t, s, admin, id)
+				require.Equal(t, "FAILED", job.State, "%d enterprises, %d users, %d posts imported", job.Enterprises, job.Users, job.Posts)
+				require.Len(t, job.Problems, 1, "only the bad cell is a problem: %+v", job.Problems)
+				p := job.Problems[0]
+				require.Equal(t, c.cell, fmt.Sprintf("%s!%d:%s", p.Sheet, p.Row, p.Column), "%+v", p)
+				require.Equal(t, "BAD_USER_INPUT", p.Code, "%+v", p)
+				require.Contains(t, p.Message, c.says)
+				after := map[string]int{}
+				for tbl := range before {
+					after[tbl] = countRows(t, s, tbl)
+				}
+				require.Equal(t, before, after, "the import wrote nothing")
+			})
+		}
+	})
 }
 
 func TestImportJob(t *testing.T) {

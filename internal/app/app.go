@@ -276,7 +276,7 @@ func NewResolver(client *ent.Client, dialect string, authSvc *auth.Service, stor
 		Policy:        store,
 		Letters:       &letters.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		NoticeService: &notices.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
-		Organisation:  &organisation.Service{Client: client, Files: fileSvc, Now: now},
+		Organisation:  &organisation.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Education:     &education.Service{Client: client, Dialect: dialect, Files: fileSvc, Now: now},
 		Staffing:      &staffing.Service{Client: client, Dialect: dialect, Now: now},
 		Emergency:     emergencySvc,

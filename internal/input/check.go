@@ -152,28 +152,38 @@ func (c *checker) add(path, reason, format string, args ...any) {
 }
 
 func (c *checker) text(path string, rule Rule, s string) {
+	if v, bad := textViolation(path, rule, s); bad {
+		c.out = append(c.out, v)
+	}
+}
+
+// textViolation is the violation of text s at path against rule, if any:
+// invalid UTF-8 (or U+FFFD), a control character (but line feeds,
+// carriage returns and tabs in multi-line text), or too many characters.
+func textViolation(path string, rule Rule, s string) (Violation, bool) {
 	if rule.MaxChars == 0 {
 		rule.MaxChars = FilterMaxChars
 	}
+	bad := func(reason, format string, args ...any) (Violation, bool) {
+		return Violation{Field: path, Reason: reason, Message: path + " " + fmt.Sprintf(format, args...)}, true
+	}
 	if !utf8.ValidString(s) {
-		c.add(path, ReasonInvalidText, "is not valid UTF-8 text")
-		return
+		return bad(ReasonInvalidText, "is not valid UTF-8 text")
 	}
 	chars := 0
 	for _, ch := range s {
 		chars++
 		switch {
 		case ch == utf8.RuneError:
-			c.add(path, ReasonInvalidText, "is not valid UTF-8 text: character %d is U+FFFD, the mark of invalid bytes", chars)
-			return
+			return bad(ReasonInvalidText, "is not valid UTF-8 text: character %d is U+FFFD, the mark of invalid bytes", chars)
 		case isControl(ch) && !(rule.MultiLine && (ch == '\n' || ch == '\r' || ch == '\t')):
-			c.add(path, ReasonControlCharacter, "must not contain control characters: character %d is U+%04X", chars, ch)
-			return
+			return bad(ReasonControlCharacter, "must not contain control characters: character %d is U+%04X", chars, ch)
 		}
 	}
 	if chars > rule.MaxChars {
-		c.add(path, ReasonTooLong, "must be at most %d characters; it has %d", rule.MaxChars, chars)
+		return bad(ReasonTooLong, "must be at most %d characters; it has %d", rule.MaxChars, chars)
 	}
+	return Violation{}, false
 }
 
 // isControl reports C0 and C1 control characters and DEL.

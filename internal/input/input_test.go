@@ -7,6 +7,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/dutychain/dutychain/internal/apperr"
 )
 
 const testSDL = `
@@ -94,6 +96,39 @@ func TestCheckReportsEveryViolationWithItsPath(t *testing.T) {
 			}
 			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
 				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTextAppliesTheGuardsRuleOutsideGraphQL(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		max         int
+		want        string // reason; "" passes
+	}{
+		{"a name passes", "导入企业", 5, ""},
+		{"a line feed in a one-line text is refused", "导入\n企业", 100, ReasonControlCharacter},
+		{"a tab in a one-line text is refused", "导入\t员", 100, ReasonControlCharacter},
+		{"a C1 control (CSI) is refused", "导入\u009b31m企业", 100, ReasonControlCharacter},
+		{"DEL is refused", "a\x7f", 100, ReasonControlCharacter},
+		{"a multi-line text keeps its line feeds and tabs", "一行\n二行\t", MultiLineFrom, ""},
+		{"a NUL in a multi-line text is refused", "a\x00b", MultiLineFrom, ReasonControlCharacter},
+		{"invalid UTF-8 is refused", "a\xffb", 100, ReasonInvalidText},
+		{"characters, not bytes, are counted", "界界界界界", 5, ""},
+		{"one character too many is refused", "界界界界界界", 5, ReasonTooLong},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Text("name", tc.value, tc.max)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				return
+			}
+			e, ok := apperr.As(err)
+			if !ok || e.Code != apperr.BadUserInput || e.Field != "name" || e.Reason != tc.want {
+				t.Fatalf("got %#v, want BAD_USER_INPUT on name with reason %s", err, tc.want)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/input"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
 
@@ -39,12 +40,26 @@ type EnterpriseInput struct {
 func (in EnterpriseInput) validate(create bool) error {
 	var errs []error
 	if in.Name != nil {
-		errs = append(errs, checkName("name", *in.Name))
+		errs = append(errs, checkName("name", *in.Name, MaxName))
 	}
 	if in.Code != nil {
 		errs = append(errs, checkCode(*in.Code))
 	}
-	if in.CreditCode != nil {
+	errs = append(errs,
+		input.OptionalText("industryCategory", in.IndustryCategory, MaxLabel),
+		input.OptionalText("address", in.Address, MaxAddress),
+		input.OptionalText("legalRepresentative", in.LegalRepresentative, MaxLabel),
+		input.OptionalText("safetyManager", in.SafetyManager, MaxLabel),
+		input.OptionalText("contactPhone", in.ContactPhone, MaxPhone))
+	for _, site := range in.KeySites {
+		if err := input.Text("keySites", site, MaxName); err != nil {
+			errs = append(errs, err)
+			break
+		}
+	}
+	if err := input.OptionalText("creditCode", in.CreditCode, MaxCreditCode); err != nil {
+		errs = append(errs, err)
+	} else if in.CreditCode != nil {
 		if err := domain.ValidCreditCode(strings.ToUpper(strings.TrimSpace(*in.CreditCode))); err != nil {
 			errs = append(errs, &apperr.Error{Code: apperr.BadUserInput, Field: "creditCode", Message: "invalid unified social credit code: " + err.Error()})
 		}
@@ -184,7 +199,7 @@ func (s *Service) UpdateEnterprise(ctx context.Context, id int, in EnterpriseInp
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Enterprise, error) {
-		e, err := kernel.Load(ctx, c.Enterprise.Get, id, "enterprise", "")
+		e, err := s.holdEnterprise(ctx, c, id)
 		if err != nil {
 			return nil, err
 		}
@@ -220,6 +235,22 @@ func (s *Service) UpdateEnterprise(ctx context.Context, id int, in EnterpriseInp
 		}
 		return c.Enterprise.Get(ctx, id)
 	})
+}
+
+// holdEnterprise loads enterprise id through the caller's scope and holds
+// its unit's row and then its own (kernel.Hold, in the order UpdateUnit
+// holds them too): the profile, the name and the supervision edges are
+// replaced as decided on the enterprise as it is, and concurrent updates
+// queue, the last one winning wholly.
+func (s *Service) holdEnterprise(ctx context.Context, c *ent.Client, id int) (*ent.Enterprise, error) {
+	e, err := kernel.Load(ctx, c.Enterprise.Get, id, "enterprise", "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.holdUnit(ctx, c, e.UnitID, ""); err != nil {
+		return nil, err
+	}
+	return kernel.Hold(ctx, s.Dialect, c.Enterprise.Query().Where(enterprise.ID(id)), "enterprise", "")
 }
 
 // checkSupervisionChange asks the authority check for every department that

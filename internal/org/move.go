@@ -12,7 +12,6 @@ import (
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
-	"github.com/dutychain/dutychain/internal/kernel"
 )
 
 // reparent moves u under newParentID: it checks update rights at the old
@@ -22,7 +21,8 @@ func (s *Service) reparent(ctx context.Context, c *ent.Client, u *ent.Unit, newP
 	if u.ParentID == nil {
 		return apperr.Invalid("parentID", "the tenant root cannot be moved")
 	}
-	parent, err := kernel.Unit(ctx, c, newParentID, "parentID")
+	// The new parent is held too: its path is the one the subtree takes.
+	parent, err := s.holdUnit(ctx, c, newParentID, "parentID")
 	if err != nil {
 		return err
 	}

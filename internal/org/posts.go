@@ -8,8 +8,10 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/post"
+	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/input"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
 
@@ -56,9 +58,19 @@ func checkOverlap(ctx context.Context, c *ent.Client, in PostInput, from time.Ti
 	return nil
 }
 
+// holdPostsOf loads user id through the scope of ctx (NOT_FOUND on userID
+// otherwise) and locks the user's row until the transaction ends
+// (kernel.Hold): every write of a post holds its holder first, so the
+// overlap check and the window a post is given are decided on the user's
+// posts as they are, and two appointments of one user to one role at one
+// unit cannot both pass the check.
+func (s *Service) holdPostsOf(ctx context.Context, c *ent.Client, id int) (*ent.User, error) {
+	return kernel.Hold(ctx, s.Dialect, c.User.Query().Where(user.ID(id)), "user", "userID")
+}
+
 // CreatePost appoints a user to a unit with a role.
 func (s *Service) CreatePost(ctx context.Context, in PostInput) (*ent.Post, error) {
-	if err := checkSectors("sectors", in.Sectors); err != nil {
+	if err := apperr.Join(checkSectors("sectors", in.Sectors), input.OptionalText("title", in.Title, MaxName)); err != nil {
 		return nil, err
 	}
 	from := kernel.Now(s.Now)
@@ -73,7 +85,7 @@ func (s *Service) CreatePost(ctx context.Context, in PostInput) (*ent.Post, erro
 		if err != nil {
 			return nil, err
 		}
-		if _, err := kernel.Load(ctx, c.User.Get, in.UserID, "user", "userID"); err != nil {
+		if _, err := s.holdPostsOf(ctx, c, in.UserID); err != nil {
 			return nil, err
 		}
 		if len(in.Sectors) > 0 && !target.Kind.IsGovernment() {
@@ -106,14 +118,24 @@ func (s *Service) UpdatePost(ctx context.Context, id int, in PostInput) (*ent.Po
 // updatePost is UpdatePost; ending tells that the change only ends the post,
 // which its holder may do to their own.
 func (s *Service) updatePost(ctx context.Context, id int, in PostInput, ending bool) (*ent.Post, error) {
-	if err := checkSectors("sectors", in.Sectors); err != nil {
+	if err := apperr.Join(checkSectors("sectors", in.Sectors), input.OptionalText("title", in.Title, MaxName)); err != nil {
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Post, error) {
-		p, err := kernel.Load(ctx, func(ctx context.Context, id int) (*ent.Post, error) {
-			return c.Post.Query().Where(post.ID(id)).WithUnit().Only(ctx)
-		}, id, "post", "")
+		load := func() (*ent.Post, error) {
+			return kernel.Load(ctx, func(ctx context.Context, id int) (*ent.Post, error) {
+				return c.Post.Query().Where(post.ID(id)).WithUnit().Only(ctx)
+			}, id, "post", "")
+		}
+		p, err := load()
 		if err != nil {
+			return nil, err
+		}
+		// Decide on the post as it is once its holder's posts are held.
+		if _, err := s.holdPostsOf(authz.SystemContext(ctx), c, p.UserID); err != nil {
+			return nil, err
+		}
+		if p, err = load(); err != nil {
 			return nil, err
 		}
 		sectors := p.Sectors

@@ -15,6 +15,7 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/input"
 )
 
 // Service performs the organisation mutations.
@@ -26,13 +27,29 @@ type Service struct {
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-func checkName(field, v string) error {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return apperr.Invalid(field, field+" must not be empty")
+// Limits of the texts the services take, in characters: the limits the
+// GraphQL schema documents for the same fields (schema/org.graphql),
+// checked with the Guard's rule (input.Text: no control characters, valid
+// UTF-8), so that a directory import or the CLI refuses what GraphQL
+// refuses.
+const (
+	MaxName        = 200 // a unit's or enterprise's name, a post's title, a key site
+	MaxDisplayName = 100 // a user's display name
+	MaxLabel       = 100 // industry category, legal representative, safety manager
+	MaxAddress     = 300
+	MaxPhone       = 32
+	MaxCreditCode  = 32
+	MaxPassword    = 200
+)
+
+// checkName checks a name as given (max characters, no control
+// characters) and that it is not blank.
+func checkName(field, v string, max int) error {
+	if err := input.Text(field, v, max); err != nil {
+		return err
 	}
-	if len([]rune(v)) > 200 {
-		return apperr.Invalid(field, field+" must be at most 200 characters")
+	if strings.TrimSpace(v) == "" {
+		return apperr.Invalid(field, field+" must not be empty")
 	}
 	return nil
 }

@@ -44,6 +44,14 @@ func checkParentKind(kind domain.UnitKind, parent *ent.Unit) error {
 	return nil
 }
 
+// holdUnit loads unit id through the caller's scope (NOT_FOUND on field
+// otherwise) and locks its row until the transaction ends (kernel.Hold): a
+// rename, a mandate's default supervision or a move is decided on the unit
+// as it is, after any concurrent change of it committed.
+func (s *Service) holdUnit(ctx context.Context, c *ent.Client, id int, field string) (*ent.Unit, error) {
+	return kernel.Hold(ctx, s.Dialect, c.Unit.Query().Where(unit.ID(id)), "unit", field)
+}
+
 // CreateUnitInput is what createUnit accepts.
 type CreateUnitInput struct {
 	Kind              domain.UnitKind
@@ -61,7 +69,7 @@ func (s *Service) CreateUnit(ctx context.Context, in CreateUnitInput) (*ent.Unit
 	case domain.KindCounty, domain.KindCity:
 		return nil, apperr.Invalid("kind", "a tenant has exactly one root unit; it cannot be created here")
 	}
-	if err := apperr.Join(checkName("name", in.Name), checkCode(in.Code), checkSectors("supervisedSectors", in.SupervisedSectors)); err != nil {
+	if err := apperr.Join(checkName("name", in.Name, MaxName), checkCode(in.Code), checkSectors("supervisedSectors", in.SupervisedSectors)); err != nil {
 		return nil, err
 	}
 	if len(in.SupervisedSectors) > 0 && in.Kind != domain.KindDepartment {
@@ -149,7 +157,7 @@ type UpdateUnitInput struct {
 // subtree and rewrites every derived structure in the same transaction.
 func (s *Service) UpdateUnit(ctx context.Context, id int, in UpdateUnitInput) (*ent.Unit, error) {
 	if in.Name != nil {
-		if err := checkName("name", *in.Name); err != nil {
+		if err := checkName("name", *in.Name, MaxName); err != nil {
 			return nil, err
 		}
 	}
@@ -162,7 +170,7 @@ func (s *Service) UpdateUnit(ctx context.Context, id int, in UpdateUnitInput) (*
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.Unit, error) {
-		u, err := kernel.Unit(ctx, c, id, "id")
+		u, err := s.holdUnit(ctx, c, id, "id")
 		if err != nil {
 			return nil, err
 		}

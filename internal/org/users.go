@@ -12,6 +12,7 @@ import (
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
+	"github.com/dutychain/dutychain/internal/input"
 	"github.com/dutychain/dutychain/internal/kernel"
 )
 
@@ -29,7 +30,8 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 	if !usernamePattern.MatchString(in.Username) {
 		return nil, apperr.Invalid("username", "username must be 2–64 lowercase letters, digits, '.', '_' or '-'")
 	}
-	if err := checkName("displayName", in.DisplayName); err != nil {
+	if err := apperr.Join(checkName("displayName", in.DisplayName, MaxDisplayName),
+		input.OptionalText("phone", in.Phone, MaxPhone)); err != nil {
 		return nil, err
 	}
 	hash, err := hashPassword(in.Password)
@@ -68,9 +70,12 @@ type UpdateUserInput struct {
 // password revokes their refresh tokens; access stops at the next request.
 func (s *Service) UpdateUser(ctx context.Context, id int, in UpdateUserInput) (*ent.User, error) {
 	if in.DisplayName != nil {
-		if err := checkName("displayName", *in.DisplayName); err != nil {
+		if err := checkName("displayName", *in.DisplayName, MaxDisplayName); err != nil {
 			return nil, err
 		}
+	}
+	if err := input.OptionalText("phone", in.Phone, MaxPhone); err != nil {
+		return nil, err
 	}
 	if in.Status != nil {
 		if err := user.StatusValidator(*in.Status); err != nil {
@@ -120,8 +125,12 @@ func (s *Service) UpdateUser(ctx context.Context, id int, in UpdateUserInput) (*
 	})
 }
 
-// hashPassword checks a new password's length and hashes it.
+// hashPassword checks a new password's length and characters and hashes
+// it.
 func hashPassword(password string) (string, error) {
+	if err := input.Text("password", password, MaxPassword); err != nil {
+		return "", err
+	}
 	if len(password) < auth.MinPasswordLength {
 		return "", apperr.Invalid("password", fmt.Sprintf("password must be at least %d characters", auth.MinPasswordLength))
 	}

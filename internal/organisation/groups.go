@@ -10,6 +10,7 @@ import (
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/groupmember"
+	"github.com/dutychain/dutychain/ent/leadershipgroup"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/domain"
@@ -101,13 +102,18 @@ func (s *Service) CreateGroup(ctx context.Context, in GroupInput) (*ent.Leadersh
 	})
 }
 
-// SetMembers replaces the members of a group, in one transaction.
+// SetMembers replaces the members of a group, in one transaction, as one
+// decision on the group as it is once held (holdGroup): the group's row is
+// locked before it is loaded, authorised and its new seats checked, so
+// concurrent replacements queue on it and each deletes every seat the one
+// before it wrote; the last one wins wholly and no two merge (a group keeps
+// exactly one LEADER).
 func (s *Service) SetMembers(ctx context.Context, groupID int, members []MemberInput) (*ent.LeadershipGroup, error) {
 	if err := checkSeats(members); err != nil {
 		return nil, err
 	}
 	return kernel.Write(ctx, s.Client, func(c *ent.Client) (*ent.LeadershipGroup, error) {
-		g, err := kernel.Load(ctx, c.LeadershipGroup.Get, groupID, "leadership group", "groupID")
+		g, err := s.holdGroup(ctx, c, groupID)
 		if err != nil {
 			return nil, err
 		}
@@ -127,6 +133,16 @@ func (s *Service) SetMembers(ctx context.Context, groupID int, members []MemberI
 		}
 		return c.LeadershipGroup.Get(ctx, g.ID)
 	})
+}
+
+// holdGroup loads group id through the caller's scope (NOT_FOUND on
+// groupID otherwise) and locks its row until the transaction ends (SELECT
+// … FOR UPDATE; SQLite serialises writers): a write that replaces the
+// group's parts decides on the group as held, after any concurrent write
+// to it committed. Under READ COMMITTED each later statement of the
+// transaction then sees what that write committed.
+func (s *Service) holdGroup(ctx context.Context, c *ent.Client, id int) (*ent.LeadershipGroup, error) {
+	return kernel.Hold(ctx, s.Dialect, c.LeadershipGroup.Query().Where(leadershipgroup.ID(id)), "leadership group", "groupID")
 }
 
 // Seat writes the members of g as of now (the seed seats the demo groups

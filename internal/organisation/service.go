@@ -10,14 +10,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/files"
-	"github.com/dutychain/dutychain/internal/kernel"
+	"github.com/dutychain/dutychain/internal/input"
 )
 
 // Limits, in characters and items.
@@ -32,8 +31,12 @@ const (
 // Service performs the organisation mutations.
 type Service struct {
 	Client *ent.Client
-	Files  *files.Service
-	Now    func() time.Time
+	// Dialect is the database dialect (a write locks the record it decides
+	// on with SELECT … FOR UPDATE, except on SQLite, which serialises
+	// writers).
+	Dialect string
+	Files   *files.Service
+	Now     func() time.Time
 }
 
 // The dates a record may carry.
@@ -49,15 +52,17 @@ func checkDate(field string, t time.Time) error {
 	return nil
 }
 
-// clean trims s and checks it holds at most max characters (and, when
-// required, something).
+// clean checks s as given against the input rule of a text of max
+// characters (input.Text: no control characters but the line breaks and
+// tabs of multi-line text, valid UTF-8, at most max characters), trims it
+// and checks that it holds something when required.
 func clean(field string, s *string, max int, required bool) error {
+	if err := input.Text(field, *s, max); err != nil {
+		return err
+	}
 	*s = strings.TrimSpace(*s)
-	switch {
-	case required && *s == "":
+	if required && *s == "" {
 		return apperr.Invalid(field, "must not be empty")
-	case utf8.RuneCountInString(*s) > max:
-		return kernel.Invalidf(field, "must be at most %d characters", max)
 	}
 	return nil
 }
