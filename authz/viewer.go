@@ -213,3 +213,34 @@ func (v *Viewer) GrantFor(o Object, action string) (Grant, bool) {
 	}
 	return Grant{}, false
 }
+
+// SameGrants reports whether w holds exactly v's grants: the same posts,
+// each at the same unit and place in the tree (kind, path), with the same
+// role and sectors, and the same directory. A viewer read again later
+// decides every read and write as v did iff SameGrants holds and the policy
+// rows of the tenant are the same (SamePolicy): a post narrowed, widened,
+// moved or given another role keeps its id but not its grant, and a post
+// started or ended since adds or drops one.
+func (v *Viewer) SameGrants(w *Viewer) bool {
+	if v == nil || w == nil {
+		return v == w
+	}
+	return v.UserID == w.UserID && v.Tenant == w.Tenant &&
+		slices.EqualFunc(v.Grants, w.Grants, func(a, b Grant) bool {
+			return a.PostID == b.PostID && a.Tenant == b.Tenant && a.UnitID == b.UnitID && a.UnitKind == b.UnitKind &&
+				a.Path == b.Path && a.Role == b.Role && a.DirectoryOnly == b.DirectoryOnly && slices.Equal(a.Sectors, b.Sectors)
+		})
+}
+
+// SamePolicy reports whether v and w decide with the same policy rows of
+// their tenant (the same snapshot, or snapshots whose rows of the tenant
+// are equal).
+func (v *Viewer) SamePolicy(w *Viewer) bool {
+	if v.Policy == w.Policy {
+		return true
+	}
+	if v.Policy == nil || w.Policy == nil {
+		return false
+	}
+	return slices.Equal(v.Policy.Rules(v.Tenant), w.Policy.Rules(w.Tenant))
+}

@@ -57,6 +57,12 @@ func follow[T any](ctx context.Context, r *Resolver, topics []events.Topic, each
 				return
 			case ev := <-sub.Events():
 				missed += sub.Missed()
+				if !eventAllowed(ctx) {
+					// The caller's posts or policy changed (the server ends
+					// the stream), or they could not be read: not delivered.
+					missed++
+					continue
+				}
 				// Fresh loaders per event: nothing read for an earlier one is reused.
 				ectx := context.WithValue(readiness.WithZoneMemo(ctx), loadersKey{}, NewLoaders(r.Client))
 				for _, id := range ev.IDs {
@@ -79,6 +85,24 @@ func follow[T any](ctx context.Context, r *Resolver, topics []events.Topic, each
 		}
 	}()
 	return out, nil
+}
+
+type eventCheckKey struct{}
+
+// WithEventCheck returns ctx whose subscriptions call check before each
+// event they deliver, and deliver it only when check answers true. The
+// server checks there that the caller's viewer is still the one the
+// subscription started with (its grants and policy) and ends the stream
+// when it is not: the records of an event are read with the viewer of ctx,
+// which never changes.
+func WithEventCheck(ctx context.Context, check func(context.Context) bool) context.Context {
+	return context.WithValue(ctx, eventCheckKey{}, check)
+}
+
+// eventAllowed runs the event check of ctx, if any.
+func eventAllowed(ctx context.Context) bool {
+	check, _ := ctx.Value(eventCheckKey{}).(func(context.Context) bool)
+	return check == nil || check(ctx)
 }
 
 // readable loads record id with get through the caller's scope; ok is false

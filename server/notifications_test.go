@@ -94,7 +94,7 @@ func TestRemindersFireOnceAcrossReplicas(t *testing.T) {
 
 		dues, err := notify.FindDue(ctx, d.Client, later, zones)
 		require.NoError(t, err)
-		want, err := notify.Plan(ctx, d.Client, dues, later, config.DefaultNotifications.EscalateAfter, zones)
+		want, err := notify.Plan(ctx, d.Client, nil, dues, later, config.DefaultNotifications.EscalateAfter, zones)
 		require.NoError(t, err)
 		escalations := 0
 		for _, r := range want {

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/graph"
 	"github.com/dutychain/dutychain/internal/apperr"
 	"github.com/dutychain/dutychain/internal/auth"
 	"github.com/dutychain/dutychain/internal/reqctx"
@@ -63,9 +63,16 @@ func websocketTransport(d Deps) transport.Websocket {
 			ctx = reqctx.WithLogger(ctx, reqctx.Logger(ctx).With("user_id", v.UserID, "tenant_id", v.Tenant))
 			ctx, cancel := context.WithCancel(ctx)
 			end, _ := ctx.Value(endKey{}).(*streamEnd)
-			go func() {
-				if code, reason, ok := watchSession(ctx, d, claims, v); ok && end != nil {
+			ending := func(code int, reason string) {
+				if end != nil {
 					end.set(code, reason)
+				}
+				cancel()
+			}
+			ctx = graph.WithEventCheck(ctx, eventCheck(d, claims, v, ending))
+			go func() {
+				if code, reason, ok := watchSession(ctx, d, claims, v); ok {
+					ending(code, reason)
 				}
 				cancel()
 			}()
@@ -96,8 +103,8 @@ func initViewer(ctx context.Context, d Deps, payload transport.InitPayload) (*au
 
 // watchSession waits until the subscription of v (signed in with claims)
 // must end — its token expires, or a re-check every SubscriptionRecheck
-// finds the session, user or posts no longer valid, or the posts changed —
-// and returns the close code and reason; ok is false when ctx ended first.
+// (checkSession) finds that it must — and returns the close code and
+// reason; ok is false when ctx ended first.
 func watchSession(ctx context.Context, d Deps, claims auth.Claims, v *authz.Viewer) (code int, reason string, ok bool) {
 	expiry := time.NewTimer(claims.ExpiresAt.Sub(d.Now()))
 	defer expiry.Stop()
@@ -110,19 +117,62 @@ func watchSession(ctx context.Context, d Deps, claims auth.Claims, v *authz.View
 		case <-expiry.C:
 			return CloseUnauthorized, apperr.ReasonTokenExpired + ": the access token expired; refresh it and subscribe again", true
 		case <-recheck.C:
-			now, err := d.sessionViewer(ctx, claims)
+			code, reason, end, err := checkSession(ctx, d, claims, v)
 			switch {
 			case ctx.Err() != nil:
 				return 0, "", false
-			case apperr.CodeOf(err) == apperr.Unauthenticated:
-				ae, _ := apperr.As(err)
-				return CloseUnauthorized, ae.Reason + ": " + ae.Message, true
+			case end:
+				return code, reason, true
 			case err != nil:
 				reqctx.Logger(ctx).WarnContext(ctx, "subscription re-check failed; trying again later", "err", err)
-			case !slices.Equal(now.PostIDs, v.PostIDs):
-				return CloseForbidden, "POSTS_CHANGED: your posts changed; subscribe again", true
 			}
 		}
+	}
+}
+
+// checkSession reads the viewer of claims again, as a request does (the
+// viewer cache: a generation read, or none under a viewer lease), and
+// decides whether the subscription of v must end: the session, user or
+// posts are no longer valid (4401), a post changed — its sectors, unit,
+// role or validity, not only which posts there are (Viewer.SameGrants) —
+// or the tenant's policy changed (4403): the subscription decides its
+// events with the viewer it started with, so it ends rather than deliver
+// with rights the caller no longer has. err is a failure to read, after
+// which nothing is decided.
+func checkSession(ctx context.Context, d Deps, claims auth.Claims, v *authz.Viewer) (code int, reason string, end bool, err error) {
+	now, err := d.sessionViewer(ctx, claims)
+	switch {
+	case apperr.CodeOf(err) == apperr.Unauthenticated:
+		ae, _ := apperr.As(err)
+		return CloseUnauthorized, ae.Reason + ": " + ae.Message, true, nil
+	case err != nil:
+		return 0, "", false, err
+	case !v.SameGrants(now):
+		return CloseForbidden, "POSTS_CHANGED: your posts changed; subscribe again", true, nil
+	case !v.SamePolicy(now):
+		return CloseForbidden, "POLICY_CHANGED: the rights of your posts changed; subscribe again", true, nil
+	}
+	return 0, "", false, nil
+}
+
+// eventCheck is the check a stream's subscriptions run before each event
+// they deliver (graph.WithEventCheck): checkSession, so that a change of
+// the caller's posts or policy is noticed at the first event after it, not
+// at the next re-check. When the subscription must end it calls end with
+// the close code and reason and answers false; a failed read answers false
+// too (the event is not delivered, the subscription goes on).
+func eventCheck(d Deps, claims auth.Claims, v *authz.Viewer, end func(code int, reason string)) func(context.Context) bool {
+	return func(ctx context.Context) bool {
+		code, reason, ended, err := checkSession(ctx, d, claims, v)
+		switch {
+		case ended:
+			end(code, reason)
+			return false
+		case err != nil:
+			reqctx.Logger(ctx).WarnContext(ctx, "subscription event check failed; event not delivered", "err", err)
+			return false
+		}
+		return true
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/dutychain/dutychain/authz"
+	"github.com/dutychain/dutychain/graph"
 	"github.com/dutychain/dutychain/internal/apperr"
 )
 
@@ -30,11 +31,7 @@ func serveEvents(d Deps, gql http.Handler, w http.ResponseWriter, r *http.Reques
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	sw := &sseWriter{ResponseWriter: w}
-	go func() {
-		code, reason, ok := watchSession(ctx, d, claims, v)
-		if !ok {
-			return
-		}
+	ending := func(code int, reason string) {
 		errCode := apperr.Unauthenticated
 		if code == CloseForbidden {
 			errCode = apperr.Forbidden
@@ -42,6 +39,12 @@ func serveEvents(d Deps, gql http.Handler, w http.ResponseWriter, r *http.Reques
 		name, message, _ := strings.Cut(reason, ": ")
 		sw.end(errCode, name, message)
 		cancel()
+	}
+	ctx = graph.WithEventCheck(ctx, eventCheck(d, claims, v, ending))
+	go func() {
+		if code, reason, ok := watchSession(ctx, d, claims, v); ok {
+			ending(code, reason)
+		}
 	}()
 	gql.ServeHTTP(sw, r.WithContext(ctx))
 }

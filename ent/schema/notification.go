@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -60,7 +61,8 @@ func (Notification) Annotations() []schema.Annotation {
 	}
 }
 
-// Interceptors of the Notification: a user reads only their own; the
+// Interceptors of the Notification: a user reads only their own, and of
+// those only the ones whose record they read now (readableRecord); the
 // system reads all.
 func (Notification) Interceptors() []ent.Interceptor {
 	return []ent.Interceptor{intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
@@ -71,9 +73,54 @@ func (Notification) Interceptors() []ent.Interceptor {
 		case v == nil || v.UserID == 0:
 			return privacy.Denyf("notification: no viewer in context")
 		}
-		q.WhereP(ownRows(v))
+		q.WhereP(ownRows(v), readableRecord(v))
 		return nil
 	})}
+}
+
+// NotifiedRecord is where the record of one kind of notification lives: the
+// table whose row decides who may read it, that row's object type (the read
+// filter it goes through) and the column holding the notification's
+// object_id. Unit, when set, is the row's column that must equal the
+// notification's unit_id: a notice is read by a recipient through its
+// receipt at the recipient unit, so a NOTICE_NOT_RECEIVED notification is
+// decided by the receipt of the unit it was sent about.
+type NotifiedRecord struct {
+	Kind, Type, Table, ObjectColumn, Unit string
+}
+
+// NotifiedRecords are the records of every kind of notification. The
+// reminder scan (internal/notify.Plan) decides each recipient post with the
+// same row and type, so a notification is planned for a post only when the
+// post reads the row, and shown only while its recipient reads it.
+var NotifiedRecords = []NotifiedRecord{
+	{Kind: "LETTER_TO_SIGN", Type: "letter", Table: "responsibility_letters", ObjectColumn: "id"},
+	{Kind: "HAZARD_OVERDUE", Type: "hazard", Table: "hazards", ObjectColumn: "id"},
+	{Kind: "ASSIGNMENT_FOLLOW_UP_DUE", Type: "hazard_assignment", Table: "hazard_assignments", ObjectColumn: "id"},
+	{Kind: "CERTIFICATE_EXPIRING", Type: "certificate", Table: "certificates", ObjectColumn: "id"},
+	{Kind: "NOTICE_NOT_RECEIVED", Type: "notice", Table: "notice_receipts", ObjectColumn: "notice_id", Unit: "recipient_unit_id"},
+}
+
+// readableRecord is the predicate of the notifications whose record v reads
+// now: per kind, the object id is among the rows of the record's table that
+// v's read filter (authz.Viewer.Predicate, the SQL twin of the casbin
+// decision) lets through. A post narrowed, moved or ended after a
+// notification was made no longer sees it — in lists, totals and counts —
+// and marking it read answers NOT_FOUND.
+func readableRecord(v *authz.Viewer) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		ors := make([]*sql.Predicate, 0, len(NotifiedRecords))
+		for i, r := range NotifiedRecords {
+			t := sql.Table(r.Table).As(fmt.Sprintf("nr%d", i))
+			sub := sql.Dialect(s.Dialect()).Select(t.C(r.ObjectColumn)).From(t)
+			v.Predicate(r.Type, "read")(sub)
+			if r.Unit != "" {
+				sub.Where(sql.ColumnsEQ(t.C(r.Unit), s.C("unit_id")))
+			}
+			ors = append(ors, sql.And(sql.EQ(s.C("kind"), r.Kind), sql.In(s.C("object_id"), sub)))
+		}
+		s.Where(sql.Or(ors...))
+	}
 }
 
 // Hooks of the Notification: the system creates them; a user may only mark

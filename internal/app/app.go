@@ -167,6 +167,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, now
 	resolver.Imports.SQL = d.SQL
 	jobOpts := JobOptions(cfg, log, now)
 	jobOpts.Imports = resolver.Imports
+	jobOpts.Policy = store.Current
 	runner, err := jobs.New(d, jobOpts)
 	if err != nil {
 		return nil, err

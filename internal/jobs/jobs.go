@@ -25,6 +25,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/imports"
 	"github.com/dutychain/dutychain/internal/notify"
@@ -46,6 +47,10 @@ type Options struct {
 	EscalateAfter time.Duration
 	// Deliverer sends each new notification on; nil: none is sent.
 	Deliverer notify.Deliverer
+	// Policy is the policy snapshot the reminder scan decides its
+	// recipients with (authz.Store.Current); nil: the policy stored when
+	// each page is planned.
+	Policy func() *authz.Policy
 	// Now is the clock of the scan; nil: the wall clock.
 	Now func() time.Time
 	Log *slog.Logger
@@ -96,7 +101,7 @@ func New(d *db.DB, opts Options) (*Runner, error) {
 	}
 	svc := &notify.Service{Client: d.Client, Now: opts.Now}
 	r := &Runner{}
-	r.scan = &scanWorker{notify: svc, now: opts.Now, escalateAfter: opts.EscalateAfter, page: opts.ScanPage, insert: r.insertMany}
+	r.scan = &scanWorker{notify: svc, now: opts.Now, policy: opts.Policy, escalateAfter: opts.EscalateAfter, page: opts.ScanPage, insert: r.insertMany}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, r.scan)
 	river.AddWorker(workers, &remindWorker{notify: svc, deliver: opts.Deliverer != nil, insert: r.insert})

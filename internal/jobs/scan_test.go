@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dutychain/dutychain/authz"
 	"github.com/dutychain/dutychain/internal/apitest"
 	"github.com/dutychain/dutychain/internal/db"
 	"github.com/dutychain/dutychain/internal/jobs"
@@ -20,14 +21,22 @@ import (
 func TestReminderScanWalksPageByPage(t *testing.T) {
 	apitest.Demo.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
+		// Every tenant's policy, as a server brings it at start: Plan
+		// decides each recipient with it.
+		tenants, err := d.Client.Tenant.Query().IDs(authz.SystemContext(ctx))
+		require.NoError(t, err)
+		for _, id := range tenants {
+			require.NoError(t, authz.EnsureTenant(ctx, d.Client, id))
+		}
 		later := time.Now().Add(30 * 24 * time.Hour)
 		zones, err := (&readiness.Service{Client: d.Client}).Zones(ctx)
 		require.NoError(t, err)
 		dues, err := notify.FindDue(ctx, d.Client, later, zones)
 		require.NoError(t, err)
-		want, err := notify.Plan(ctx, d.Client, dues, later, 72*time.Hour, zones)
+		want, err := notify.Plan(ctx, d.Client, nil, dues, later, 72*time.Hour, zones)
 		require.NoError(t, err)
 		require.Greater(t, len(dues), 1, "the demo data has several records due a month on")
+		require.NotEmpty(t, want, "their responsible posts are reminded")
 
 		t.Run("pages of one record walk every due record once, in kind and id order", func(t *testing.T) {
 			var walked []notify.Due

@@ -58,6 +58,7 @@ type scanWorker struct {
 	river.WorkerDefaults[ScanArgs]
 	notify        *notify.Service
 	now           func() time.Time
+	policy        func() *authz.Policy
 	escalateAfter time.Duration
 	// page is how many due records one step of the scan plans and queues.
 	page   int
@@ -81,7 +82,11 @@ func (w *scanWorker) run(ctx context.Context) (int, error) {
 	// the page, however many records a county has overdue.
 	queued := 0
 	err = notify.EachDue(ctx, w.notify.Client, now, zones, w.page, func(dues []notify.Due) error {
-		reminders, err := notify.Plan(ctx, w.notify.Client, dues, now, w.escalateAfter, zones)
+		var policy *authz.Policy
+		if w.policy != nil {
+			policy = w.policy()
+		}
+		reminders, err := notify.Plan(ctx, w.notify.Client, policy, dues, now, w.escalateAfter, zones)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/dutychain/dutychain/ent/noticereceipt"
 	"github.com/dutychain/dutychain/ent/notification"
 	"github.com/dutychain/dutychain/ent/responsibilityletter"
+	"github.com/dutychain/dutychain/ent/schema"
 	"github.com/dutychain/dutychain/internal/domain"
 	"github.com/dutychain/dutychain/internal/tasks"
 )
@@ -40,6 +41,11 @@ type Due struct {
 	UnitID int
 	DueAt  time.Time
 	Why    string
+	// Record is the decision object of the row that decides who reads the
+	// record (schema.NotifiedRecords: the record itself, or for a notice
+	// the receipt of UnitID), from its scope columns; Plan adds the
+	// supervisors. Only the reminder scan fills it.
+	Record authz.Object
 }
 
 // Zones gives the time zone a tenant shows its dates in (the tenant's
@@ -136,8 +142,13 @@ func lettersDue(ctx context.Context, c *ent.Client, now time.Time, zones Zones, 
 	out := make([]Due, 0, len(letters))
 	for _, l := range letters {
 		due := l.IssuedAt.Add(tasks.LetterSigningTime)
+		o := record(LetterToSign, l.TenantID, l.ScopePath, l.ScopeSector, l.ScopeEnterpriseID)
+		if l.IssuerScopePath != nil {
+			o.IssuerPath = *l.IssuerScopePath
+		}
+		o.IssuerOnly = l.IssuerOnly
 		out = append(out, Due{l.TenantID, LetterToSign, l.ID, l.SigneeUnitID, due,
-			fmt.Sprintf("The responsibility letter %q awaits the signature of %s since %s.", l.Title, l.SigneeName, dateIn(due, zones.of(l.TenantID)))})
+			fmt.Sprintf("The responsibility letter %q awaits the signature of %s since %s.", l.Title, l.SigneeName, dateIn(due, zones.of(l.TenantID))), o})
 	}
 	return out, lastID(len(letters), size, letters[len(letters)-1].ID), nil
 }
@@ -145,14 +156,16 @@ func lettersDue(ctx context.Context, c *ent.Client, now time.Time, zones Zones, 
 func hazardsDue(ctx context.Context, c *ent.Client, now time.Time, zones Zones, after, size int) ([]Due, int, error) {
 	hazards, err := c.Hazard.Query().Where(hazard.StateNEQ(domain.HazardClosed), hazard.DeadlineLT(now), hazard.IDGT(after)).
 		Order(ent.Asc(hazard.FieldID)).Limit(size).
-		Select(hazard.FieldTenantID, hazard.FieldSubjectID, hazard.FieldDeadline, hazard.FieldCategory, hazard.FieldState).All(ctx)
+		Select(hazard.FieldTenantID, hazard.FieldSubjectID, hazard.FieldDeadline, hazard.FieldCategory, hazard.FieldState,
+			hazard.FieldScopePath, hazard.FieldScopeSector, hazard.FieldScopeEnterpriseID).All(ctx)
 	if err != nil || len(hazards) == 0 {
 		return nil, 0, wrapDue("overdue hazards", err)
 	}
 	out := make([]Due, 0, len(hazards))
 	for _, h := range hazards {
 		out = append(out, Due{h.TenantID, HazardOverdue, h.ID, h.SubjectID, h.Deadline,
-			fmt.Sprintf("The hazard %q (%s) is past its rectification deadline of %s.", h.Category, h.State, dateIn(h.Deadline, zones.of(h.TenantID)))})
+			fmt.Sprintf("The hazard %q (%s) is past its rectification deadline of %s.", h.Category, h.State, dateIn(h.Deadline, zones.of(h.TenantID))),
+			record(HazardOverdue, h.TenantID, h.ScopePath, h.ScopeSector, h.ScopeEnterpriseID)})
 	}
 	return out, lastID(len(hazards), size, hazards[len(hazards)-1].ID), nil
 }
@@ -172,7 +185,8 @@ func assignmentsDue(ctx context.Context, c *ent.Client, now time.Time, zones Zon
 			continue
 		}
 		out = append(out, Due{a.TenantID, AssignmentFollowUpDue, a.ID, a.AssigneeID, a.FollowUpOn,
-			fmt.Sprintf("The hazard %q assigned to your unit was due to be followed up by %s and is still open.", a.Edges.Hazard.Category, dateIn(a.FollowUpOn, zones.of(a.TenantID)))})
+			fmt.Sprintf("The hazard %q assigned to your unit was due to be followed up by %s and is still open.", a.Edges.Hazard.Category, dateIn(a.FollowUpOn, zones.of(a.TenantID))),
+			record(AssignmentFollowUpDue, a.TenantID, a.ScopePath, a.ScopeSector, a.ScopeEnterpriseID)})
 	}
 	return out, lastID(len(assignments), size, assignments[len(assignments)-1].ID), nil
 }
@@ -190,7 +204,8 @@ func certificatesDue(ctx context.Context, c *ent.Client, now time.Time, zones Zo
 			verb = "expired"
 		}
 		out = append(out, Due{cert.TenantID, CertificateExpiring, cert.ID, cert.UnitID, cert.ValidUntil,
-			fmt.Sprintf("The %s certificate %s of %s %s on %s.", cert.Kind, cert.Number, cert.HolderName, verb, dateIn(cert.ValidUntil, zones.of(cert.TenantID)))})
+			fmt.Sprintf("The %s certificate %s of %s %s on %s.", cert.Kind, cert.Number, cert.HolderName, verb, dateIn(cert.ValidUntil, zones.of(cert.TenantID))),
+			record(CertificateExpiring, cert.TenantID, cert.ScopePath, cert.ScopeSector, cert.ScopeEnterpriseID)})
 	}
 	return out, lastID(len(certs), size, certs[len(certs)-1].ID), nil
 }
@@ -203,10 +218,34 @@ func receiptsDue(ctx context.Context, c *ent.Client, now time.Time, zones Zones,
 	}
 	out := make([]Due, 0, len(receipts))
 	for _, r := range receipts {
+		// A recipient reads the notice through this receipt: the receipt decides.
+		o := record(NoticeNotReceived, r.TenantID, r.ScopePath, r.ScopeSector, r.ScopeEnterpriseID)
+		if r.IssuerScopePath != nil {
+			o.IssuerPath = *r.IssuerScopePath
+		}
+		o.IssuerOnly = r.IssuerOnly
 		out = append(out, Due{r.TenantID, NoticeNotReceived, r.NoticeID, r.RecipientUnitID, r.DueAt,
-			fmt.Sprintf("The notice %s %q was due to be signed for (签收) by %s.", r.Edges.Notice.DocumentNumber, r.Edges.Notice.Title, dateIn(r.DueAt, zones.of(r.TenantID)))})
+			fmt.Sprintf("The notice %s %q was due to be signed for (签收) by %s.", r.Edges.Notice.DocumentNumber, r.Edges.Notice.Title, dateIn(r.DueAt, zones.of(r.TenantID))), o})
 	}
 	return out, lastID(len(receipts), size, receipts[len(receipts)-1].ID), nil
+}
+
+// record is the decision object of a notification of kind about a row with
+// the given scope columns, typed as schema.NotifiedRecords types it.
+func record(kind Kind, tenant int, path string, sector *string, enterpriseID *int) authz.Object {
+	return authz.ObjectOf(RecordType(kind), tenant, path, sector, enterpriseID, nil)
+}
+
+// RecordType is the object type whose read decides who may be notified of
+// kind (schema.NotifiedRecords); empty for an unknown kind, which nobody
+// reads.
+func RecordType(kind Kind) string {
+	for _, r := range schema.NotifiedRecords {
+		if r.Kind == string(kind) {
+			return r.Type
+		}
+	}
+	return ""
 }
 
 // wrapDue names the kind a failed page read was for; nil stays nil.

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dutychain/dutychain/authz"
@@ -43,24 +44,44 @@ func DayIn(now time.Time, loc *time.Location) string {
 // a responsible post at the record's unit and, once the record has been
 // overdue for escalateAfter, one to each holder at the unit above — the
 // territory of an enterprise-side unit and the departments supervising its
-// enterprise, or the parent of a government unit. A user is notified once
-// per record and kind, as responsible if they are both; a reminder's day is
-// the tenant's (zones). A fixed number of statements, as the system.
-func Plan(ctx context.Context, c *ent.Client, dues []Due, now time.Time, escalateAfter time.Duration, zones Zones) ([]Reminder, error) {
+// enterprise, or the parent of a government unit. A post is a recipient only
+// if it reads the record: policy decides it (Policy.Decide, the casbin
+// decision every read filter twins) for the post alone, on the record's
+// decision object (Due.Record, with its enterprise's supervisors), so a
+// sector deputy is never told of another sector's records, nor a post of a
+// record outside its territory. A user is notified once per record and kind,
+// as responsible if they are both; a reminder's day is the tenant's (zones).
+// policy nil decides with the policy stored now. A fixed number of
+// statements, as the system.
+func Plan(ctx context.Context, c *ent.Client, policy *authz.Policy, dues []Due, now time.Time, escalateAfter time.Duration, zones Zones) ([]Reminder, error) {
 	ctx = authz.SystemContext(ctx)
 	if len(dues) == 0 {
 		return nil, nil
+	}
+	if policy == nil {
+		store, err := authz.NewStore(ctx, c, nil)
+		if err != nil {
+			return nil, fmt.Errorf("load the policy: %w", err)
+		}
+		policy = store.Current()
 	}
 	above, err := unitsAbove(ctx, c, dues)
 	if err != nil {
 		return nil, err
 	}
-	var unitIDs []int
+	var unitIDs, enterpriseIDs []int
 	for _, d := range dues {
 		unitIDs = append(unitIDs, d.UnitID)
 		unitIDs = append(unitIDs, above[d.UnitID]...)
+		if d.Record.EnterpriseID != 0 {
+			enterpriseIDs = append(enterpriseIDs, d.Record.EnterpriseID)
+		}
 	}
 	holders, err := postHolders(ctx, c, unitIDs, now)
+	if err != nil {
+		return nil, err
+	}
+	supervisors, err := authz.LoadSupervisors(ctx, c, slices.Compact(slices.Sorted(slices.Values(enterpriseIDs))))
 	if err != nil {
 		return nil, err
 	}
@@ -70,26 +91,56 @@ func Plan(ctx context.Context, c *ent.Client, dues []Due, now time.Time, escalat
 	}
 	seen := map[key]bool{}
 	var out []Reminder
-	add := func(d Due, units []int, escalation bool) {
+	add := func(d Due, units []int, escalation bool) error {
+		o := d.Record
+		o.Supervisors = supervisors[o.EnterpriseID]
 		for _, u := range units {
-			for _, uid := range holders[u] {
-				k := key{uid, d.ObjectID, d.Kind}
-				if !seen[k] {
-					seen[k] = true
-					out = append(out, Reminder{Due: d, UserID: uid, Escalation: escalation, Day: DayIn(now, zones.of(d.Tenant))})
+			for _, h := range holders[u] {
+				k := key{h.user, d.ObjectID, d.Kind}
+				if seen[k] {
+					continue
 				}
+				reads, err := reads(policy, h, o, now)
+				if err != nil {
+					return err
+				}
+				if !reads {
+					continue // the record does not exist for this post
+				}
+				seen[k] = true
+				out = append(out, Reminder{Due: d, UserID: h.user, Escalation: escalation, Day: DayIn(now, zones.of(d.Tenant))})
 			}
 		}
+		return nil
 	}
 	for _, d := range dues {
-		add(d, []int{d.UnitID}, false)
+		if err := add(d, []int{d.UnitID}, false); err != nil {
+			return nil, err
+		}
 	}
 	for _, d := range dues {
 		if !now.Before(d.DueAt.Add(escalateAfter)) {
-			add(d, above[d.UnitID], true)
+			if err := add(d, above[d.UnitID], true); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil
+}
+
+// reads decides whether holder h's post, alone, reads o at now: the viewer
+// of that one post asks the policy, as a request of theirs would.
+func reads(policy *authz.Policy, h holder, o authz.Object, now time.Time) (bool, error) {
+	if o.Type == "" || o.Tenant != h.grant.Tenant {
+		return false, nil
+	}
+	one := &authz.Viewer{UserID: h.user, Tenant: h.grant.Tenant, Grants: []authz.Grant{h.grant},
+		PostIDs: []int{h.grant.PostID}, Policy: policy, Now: now}
+	ok, err := policy.Decide(one, o, "read")
+	if err != nil {
+		return false, fmt.Errorf("decide whether post %d reads %s: %w", h.grant.PostID, o.Type, err)
+	}
+	return ok, nil
 }
 
 // unitsAbove maps each responsible unit of dues to the units an escalation
@@ -140,25 +191,34 @@ func unitsAbove(ctx context.Context, c *ent.Client, dues []Due) (map[int][]int, 
 	return out, nil
 }
 
-// postHolders maps each of units to the active users holding a responsible
-// post there valid at now, in id order.
-func postHolders(ctx context.Context, c *ent.Client, units []int, now time.Time) (map[int][]int, error) {
+// holder is a responsible post valid at now, held by an active user: the
+// user and the post as a grant (its unit's place, role and sectors).
+type holder struct {
+	user  int
+	grant authz.Grant
+}
+
+// postHolders maps each of units to its responsible posts valid at now held
+// by active users, in user id order.
+func postHolders(ctx context.Context, c *ent.Client, units []int, now time.Time) (map[int][]holder, error) {
 	posts, err := c.Post.Query().
 		Where(post.UnitIDIn(units...), post.RoleIn(ResponsibleRoles...), post.ValidFromLTE(now),
 			post.Or(post.ValidToIsNil(), post.ValidToGT(now))).
 		WithUser(func(q *ent.UserQuery) { q.Select(user.FieldStatus) }).
-		Order(ent.Asc(post.FieldUserID)).All(ctx)
+		WithUnit(func(q *ent.UnitQuery) { q.Select(unit.FieldKind, unit.FieldScopePath) }).
+		Order(ent.Asc(post.FieldUserID), ent.Asc(post.FieldID)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("responsible posts: %w", err)
 	}
-	out := map[int][]int{}
+	out := map[int][]holder{}
 	for _, p := range posts {
-		if p.Edges.User == nil || p.Edges.User.Status != user.StatusACTIVE {
+		if p.Edges.User == nil || p.Edges.User.Status != user.StatusACTIVE || p.Edges.Unit == nil {
 			continue // a disabled user is not reminded
 		}
-		if n := len(out[p.UnitID]); n == 0 || out[p.UnitID][n-1] != p.UserID {
-			out[p.UnitID] = append(out[p.UnitID], p.UserID)
-		}
+		out[p.UnitID] = append(out[p.UnitID], holder{user: p.UserID, grant: authz.Grant{
+			PostID: p.ID, Tenant: p.TenantID, UnitID: p.UnitID, UnitKind: p.Edges.Unit.Kind,
+			Path: p.Edges.Unit.ScopePath, Role: string(p.Role), Sectors: p.Sectors,
+		}})
 	}
 	return out, nil
 }

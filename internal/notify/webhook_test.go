@@ -46,7 +46,7 @@ func TestWebhookSignsWhatItSends(t *testing.T) {
 }
 
 func TestPlanNotifiesNobodyWithoutDues(t *testing.T) {
-	rs, err := notify.Plan(context.Background(), nil, nil, time.Now(), time.Hour, nil)
+	rs, err := notify.Plan(context.Background(), nil, nil, nil, time.Now(), time.Hour, nil)
 	require.NoError(t, err)
 	require.Empty(t, rs)
 }

@@ -41,6 +41,9 @@ func TestRemindersCountDaysInTheTenantsZone(t *testing.T) {
 		ctx := authz.SystemContext(context.Background())
 		demo, err := seed.Load(ctx, d.Client, seed.TenantDemo)
 		require.NoError(t, err)
+		// The tenant's policy, as a server brings it at start: Plan decides
+		// every recipient with it.
+		require.NoError(t, authz.EnsureTenant(ctx, d.Client, demo.TenantID))
 		_, err = d.Client.TenantSetting.Create().SetTenantID(demo.TenantID).SetTimeZone("America/Los_Angeles").Save(ctx)
 		require.NoError(t, err)
 		la, err := time.LoadLocation("America/Los_Angeles")
@@ -56,7 +59,7 @@ func TestRemindersCountDaysInTheTenantsZone(t *testing.T) {
 		now := time.Date(2030, 1, 1, 3, 0, 0, 0, time.UTC)
 		dues, err := notify.FindDue(ctx, d.Client, now, zones)
 		require.NoError(t, err)
-		reminders, err := notify.Plan(ctx, d.Client, dues, now, 72*time.Hour, zones)
+		reminders, err := notify.Plan(ctx, d.Client, nil, dues, now, 72*time.Hour, zones)
 		require.NoError(t, err)
 		days := map[bool]map[string]int{true: {}, false: {}}
 		for _, r := range reminders {
