@@ -10,12 +10,14 @@ import (
 )
 
 // A FOLLOW_UP inspection may target a town and re-check hazards of the
-// enterprises in it. Each re-check (FollowUpCheck) is stored with the
-// inspection's scope columns — the town's path and no sector — so a
-// sector-restricted post at the town reads the re-check of a hazard of
-// another sector: the hazard's id, its state and the inspectors' note,
-// by node and through Inspection.followUps, while the hazard itself is
-// hidden from them.
+// enterprises in it. Each re-check (FollowUpCheck) copies its hazard's scope
+// columns and reads as a hazard: it is read exactly where the hazard is — by
+// node, through Hazard.followUps and through Inspection.followUps, which
+// leaves out the re-checks of hazards the caller does not read — and its
+// inspection is null for a reader of the hazard who does not read the
+// inspection. (The re-checks used to copy the inspection's scope — the
+// town's path and no sector — so a sector-restricted post at the town read
+// the re-check of a hazard of another sector: its id, state and note.)
 func TestFollowUpChecksStayWithTheirHazards(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		head, deputy := s.As("county.head"), s.As("xihe.deputy")
@@ -51,14 +53,59 @@ func TestFollowUpChecksStayWithTheirHazards(t *testing.T) {
 		r := gqOK(t, s, deputy, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": hazard})
 		require.JSONEq(t, `{"node": null}`, string(r.Data), "the commerce deputy of 西河镇 does not read the paper mill's hazard")
 
-		t.Run("the commerce deputy of 西河镇 does not read the re-check of the paper mill's hazard by node", func(t *testing.T) {
-			r := gqOK(t, s, deputy, `query($id: ID!) { node(id: $id) { id ... on FollowUpCheck { hazardID stateBefore note } } }`, map[string]any{"id": check})
-			require.JSONEq(t, `{"node": null}`, string(r.Data))
-		})
-
-		t.Run("the commerce deputy of 西河镇 does not read it through the town's inspection", func(t *testing.T) {
-			r := gqOK(t, s, deputy, `query($id: ID!) { node(id: $id) { ... on Inspection { followUps { hazardID note } } } }`, map[string]any{"id": insp.ID})
-			require.NotContains(t, string(r.Data), "液氯储罐围堰仍未修复")
-		})
+		// Who reads the re-check is who reads the hazard: by node, through
+		// the inspection and through the hazard.
+		for _, tc := range []struct {
+			name, user            string
+			readsCheck, readsInsp bool
+		}{
+			{"the county head reads the re-check and its inspection", "county.head", true, true},
+			{"the county's industry deputy reads the re-check of an industrial hazard", "county.deputy.industry", true, true},
+			{"the head of 西河镇 reads it", "xihe.head", true, true},
+			{"the paper mill's safety officer reads the re-check of their hazard, not the town's inspection", "paper.safety", true, false},
+			{"the commerce deputy of 西河镇 does not read the re-check of the paper mill's hazard", "xihe.deputy", false, true},
+			{"the principal of the cement works does not read it", "cement.principal", false, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				token := s.As(tc.user)
+				var byNode struct {
+					Node *struct {
+						HazardID, Note string
+						Inspection     *struct{ ID string }
+					}
+				}
+				gqOK(t, s, token, `query($id: ID!) { node(id: $id) { ... on FollowUpCheck { hazardID note inspection { id } } } }`,
+					map[string]any{"id": check}).Decode(t, &byNode)
+				var byHazard struct {
+					Node *struct{ FollowUps []struct{ ID string } }
+				}
+				gqOK(t, s, token, `query($id: ID!) { node(id: $id) { ... on Hazard { followUps { id } } } }`,
+					map[string]any{"id": hazard}).Decode(t, &byHazard)
+				var byInsp struct {
+					Node *struct{ FollowUps []struct{ ID, Note string } }
+				}
+				gqOK(t, s, token, `query($id: ID!) { node(id: $id) { ... on Inspection { followUps { id note } } } }`,
+					map[string]any{"id": insp.ID}).Decode(t, &byInsp)
+				if !tc.readsCheck {
+					require.Nil(t, byNode.Node, "node")
+					require.Nil(t, byHazard.Node, "the hazard")
+					if byInsp.Node != nil {
+						require.Empty(t, byInsp.Node.FollowUps, "Inspection.followUps")
+					}
+					return
+				}
+				require.NotNil(t, byNode.Node)
+				require.Equal(t, hazard, byNode.Node.HazardID)
+				require.Equal(t, "液氯储罐围堰仍未修复", byNode.Node.Note)
+				require.Equal(t, []struct{ ID string }{{check}}, byHazard.Node.FollowUps)
+				if tc.readsInsp {
+					require.Equal(t, insp.ID, byNode.Node.Inspection.ID)
+					require.Len(t, byInsp.Node.FollowUps, 1)
+				} else {
+					require.Nil(t, byNode.Node.Inspection, "FollowUpCheck.inspection is null outside the jurisdiction")
+					require.Nil(t, byInsp.Node, "the town's inspection")
+				}
+			})
+		}
 	})
 }
