@@ -12,6 +12,8 @@ import (
 	"github.com/dutychain/dutychain/ent"
 	"github.com/dutychain/dutychain/ent/enterprise"
 	"github.com/dutychain/dutychain/ent/file"
+	"github.com/dutychain/dutychain/ent/followupcheck"
+	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/letterevent"
 	"github.com/dutychain/dutychain/ent/post"
 	"github.com/dutychain/dutychain/ent/randomdraw"
@@ -20,6 +22,7 @@ import (
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/ent/user"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/inspections"
 	"github.com/dutychain/dutychain/internal/letters"
 )
 
@@ -152,6 +155,29 @@ func buildTx(sys context.Context, c *ent.Client, w *world) error {
 			return fmt.Errorf("create draw %d: %w", i, err)
 		}
 		gd.id = d.ID
+	}
+	// Follow-up checks as the inspections service writes them: a hazard
+	// through the scope hook, a FOLLOW_UP inspection of the hazard's unit or
+	// one above it, and the check stamped from the hazard.
+	for i := range w.followUps {
+		gf := &w.followUps[i]
+		h, err := c.Hazard.Create().SetTenantID(t.ID).SetSubjectID(w.units[gf.subject].id).SetSource("REPORT").SetLevel("GENERAL").
+			SetCategory("x").SetDescription(fmt.Sprintf("hazard %d", i)).SetFoundAt(propBase).SetDeadline(propBase.AddDate(0, 1, 0)).
+			SetReportedByID(w.users[0].id).Save(sys)
+		if err != nil {
+			return fmt.Errorf("create hazard %d: %w", i, err)
+		}
+		in, err := c.Inspection.Create().SetTenantID(t.ID).SetType(inspection.TypeFOLLOW_UP).SetInspectingUnitID(w.units[0].id).
+			SetTargetID(w.units[gf.target].id).SetInspectorIds([]int{}).SetInspectedOn(propBase).SetConclusion("x").Save(sys)
+		if err != nil {
+			return fmt.Errorf("create follow-up inspection %d: %w", i, err)
+		}
+		f, err := inspections.NewFollowUpCheck(c, in.ID, h).SetOutcome(domain.FollowUpPartly).
+			SetStateBefore(string(h.State)).SetStateAfter(string(h.State)).Save(sys)
+		if err != nil {
+			return fmt.Errorf("create follow-up check %d: %w", i, err)
+		}
+		gf.hazard, gf.id = h.ID, f.ID
 	}
 	return nil
 }
@@ -352,6 +378,17 @@ func rows(ctx context.Context, client *ent.Client, ws ...*world) ([]row, error) 
 			problems = append(problems, fmt.Sprintf("draw %d: scope (%q, %q, ent %d), want (%q, %q, 0)", d.ID, o.Path, o.Sector, o.EnterpriseID, ref.w.wantPath(ref.i), want))
 		}
 		out = append(out, row{id: d.ID, typ: "random_draw", obj: o, w: ref.w, subject: ref.i, sectors: sectors})
+	}
+	// Follow-up checks read as their hazard (type hazard) and carry its
+	// subject's columns, whatever the inspection's target.
+	checks, err := client.FollowUpCheck.Query().Where(followupcheck.TenantIDIn(tenants...)).WithHazard().All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range checks {
+		o := object("hazard", f.TenantID, f.ScopePath, f.ScopeSector, f.ScopeEnterpriseID)
+		w, i := stamped(fmt.Sprintf("follow-up check %d", f.ID), o, f.Edges.Hazard.SubjectID)
+		out = append(out, row{id: f.ID, typ: "follow_up_check", obj: o, w: w, subject: i})
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)

@@ -231,8 +231,13 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 			n, err2 := h.client.RandomDraw.Query().Count(vctx)
 			return ids, n, errors.Join(err, err2)
 		},
+		"follow_up_check": func() ([]int, int, error) {
+			ids, err := h.client.FollowUpCheck.Query().IDs(vctx)
+			n, err2 := h.client.FollowUpCheck.Query().Count(vctx)
+			return ids, n, errors.Join(err, err2)
+		},
 	}
-	for _, typ := range []string{"unit", "enterprise", "user", "post", "letter", "letter_event", "file", "random_draw"} {
+	for _, typ := range []string{"unit", "enterprise", "user", "post", "letter", "letter_event", "file", "random_draw", "follow_up_check"} {
 		ids, n, err := q[typ]()
 		if err != nil {
 			rt.Fatalf("%s: scoped %s query: %v", label, typ, err)
@@ -367,8 +372,8 @@ func (h *propHarness) checkViewer(rt *rapid.T, stats *propStats, policy *authz.P
 			pool = visible
 		}
 		r := pool[rapid.IntRange(0, len(pool)-1).Draw(rt, "write.row")]
-		if r.typ == "letter_event" || r.typ == "file" || r.typ == "random_draw" {
-			continue // written by their services as the system only; draws never change
+		if r.typ == "letter_event" || r.typ == "file" || r.typ == "random_draw" || r.typ == "follow_up_check" {
+			continue // written by their services as the system only; draws and re-checks never change
 		}
 		action := "update"
 		if rapid.Bool().Draw(rt, "write.create") && (r.typ == "unit" || r.typ == "user" || r.typ == "letter") {

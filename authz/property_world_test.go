@@ -68,10 +68,19 @@ type gDraw struct {
 	id        int
 }
 
+// gFollowUp is a hazard of an enterprise-side unit re-checked by a
+// FOLLOW_UP inspection of the unit or one above it (a town, the county):
+// the re-check is scoped as the hazard, whatever the inspection's target.
+type gFollowUp struct {
+	subject, target int
+	hazard, id      int
+}
+
 type world struct {
 	tenant      int
 	letters     []gLetter
 	draws       []gDraw
+	followUps   []gFollowUp
 	units       []gUnit
 	supervises  map[[2]int]bool // (department index, enterprise index)
 	manual      map[[2]int]bool // the MANUAL subset of supervises
@@ -180,6 +189,22 @@ func genWorld(rt *rapid.T) *world {
 	for range rapid.IntRange(0, 3).Draw(rt, "draws") {
 		w.draws = append(w.draws, gDraw{organiser: pick(rt, "draw.organiser", gov), sectors: drawSectors(rt, "draw.sectors")})
 	}
+	var entSide []int
+	for i, u := range w.units {
+		if !u.kind.IsGovernment() {
+			entSide = append(entSide, i)
+		}
+	}
+	if len(entSide) > 0 && len(w.users) > 0 {
+		for range rapid.IntRange(0, 3).Draw(rt, "followUps") {
+			subject := pick(rt, "followUp.subject", entSide)
+			var above []int
+			for u := subject; u >= 0; u = w.units[u].parent {
+				above = append(above, u)
+			}
+			w.followUps = append(w.followUps, gFollowUp{subject: subject, target: pick(rt, "followUp.target", above)})
+		}
+	}
 	return w
 }
 
@@ -220,6 +245,9 @@ func (w *world) describe() string {
 	}
 	for _, d := range w.draws {
 		fmt.Fprintf(&sb, "  draw id=%d by [%d] sectors=%v\n", d.id, d.organiser, d.sectors)
+	}
+	for _, f := range w.followUps {
+		fmt.Fprintf(&sb, "  follow-up check id=%d of hazard id=%d at [%d], inspection of [%d]\n", f.id, f.hazard, f.subject, f.target)
 	}
 	for _, p := range w.posts {
 		to := "open"

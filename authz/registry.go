@@ -103,12 +103,15 @@ var Records = []Record{
 	{Type: "campaign", Since: 3, Actions: readWrite, Tables: []Table{{Entity: "Campaign", Name: "campaigns"}}},
 	{Type: "inspection", Since: 3, Actions: readWrite, Tables: []Table{
 		{Entity: "Inspection", Name: "inspections"},
-		{Entity: "FollowUpCheck", Name: "follow_up_checks"},
 	}},
 	{Type: "random_draw", Since: 3, Actions: []string{"read", "create"}, Tables: []Table{{Entity: "RandomDraw", Name: "random_draws"}}},
+	// A hazard, its events and the re-checks of follow-up inspections
+	// (事后督查), which copy the hazard's scope columns: a FOLLOW_UP
+	// inspection of a town re-checks hazards of several enterprises.
 	{Type: "hazard", Since: 3, Actions: hazardActs, Tables: []Table{
 		{Entity: "Hazard", Name: "hazards"},
 		{Entity: "HazardEvent", Name: "hazard_events"},
+		{Entity: "FollowUpCheck", Name: "follow_up_checks"},
 	}},
 	// Assignments (交办) of hazards to their responsible units, scoped by the
 	// hazard's subject unit; created by the government side (internal/hazards).
@@ -188,11 +191,12 @@ var Records = []Record{
 	// Files attached to any record (internal/files): each row copies its
 	// owner's scope columns, so a file is read where its owner is.
 	{Type: "file", Since: 2, Actions: readOnly, IssuerSide: true, Tables: []Table{{Entity: "File", Name: "files"}}},
-	// Directory import jobs (internal/imports): read by their creator and
-	// the territories holding the unit they were started from (the ent
-	// schema's own filter), written by the system only. The rows an import
-	// writes are audited as their own creates.
-	{Placement: TenantWide, Tables: []Table{
+	// Directory import jobs (internal/imports), written by the system only:
+	// scoped by the post a job was started under — its unit's path, and
+	// the sector key of the post's sectors (all sectors for a post without)
+	// — so a job is read only by posts that read every row it may write.
+	// The rows an import writes are audited as their own creates.
+	{Type: "import_job", Since: 7, Actions: readOnly, Tables: []Table{
 		{Entity: "ImportJob", Name: "import_jobs", NotAudited: "an import's bookkeeping (state, progress, problems); the rows it imports are audited as their creates"},
 	}},
 	// Tables no policy row names.

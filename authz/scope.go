@@ -286,6 +286,24 @@ func SectorKey(sectors []domain.Sector) string {
 	return strings.Join(strs, ",")
 }
 
+// GrantSectorKey is the sector key (SectorKey) of a record that concerns
+// every sector grant g reads: g's sectors, or all sectors for a grant
+// without a restriction. A record stamped with it under g's path is read by
+// exactly the grants that read everything in g's territory (the path
+// covers g's, and the sectors are g's or more): a directory import job
+// started under g (internal/imports).
+func GrantSectorKey(g Grant) string {
+	if len(g.Sectors) > 0 {
+		return SectorKey(g.Sectors)
+	}
+	all := domain.Sector("").Values()
+	sectors := make([]domain.Sector, len(all))
+	for i, s := range all {
+		sectors[i] = domain.Sector(s)
+	}
+	return SectorKey(sectors)
+}
+
 // SectorKeysWithin lists the keys (SectorKey) of every non-empty subset of
 // sectors: a sector-restricted grant reads exactly the rows whose key is
 // one of them, i.e. that concern none of the other sectors.

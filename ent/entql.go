@@ -655,10 +655,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			importjob.FieldCreatedAt:            {Type: field.TypeTime, Column: importjob.FieldCreatedAt},
 			importjob.FieldUpdatedAt:            {Type: field.TypeTime, Column: importjob.FieldUpdatedAt},
 			importjob.FieldTenantID:             {Type: field.TypeInt, Column: importjob.FieldTenantID},
+			importjob.FieldScopePath:            {Type: field.TypeString, Column: importjob.FieldScopePath},
+			importjob.FieldScopeSector:          {Type: field.TypeString, Column: importjob.FieldScopeSector},
+			importjob.FieldScopeEnterpriseID:    {Type: field.TypeInt, Column: importjob.FieldScopeEnterpriseID},
 			importjob.FieldCreatedByUserID:      {Type: field.TypeInt, Column: importjob.FieldCreatedByUserID},
 			importjob.FieldCreatedByName:        {Type: field.TypeString, Column: importjob.FieldCreatedByName},
 			importjob.FieldUnitID:               {Type: field.TypeInt, Column: importjob.FieldUnitID},
-			importjob.FieldUnitPath:             {Type: field.TypeString, Column: importjob.FieldUnitPath},
 			importjob.FieldFileName:             {Type: field.TypeString, Column: importjob.FieldFileName},
 			importjob.FieldContent:              {Type: field.TypeBytes, Column: importjob.FieldContent},
 			importjob.FieldDryRun:               {Type: field.TypeBool, Column: importjob.FieldDryRun},
@@ -5369,6 +5371,21 @@ func (f *ImportJobFilter) WhereTenantID(p entql.IntP) {
 	f.Where(p.Field(importjob.FieldTenantID))
 }
 
+// WhereScopePath applies the entql string predicate on the scope_path field.
+func (f *ImportJobFilter) WhereScopePath(p entql.StringP) {
+	f.Where(p.Field(importjob.FieldScopePath))
+}
+
+// WhereScopeSector applies the entql string predicate on the scope_sector field.
+func (f *ImportJobFilter) WhereScopeSector(p entql.StringP) {
+	f.Where(p.Field(importjob.FieldScopeSector))
+}
+
+// WhereScopeEnterpriseID applies the entql int predicate on the scope_enterprise_id field.
+func (f *ImportJobFilter) WhereScopeEnterpriseID(p entql.IntP) {
+	f.Where(p.Field(importjob.FieldScopeEnterpriseID))
+}
+
 // WhereCreatedByUserID applies the entql int predicate on the created_by_user_id field.
 func (f *ImportJobFilter) WhereCreatedByUserID(p entql.IntP) {
 	f.Where(p.Field(importjob.FieldCreatedByUserID))
@@ -5382,11 +5399,6 @@ func (f *ImportJobFilter) WhereCreatedByName(p entql.StringP) {
 // WhereUnitID applies the entql int predicate on the unit_id field.
 func (f *ImportJobFilter) WhereUnitID(p entql.IntP) {
 	f.Where(p.Field(importjob.FieldUnitID))
-}
-
-// WhereUnitPath applies the entql string predicate on the unit_path field.
-func (f *ImportJobFilter) WhereUnitPath(p entql.StringP) {
-	f.Where(p.Field(importjob.FieldUnitPath))
 }
 
 // WhereFileName applies the entql string predicate on the file_name field.

@@ -54,13 +54,13 @@ type FollowUpCheck struct {
 type FollowUpCheckEdges struct {
 	// The follow-up inspection.
 	Inspection *Inspection `json:"inspection,omitempty"`
-	// The hazard re-checked; null when outside your jurisdiction.
+	// The hazard re-checked (read wherever the re-check is).
 	Hazard *Hazard `json:"hazard,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [1]map[string]int
 }
 
 // InspectionOrErr returns the Inspection value or an error if the edge

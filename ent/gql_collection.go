@@ -2217,21 +2217,6 @@ func (_q *FollowUpCheckQuery) collectField(ctx context.Context, oneNode bool, op
 	for _, field := range gqlcollect.Collect(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
-		case "inspection":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&InspectionClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, inspectionImplementors)...); err != nil {
-				return err
-			}
-			_q.withInspection = query
-			if _, ok := fieldSeen[followupcheck.FieldInspectionID]; !ok {
-				selectedFields = append(selectedFields, followupcheck.FieldInspectionID)
-				fieldSeen[followupcheck.FieldInspectionID] = struct{}{}
-			}
-
 		case "hazard":
 			var (
 				alias = field.Alias

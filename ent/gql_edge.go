@@ -125,14 +125,6 @@ func (_m *Enterprise) Town(ctx context.Context) (*Unit, error) {
 	return result, MaskNotFound(err)
 }
 
-func (_m *FollowUpCheck) Inspection(ctx context.Context) (*Inspection, error) {
-	result, err := _m.Edges.InspectionOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryInspection().Only(ctx)
-	}
-	return result, err
-}
-
 func (_m *FollowUpCheck) Hazard(ctx context.Context) (*Hazard, error) {
 	result, err := _m.Edges.HazardOrErr()
 	if IsNotLoaded(err) {

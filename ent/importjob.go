@@ -25,14 +25,18 @@ type ImportJob struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// TenantID holds the value of the "tenant_id" field.
 	TenantID int `json:"tenant_id,omitempty"`
+	// ScopePath holds the value of the "scope_path" field.
+	ScopePath string `json:"scope_path,omitempty"`
+	// ScopeSector holds the value of the "scope_sector" field.
+	ScopeSector *string `json:"scope_sector,omitempty"`
+	// ScopeEnterpriseID holds the value of the "scope_enterprise_id" field.
+	ScopeEnterpriseID *int `json:"scope_enterprise_id,omitempty"`
 	// ID of the user who started the job; the import runs as them.
 	CreatedByUserID int `json:"created_by_user_id,omitempty"`
 	// The name of the user who started the job, at the time.
 	CreatedByName string `json:"created_by_name,omitempty"`
-	// ID of the unit of the post the job was started under: the job is read from the territories holding it.
+	// ID of the unit of the post the job was started under: the job is read by the posts whose territory holds it, within the sectors of that post.
 	UnitID int `json:"unit_id,omitempty"`
-	// The unit's materialized path.
-	UnitPath string `json:"unit_path,omitempty"`
 	// The workbook's file name as uploaded.
 	FileName string `json:"file_name,omitempty"`
 	// The workbook, kept so that a clean dry run is confirmed without a new upload; null once cleared (workbook_cleared_at).
@@ -75,9 +79,9 @@ func (*ImportJob) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case importjob.FieldDryRun:
 			values[i] = new(sql.NullBool)
-		case importjob.FieldID, importjob.FieldTenantID, importjob.FieldCreatedByUserID, importjob.FieldUnitID, importjob.FieldRowsTotal, importjob.FieldRowsDone, importjob.FieldEnterprises, importjob.FieldUsers, importjob.FieldPosts, importjob.FieldDryRunJobID:
+		case importjob.FieldID, importjob.FieldTenantID, importjob.FieldScopeEnterpriseID, importjob.FieldCreatedByUserID, importjob.FieldUnitID, importjob.FieldRowsTotal, importjob.FieldRowsDone, importjob.FieldEnterprises, importjob.FieldUsers, importjob.FieldPosts, importjob.FieldDryRunJobID:
 			values[i] = new(sql.NullInt64)
-		case importjob.FieldCreatedByName, importjob.FieldUnitPath, importjob.FieldFileName, importjob.FieldState:
+		case importjob.FieldScopePath, importjob.FieldScopeSector, importjob.FieldCreatedByName, importjob.FieldFileName, importjob.FieldState:
 			values[i] = new(sql.NullString)
 		case importjob.FieldCreatedAt, importjob.FieldUpdatedAt, importjob.FieldFinishedAt, importjob.FieldConfirmedAt, importjob.FieldWorkbookClearedAt:
 			values[i] = new(sql.NullTime)
@@ -120,6 +124,26 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.TenantID = int(value.Int64)
 			}
+		case importjob.FieldScopePath:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field scope_path", values[i])
+			} else if value.Valid {
+				_m.ScopePath = value.String
+			}
+		case importjob.FieldScopeSector:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field scope_sector", values[i])
+			} else if value.Valid {
+				_m.ScopeSector = new(string)
+				*_m.ScopeSector = value.String
+			}
+		case importjob.FieldScopeEnterpriseID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field scope_enterprise_id", values[i])
+			} else if value.Valid {
+				_m.ScopeEnterpriseID = new(int)
+				*_m.ScopeEnterpriseID = int(value.Int64)
+			}
 		case importjob.FieldCreatedByUserID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field created_by_user_id", values[i])
@@ -137,12 +161,6 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field unit_id", values[i])
 			} else if value.Valid {
 				_m.UnitID = int(value.Int64)
-			}
-		case importjob.FieldUnitPath:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field unit_path", values[i])
-			} else if value.Valid {
-				_m.UnitPath = value.String
 			}
 		case importjob.FieldFileName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -287,6 +305,19 @@ func (_m *ImportJob) String() string {
 	builder.WriteString("tenant_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TenantID))
 	builder.WriteString(", ")
+	builder.WriteString("scope_path=")
+	builder.WriteString(_m.ScopePath)
+	builder.WriteString(", ")
+	if v := _m.ScopeSector; v != nil {
+		builder.WriteString("scope_sector=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ScopeEnterpriseID; v != nil {
+		builder.WriteString("scope_enterprise_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
 	builder.WriteString("created_by_user_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.CreatedByUserID))
 	builder.WriteString(", ")
@@ -295,9 +326,6 @@ func (_m *ImportJob) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("unit_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.UnitID))
-	builder.WriteString(", ")
-	builder.WriteString("unit_path=")
-	builder.WriteString(_m.UnitPath)
 	builder.WriteString(", ")
 	builder.WriteString("file_name=")
 	builder.WriteString(_m.FileName)

@@ -55,6 +55,40 @@ func (_c *ImportJobCreate) SetTenantID(v int) *ImportJobCreate {
 	return _c
 }
 
+// SetScopePath sets the "scope_path" field.
+func (_c *ImportJobCreate) SetScopePath(v string) *ImportJobCreate {
+	_c.mutation.SetScopePath(v)
+	return _c
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (_c *ImportJobCreate) SetScopeSector(v string) *ImportJobCreate {
+	_c.mutation.SetScopeSector(v)
+	return _c
+}
+
+// SetNillableScopeSector sets the "scope_sector" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableScopeSector(v *string) *ImportJobCreate {
+	if v != nil {
+		_c.SetScopeSector(*v)
+	}
+	return _c
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (_c *ImportJobCreate) SetScopeEnterpriseID(v int) *ImportJobCreate {
+	_c.mutation.SetScopeEnterpriseID(v)
+	return _c
+}
+
+// SetNillableScopeEnterpriseID sets the "scope_enterprise_id" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableScopeEnterpriseID(v *int) *ImportJobCreate {
+	if v != nil {
+		_c.SetScopeEnterpriseID(*v)
+	}
+	return _c
+}
+
 // SetCreatedByUserID sets the "created_by_user_id" field.
 func (_c *ImportJobCreate) SetCreatedByUserID(v int) *ImportJobCreate {
 	_c.mutation.SetCreatedByUserID(v)
@@ -70,12 +104,6 @@ func (_c *ImportJobCreate) SetCreatedByName(v string) *ImportJobCreate {
 // SetUnitID sets the "unit_id" field.
 func (_c *ImportJobCreate) SetUnitID(v int) *ImportJobCreate {
 	_c.mutation.SetUnitID(v)
-	return _c
-}
-
-// SetUnitPath sets the "unit_path" field.
-func (_c *ImportJobCreate) SetUnitPath(v string) *ImportJobCreate {
-	_c.mutation.SetUnitPath(v)
 	return _c
 }
 
@@ -338,6 +366,9 @@ func (_c *ImportJobCreate) check() error {
 	if _, ok := _c.mutation.TenantID(); !ok {
 		return &ValidationError{Name: "tenant_id", err: errors.New(`ent: missing required field "ImportJob.tenant_id"`)}
 	}
+	if _, ok := _c.mutation.ScopePath(); !ok {
+		return &ValidationError{Name: "scope_path", err: errors.New(`ent: missing required field "ImportJob.scope_path"`)}
+	}
 	if _, ok := _c.mutation.CreatedByUserID(); !ok {
 		return &ValidationError{Name: "created_by_user_id", err: errors.New(`ent: missing required field "ImportJob.created_by_user_id"`)}
 	}
@@ -351,9 +382,6 @@ func (_c *ImportJobCreate) check() error {
 	}
 	if _, ok := _c.mutation.UnitID(); !ok {
 		return &ValidationError{Name: "unit_id", err: errors.New(`ent: missing required field "ImportJob.unit_id"`)}
-	}
-	if _, ok := _c.mutation.UnitPath(); !ok {
-		return &ValidationError{Name: "unit_path", err: errors.New(`ent: missing required field "ImportJob.unit_path"`)}
 	}
 	if _, ok := _c.mutation.FileName(); !ok {
 		return &ValidationError{Name: "file_name", err: errors.New(`ent: missing required field "ImportJob.file_name"`)}
@@ -452,6 +480,18 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 		_spec.SetField(importjob.FieldTenantID, field.TypeInt, value)
 		_node.TenantID = value
 	}
+	if value, ok := _c.mutation.ScopePath(); ok {
+		_spec.SetField(importjob.FieldScopePath, field.TypeString, value)
+		_node.ScopePath = value
+	}
+	if value, ok := _c.mutation.ScopeSector(); ok {
+		_spec.SetField(importjob.FieldScopeSector, field.TypeString, value)
+		_node.ScopeSector = &value
+	}
+	if value, ok := _c.mutation.ScopeEnterpriseID(); ok {
+		_spec.SetField(importjob.FieldScopeEnterpriseID, field.TypeInt, value)
+		_node.ScopeEnterpriseID = &value
+	}
 	if value, ok := _c.mutation.CreatedByUserID(); ok {
 		_spec.SetField(importjob.FieldCreatedByUserID, field.TypeInt, value)
 		_node.CreatedByUserID = value
@@ -463,10 +503,6 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UnitID(); ok {
 		_spec.SetField(importjob.FieldUnitID, field.TypeInt, value)
 		_node.UnitID = value
-	}
-	if value, ok := _c.mutation.UnitPath(); ok {
-		_spec.SetField(importjob.FieldUnitPath, field.TypeString, value)
-		_node.UnitPath = value
 	}
 	if value, ok := _c.mutation.FileName(); ok {
 		_spec.SetField(importjob.FieldFileName, field.TypeString, value)

@@ -37,6 +37,67 @@ func (_u *ImportJobUpdate) SetUpdatedAt(v time.Time) *ImportJobUpdate {
 	return _u
 }
 
+// SetScopePath sets the "scope_path" field.
+func (_u *ImportJobUpdate) SetScopePath(v string) *ImportJobUpdate {
+	_u.mutation.SetScopePath(v)
+	return _u
+}
+
+// SetNillableScopePath sets the "scope_path" field if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableScopePath(v *string) *ImportJobUpdate {
+	if v != nil {
+		_u.SetScopePath(*v)
+	}
+	return _u
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (_u *ImportJobUpdate) SetScopeSector(v string) *ImportJobUpdate {
+	_u.mutation.SetScopeSector(v)
+	return _u
+}
+
+// SetNillableScopeSector sets the "scope_sector" field if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableScopeSector(v *string) *ImportJobUpdate {
+	if v != nil {
+		_u.SetScopeSector(*v)
+	}
+	return _u
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (_u *ImportJobUpdate) ClearScopeSector() *ImportJobUpdate {
+	_u.mutation.ClearScopeSector()
+	return _u
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (_u *ImportJobUpdate) SetScopeEnterpriseID(v int) *ImportJobUpdate {
+	_u.mutation.ResetScopeEnterpriseID()
+	_u.mutation.SetScopeEnterpriseID(v)
+	return _u
+}
+
+// SetNillableScopeEnterpriseID sets the "scope_enterprise_id" field if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableScopeEnterpriseID(v *int) *ImportJobUpdate {
+	if v != nil {
+		_u.SetScopeEnterpriseID(*v)
+	}
+	return _u
+}
+
+// AddScopeEnterpriseID adds value to the "scope_enterprise_id" field.
+func (_u *ImportJobUpdate) AddScopeEnterpriseID(v int) *ImportJobUpdate {
+	_u.mutation.AddScopeEnterpriseID(v)
+	return _u
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (_u *ImportJobUpdate) ClearScopeEnterpriseID() *ImportJobUpdate {
+	_u.mutation.ClearScopeEnterpriseID()
+	return _u
+}
+
 // SetContent sets the "content" field.
 func (_u *ImportJobUpdate) SetContent(v []byte) *ImportJobUpdate {
 	_u.mutation.SetContent(v)
@@ -367,6 +428,24 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(importjob.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.ScopePath(); ok {
+		_spec.SetField(importjob.FieldScopePath, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ScopeSector(); ok {
+		_spec.SetField(importjob.FieldScopeSector, field.TypeString, value)
+	}
+	if _u.mutation.ScopeSectorCleared() {
+		_spec.ClearField(importjob.FieldScopeSector, field.TypeString)
+	}
+	if value, ok := _u.mutation.ScopeEnterpriseID(); ok {
+		_spec.SetField(importjob.FieldScopeEnterpriseID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedScopeEnterpriseID(); ok {
+		_spec.AddField(importjob.FieldScopeEnterpriseID, field.TypeInt, value)
+	}
+	if _u.mutation.ScopeEnterpriseIDCleared() {
+		_spec.ClearField(importjob.FieldScopeEnterpriseID, field.TypeInt)
+	}
 	if value, ok := _u.mutation.Content(); ok {
 		_spec.SetField(importjob.FieldContent, field.TypeBytes, value)
 	}
@@ -474,6 +553,67 @@ type ImportJobUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *ImportJobUpdateOne) SetUpdatedAt(v time.Time) *ImportJobUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetScopePath sets the "scope_path" field.
+func (_u *ImportJobUpdateOne) SetScopePath(v string) *ImportJobUpdateOne {
+	_u.mutation.SetScopePath(v)
+	return _u
+}
+
+// SetNillableScopePath sets the "scope_path" field if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableScopePath(v *string) *ImportJobUpdateOne {
+	if v != nil {
+		_u.SetScopePath(*v)
+	}
+	return _u
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (_u *ImportJobUpdateOne) SetScopeSector(v string) *ImportJobUpdateOne {
+	_u.mutation.SetScopeSector(v)
+	return _u
+}
+
+// SetNillableScopeSector sets the "scope_sector" field if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableScopeSector(v *string) *ImportJobUpdateOne {
+	if v != nil {
+		_u.SetScopeSector(*v)
+	}
+	return _u
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (_u *ImportJobUpdateOne) ClearScopeSector() *ImportJobUpdateOne {
+	_u.mutation.ClearScopeSector()
+	return _u
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (_u *ImportJobUpdateOne) SetScopeEnterpriseID(v int) *ImportJobUpdateOne {
+	_u.mutation.ResetScopeEnterpriseID()
+	_u.mutation.SetScopeEnterpriseID(v)
+	return _u
+}
+
+// SetNillableScopeEnterpriseID sets the "scope_enterprise_id" field if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableScopeEnterpriseID(v *int) *ImportJobUpdateOne {
+	if v != nil {
+		_u.SetScopeEnterpriseID(*v)
+	}
+	return _u
+}
+
+// AddScopeEnterpriseID adds value to the "scope_enterprise_id" field.
+func (_u *ImportJobUpdateOne) AddScopeEnterpriseID(v int) *ImportJobUpdateOne {
+	_u.mutation.AddScopeEnterpriseID(v)
+	return _u
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (_u *ImportJobUpdateOne) ClearScopeEnterpriseID() *ImportJobUpdateOne {
+	_u.mutation.ClearScopeEnterpriseID()
 	return _u
 }
 
@@ -836,6 +976,24 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(importjob.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.ScopePath(); ok {
+		_spec.SetField(importjob.FieldScopePath, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ScopeSector(); ok {
+		_spec.SetField(importjob.FieldScopeSector, field.TypeString, value)
+	}
+	if _u.mutation.ScopeSectorCleared() {
+		_spec.ClearField(importjob.FieldScopeSector, field.TypeString)
+	}
+	if value, ok := _u.mutation.ScopeEnterpriseID(); ok {
+		_spec.SetField(importjob.FieldScopeEnterpriseID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedScopeEnterpriseID(); ok {
+		_spec.AddField(importjob.FieldScopeEnterpriseID, field.TypeInt, value)
+	}
+	if _u.mutation.ScopeEnterpriseIDCleared() {
+		_spec.ClearField(importjob.FieldScopeEnterpriseID, field.TypeInt)
 	}
 	if value, ok := _u.mutation.Content(); ok {
 		_spec.SetField(importjob.FieldContent, field.TypeBytes, value)

@@ -79,7 +79,7 @@ type InspectionEdges struct {
 	Template *ChecklistTemplate `json:"template,omitempty"`
 	// Hazards found by this inspection.
 	Hazards []*Hazard `json:"hazards,omitempty"`
-	// A FOLLOW_UP inspection's outcome per hazard it re-checked.
+	// A FOLLOW_UP inspection's outcome per hazard it re-checked; those of hazards outside your jurisdiction are left out.
 	FollowUps []*FollowUpCheck `json:"follow_ups,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

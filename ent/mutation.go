@@ -28810,12 +28810,15 @@ type ImportJobMutation struct {
 	updated_at                   *time.Time
 	tenant_id                    *int
 	addtenant_id                 *int
+	scope_path                   *string
+	scope_sector                 *string
+	scope_enterprise_id          *int
+	addscope_enterprise_id       *int
 	created_by_user_id           *int
 	addcreated_by_user_id        *int
 	created_by_name              *string
 	unit_id                      *int
 	addunit_id                   *int
-	unit_path                    *string
 	file_name                    *string
 	content                      *[]byte
 	dry_run                      *bool
@@ -29071,6 +29074,161 @@ func (m *ImportJobMutation) ResetTenantID() {
 	m.addtenant_id = nil
 }
 
+// SetScopePath sets the "scope_path" field.
+func (m *ImportJobMutation) SetScopePath(s string) {
+	m.scope_path = &s
+}
+
+// ScopePath returns the value of the "scope_path" field in the mutation.
+func (m *ImportJobMutation) ScopePath() (r string, exists bool) {
+	v := m.scope_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopePath returns the old "scope_path" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldScopePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopePath: %w", err)
+	}
+	return oldValue.ScopePath, nil
+}
+
+// ResetScopePath resets all changes to the "scope_path" field.
+func (m *ImportJobMutation) ResetScopePath() {
+	m.scope_path = nil
+}
+
+// SetScopeSector sets the "scope_sector" field.
+func (m *ImportJobMutation) SetScopeSector(s string) {
+	m.scope_sector = &s
+}
+
+// ScopeSector returns the value of the "scope_sector" field in the mutation.
+func (m *ImportJobMutation) ScopeSector() (r string, exists bool) {
+	v := m.scope_sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeSector returns the old "scope_sector" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldScopeSector(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeSector is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeSector requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeSector: %w", err)
+	}
+	return oldValue.ScopeSector, nil
+}
+
+// ClearScopeSector clears the value of the "scope_sector" field.
+func (m *ImportJobMutation) ClearScopeSector() {
+	m.scope_sector = nil
+	m.clearedFields[importjob.FieldScopeSector] = struct{}{}
+}
+
+// ScopeSectorCleared returns if the "scope_sector" field was cleared in this mutation.
+func (m *ImportJobMutation) ScopeSectorCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldScopeSector]
+	return ok
+}
+
+// ResetScopeSector resets all changes to the "scope_sector" field.
+func (m *ImportJobMutation) ResetScopeSector() {
+	m.scope_sector = nil
+	delete(m.clearedFields, importjob.FieldScopeSector)
+}
+
+// SetScopeEnterpriseID sets the "scope_enterprise_id" field.
+func (m *ImportJobMutation) SetScopeEnterpriseID(i int) {
+	m.scope_enterprise_id = &i
+	m.addscope_enterprise_id = nil
+}
+
+// ScopeEnterpriseID returns the value of the "scope_enterprise_id" field in the mutation.
+func (m *ImportJobMutation) ScopeEnterpriseID() (r int, exists bool) {
+	v := m.scope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopeEnterpriseID returns the old "scope_enterprise_id" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldScopeEnterpriseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopeEnterpriseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopeEnterpriseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopeEnterpriseID: %w", err)
+	}
+	return oldValue.ScopeEnterpriseID, nil
+}
+
+// AddScopeEnterpriseID adds i to the "scope_enterprise_id" field.
+func (m *ImportJobMutation) AddScopeEnterpriseID(i int) {
+	if m.addscope_enterprise_id != nil {
+		*m.addscope_enterprise_id += i
+	} else {
+		m.addscope_enterprise_id = &i
+	}
+}
+
+// AddedScopeEnterpriseID returns the value that was added to the "scope_enterprise_id" field in this mutation.
+func (m *ImportJobMutation) AddedScopeEnterpriseID() (r int, exists bool) {
+	v := m.addscope_enterprise_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearScopeEnterpriseID clears the value of the "scope_enterprise_id" field.
+func (m *ImportJobMutation) ClearScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	m.clearedFields[importjob.FieldScopeEnterpriseID] = struct{}{}
+}
+
+// ScopeEnterpriseIDCleared returns if the "scope_enterprise_id" field was cleared in this mutation.
+func (m *ImportJobMutation) ScopeEnterpriseIDCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldScopeEnterpriseID]
+	return ok
+}
+
+// ResetScopeEnterpriseID resets all changes to the "scope_enterprise_id" field.
+func (m *ImportJobMutation) ResetScopeEnterpriseID() {
+	m.scope_enterprise_id = nil
+	m.addscope_enterprise_id = nil
+	delete(m.clearedFields, importjob.FieldScopeEnterpriseID)
+}
+
 // SetCreatedByUserID sets the "created_by_user_id" field.
 func (m *ImportJobMutation) SetCreatedByUserID(i int) {
 	m.created_by_user_id = &i
@@ -29217,42 +29375,6 @@ func (m *ImportJobMutation) AddedUnitID() (r int, exists bool) {
 func (m *ImportJobMutation) ResetUnitID() {
 	m.unit_id = nil
 	m.addunit_id = nil
-}
-
-// SetUnitPath sets the "unit_path" field.
-func (m *ImportJobMutation) SetUnitPath(s string) {
-	m.unit_path = &s
-}
-
-// UnitPath returns the value of the "unit_path" field in the mutation.
-func (m *ImportJobMutation) UnitPath() (r string, exists bool) {
-	v := m.unit_path
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldUnitPath returns the old "unit_path" field's value of the ImportJob entity.
-// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ImportJobMutation) OldUnitPath(ctx context.Context) (v string, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldUnitPath is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldUnitPath requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldUnitPath: %w", err)
-	}
-	return oldValue.UnitPath, nil
-}
-
-// ResetUnitPath resets all changes to the "unit_path" field.
-func (m *ImportJobMutation) ResetUnitPath() {
-	m.unit_path = nil
 }
 
 // SetFileName sets the "file_name" field.
@@ -30073,7 +30195,7 @@ func (m *ImportJobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ImportJobMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, importjob.FieldCreatedAt)
 	}
@@ -30083,6 +30205,15 @@ func (m *ImportJobMutation) Fields() []string {
 	if m.tenant_id != nil {
 		fields = append(fields, importjob.FieldTenantID)
 	}
+	if m.scope_path != nil {
+		fields = append(fields, importjob.FieldScopePath)
+	}
+	if m.scope_sector != nil {
+		fields = append(fields, importjob.FieldScopeSector)
+	}
+	if m.scope_enterprise_id != nil {
+		fields = append(fields, importjob.FieldScopeEnterpriseID)
+	}
 	if m.created_by_user_id != nil {
 		fields = append(fields, importjob.FieldCreatedByUserID)
 	}
@@ -30091,9 +30222,6 @@ func (m *ImportJobMutation) Fields() []string {
 	}
 	if m.unit_id != nil {
 		fields = append(fields, importjob.FieldUnitID)
-	}
-	if m.unit_path != nil {
-		fields = append(fields, importjob.FieldUnitPath)
 	}
 	if m.file_name != nil {
 		fields = append(fields, importjob.FieldFileName)
@@ -30154,14 +30282,18 @@ func (m *ImportJobMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case importjob.FieldTenantID:
 		return m.TenantID()
+	case importjob.FieldScopePath:
+		return m.ScopePath()
+	case importjob.FieldScopeSector:
+		return m.ScopeSector()
+	case importjob.FieldScopeEnterpriseID:
+		return m.ScopeEnterpriseID()
 	case importjob.FieldCreatedByUserID:
 		return m.CreatedByUserID()
 	case importjob.FieldCreatedByName:
 		return m.CreatedByName()
 	case importjob.FieldUnitID:
 		return m.UnitID()
-	case importjob.FieldUnitPath:
-		return m.UnitPath()
 	case importjob.FieldFileName:
 		return m.FileName()
 	case importjob.FieldContent:
@@ -30207,14 +30339,18 @@ func (m *ImportJobMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldUpdatedAt(ctx)
 	case importjob.FieldTenantID:
 		return m.OldTenantID(ctx)
+	case importjob.FieldScopePath:
+		return m.OldScopePath(ctx)
+	case importjob.FieldScopeSector:
+		return m.OldScopeSector(ctx)
+	case importjob.FieldScopeEnterpriseID:
+		return m.OldScopeEnterpriseID(ctx)
 	case importjob.FieldCreatedByUserID:
 		return m.OldCreatedByUserID(ctx)
 	case importjob.FieldCreatedByName:
 		return m.OldCreatedByName(ctx)
 	case importjob.FieldUnitID:
 		return m.OldUnitID(ctx)
-	case importjob.FieldUnitPath:
-		return m.OldUnitPath(ctx)
 	case importjob.FieldFileName:
 		return m.OldFileName(ctx)
 	case importjob.FieldContent:
@@ -30275,6 +30411,27 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTenantID(v)
 		return nil
+	case importjob.FieldScopePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopePath(v)
+		return nil
+	case importjob.FieldScopeSector:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeSector(v)
+		return nil
+	case importjob.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopeEnterpriseID(v)
+		return nil
 	case importjob.FieldCreatedByUserID:
 		v, ok := value.(int)
 		if !ok {
@@ -30295,13 +30452,6 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUnitID(v)
-		return nil
-	case importjob.FieldUnitPath:
-		v, ok := value.(string)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetUnitPath(v)
 		return nil
 	case importjob.FieldFileName:
 		v, ok := value.(string)
@@ -30419,6 +30569,9 @@ func (m *ImportJobMutation) AddedFields() []string {
 	if m.addtenant_id != nil {
 		fields = append(fields, importjob.FieldTenantID)
 	}
+	if m.addscope_enterprise_id != nil {
+		fields = append(fields, importjob.FieldScopeEnterpriseID)
+	}
 	if m.addcreated_by_user_id != nil {
 		fields = append(fields, importjob.FieldCreatedByUserID)
 	}
@@ -30453,6 +30606,8 @@ func (m *ImportJobMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case importjob.FieldTenantID:
 		return m.AddedTenantID()
+	case importjob.FieldScopeEnterpriseID:
+		return m.AddedScopeEnterpriseID()
 	case importjob.FieldCreatedByUserID:
 		return m.AddedCreatedByUserID()
 	case importjob.FieldUnitID:
@@ -30484,6 +30639,13 @@ func (m *ImportJobMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddTenantID(v)
+		return nil
+	case importjob.FieldScopeEnterpriseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScopeEnterpriseID(v)
 		return nil
 	case importjob.FieldCreatedByUserID:
 		v, ok := value.(int)
@@ -30549,6 +30711,12 @@ func (m *ImportJobMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ImportJobMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(importjob.FieldScopeSector) {
+		fields = append(fields, importjob.FieldScopeSector)
+	}
+	if m.FieldCleared(importjob.FieldScopeEnterpriseID) {
+		fields = append(fields, importjob.FieldScopeEnterpriseID)
+	}
 	if m.FieldCleared(importjob.FieldContent) {
 		fields = append(fields, importjob.FieldContent)
 	}
@@ -30584,6 +30752,12 @@ func (m *ImportJobMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ImportJobMutation) ClearField(name string) error {
 	switch name {
+	case importjob.FieldScopeSector:
+		m.ClearScopeSector()
+		return nil
+	case importjob.FieldScopeEnterpriseID:
+		m.ClearScopeEnterpriseID()
+		return nil
 	case importjob.FieldContent:
 		m.ClearContent()
 		return nil
@@ -30622,6 +30796,15 @@ func (m *ImportJobMutation) ResetField(name string) error {
 	case importjob.FieldTenantID:
 		m.ResetTenantID()
 		return nil
+	case importjob.FieldScopePath:
+		m.ResetScopePath()
+		return nil
+	case importjob.FieldScopeSector:
+		m.ResetScopeSector()
+		return nil
+	case importjob.FieldScopeEnterpriseID:
+		m.ResetScopeEnterpriseID()
+		return nil
 	case importjob.FieldCreatedByUserID:
 		m.ResetCreatedByUserID()
 		return nil
@@ -30630,9 +30813,6 @@ func (m *ImportJobMutation) ResetField(name string) error {
 		return nil
 	case importjob.FieldUnitID:
 		m.ResetUnitID()
-		return nil
-	case importjob.FieldUnitPath:
-		m.ResetUnitPath()
 		return nil
 	case importjob.FieldFileName:
 		m.ResetFileName()

@@ -358,6 +358,9 @@ func (r *Resolver) Enterprise() EnterpriseResolver { return &enterpriseResolver{
 // File returns FileResolver implementation.
 func (r *Resolver) File() FileResolver { return &fileResolver{r} }
 
+// FollowUpCheck returns FollowUpCheckResolver implementation.
+func (r *Resolver) FollowUpCheck() FollowUpCheckResolver { return &followUpCheckResolver{r} }
+
 // GroupMember returns GroupMemberResolver implementation.
 func (r *Resolver) GroupMember() GroupMemberResolver { return &groupMemberResolver{r} }
 
@@ -452,6 +455,7 @@ type (
 	enforcementActionResolver    struct{ *Resolver }
 	enterpriseResolver           struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
+	followUpCheckResolver        struct{ *Resolver }
 	groupMemberResolver          struct{ *Resolver }
 	hazardResolver               struct{ *Resolver }
 	hazardEventResolver          struct{ *Resolver }

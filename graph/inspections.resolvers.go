@@ -42,6 +42,18 @@ func (r *drawAssignmentResolver) Inspectors(ctx context.Context, obj *domain.Dra
 	return loadersFrom(ctx, r.Client).usersOrNil(ctx, obj.InspectorIDs)
 }
 
+// Inspection is the resolver for the inspection field.
+func (r *followUpCheckResolver) Inspection(ctx context.Context, obj *ent.FollowUpCheck) (*ent.Inspection, error) {
+	// nil when the inspection is outside the caller's jurisdiction: a
+	// re-check is read wherever its hazard is (a FOLLOW_UP inspection of a
+	// town is not read by the hazard's enterprise).
+	i, err := obj.QueryInspection().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return i, err
+}
+
 // Inspectors is the resolver for the inspectors field.
 func (r *inspectionResolver) Inspectors(ctx context.Context, obj *ent.Inspection) ([]*ent.User, error) {
 	return loadersFrom(ctx, r.Client).usersOrNil(ctx, obj.InspectorIds)

@@ -23,14 +23,18 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldTenantID holds the string denoting the tenant_id field in the database.
 	FieldTenantID = "tenant_id"
+	// FieldScopePath holds the string denoting the scope_path field in the database.
+	FieldScopePath = "scope_path"
+	// FieldScopeSector holds the string denoting the scope_sector field in the database.
+	FieldScopeSector = "scope_sector"
+	// FieldScopeEnterpriseID holds the string denoting the scope_enterprise_id field in the database.
+	FieldScopeEnterpriseID = "scope_enterprise_id"
 	// FieldCreatedByUserID holds the string denoting the created_by_user_id field in the database.
 	FieldCreatedByUserID = "created_by_user_id"
 	// FieldCreatedByName holds the string denoting the created_by_name field in the database.
 	FieldCreatedByName = "created_by_name"
 	// FieldUnitID holds the string denoting the unit_id field in the database.
 	FieldUnitID = "unit_id"
-	// FieldUnitPath holds the string denoting the unit_path field in the database.
-	FieldUnitPath = "unit_path"
 	// FieldFileName holds the string denoting the file_name field in the database.
 	FieldFileName = "file_name"
 	// FieldContent holds the string denoting the content field in the database.
@@ -71,10 +75,12 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldTenantID,
+	FieldScopePath,
+	FieldScopeSector,
+	FieldScopeEnterpriseID,
 	FieldCreatedByUserID,
 	FieldCreatedByName,
 	FieldUnitID,
-	FieldUnitPath,
 	FieldFileName,
 	FieldContent,
 	FieldDryRun,
@@ -193,6 +199,21 @@ func ByTenantID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTenantID, opts...).ToFunc()
 }
 
+// ByScopePath orders the results by the scope_path field.
+func ByScopePath(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldScopePath, opts...).ToFunc()
+}
+
+// ByScopeSector orders the results by the scope_sector field.
+func ByScopeSector(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldScopeSector, opts...).ToFunc()
+}
+
+// ByScopeEnterpriseID orders the results by the scope_enterprise_id field.
+func ByScopeEnterpriseID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldScopeEnterpriseID, opts...).ToFunc()
+}
+
 // ByCreatedByUserID orders the results by the created_by_user_id field.
 func ByCreatedByUserID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCreatedByUserID, opts...).ToFunc()
@@ -206,11 +227,6 @@ func ByCreatedByName(opts ...sql.OrderTermOption) OrderOption {
 // ByUnitID orders the results by the unit_id field.
 func ByUnitID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUnitID, opts...).ToFunc()
-}
-
-// ByUnitPath orders the results by the unit_path field.
-func ByUnitPath(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldUnitPath, opts...).ToFunc()
 }
 
 // ByFileName orders the results by the file_name field.

@@ -69,6 +69,21 @@ func TenantID(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldTenantID, v))
 }
 
+// ScopePath applies equality check predicate on the "scope_path" field. It's identical to ScopePathEQ.
+func ScopePath(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldScopePath, v))
+}
+
+// ScopeSector applies equality check predicate on the "scope_sector" field. It's identical to ScopeSectorEQ.
+func ScopeSector(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldScopeSector, v))
+}
+
+// ScopeEnterpriseID applies equality check predicate on the "scope_enterprise_id" field. It's identical to ScopeEnterpriseIDEQ.
+func ScopeEnterpriseID(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldScopeEnterpriseID, v))
+}
+
 // CreatedByUserID applies equality check predicate on the "created_by_user_id" field. It's identical to CreatedByUserIDEQ.
 func CreatedByUserID(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldCreatedByUserID, v))
@@ -82,11 +97,6 @@ func CreatedByName(v string) predicate.ImportJob {
 // UnitID applies equality check predicate on the "unit_id" field. It's identical to UnitIDEQ.
 func UnitID(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldUnitID, v))
-}
-
-// UnitPath applies equality check predicate on the "unit_path" field. It's identical to UnitPathEQ.
-func UnitPath(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEQ(FieldUnitPath, v))
 }
 
 // FileName applies equality check predicate on the "file_name" field. It's identical to FileNameEQ.
@@ -269,6 +279,196 @@ func TenantIDLTE(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldLTE(FieldTenantID, v))
 }
 
+// ScopePathEQ applies the EQ predicate on the "scope_path" field.
+func ScopePathEQ(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldScopePath, v))
+}
+
+// ScopePathNEQ applies the NEQ predicate on the "scope_path" field.
+func ScopePathNEQ(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldScopePath, v))
+}
+
+// ScopePathIn applies the In predicate on the "scope_path" field.
+func ScopePathIn(vs ...string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldScopePath, vs...))
+}
+
+// ScopePathNotIn applies the NotIn predicate on the "scope_path" field.
+func ScopePathNotIn(vs ...string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldScopePath, vs...))
+}
+
+// ScopePathGT applies the GT predicate on the "scope_path" field.
+func ScopePathGT(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldScopePath, v))
+}
+
+// ScopePathGTE applies the GTE predicate on the "scope_path" field.
+func ScopePathGTE(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldScopePath, v))
+}
+
+// ScopePathLT applies the LT predicate on the "scope_path" field.
+func ScopePathLT(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldScopePath, v))
+}
+
+// ScopePathLTE applies the LTE predicate on the "scope_path" field.
+func ScopePathLTE(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldScopePath, v))
+}
+
+// ScopePathContains applies the Contains predicate on the "scope_path" field.
+func ScopePathContains(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldContains(FieldScopePath, v))
+}
+
+// ScopePathHasPrefix applies the HasPrefix predicate on the "scope_path" field.
+func ScopePathHasPrefix(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldHasPrefix(FieldScopePath, v))
+}
+
+// ScopePathHasSuffix applies the HasSuffix predicate on the "scope_path" field.
+func ScopePathHasSuffix(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldHasSuffix(FieldScopePath, v))
+}
+
+// ScopePathEqualFold applies the EqualFold predicate on the "scope_path" field.
+func ScopePathEqualFold(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEqualFold(FieldScopePath, v))
+}
+
+// ScopePathContainsFold applies the ContainsFold predicate on the "scope_path" field.
+func ScopePathContainsFold(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldContainsFold(FieldScopePath, v))
+}
+
+// ScopeSectorEQ applies the EQ predicate on the "scope_sector" field.
+func ScopeSectorEQ(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldScopeSector, v))
+}
+
+// ScopeSectorNEQ applies the NEQ predicate on the "scope_sector" field.
+func ScopeSectorNEQ(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldScopeSector, v))
+}
+
+// ScopeSectorIn applies the In predicate on the "scope_sector" field.
+func ScopeSectorIn(vs ...string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldScopeSector, vs...))
+}
+
+// ScopeSectorNotIn applies the NotIn predicate on the "scope_sector" field.
+func ScopeSectorNotIn(vs ...string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldScopeSector, vs...))
+}
+
+// ScopeSectorGT applies the GT predicate on the "scope_sector" field.
+func ScopeSectorGT(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldScopeSector, v))
+}
+
+// ScopeSectorGTE applies the GTE predicate on the "scope_sector" field.
+func ScopeSectorGTE(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldScopeSector, v))
+}
+
+// ScopeSectorLT applies the LT predicate on the "scope_sector" field.
+func ScopeSectorLT(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldScopeSector, v))
+}
+
+// ScopeSectorLTE applies the LTE predicate on the "scope_sector" field.
+func ScopeSectorLTE(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldScopeSector, v))
+}
+
+// ScopeSectorContains applies the Contains predicate on the "scope_sector" field.
+func ScopeSectorContains(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldContains(FieldScopeSector, v))
+}
+
+// ScopeSectorHasPrefix applies the HasPrefix predicate on the "scope_sector" field.
+func ScopeSectorHasPrefix(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldHasPrefix(FieldScopeSector, v))
+}
+
+// ScopeSectorHasSuffix applies the HasSuffix predicate on the "scope_sector" field.
+func ScopeSectorHasSuffix(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldHasSuffix(FieldScopeSector, v))
+}
+
+// ScopeSectorIsNil applies the IsNil predicate on the "scope_sector" field.
+func ScopeSectorIsNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIsNull(FieldScopeSector))
+}
+
+// ScopeSectorNotNil applies the NotNil predicate on the "scope_sector" field.
+func ScopeSectorNotNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotNull(FieldScopeSector))
+}
+
+// ScopeSectorEqualFold applies the EqualFold predicate on the "scope_sector" field.
+func ScopeSectorEqualFold(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEqualFold(FieldScopeSector, v))
+}
+
+// ScopeSectorContainsFold applies the ContainsFold predicate on the "scope_sector" field.
+func ScopeSectorContainsFold(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldContainsFold(FieldScopeSector, v))
+}
+
+// ScopeEnterpriseIDEQ applies the EQ predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDEQ(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldScopeEnterpriseID, v))
+}
+
+// ScopeEnterpriseIDNEQ applies the NEQ predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDNEQ(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldScopeEnterpriseID, v))
+}
+
+// ScopeEnterpriseIDIn applies the In predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDIn(vs ...int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldScopeEnterpriseID, vs...))
+}
+
+// ScopeEnterpriseIDNotIn applies the NotIn predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDNotIn(vs ...int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldScopeEnterpriseID, vs...))
+}
+
+// ScopeEnterpriseIDGT applies the GT predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDGT(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldScopeEnterpriseID, v))
+}
+
+// ScopeEnterpriseIDGTE applies the GTE predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDGTE(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldScopeEnterpriseID, v))
+}
+
+// ScopeEnterpriseIDLT applies the LT predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDLT(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldScopeEnterpriseID, v))
+}
+
+// ScopeEnterpriseIDLTE applies the LTE predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDLTE(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldScopeEnterpriseID, v))
+}
+
+// ScopeEnterpriseIDIsNil applies the IsNil predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDIsNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIsNull(FieldScopeEnterpriseID))
+}
+
+// ScopeEnterpriseIDNotNil applies the NotNil predicate on the "scope_enterprise_id" field.
+func ScopeEnterpriseIDNotNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotNull(FieldScopeEnterpriseID))
+}
+
 // CreatedByUserIDEQ applies the EQ predicate on the "created_by_user_id" field.
 func CreatedByUserIDEQ(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldCreatedByUserID, v))
@@ -412,71 +612,6 @@ func UnitIDLT(v int) predicate.ImportJob {
 // UnitIDLTE applies the LTE predicate on the "unit_id" field.
 func UnitIDLTE(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldLTE(FieldUnitID, v))
-}
-
-// UnitPathEQ applies the EQ predicate on the "unit_path" field.
-func UnitPathEQ(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEQ(FieldUnitPath, v))
-}
-
-// UnitPathNEQ applies the NEQ predicate on the "unit_path" field.
-func UnitPathNEQ(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNEQ(FieldUnitPath, v))
-}
-
-// UnitPathIn applies the In predicate on the "unit_path" field.
-func UnitPathIn(vs ...string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldIn(FieldUnitPath, vs...))
-}
-
-// UnitPathNotIn applies the NotIn predicate on the "unit_path" field.
-func UnitPathNotIn(vs ...string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNotIn(FieldUnitPath, vs...))
-}
-
-// UnitPathGT applies the GT predicate on the "unit_path" field.
-func UnitPathGT(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldGT(FieldUnitPath, v))
-}
-
-// UnitPathGTE applies the GTE predicate on the "unit_path" field.
-func UnitPathGTE(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldGTE(FieldUnitPath, v))
-}
-
-// UnitPathLT applies the LT predicate on the "unit_path" field.
-func UnitPathLT(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldLT(FieldUnitPath, v))
-}
-
-// UnitPathLTE applies the LTE predicate on the "unit_path" field.
-func UnitPathLTE(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldLTE(FieldUnitPath, v))
-}
-
-// UnitPathContains applies the Contains predicate on the "unit_path" field.
-func UnitPathContains(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldContains(FieldUnitPath, v))
-}
-
-// UnitPathHasPrefix applies the HasPrefix predicate on the "unit_path" field.
-func UnitPathHasPrefix(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldHasPrefix(FieldUnitPath, v))
-}
-
-// UnitPathHasSuffix applies the HasSuffix predicate on the "unit_path" field.
-func UnitPathHasSuffix(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldHasSuffix(FieldUnitPath, v))
-}
-
-// UnitPathEqualFold applies the EqualFold predicate on the "unit_path" field.
-func UnitPathEqualFold(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEqualFold(FieldUnitPath, v))
-}
-
-// UnitPathContainsFold applies the ContainsFold predicate on the "unit_path" field.
-func UnitPathContainsFold(v string) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldContainsFold(FieldUnitPath, v))
 }
 
 // FileNameEQ applies the EQ predicate on the "file_name" field.

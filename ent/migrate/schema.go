@@ -1355,10 +1355,12 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "scope_path", Type: field.TypeString},
+		{Name: "scope_sector", Type: field.TypeString, Nullable: true},
+		{Name: "scope_enterprise_id", Type: field.TypeInt, Nullable: true},
 		{Name: "created_by_user_id", Type: field.TypeInt},
 		{Name: "created_by_name", Type: field.TypeString, Size: 400},
 		{Name: "unit_id", Type: field.TypeInt},
-		{Name: "unit_path", Type: field.TypeString},
 		{Name: "file_name", Type: field.TypeString, Size: 255},
 		{Name: "content", Type: field.TypeBytes, Nullable: true},
 		{Name: "dry_run", Type: field.TypeBool},
@@ -1382,14 +1384,24 @@ var (
 		PrimaryKey: []*schema.Column{ImportJobsColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "importjob_dry_run_job_id",
-				Unique:  true,
-				Columns: []*schema.Column{ImportJobsColumns[20]},
+				Name:    "importjob_tenant_id_scope_path",
+				Unique:  false,
+				Columns: []*schema.Column{ImportJobsColumns[3], ImportJobsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClassColumns: map[string]string{
+						ImportJobsColumns[4].Name: "text_pattern_ops",
+					},
+				},
 			},
 			{
-				Name:    "importjob_tenant_id_unit_path",
+				Name:    "importjob_scope_enterprise_id",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[3], ImportJobsColumns[7]},
+				Columns: []*schema.Column{ImportJobsColumns[6]},
+			},
+			{
+				Name:    "importjob_dry_run_job_id",
+				Unique:  true,
+				Columns: []*schema.Column{ImportJobsColumns[22]},
 			},
 		},
 	}

@@ -988,11 +988,11 @@ func init() {
 	hazardevent.UpdateDefaultUpdatedAt = hazardeventDescUpdatedAt.UpdateDefault.(func() time.Time)
 	importjobMixin := schema.ImportJob{}.Mixin()
 	importjobMixinHooks0 := importjobMixin[0].Hooks()
-	importjobHooks := schema.ImportJob{}.Hooks()
+	importjobMixinHooks2 := importjobMixin[2].Hooks()
 	importjob.Hooks[0] = importjobMixinHooks0[0]
-	importjob.Hooks[1] = importjobHooks[0]
-	importjobInters := schema.ImportJob{}.Interceptors()
-	importjob.Interceptors[0] = importjobInters[0]
+	importjob.Hooks[1] = importjobMixinHooks2[0]
+	importjobMixinInters2 := importjobMixin[2].Interceptors()
+	importjob.Interceptors[0] = importjobMixinInters2[0]
 	importjobMixinFields0 := importjobMixin[0].Fields()
 	_ = importjobMixinFields0
 	importjobFields := schema.ImportJob{}.Fields()
@@ -1012,35 +1012,35 @@ func init() {
 	// importjob.CreatedByNameValidator is a validator for the "created_by_name" field. It is called by the builders before save.
 	importjob.CreatedByNameValidator = importjobDescCreatedByName.Validators[0].(func(string) error)
 	// importjobDescFileName is the schema descriptor for file_name field.
-	importjobDescFileName := importjobFields[4].Descriptor()
+	importjobDescFileName := importjobFields[3].Descriptor()
 	// importjob.FileNameValidator is a validator for the "file_name" field. It is called by the builders before save.
 	importjob.FileNameValidator = importjobDescFileName.Validators[0].(func(string) error)
 	// importjobDescRowsTotal is the schema descriptor for rows_total field.
-	importjobDescRowsTotal := importjobFields[8].Descriptor()
+	importjobDescRowsTotal := importjobFields[7].Descriptor()
 	// importjob.DefaultRowsTotal holds the default value on creation for the rows_total field.
 	importjob.DefaultRowsTotal = importjobDescRowsTotal.Default.(int)
 	// importjob.RowsTotalValidator is a validator for the "rows_total" field. It is called by the builders before save.
 	importjob.RowsTotalValidator = importjobDescRowsTotal.Validators[0].(func(int) error)
 	// importjobDescRowsDone is the schema descriptor for rows_done field.
-	importjobDescRowsDone := importjobFields[9].Descriptor()
+	importjobDescRowsDone := importjobFields[8].Descriptor()
 	// importjob.DefaultRowsDone holds the default value on creation for the rows_done field.
 	importjob.DefaultRowsDone = importjobDescRowsDone.Default.(int)
 	// importjob.RowsDoneValidator is a validator for the "rows_done" field. It is called by the builders before save.
 	importjob.RowsDoneValidator = importjobDescRowsDone.Validators[0].(func(int) error)
 	// importjobDescEnterprises is the schema descriptor for enterprises field.
-	importjobDescEnterprises := importjobFields[10].Descriptor()
+	importjobDescEnterprises := importjobFields[9].Descriptor()
 	// importjob.DefaultEnterprises holds the default value on creation for the enterprises field.
 	importjob.DefaultEnterprises = importjobDescEnterprises.Default.(int)
 	// importjob.EnterprisesValidator is a validator for the "enterprises" field. It is called by the builders before save.
 	importjob.EnterprisesValidator = importjobDescEnterprises.Validators[0].(func(int) error)
 	// importjobDescUsers is the schema descriptor for users field.
-	importjobDescUsers := importjobFields[11].Descriptor()
+	importjobDescUsers := importjobFields[10].Descriptor()
 	// importjob.DefaultUsers holds the default value on creation for the users field.
 	importjob.DefaultUsers = importjobDescUsers.Default.(int)
 	// importjob.UsersValidator is a validator for the "users" field. It is called by the builders before save.
 	importjob.UsersValidator = importjobDescUsers.Validators[0].(func(int) error)
 	// importjobDescPosts is the schema descriptor for posts field.
-	importjobDescPosts := importjobFields[12].Descriptor()
+	importjobDescPosts := importjobFields[11].Descriptor()
 	// importjob.DefaultPosts holds the default value on creation for the posts field.
 	importjob.DefaultPosts = importjobDescPosts.Default.(int)
 	// importjob.PostsValidator is a validator for the "posts" field. It is called by the builders before save.

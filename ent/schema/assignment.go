@@ -69,10 +69,13 @@ func (HazardAssignment) Hooks() []ent.Hook { return []ent.Hook{immutable("hazard
 // one hazard it re-checks.
 type FollowUpCheck struct{ ent.Schema }
 
-// Mixin of the FollowUpCheck: part of its inspection (same scope columns,
-// written only by the inspection service).
+// Mixin of the FollowUpCheck: a part of the hazard it re-checks, not of the
+// inspection (a FOLLOW_UP inspection of a town re-checks hazards of several
+// enterprises, of several sectors): the inspection service copies the
+// hazard's scope columns onto it and writes it as the system, so it is read
+// exactly where its hazard is.
 func (FollowUpCheck) Mixin() []ent.Mixin {
-	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "inspection"}}
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "hazard"}}
 }
 
 // Fields of the FollowUpCheck.
@@ -88,12 +91,14 @@ func (FollowUpCheck) Fields() []ent.Field {
 	}
 }
 
-// Edges of the FollowUpCheck.
+// Edges of the FollowUpCheck. The inspection is exposed by a hand-written
+// nullable field (schema/inspections.graphql): whoever reads the hazard reads
+// its re-checks, and may not read the inspection of the town it was made in.
 func (FollowUpCheck) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("inspection", Inspection.Type).Ref("follow_ups").Comment("The follow-up inspection.").
-			Unique().Required().Immutable().Field("inspection_id").Annotations(skipWhere),
-		edge.From("hazard", Hazard.Type).Ref("follow_ups").Comment("The hazard re-checked; null when outside your jurisdiction.").
+			Unique().Required().Immutable().Field("inspection_id").Annotations(entgql.Skip(entgql.SkipType | entgql.SkipWhereInput)),
+		edge.From("hazard", Hazard.Type).Ref("follow_ups").Comment("The hazard re-checked (read wherever the re-check is).").
 			Unique().Required().Immutable().Field("hazard_id").Annotations(skipWhere),
 	}
 }

@@ -1,18 +1,12 @@
 package schema
 
 import (
-	"context"
-
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
-	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"github.com/dutychain/dutychain/authz"
-	"github.com/dutychain/dutychain/ent/intercept"
-	"github.com/dutychain/dutychain/ent/privacy"
 	"github.com/dutychain/dutychain/internal/domain"
 )
 
@@ -20,12 +14,17 @@ import (
 // (internal/imports): the uploaded workbook, whether it is a dry run, its
 // state and progress, and every problem found. A confirm is a second job
 // made from a clean dry run, naming it. The service writes it as the
-// system; it is read by its creator and by the viewers whose territory
-// holds the unit the creator imported from, in the creator's tenant.
+// system, stamped with the scope of the post it was started under (the
+// unit's path, and the sector key of the post's sectors, all of them for a
+// post without), so that it is read only by the posts that read everything
+// it may write (docs/AUTHZ.md#import-jobs).
 type ImportJob struct{ ent.Schema }
 
-// Mixin of the ImportJob: time stamps and the tenant.
-func (ImportJob) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantMixin{}} }
+// Mixin of the ImportJob: time stamps, the tenant and the scope of the post
+// it was started under; system-written (no subject field).
+func (ImportJob) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "import_job"}}
+}
 
 // Fields of the ImportJob.
 func (ImportJob) Fields() []ent.Field {
@@ -33,10 +32,8 @@ func (ImportJob) Fields() []ent.Field {
 		field.Int("created_by_user_id").Immutable().Comment("ID of the user who started the job; the import runs as them.").
 			Annotations(entgql.Type("ID")),
 		field.String("created_by_name").MaxLen(400).Immutable().Comment("The name of the user who started the job, at the time."),
-		field.Int("unit_id").Immutable().Comment("ID of the unit of the post the job was started under: the job is read from the territories holding it.").
+		field.Int("unit_id").Immutable().Comment("ID of the unit of the post the job was started under: the job is read by the posts whose territory holds it, within the sectors of that post.").
 			Annotations(entgql.Type("ID")),
-		field.String("unit_path").Immutable().Comment("The unit's materialized path.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("file_name").MaxLen(255).Immutable().Comment("The workbook's file name as uploaded."),
 		field.Bytes("content").Optional().Sensitive().
 			Comment("The workbook, kept so that a clean dry run is confirmed without a new upload; null once cleared (workbook_cleared_at).").
@@ -70,7 +67,6 @@ func (ImportJob) Fields() []ent.Field {
 func (ImportJob) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("dry_run_job_id").Unique(),
-		index.Fields("tenant_id", "unit_path"),
 	}
 }
 
@@ -80,35 +76,4 @@ func (ImportJob) Annotations() []schema.Annotation {
 		schema.Comment("An import job (导入任务): a workbook checked (dry run) or imported in the background, with its progress and every problem."),
 		entgql.Skip(entgql.SkipWhereInput | entgql.SkipOrderField | entgql.SkipMutationCreateInput | entgql.SkipMutationUpdateInput),
 	}
-}
-
-// Interceptors of the ImportJob: the creator reads it, and so does a viewer
-// whose territory holds the unit it was started from, in its tenant; the
-// system reads all.
-func (ImportJob) Interceptors() []ent.Interceptor {
-	return []ent.Interceptor{intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
-		v := authz.FromContext(ctx)
-		switch {
-		case v.IsSystem():
-			return nil
-		case v == nil || v.UserID == 0:
-			return privacy.Denyf("import job: no viewer in context")
-		}
-		q.WhereP(func(s *sql.Selector) {
-			or := []*sql.Predicate{sql.EQ(s.C("created_by_user_id"), v.UserID)}
-			for _, g := range v.Grants {
-				if !g.DirectoryOnly && g.Path != "" {
-					or = append(or, sql.HasPrefix(s.C("unit_path"), g.Path))
-				}
-			}
-			s.Where(sql.And(sql.EQ(s.C("tenant_id"), v.Tenant), sql.Or(or...)))
-		})
-		return nil
-	})}
-}
-
-// Hooks of the ImportJob: written by the system only (internal/imports,
-// after its own checks).
-func (ImportJob) Hooks() []ent.Hook {
-	return []ent.Hook{authz.SystemOnlyMutations()}
 }

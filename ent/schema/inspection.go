@@ -136,7 +136,7 @@ func (Inspection) Edges() []ent.Edge {
 		edge.To("target", Unit.Type).Comment("The unit inspected.").Unique().Required().Immutable().Field("target_id").Annotations(skipWhere),
 		edge.To("template", ChecklistTemplate.Type).Comment("The checklist version used.").Unique().Field("template_id").Annotations(skipWhere),
 		edge.From("hazards", Hazard.Type).Comment("Hazards found by this inspection.").Ref("inspection").Annotations(skipWhere),
-		edge.To("follow_ups", FollowUpCheck.Type).Comment("A FOLLOW_UP inspection's outcome per hazard it re-checked.").Annotations(skipWhere),
+		edge.To("follow_ups", FollowUpCheck.Type).Comment("A FOLLOW_UP inspection's outcome per hazard it re-checked; those of hazards outside your jurisdiction are left out.").Annotations(skipWhere),
 	}
 }
 

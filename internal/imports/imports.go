@@ -240,7 +240,8 @@ func (s *Service) start(ctx context.Context, filename string, r io.Reader, dryRu
 	}
 	return s.enqueue(ctx, at, func(c *ent.Client) (*ent.ImportJob, error) {
 		return c.ImportJob.Create().SetTenantID(v.Tenant).SetCreatedByUserID(v.UserID).SetCreatedByName(u.DisplayName).
-			SetUnitID(g.UnitID).SetUnitPath(g.Path).SetFileName(name).SetContent(content).SetDryRun(dryRun).Save(sys)
+			SetUnitID(g.UnitID).SetScopePath(g.Path).SetScopeSector(authz.GrantSectorKey(g)).
+			SetFileName(name).SetContent(content).SetDryRun(dryRun).Save(sys)
 	})
 }
 
@@ -252,11 +253,15 @@ var errConfirmed = apperr.New(apperr.Conflict, "the dry run was confirmed alread
 // conditional on the state decided from, so of two concurrent confirms one
 // imports and the other is refused.
 func (s *Service) Confirm(ctx context.Context, id int) (*ent.ImportJob, error) {
-	v, g, err := authority(ctx)
+	v, _, err := authority(ctx)
 	if err != nil {
 		return nil, err
 	}
 	src, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	g, err := confirmer(v, src)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +299,8 @@ func (s *Service) Confirm(ctx context.Context, id int) (*ent.ImportJob, error) {
 			return nil, errConfirmed
 		}
 		job, err := c.ImportJob.Create().SetTenantID(v.Tenant).SetCreatedByUserID(v.UserID).SetCreatedByName(u.DisplayName).
-			SetUnitID(g.UnitID).SetUnitPath(g.Path).SetFileName(src.FileName).SetContent(stored.Content).SetDryRun(false).
+			SetUnitID(g.UnitID).SetScopePath(g.Path).SetScopeSector(authz.GrantSectorKey(g)).
+			SetFileName(src.FileName).SetContent(stored.Content).SetDryRun(false).
 			SetDryRunJobID(src.ID).Save(sys)
 		if ent.IsConstraintError(err) {
 			return nil, errConfirmed
@@ -302,6 +308,30 @@ func (s *Service) Confirm(ctx context.Context, id int) (*ent.ImportJob, error) {
 		return job, err
 	})
 	return job, err
+}
+
+// jobObject is the decision object of a job: the scope of the post it was
+// started under.
+func jobObject(job *ent.ImportJob) authz.Object {
+	o := authz.Object{Type: "import_job", Tenant: job.TenantID, Path: job.ScopePath}
+	if job.ScopeSector != nil {
+		o.Sector = domain.Sector(*job.ScopeSector)
+	}
+	return o
+}
+
+// confirmer is the post a dry run is confirmed under: the first of v's posts
+// that may import and reads the dry run. The confirmation is stamped with
+// that post's scope, which lies within the dry run's (its territory holds
+// the dry run's unit, its sectors hold the dry run's), so whoever reads the
+// confirmation read the dry run too. FORBIDDEN when no such post is v's.
+func confirmer(v *authz.Viewer, src *ent.ImportJob) (authz.Grant, error) {
+	importers := v.Only(func(g authz.Grant) bool { return mayImport(v.Policy, g) })
+	if g, ok := importers.GrantFor(jobObject(src), "read"); ok {
+		return g, nil
+	}
+	return authz.Grant{}, apperr.New(apperr.Forbidden,
+		"you may not confirm this dry run: none of your posts that may import covers the unit and the sectors it was started from")
 }
 
 // errCleared is the refusal of a dry run whose workbook is no longer kept.

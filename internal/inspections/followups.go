@@ -96,9 +96,7 @@ func recordFollowUps(ctx context.Context, c *ent.Client, v *authz.Viewer, rec *e
 			}
 			after = cur.State
 		}
-		_, err = c.FollowUpCheck.Create().SetTenantID(rec.TenantID).SetScopePath(rec.ScopePath).
-			SetNillableScopeSector(rec.ScopeSector).SetNillableScopeEnterpriseID(rec.ScopeEnterpriseID).
-			SetInspectionID(rec.ID).SetHazardID(h.ID).SetOutcome(f.Outcome).
+		_, err = NewFollowUpCheck(c, rec.ID, h).SetOutcome(f.Outcome).
 			SetStateBefore(string(h.State)).SetStateAfter(string(after)).SetNote(note).
 			Save(authz.SystemContext(ctx))
 		if err != nil {
@@ -106,6 +104,18 @@ func recordFollowUps(ctx context.Context, c *ent.Client, v *authz.Viewer, rec *e
 		}
 	}
 	return nil
+}
+
+// NewFollowUpCheck starts the re-check of hazard h by inspection
+// inspectionID, with the hazard's tenant and scope columns: a re-check is a
+// part of its hazard, read exactly where the hazard is, not where the
+// inspection is (a FOLLOW_UP inspection of a town re-checks hazards of
+// enterprises of several sectors). Saved as the system, after the caller's
+// own decision.
+func NewFollowUpCheck(c *ent.Client, inspectionID int, h *ent.Hazard) *ent.FollowUpCheckCreate {
+	return c.FollowUpCheck.Create().SetTenantID(h.TenantID).SetScopePath(h.ScopePath).
+		SetNillableScopeSector(h.ScopeSector).SetNillableScopeEnterpriseID(h.ScopeEnterpriseID).
+		SetInspectionID(inspectionID).SetHazardID(h.ID)
 }
 
 // followUpError names the follow-up a refused hazard step came from.

@@ -10,6 +10,7 @@ import (
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/ent/riskpoint"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/inspections"
 )
 
 // The demo county's assignments (交办) and follow-ups (事后督查): a 2023
@@ -125,9 +126,12 @@ func seedFollowUp(ctx context.Context, c *ent.Client, b *Built, team []string, h
 		return err
 	}
 	for _, id := range hazardIDs {
-		err := c.FollowUpCheck.Create().SetTenantID(rec.TenantID).SetScopePath(rec.ScopePath).
-			SetNillableScopeSector(rec.ScopeSector).SetNillableScopeEnterpriseID(rec.ScopeEnterpriseID).
-			SetInspectionID(rec.ID).SetHazardID(id).SetOutcome(domain.FollowUpRectified).
+		hz, err := c.Hazard.Get(ctx, id)
+		if err != nil {
+			return fmt.Errorf("assignment: follow-up check: %w", err)
+		}
+		// Scoped by the hazard, as the inspections service writes it.
+		err = inspections.NewFollowUpCheck(c, rec.ID, hz).SetOutcome(domain.FollowUpRectified).
 			SetStateBefore(string(domain.HazardSubmitted)).SetStateAfter(string(domain.HazardClosed)).
 			SetNote("整改到位").Exec(ctx)
 		if err != nil {

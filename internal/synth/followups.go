@@ -241,8 +241,7 @@ var (
 
 // flushFollowUps writes a chunk's assignments, follow-up checks and
 // enforcement actions with their hazards, scoped as the services scope
-// them: an assignment as its hazard, a check as its inspection (the
-// enterprise), an action and its links as the target with the issuing
+// them: an assignment and a check as its hazard, an action and its links as the target with the issuing
 // department's path on the issuer side.
 func (p *plan) flushFollowUps(l *loader, cp *countyPlan, ch *chunk) error {
 	countyHead := cp.countyUser(uHead)
@@ -259,7 +258,7 @@ func (p *plan) flushFollowUps(l *loader, cp *countyPlan, ch *chunk) error {
 	}}, tableFill{"follow_up_checks", followUpCols, func(w *tableWriter) error {
 		for _, f := range ch.followUps {
 			h := &ch.hazards[f.hazard]
-			t, path, sec, ent := p.scope(p.unit(entRef(cp, f.k)))
+			t, path, sec, ent := p.scope(h.subject)
 			if err := w.row(f.on, f.on, t, path, sec, ent, string(f.outcome), f.state, f.state, "事后督查："+string(f.outcome),
 				h.id, f.inspection); err != nil {
 				return err
