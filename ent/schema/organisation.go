@@ -58,10 +58,14 @@ func (LeadershipGroup) Annotations() []schema.Annotation {
 
 // GroupMember is one member of a leadership group, named by the post they
 // hold, with their role in the group and their title in it. It is part of
-// its group: same scope columns, read as a "leadership_group".
+// its group (read as a "leadership_group", written only by its service) but
+// scoped by the post it is held by: its scope columns are the post's (its
+// unit's), so a member is read exactly by those who read the post, while
+// the group is read by those who read its unit.
 type GroupMember struct{ ent.Schema }
 
-// Mixin of the GroupMember: part of its group, written only by its service.
+// Mixin of the GroupMember: part of its group, scoped by its post, written
+// only by its service (organisation.Seat stamps the post's scope).
 func (GroupMember) Mixin() []ent.Mixin {
 	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "leadership_group"}}
 }

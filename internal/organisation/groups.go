@@ -149,6 +149,15 @@ func (s *Service) holdGroup(ctx context.Context, c *ent.Client, id int) (*ent.Le
 // with it): each a post valid now, readable by the
 // caller, in the territory of the group's unit u; the LEADER a head (or
 // PRINCIPAL) post at u itself, a DEPUTY_LEADER a head or DEPUTY post there.
+//
+// A seat names a person (name, title, user, post), so it is scoped by the
+// post it is held by, not by its group: each member row takes the scope
+// columns of its post (those of the post's unit: path, sector, enterprise),
+// and the read filter shows a member exactly to those who read that post.
+// A town's group seating an enterprise's safety officer shows that seat to
+// the town's heads but not to a town deputy whose sectors leave the
+// enterprise out; the group itself stays scoped by its unit. Re-parenting
+// moves the seat with the post (both carry the post's unit's path).
 func Seat(ctx context.Context, c *ent.Client, g *ent.LeadershipGroup, u *ent.Unit, members []MemberInput, now time.Time) error {
 	ids := make([]int, len(members))
 	for i, m := range members {
@@ -191,7 +200,7 @@ func Seat(ctx context.Context, c *ent.Client, g *ent.LeadershipGroup, u *ent.Uni
 		}
 		creates[i] = c.GroupMember.Create().SetTenantID(g.TenantID).SetGroupID(g.ID).SetRole(m.Role).
 			SetPostID(p.ID).SetUserID(p.UserID).SetMemberName(name).SetTitle(p.Title).
-			SetScopePath(g.ScopePath).SetNillableScopeSector(g.ScopeSector).SetNillableScopeEnterpriseID(g.ScopeEnterpriseID)
+			SetScopePath(p.ScopePath).SetNillableScopeSector(p.ScopeSector).SetNillableScopeEnterpriseID(p.ScopeEnterpriseID)
 	}
 	if err := c.GroupMember.CreateBulk(creates...).Exec(authz.SystemContext(ctx)); err != nil {
 		return fmt.Errorf("write members: %w", err)
