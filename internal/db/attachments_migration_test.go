@@ -118,6 +118,15 @@ var laterColumns = []struct{ table, column, ddl string }{
 	{"letter_events", "issuer_only", "boolean NOT NULL DEFAULT false"},
 	{"letter_signatures", "issuer_only", "boolean NOT NULL DEFAULT false"},
 	{"files", "issuer_only", "boolean NOT NULL DEFAULT false"},
+	// The seed records a hazard's deciders by an update, whose audit event
+	// reads the whole row back.
+	{"hazards", "risk_point_id", "bigint NULL"},
+	{"hazards", "follow_up_on", "timestamp NULL"},
+	{"hazards", "assignee_id", "bigint NULL"},
+	{"hazards", "assigner_id", "bigint NULL"},
+	{"hazards", "supervisor_id", "bigint NULL"},
+	{"hazards", "submitted_by_id", "bigint NULL"},
+	{"hazards", "extension_requested_by_id", "bigint NULL"},
 }
 
 // seedAtOldVersion seeds the demo tenant into a database at an old version;
