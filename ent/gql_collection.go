@@ -4399,11 +4399,6 @@ func (_q *NoticeQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, notice.FieldReplyDue)
 				fieldSeen[notice.FieldReplyDue] = struct{}{}
 			}
-		case "recipientCount":
-			if _, ok := fieldSeen[notice.FieldRecipientCount]; !ok {
-				selectedFields = append(selectedFields, notice.FieldRecipientCount)
-				fieldSeen[notice.FieldRecipientCount] = struct{}{}
-			}
 		case "id":
 		case "__typename":
 		default:
@@ -4969,11 +4964,6 @@ func (_q *PublicityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			if _, ok := fieldSeen[publicity.FieldParticipants]; !ok {
 				selectedFields = append(selectedFields, publicity.FieldParticipants)
 				fieldSeen[publicity.FieldParticipants] = struct{}{}
-			}
-		case "enterpriseCount":
-			if _, ok := fieldSeen[publicity.FieldEnterpriseCount]; !ok {
-				selectedFields = append(selectedFields, publicity.FieldEnterpriseCount)
-				fieldSeen[publicity.FieldEnterpriseCount] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -6131,11 +6121,6 @@ func (_q *TrainingQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[training.FieldAssessed]; !ok {
 				selectedFields = append(selectedFields, training.FieldAssessed)
 				fieldSeen[training.FieldAssessed] = struct{}{}
-			}
-		case "traineeCount":
-			if _, ok := fieldSeen[training.FieldTraineeCount]; !ok {
-				selectedFields = append(selectedFields, training.FieldTraineeCount)
-				fieldSeen[training.FieldTraineeCount] = struct{}{}
 			}
 		case "id":
 		case "__typename":

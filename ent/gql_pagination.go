@@ -10846,20 +10846,6 @@ var (
 			}
 		},
 	}
-	// PublicityOrderFieldEnterpriseCount orders Publicity by enterprise_count.
-	PublicityOrderFieldEnterpriseCount = &PublicityOrderField{
-		Value: func(_m *Publicity) (ent.Value, error) {
-			return _m.EnterpriseCount, nil
-		},
-		column: publicity.FieldEnterpriseCount,
-		toTerm: publicity.ByEnterpriseCount,
-		toCursor: func(_m *Publicity) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.EnterpriseCount,
-			}
-		},
-	}
 )
 
 // String implement fmt.Stringer interface.
@@ -10880,8 +10866,6 @@ func (f PublicityOrderField) String() string {
 		str = "MATERIALS"
 	case PublicityOrderFieldParticipants.column:
 		str = "PARTICIPANTS"
-	case PublicityOrderFieldEnterpriseCount.column:
-		str = "ENTERPRISE_COUNT"
 	}
 	return str
 }
@@ -10912,8 +10896,6 @@ func (f *PublicityOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *PublicityOrderFieldMaterials
 	case "PARTICIPANTS":
 		*f = *PublicityOrderFieldParticipants
-	case "ENTERPRISE_COUNT":
-		*f = *PublicityOrderFieldEnterpriseCount
 	default:
 		return fmt.Errorf("%s is not a valid PublicityOrderField", str)
 	}
@@ -13678,20 +13660,6 @@ var (
 			}
 		},
 	}
-	// TrainingOrderFieldTraineeCount orders Training by trainee_count.
-	TrainingOrderFieldTraineeCount = &TrainingOrderField{
-		Value: func(_m *Training) (ent.Value, error) {
-			return _m.TraineeCount, nil
-		},
-		column: training.FieldTraineeCount,
-		toTerm: training.ByTraineeCount,
-		toCursor: func(_m *Training) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.TraineeCount,
-			}
-		},
-	}
 )
 
 // String implement fmt.Stringer interface.
@@ -13710,8 +13678,6 @@ func (f TrainingOrderField) String() string {
 		str = "TOPIC"
 	case TrainingOrderFieldHours.column:
 		str = "HOURS"
-	case TrainingOrderFieldTraineeCount.column:
-		str = "TRAINEE_COUNT"
 	}
 	return str
 }
@@ -13740,8 +13706,6 @@ func (f *TrainingOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *TrainingOrderFieldTopic
 	case "HOURS":
 		*f = *TrainingOrderFieldHours
-	case "TRAINEE_COUNT":
-		*f = *TrainingOrderFieldTraineeCount
 	default:
 		return fmt.Errorf("%s is not a valid TrainingOrderField", str)
 	}

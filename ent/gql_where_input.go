@@ -8419,16 +8419,6 @@ type NoticeWhereInput struct {
 	ReplyDueIsNil  bool        `json:"replyDueIsNil,omitempty"`
 	ReplyDueNotNil bool        `json:"replyDueNotNil,omitempty"`
 
-	// "recipient_count" field predicates.
-	RecipientCount      *int  `json:"recipientCount,omitempty"`
-	RecipientCountNEQ   *int  `json:"recipientCountNEQ,omitempty"`
-	RecipientCountIn    []int `json:"recipientCountIn,omitempty"`
-	RecipientCountNotIn []int `json:"recipientCountNotIn,omitempty"`
-	RecipientCountGT    *int  `json:"recipientCountGT,omitempty"`
-	RecipientCountGTE   *int  `json:"recipientCountGTE,omitempty"`
-	RecipientCountLT    *int  `json:"recipientCountLT,omitempty"`
-	RecipientCountLTE   *int  `json:"recipientCountLTE,omitempty"`
-
 	// "receipts" edge predicates.
 	HasReceipts     *bool                      `json:"hasReceipts,omitempty"`
 	HasReceiptsWith []*NoticeReceiptWhereInput `json:"hasReceiptsWith,omitempty"`
@@ -8780,30 +8770,6 @@ func (i *NoticeWhereInput) P() (predicate.Notice, error) {
 	}
 	if i.ReplyDueNotNil {
 		predicates = append(predicates, notice.ReplyDueNotNil())
-	}
-	if i.RecipientCount != nil {
-		predicates = append(predicates, notice.RecipientCountEQ(*i.RecipientCount))
-	}
-	if i.RecipientCountNEQ != nil {
-		predicates = append(predicates, notice.RecipientCountNEQ(*i.RecipientCountNEQ))
-	}
-	if len(i.RecipientCountIn) > 0 {
-		predicates = append(predicates, notice.RecipientCountIn(i.RecipientCountIn...))
-	}
-	if len(i.RecipientCountNotIn) > 0 {
-		predicates = append(predicates, notice.RecipientCountNotIn(i.RecipientCountNotIn...))
-	}
-	if i.RecipientCountGT != nil {
-		predicates = append(predicates, notice.RecipientCountGT(*i.RecipientCountGT))
-	}
-	if i.RecipientCountGTE != nil {
-		predicates = append(predicates, notice.RecipientCountGTE(*i.RecipientCountGTE))
-	}
-	if i.RecipientCountLT != nil {
-		predicates = append(predicates, notice.RecipientCountLT(*i.RecipientCountLT))
-	}
-	if i.RecipientCountLTE != nil {
-		predicates = append(predicates, notice.RecipientCountLTE(*i.RecipientCountLTE))
 	}
 
 	if i.HasReceipts != nil {
@@ -10177,16 +10143,6 @@ type PublicityWhereInput struct {
 	ParticipantsGTE   *int  `json:"participantsGTE,omitempty"`
 	ParticipantsLT    *int  `json:"participantsLT,omitempty"`
 	ParticipantsLTE   *int  `json:"participantsLTE,omitempty"`
-
-	// "enterprise_count" field predicates.
-	EnterpriseCount      *int  `json:"enterpriseCount,omitempty"`
-	EnterpriseCountNEQ   *int  `json:"enterpriseCountNEQ,omitempty"`
-	EnterpriseCountIn    []int `json:"enterpriseCountIn,omitempty"`
-	EnterpriseCountNotIn []int `json:"enterpriseCountNotIn,omitempty"`
-	EnterpriseCountGT    *int  `json:"enterpriseCountGT,omitempty"`
-	EnterpriseCountGTE   *int  `json:"enterpriseCountGTE,omitempty"`
-	EnterpriseCountLT    *int  `json:"enterpriseCountLT,omitempty"`
-	EnterpriseCountLTE   *int  `json:"enterpriseCountLTE,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -10490,30 +10446,6 @@ func (i *PublicityWhereInput) P() (predicate.Publicity, error) {
 	}
 	if i.ParticipantsLTE != nil {
 		predicates = append(predicates, publicity.ParticipantsLTE(*i.ParticipantsLTE))
-	}
-	if i.EnterpriseCount != nil {
-		predicates = append(predicates, publicity.EnterpriseCountEQ(*i.EnterpriseCount))
-	}
-	if i.EnterpriseCountNEQ != nil {
-		predicates = append(predicates, publicity.EnterpriseCountNEQ(*i.EnterpriseCountNEQ))
-	}
-	if len(i.EnterpriseCountIn) > 0 {
-		predicates = append(predicates, publicity.EnterpriseCountIn(i.EnterpriseCountIn...))
-	}
-	if len(i.EnterpriseCountNotIn) > 0 {
-		predicates = append(predicates, publicity.EnterpriseCountNotIn(i.EnterpriseCountNotIn...))
-	}
-	if i.EnterpriseCountGT != nil {
-		predicates = append(predicates, publicity.EnterpriseCountGT(*i.EnterpriseCountGT))
-	}
-	if i.EnterpriseCountGTE != nil {
-		predicates = append(predicates, publicity.EnterpriseCountGTE(*i.EnterpriseCountGTE))
-	}
-	if i.EnterpriseCountLT != nil {
-		predicates = append(predicates, publicity.EnterpriseCountLT(*i.EnterpriseCountLT))
-	}
-	if i.EnterpriseCountLTE != nil {
-		predicates = append(predicates, publicity.EnterpriseCountLTE(*i.EnterpriseCountLTE))
 	}
 
 	switch len(predicates) {
@@ -13455,16 +13387,6 @@ type TrainingWhereInput struct {
 	// "assessed" field predicates.
 	Assessed    *bool `json:"assessed,omitempty"`
 	AssessedNEQ *bool `json:"assessedNEQ,omitempty"`
-
-	// "trainee_count" field predicates.
-	TraineeCount      *int  `json:"traineeCount,omitempty"`
-	TraineeCountNEQ   *int  `json:"traineeCountNEQ,omitempty"`
-	TraineeCountIn    []int `json:"traineeCountIn,omitempty"`
-	TraineeCountNotIn []int `json:"traineeCountNotIn,omitempty"`
-	TraineeCountGT    *int  `json:"traineeCountGT,omitempty"`
-	TraineeCountGTE   *int  `json:"traineeCountGTE,omitempty"`
-	TraineeCountLT    *int  `json:"traineeCountLT,omitempty"`
-	TraineeCountLTE   *int  `json:"traineeCountLTE,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -13738,30 +13660,6 @@ func (i *TrainingWhereInput) P() (predicate.Training, error) {
 	}
 	if i.AssessedNEQ != nil {
 		predicates = append(predicates, training.AssessedNEQ(*i.AssessedNEQ))
-	}
-	if i.TraineeCount != nil {
-		predicates = append(predicates, training.TraineeCountEQ(*i.TraineeCount))
-	}
-	if i.TraineeCountNEQ != nil {
-		predicates = append(predicates, training.TraineeCountNEQ(*i.TraineeCountNEQ))
-	}
-	if len(i.TraineeCountIn) > 0 {
-		predicates = append(predicates, training.TraineeCountIn(i.TraineeCountIn...))
-	}
-	if len(i.TraineeCountNotIn) > 0 {
-		predicates = append(predicates, training.TraineeCountNotIn(i.TraineeCountNotIn...))
-	}
-	if i.TraineeCountGT != nil {
-		predicates = append(predicates, training.TraineeCountGT(*i.TraineeCountGT))
-	}
-	if i.TraineeCountGTE != nil {
-		predicates = append(predicates, training.TraineeCountGTE(*i.TraineeCountGTE))
-	}
-	if i.TraineeCountLT != nil {
-		predicates = append(predicates, training.TraineeCountLT(*i.TraineeCountLT))
-	}
-	if i.TraineeCountLTE != nil {
-		predicates = append(predicates, training.TraineeCountLTE(*i.TraineeCountLTE))
 	}
 
 	switch len(predicates) {

@@ -53,7 +53,7 @@ type Notice struct {
 	ReceiptDue time.Time `json:"receipt_due,omitempty"`
 	// Set when the notice asks for a reply (反馈): recipients reply by this time.
 	ReplyDue *time.Time `json:"reply_due,omitempty"`
-	// How many units the notice was sent to.
+	// How many units the notice was sent to (all of them).
 	RecipientCount int `json:"recipient_count,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the NoticeQuery when eager-loading is set.

@@ -47,7 +47,7 @@ type Publicity struct {
 	Materials int `json:"materials,omitempty"`
 	// How many people took part.
 	Participants int `json:"participants,omitempty"`
-	// How many enterprises were visited.
+	// How many enterprises were visited (all of them).
 	EnterpriseCount int `json:"enterprise_count,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PublicityQuery when eager-loading is set.

@@ -48,7 +48,7 @@ type Training struct {
 	Content string `json:"content,omitempty"`
 	// Whether the training closed with an assessment (考核): then every trainee PASSED or FAILED.
 	Assessed bool `json:"assessed,omitempty"`
-	// How many people were trained.
+	// How many people were trained (all of them).
 	TraineeCount int `json:"trainee_count,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TrainingQuery when eager-loading is set.

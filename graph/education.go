@@ -26,6 +26,11 @@ type educationLoaders struct {
 	// only, whose trainee the caller has read (an enterprise reads the
 	// training through its trainees).
 	attended mappedLoader[int, *ent.Training]
+	// traineeCounts and visitCounts count, by record id, the trainees and
+	// the visited enterprises the caller reads: one grouped statement per
+	// page, asked only for the records whose stored count the caller is not
+	// certain to read whole (education.TraineesReadAll, VisitedReadAll).
+	traineeCounts, visitCounts mappedLoader[int, int]
 }
 
 func newEducationLoaders(client *ent.Client) educationLoaders {
@@ -49,7 +54,48 @@ func newEducationLoaders(client *ent.Client) educationLoaders {
 			}
 			return out, nil
 		}),
+		traineeCounts: newMappedLoader(func(ctx context.Context, ids []int) (map[int]int, error) {
+			return zeroFilled(ids)(education.CountTrainees(ctx, client, ids))
+		}),
+		visitCounts: newMappedLoader(func(ctx context.Context, ids []int) (map[int]int, error) {
+			return zeroFilled(ids)(education.CountVisited(ctx, client, ids))
+		}),
 	}
+}
+
+// zeroFilled gives every id of ids a count, 0 where counts has none (a
+// record none of whose parts the caller reads).
+func zeroFilled(ids []int) func(map[int]int, error) (map[int]int, error) {
+	return func(counts map[int]int, err error) (map[int]int, error) {
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			counts[id] += 0
+		}
+		return counts, nil
+	}
+}
+
+// traineeCount is how many trainees of t the caller reads: t's stored
+// count when it certainly reads them all, else its readable trainees
+// counted with those of the page. An enterprise reading a training through
+// its own trainees (Trainee.training) counts only those.
+func (r *Resolver) traineeCount(ctx context.Context, t *ent.Training) (int, error) {
+	if education.TraineesReadAll(ctx, t) {
+		return t.TraineeCount, nil
+	}
+	return loadersFrom(ctx, r.Client).edu.traineeCounts.Load(ctx, t.ID)
+}
+
+// enterpriseCount is how many enterprises visited by p the caller reads:
+// p's stored count when it certainly reads them all, else the visits whose
+// enterprise it reads, counted with those of the page.
+func (r *Resolver) enterpriseCount(ctx context.Context, p *ent.Publicity) (int, error) {
+	if education.VisitedReadAll(ctx, p) {
+		return p.EnterpriseCount, nil
+	}
+	return loadersFrom(ctx, r.Client).edu.visitCounts.Load(ctx, p.ID)
 }
 
 // traineesOf converts the trainees of a training input.

@@ -140,6 +140,11 @@ func (r *publicityResolver) VisitedEnterprises(ctx context.Context, obj *ent.Pub
 	return loadUnits(ctx, loadersFrom(ctx, r.Client), ids)
 }
 
+// EnterpriseCount is the resolver for the enterpriseCount field.
+func (r *publicityResolver) EnterpriseCount(ctx context.Context, obj *ent.Publicity) (int, error) {
+	return r.enterpriseCount(ctx, obj)
+}
+
 // Files is the resolver for the files field.
 func (r *publicityResolver) Files(ctx context.Context, obj *ent.Publicity) ([]*ent.File, error) {
 	return loadersFrom(ctx, r.Client).files.Load(ctx, obj.ID)
@@ -187,6 +192,11 @@ func (r *traineeResolver) Enterprise(ctx context.Context, obj *ent.Trainee) (*en
 // Trainees is the resolver for the trainees field.
 func (r *trainingResolver) Trainees(ctx context.Context, obj *ent.Training) ([]*ent.Trainee, error) {
 	return loadersFrom(ctx, r.Client).edu.trainees.Load(ctx, obj.ID)
+}
+
+// TraineeCount is the resolver for the traineeCount field.
+func (r *trainingResolver) TraineeCount(ctx context.Context, obj *ent.Training) (int, error) {
+	return r.traineeCount(ctx, obj)
 }
 
 // PassedCount is the resolver for the passedCount field.

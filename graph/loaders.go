@@ -52,6 +52,9 @@ type Loaders struct {
 	shifts childLoader[*ent.DutyShift]
 	// delivered loads the notices of receipts the caller read (notices.go).
 	delivered mappedLoader[int, *ent.Notice]
+	// recipientCounts counts the receipts of notices the caller reads, by
+	// notice id (notices.go).
+	recipientCounts mappedLoader[int, int]
 	// edu loads the trainees and visits of trainings and publicity, and the
 	// trainings of trainees the caller read (education.go).
 	edu educationLoaders
@@ -198,12 +201,13 @@ func newLoaderBlueprint(client *ent.Client) *Loaders {
 			return client.DutyShift.Query().Where(dutyshift.RosterIDIn(ids...)).
 				Order(ent.Asc(dutyshift.FieldStartsAt), ent.Asc(dutyshift.FieldID)).All(ctx)
 		}, func(s *ent.DutyShift) int { return s.RosterID }),
-		allowed:     newAllowedLoaders(client),
-		delivered:   newDeliveredLoader(client),
-		edu:         newEducationLoaders(client),
-		dutyLists:   newDutyListLoader(client),
-		risk:        newRiskLoaders(client),
-		enforcement: newEnforcementLoaders(client),
+		allowed:         newAllowedLoaders(client),
+		delivered:       newDeliveredLoader(client),
+		recipientCounts: newRecipientCountsLoader(client),
+		edu:             newEducationLoaders(client),
+		dutyLists:       newDutyListLoader(client),
+		risk:            newRiskLoaders(client),
+		enforcement:     newEnforcementLoaders(client),
 	}
 }
 

@@ -29,6 +29,27 @@ func newDeliveredLoader(client *ent.Client) mappedLoader[int, *ent.Notice] {
 	})
 }
 
+// newRecipientCountsLoader counts, by notice id, the receipts the caller
+// reads: one grouped statement per page, asked only for the notices whose
+// stored count the caller is not certain to read whole
+// (notices.RecipientsReadAll).
+func newRecipientCountsLoader(client *ent.Client) mappedLoader[int, int] {
+	return newMappedLoader(func(ctx context.Context, ids []int) (map[int]int, error) {
+		return zeroFilled(ids)(notices.CountReceipts(ctx, client, ids))
+	})
+}
+
+// recipientCount is how many receipts of n the caller reads: n's stored
+// count when it certainly reads them all, else its readable receipts
+// counted with those of the page. A recipient reading a notice through its
+// receipt (NoticeReceipt.notice) counts only the receipts it reads.
+func (r *Resolver) recipientCount(ctx context.Context, n *ent.Notice) (int, error) {
+	if notices.RecipientsReadAll(ctx, n) {
+		return n.RecipientCount, nil
+	}
+	return loadersFrom(ctx, r.Client).recipientCounts.Load(ctx, n.ID)
+}
+
 // receiptStatus is where receipt r stands at now.
 func receiptStatus(r *ent.NoticeReceipt, now time.Time) domain.ReceiptStatus {
 	switch {

@@ -74,6 +74,11 @@ func (r *mutationResolver) AttachNoticeFile(ctx context.Context, input model.Att
 	return &model.AttachNoticeFilePayload{File: f, Notice: n}, nil
 }
 
+// RecipientCount is the resolver for the recipientCount field.
+func (r *noticeResolver) RecipientCount(ctx context.Context, obj *ent.Notice) (int, error) {
+	return r.recipientCount(ctx, obj)
+}
+
 // Files is the resolver for the files field.
 func (r *noticeResolver) Files(ctx context.Context, obj *ent.Notice) ([]*ent.File, error) {
 	return loadersFrom(ctx, r.Client).files.Load(ctx, obj.ID)

@@ -47,8 +47,12 @@ func (Notice) Fields() []ent.Field {
 			Annotations(entgql.OrderField("RECEIPT_DUE")),
 		field.Time("reply_due").Optional().Nillable().Immutable().
 			Comment("Set when the notice asks for a reply (反馈): recipients reply by this time."),
+		// Stored for all receipts. A caller is told the receipts it reads
+		// (recipientCount, schema/notices.graphql), so no filter carries
+		// the stored count.
 		field.Int("recipient_count").Immutable().
-			Comment("How many units the notice was sent to."),
+			Comment("How many units the notice was sent to (all of them).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -39,8 +39,11 @@ func (Publicity) Fields() []ent.Field {
 			Annotations(entgql.OrderField("MATERIALS")),
 		field.Int("participants").NonNegative().Comment("How many people took part.").
 			Annotations(entgql.OrderField("PARTICIPANTS")),
-		field.Int("enterprise_count").NonNegative().Comment("How many enterprises were visited.").
-			Annotations(entgql.OrderField("ENTERPRISE_COUNT")),
+		// Stored for all visits. A caller is told the enterprises it reads
+		// (enterpriseCount, schema/education.graphql), so no filter, order
+		// or cursor carries the stored count.
+		field.Int("enterprise_count").NonNegative().Comment("How many enterprises were visited (all of them).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

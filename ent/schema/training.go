@@ -41,8 +41,13 @@ func (Training) Fields() []ent.Field {
 		field.Text("content").Default("").MaxLen(2000).Comment("What was taught, by whom.").
 			Annotations(skipWhere),
 		field.Bool("assessed").Comment("Whether the training closed with an assessment (考核): then every trainee PASSED or FAILED."),
-		field.Int("trainee_count").NonNegative().Comment("How many people were trained.").
-			Annotations(entgql.OrderField("TRAINEE_COUNT")),
+		// Stored for all trainees. A caller is told the trainees it reads
+		// (traineeCount, schema/education.graphql), so no filter, order or
+		// cursor carries the stored count, and a page asking for the count
+		// loads the row's scope (the collection selects every column for a
+		// field it does not know).
+		field.Int("trainee_count").NonNegative().Comment("How many people were trained (all of them).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -37,7 +37,8 @@ type PublicitySummary struct {
 
 // Summary answers publicitySummary with two SQL statements whatever the
 // number of activities: the organiser, then the counts (the distinct
-// enterprises visited in a subquery), among the activities the caller reads.
+// enterprises visited that the caller reads, in a subquery), among the
+// activities the caller reads.
 func (s *Service) Summary(ctx context.Context, in SummaryInput) (*PublicitySummary, error) {
 	v := authz.FromContext(ctx)
 	if v == nil || v.IsSystem() || v.UserID == 0 {
@@ -73,8 +74,12 @@ func (s *Service) Summary(ctx context.Context, in SummaryInput) (*PublicitySumma
 		}
 		return sel
 	}
+	// A visit carries its activity's scope, not its enterprise's: the
+	// enterprises counted are those the caller reads (totals do not count
+	// what is outside its jurisdiction).
 	visited := d.Select().From(sql.Table(publicityvisit.Table)).
 		Where(sql.In(publicityvisit.FieldPublicityID, activities(publicity.FieldID)))
+	ReadableEnterprise(ctx, publicityvisit.FieldEnterpriseUnitID)(visited)
 	visited.AppendSelectExpr(sql.Raw("COUNT(DISTINCT " + publicityvisit.FieldEnterpriseUnitID + ")"))
 	sel := activities().AppendSelectExprAs(sql.Raw("COUNT(*)"), "activities").
 		AppendSelectExprAs(sql.Raw("SUM(materials)"), "materials").

@@ -14,6 +14,7 @@ import (
 	"github.com/dutychain/dutychain/ent/rescueteam"
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/gid"
 	"github.com/dutychain/dutychain/internal/staffing"
 )
@@ -31,9 +32,15 @@ var trainingLedger = &Kind{
 			return paged[*ent.Training, predicate.Training, training.OrderOption](q), nil
 		},
 		units: func(t *ent.Training) []int { return with(t.ScopePath, t.OrganiserUnitID) },
-		render: func(p *page, _ any, t *ent.Training) [][]any {
+		// 参训人数 counts the trainees the caller reads, as traineeCount
+		// does: the stored count when it reads them all, else one grouped
+		// statement for the page.
+		extra: func(ctx context.Context, c *ent.Client, ts []*ent.Training) (any, error) {
+			return education.TraineesRead(ctx, c, ts)
+		},
+		render: func(p *page, extra any, t *ent.Training) [][]any {
 			return [][]any{{p.day(t.HeldOn), p.name(t.OrganiserUnitID), p.ofKind(t.ScopePath, domain.KindTown), t.Topic,
-				t.Hours, t.Content, yesNo(t.Assessed), t.TraineeCount, gid.Encode(t.ID)}}
+				t.Hours, t.Content, yesNo(t.Assessed), extra.(map[int]int)[t.ID], gid.Encode(t.ID)}}
 		},
 	}),
 }

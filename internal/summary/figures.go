@@ -23,6 +23,7 @@ import (
 	"github.com/dutychain/dutychain/ent/training"
 	"github.com/dutychain/dutychain/ent/unit"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/education"
 	"github.com/dutychain/dutychain/internal/emergency"
 )
 
@@ -302,7 +303,10 @@ func (c *counter) education() error {
 	if err != nil {
 		return fmt.Errorf("list publicity activities: %w", err)
 	}
-	visited, err := client.PublicityVisit.Query().Where(publicityvisit.PublicityIDIn(actIDs...)).
+	// A visit carries its activity's scope, not its enterprise's: only the
+	// enterprises the caller reads are counted.
+	visited, err := client.PublicityVisit.Query().Where(publicityvisit.PublicityIDIn(actIDs...),
+		education.ReadableEnterprise(ctx, publicityvisit.FieldEnterpriseUnitID)).
 		Unique(true).Select(publicityvisit.FieldEnterpriseUnitID).Count(ctx)
 	if err != nil {
 		return fmt.Errorf("count visited enterprises: %w", err)
@@ -314,17 +318,21 @@ func (c *counter) education() error {
 	c.add("publicityActivities", "宣传活动（次）", activities, "publicity activities held in the year by the unit or below")
 	c.add("enterprisesVisited", "入企宣传（家）", visited, "distinct enterprises visited by those activities")
 	c.add("materials", "发放宣传资料（份）", materials, "materials handed out in those activities")
-	trainings := client.Training.Query().Where(training.ScopePathHasPrefix(p), training.YearEQ(c.year))
-	var tsums []struct {
-		N        int `json:"n"`
-		Trainees int `json:"trainees"`
+	// The trainees the caller reads: the stored counts of the trainings
+	// whose trainees it reads whole, the others' counted through its scope
+	// (education.TraineesRead; as traineeCount and the trainings ledger).
+	ts, err := client.Training.Query().Where(training.ScopePathHasPrefix(p), training.YearEQ(c.year)).
+		Select(training.FieldScopePath, training.FieldTraineeCount).All(ctx)
+	if err != nil {
+		return fmt.Errorf("list trainings: %w", err)
 	}
-	if err := trainings.Aggregate(ent.As(ent.Count(), "n"), ent.As(ent.Sum(training.FieldTraineeCount), "trainees")).Scan(ctx, &tsums); err != nil {
-		return fmt.Errorf("sum trainings: %w", err)
+	read, err := education.TraineesRead(ctx, client, ts)
+	if err != nil {
+		return fmt.Errorf("count trainees: %w", err)
 	}
-	n, trainees := 0, 0
-	if len(tsums) == 1 {
-		n, trainees = tsums[0].N, tsums[0].Trainees
+	n, trainees := len(ts), 0
+	for _, t := range ts {
+		trainees += read[t.ID]
 	}
 	c.add("trainings", "集中培训（期）", n, "trainings of the year organised by the unit or below")
 	c.add("trainees", "培训人次", trainees, "trainees of those trainings")
