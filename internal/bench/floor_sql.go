@@ -121,7 +121,10 @@ func newFloorSQL(db *sql.DB, v *authz.Viewer) (*floorSQL, error) {
 	lk := hz("supervise", "state", "supervised")
 	lk.Where(entsql.EQ(lk.C("id"), 0)).ForUpdate()
 	f.lock = build(lk)
-	f.update = stmt{query: "UPDATE hazards SET supervised = $2, updated_at = $3 WHERE id = $1"}
+	// As the API: a supervision records the unit of the post that ordered it
+	// (only a post there or above lifts it), a lift clears it.
+	f.update = stmt{query: "UPDATE hazards SET supervised = $2, updated_at = $3, " +
+		"supervisor_id = CASE WHEN $2 THEN (SELECT unit_id FROM posts WHERE id = $4) END WHERE id = $1"}
 	f.event = stmt{query: `INSERT INTO hazard_events (created_at, updated_at, tenant_id, scope_path, scope_sector, scope_enterprise_id,
   hazard_id, action, from_state, to_state, actor_id, post_id, note, at)
 SELECT $2, $2, tenant_id, scope_path, scope_sector, scope_enterprise_id, id, $3, state, state, $4, $5, '', $2 FROM hazards WHERE id = $1`}
@@ -423,7 +426,7 @@ func (f *floorSQL) runTransition(ctx context.Context, id int, supervise bool, ac
 		return out, 1, fmt.Errorf("transition: hazard %d already supervised=%v", id, supervised)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	if _, err := tx.ExecContext(ctx, f.update.query, id, supervise, now); err != nil {
+	if _, err := tx.ExecContext(ctx, f.update.query, id, supervise, now, post); err != nil {
 		return out, 2, fmt.Errorf("transition: update: %w", err)
 	}
 	action := "LIFT_SUPERVISION"
