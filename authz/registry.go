@@ -178,7 +178,8 @@ var Records = []Record{
 	// Enforcement actions (执法, internal/enforcement) with the hazards they
 	// concern: issued (create) and moved through their states (update) only
 	// in the name of an enforcement department; read by the target's side
-	// and the issuing department's.
+	// and the issuing department's. A link to a hazard copies the hazard's
+	// scope columns, with no issuer side: read where the hazard is.
 	{Type: "enforcement", Since: 6, Actions: readWrite, IssuerSide: true, Tables: []Table{
 		{Entity: "EnforcementAction", Name: "enforcement_actions"},
 		{Entity: "EnforcementHazard", Name: "enforcement_hazards"},

@@ -94,10 +94,13 @@ func (EnforcementAction) Annotations() []schema.Annotation {
 }
 
 // EnforcementHazard links an enforcement action to one hazard it concerns.
-// Part of its action: same scope columns, written only by its service.
+// It names the hazard, so it carries the hazard's scope columns and no issuer
+// side (enforcement.NewHazardLink): read exactly where the hazard is, not
+// where the action is. Written only by its service.
 type EnforcementHazard struct{ ent.Schema }
 
-// Mixin of the EnforcementHazard: part of its action.
+// Mixin of the EnforcementHazard: read as an enforcement record, with its
+// hazard's scope columns (issuer path left null).
 func (EnforcementHazard) Mixin() []ent.Mixin {
 	return []ent.Mixin{TimeMixin{}, TenantMixin{}, ScopeMixin{Type: "enforcement"}}
 }

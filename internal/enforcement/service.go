@@ -133,7 +133,8 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (*ent.EnforcementAct
 		if err != nil {
 			return nil, err
 		}
-		if err := checkHazards(ctx, c, target, in.HazardIDs); err != nil {
+		hazards, err := checkHazards(ctx, c, target, in.HazardIDs)
+		if err != nil {
 			return nil, err
 		}
 		sys := authz.SystemContext(ctx)
@@ -160,7 +161,7 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (*ent.EnforcementAct
 		if err != nil {
 			return nil, err
 		}
-		if err := linkHazards(ctx, c, a, in.HazardIDs); err != nil {
+		if err := linkHazards(ctx, c, a, hazards); err != nil {
 			return nil, err
 		}
 		return c.EnforcementAction.Get(ctx, a.ID)
@@ -193,29 +194,43 @@ func inspectedTarget(ctx context.Context, c *ent.Client, id int) (*ent.Unit, err
 
 // checkHazards loads each hazard through the caller's scope: each must be
 // of target's enterprise.
-func checkHazards(ctx context.Context, c *ent.Client, target *ent.Unit, ids []int) error {
+func checkHazards(ctx context.Context, c *ent.Client, target *ent.Unit, ids []int) ([]*ent.Hazard, error) {
+	out := make([]*ent.Hazard, 0, len(ids))
 	for _, id := range ids {
 		h, err := kernel.Load(ctx, c.Hazard.Get, id, "hazard", "hazardIDs")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if h.ScopeEnterpriseID == nil || target.ScopeEnterpriseID == nil || *h.ScopeEnterpriseID != *target.ScopeEnterpriseID {
-			return kernel.Invalidf("hazardIDs", "hazard %d is not of %s, the inspected enterprise", id, target.Name)
+			return nil, kernel.Invalidf("hazardIDs", "hazard %d is not of %s, the inspected enterprise", id, target.Name)
 		}
+		out = append(out, h)
 	}
-	return nil
+	return out, nil
 }
 
-// linkHazards records the hazards action a concerns, with its scope columns.
-func linkHazards(ctx context.Context, c *ent.Client, a *ent.EnforcementAction, ids []int) error {
-	if len(ids) == 0 {
+// NewHazardLink starts the link of enforcement action actionID to hazard h,
+// with the hazard's tenant and scope columns and no issuer side: a link
+// names its hazard, so it is read exactly where the hazard is, not where
+// the action is (an action against a workshop may concern a hazard of the
+// whole enterprise, which the workshop's posts do not read; the issuing
+// department reads its action from the issuer side, not every hazard it
+// names). Saved as the system, after the caller's own decision.
+func NewHazardLink(c *ent.Client, actionID int, h *ent.Hazard) *ent.EnforcementHazardCreate {
+	return c.EnforcementHazard.Create().SetTenantID(h.TenantID).SetScopePath(h.ScopePath).
+		SetNillableScopeSector(h.ScopeSector).SetNillableScopeEnterpriseID(h.ScopeEnterpriseID).
+		SetEnforcementActionID(actionID).SetHazardID(h.ID)
+}
+
+// linkHazards records the hazards action a concerns, each link with its
+// hazard's scope columns (NewHazardLink).
+func linkHazards(ctx context.Context, c *ent.Client, a *ent.EnforcementAction, hazards []*ent.Hazard) error {
+	if len(hazards) == 0 {
 		return nil
 	}
-	creates := make([]*ent.EnforcementHazardCreate, len(ids))
-	for i, id := range ids {
-		creates[i] = c.EnforcementHazard.Create().SetTenantID(a.TenantID).SetEnforcementActionID(a.ID).SetHazardID(id).
-			SetScopePath(a.ScopePath).SetNillableScopeSector(a.ScopeSector).SetNillableScopeEnterpriseID(a.ScopeEnterpriseID).
-			SetNillableIssuerScopePath(a.IssuerScopePath)
+	creates := make([]*ent.EnforcementHazardCreate, len(hazards))
+	for i, h := range hazards {
+		creates[i] = NewHazardLink(c, a.ID, h)
 	}
 	if err := c.EnforcementHazard.CreateBulk(creates...).Exec(authz.SystemContext(ctx)); err != nil {
 		return fmt.Errorf("link hazards: %w", err)

@@ -8,6 +8,7 @@ package enforcement_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -84,13 +85,21 @@ func TestService(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Run("the order and its hazard link carry the target's scope and the issuer's side", func(t *testing.T) {
+		t.Run("the order carries the target's scope and the issuer's side, its hazard link the hazard's scope", func(t *testing.T) {
 			l, err := d.Client.EnforcementHazard.Query().Where(enforcementhazard.EnforcementActionID(a.ID)).Only(sys)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if l.ScopePath != a.ScopePath || a.ScopePath != seedOrder.ScopePath || a.IssuerScopePath == nil || *l.IssuerScopePath != *a.IssuerScopePath {
-				t.Fatalf("action %+v, link %+v", a, l)
+			h, err := d.Client.Hazard.Get(sys, l.HazardID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.ScopePath != seedOrder.ScopePath || a.IssuerScopePath == nil {
+				t.Fatalf("action %+v", a)
+			}
+			if l.TenantID != h.TenantID || l.ScopePath != h.ScopePath || !reflect.DeepEqual(l.ScopeSector, h.ScopeSector) ||
+				!reflect.DeepEqual(l.ScopeEnterpriseID, h.ScopeEnterpriseID) || l.IssuerScopePath != nil || l.IssuerOnly {
+				t.Fatalf("hazard %+v, link %+v", h, l)
 			}
 		})
 		t.Run("the same number again in the year is refused", func(t *testing.T) {

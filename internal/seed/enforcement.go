@@ -9,6 +9,7 @@ import (
 	"github.com/dutychain/dutychain/ent/hazard"
 	"github.com/dutychain/dutychain/ent/inspection"
 	"github.com/dutychain/dutychain/internal/domain"
+	"github.com/dutychain/dutychain/internal/enforcement"
 )
 
 // SeedOrderNumber is the document number of the demo county's
@@ -75,9 +76,7 @@ func enforcementStep(spec tenantSpec) Step {
 		if err != nil {
 			return fmt.Errorf("enforcement: order: %w", err)
 		}
-		err = c.EnforcementHazard.Create().SetTenantID(b.TenantID).SetEnforcementActionID(a.ID).SetHazardID(h.ID).
-			SetScopePath(a.ScopePath).SetNillableScopeSector(a.ScopeSector).SetNillableScopeEnterpriseID(a.ScopeEnterpriseID).
-			SetNillableIssuerScopePath(a.IssuerScopePath).Exec(ctx)
+		err = enforcement.NewHazardLink(c, a.ID, h).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("enforcement: link hazard: %w", err)
 		}

@@ -63,7 +63,7 @@ type actionRec struct {
 	amount          int       // yuan, penalties only
 	state           domain.EnforcementState
 	changed         time.Time // zero while ISSUED
-	hazards         []int     // hazard ids
+	hazards         []int     // indexes in chunk.hazards
 	findings, basis string
 }
 
@@ -172,9 +172,9 @@ func (g *hazardGen) enforce(i0, h0 int) {
 		if !a.issued.Before(g.p.now) {
 			continue
 		}
-		for _, h := range g.ch.hazards[h0:] {
-			if h.inspection == in.id {
-				a.hazards = append(a.hazards, h.id)
+		for j := h0; j < len(g.ch.hazards); j++ {
+			if g.ch.hazards[j].inspection == in.id {
+				a.hazards = append(a.hazards, j)
 			}
 		}
 		a.findings = fmt.Sprintf("检查发现安全生产隐患%d处，违反安全生产法律法规", len(a.hazards))
@@ -241,8 +241,8 @@ var (
 
 // flushFollowUps writes a chunk's assignments, follow-up checks and
 // enforcement actions with their hazards, scoped as the services scope
-// them: an assignment and a check as its hazard, an action and its links as the target with the issuing
-// department's path on the issuer side.
+// them: an assignment and a check as its hazard, an action as the target with the issuing
+// department's path on the issuer side, its links as their hazards.
 func (p *plan) flushFollowUps(l *loader, cp *countyPlan, ch *chunk) error {
 	countyHead := cp.countyUser(uHead)
 	return l.writeTables(tableFill{"hazard_assignments", assignmentCols, func(w *tableWriter) error {
@@ -291,10 +291,10 @@ func (p *plan) flushFollowUps(l *loader, cp *countyPlan, ch *chunk) error {
 		for i := range ch.actions {
 			a := &ch.actions[i]
 			in := &ch.inspections[a.inspection]
-			t, path, sec, ent := p.scope(p.unit(entRef(cp, in.k)))
-			issuerPath := p.unit(unitRef{kind: domain.KindDepartment, cp: cp, i: in.dept}).path
-			for _, h := range a.hazards {
-				if err := w.row(a.issued, a.issued, t, path, sec, ent, issuerPath, false, p.actionBase+in.id-p.inspectionBase, h); err != nil {
+			for _, j := range a.hazards {
+				h := &ch.hazards[j]
+				t, path, sec, ent := p.scope(h.subject)
+				if err := w.row(a.issued, a.issued, t, path, sec, ent, nil, false, p.actionBase+in.id-p.inspectionBase, h.id); err != nil {
 					return err
 				}
 			}

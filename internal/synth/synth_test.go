@@ -141,7 +141,7 @@ func TestGenerate(t *testing.T) {
 			{"inspections", "target_id", "units"}, {"hazards", "subject_id", "units"}, {"hazard_events", "hazard_id", "hazards"},
 			{"responsibility_letters", "signee_unit_id", "units"}, {"letter_signatures", "letter_id", "responsibility_letters"},
 			{"letter_events", "letter_id", "responsibility_letters"}, {"notices", "issuer_unit_id", "units"},
-			{"notice_receipts", "recipient_unit_id", "units"},
+			{"notice_receipts", "recipient_unit_id", "units"}, {"enforcement_hazards", "hazard_id", "hazards"},
 		} {
 			t.Run(fmt.Sprintf("%s carry the scope columns of their %s", sc.table, strings.TrimSuffix(sc.subject, "_id")), func(t *testing.T) {
 				zero(t, "rows off their subject's scope", fmt.Sprintf(`SELECT COUNT(*) FROM %s r JOIN %s s ON s.id = r.%s
@@ -159,6 +159,8 @@ func TestGenerate(t *testing.T) {
 				WHERE n.tenant_id = $1 AND n.issuer_scope_path IS DISTINCT FROM u.scope_path`)
 			zero(t, "receipts off their notice's issuer", `SELECT COUNT(*) FROM notice_receipts r JOIN notices n ON n.id = r.notice_id
 				WHERE r.tenant_id = $1 AND (r.issuer_scope_path IS DISTINCT FROM n.issuer_scope_path OR r.issuer_unit_id <> n.issuer_unit_id)`)
+			zero(t, "hazard links of enforcement actions with an issuer side", `SELECT COUNT(*) FROM enforcement_hazards
+				WHERE tenant_id = $1 AND (issuer_scope_path IS NOT NULL OR issuer_only)`)
 			for _, table := range []string{"letter_signatures", "letter_events"} {
 				zero(t, table+" off their letter's issuer", `SELECT COUNT(*) FROM `+table+` r JOIN responsibility_letters l ON l.id = r.letter_id
 					WHERE r.tenant_id = $1 AND r.issuer_scope_path IS DISTINCT FROM l.issuer_scope_path`)
